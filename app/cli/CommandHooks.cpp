@@ -1,0 +1,15 @@
+#include "CommandHooks.h"
+
+#include "ImportCommandHook.h"
+
+namespace butler {
+
+CommandHooks CommandHooks::builtIn()
+{
+    // Each hook is set here once the part of the code base that does its work is linked in.
+    CommandHooks hooks;
+    hooks.importExport = &ImportCommandHook::run;
+    return hooks;
+}
+
+} // namespace butler

@@ -1,0 +1,60 @@
+#include "DatasetRef.h"
+
+#include <QJsonObject>
+
+namespace butler {
+
+DatasetRef::DatasetRef(QUuid id, DatasetType type, DataCoordinate dataId, QString run)
+    : m_id(id)
+    , m_type(std::move(type))
+    , m_dataId(std::move(dataId))
+    , m_run(std::move(run))
+{
+}
+
+QUuid DatasetRef::makeId(DatasetIdMode mode, const DatasetType& type, const DataCoordinate& dataId,
+                         const QString& run)
+{
+    if (mode == DatasetIdMode::Unique)
+        return QUuid::createUuid();
+    // daf_butler's namespace and key layout, so both produce the same deterministic IDs.
+    static const QUuid nameSpace(QStringLiteral("840b31d9-05cd-5161-b2c8-00d32b280d0f"));
+    QStringList items;
+    items.append(QStringLiteral("dataset_type=") + type.name());
+    QStringList required = dataId.group().required();
+    std::sort(required.begin(), required.end());
+    for (const QString& name : std::as_const(required))
+        items.append(name + QLatin1Char('=') + dataId.value(name).toString());
+    if (mode == DatasetIdMode::DataIdTypeRun)
+        items.append(QStringLiteral("run=") + run);
+    return QUuid::createUuidV5(nameSpace, items.join(QLatin1Char(',')));
+}
+
+QJsonObject DatasetRef::toJson() const
+{
+    QJsonObject object;
+    object.insert(QLatin1String("id"), idString());
+    object.insert(QLatin1String("dataset_type"), m_type.toJson());
+    object.insert(QLatin1String("data_id"), m_dataId.toJson());
+    object.insert(QLatin1String("run"), m_run);
+    return object;
+}
+
+Result<DatasetRef> DatasetRef::fromJson(const DimensionUniverse& universe, const QJsonObject& json)
+{
+    const QUuid id = QUuid::fromString(json.value(QLatin1String("id")).toString());
+    if (id.isNull())
+        return invalidInput(QStringLiteral("dataset ref has no valid 'id'"));
+    BUTLER_ASSIGN_OR_RETURN(
+        DatasetType type,
+        DatasetType::fromJson(universe, json.value(QLatin1String("dataset_type")).toObject()));
+    BUTLER_ASSIGN_OR_RETURN(DataCoordinate dataId,
+                            DataCoordinate::fromJson(universe, type.dimensions(),
+                                                     json.value(QLatin1String("data_id")).toObject()));
+    const QString run = json.value(QLatin1String("run")).toString();
+    if (run.isEmpty())
+        return invalidInput(QStringLiteral("dataset ref has no 'run'"));
+    return DatasetRef(id, type, dataId, run);
+}
+
+} // namespace butler

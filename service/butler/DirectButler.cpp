@@ -1,0 +1,402 @@
+#include "DirectButler.h"
+
+#include "FileDatastore.h"
+#include "Glob.h"
+#include "Registry.h"
+#include "SqliteDatabase.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QSet>
+
+#include <yaml-cpp/yaml.h>
+
+Q_LOGGING_CATEGORY(lcDirect, "butler.service.direct")
+
+namespace butler {
+
+namespace {
+
+const char* const ConfigName = "butler.yaml";
+const char* const RegistryName = "gen3.sqlite3";
+
+// Files written so far by an operation, deleted again unless the operation commits.
+class FileRollback
+{
+public:
+    explicit FileRollback(FileDatastore& store)
+        : m_store(store)
+    {
+    }
+    ~FileRollback()
+    {
+        if (m_committed)
+            return;
+        for (const QString& path : std::as_const(m_paths))
+            (void)m_store.remove(path);
+    }
+    void add(const QString& path) { m_paths << path; }
+    void commit() { m_committed = true; }
+
+private:
+    FileDatastore& m_store;
+    QStringList m_paths;
+    bool m_committed = false;
+};
+
+} // namespace
+
+DirectButler::DirectButler(QString path, std::unique_ptr<Registry> registry,
+                           std::unique_ptr<FileDatastore> datastore)
+    : m_path(std::move(path))
+    , m_registry(std::move(registry))
+    , m_datastore(std::move(datastore))
+{
+}
+
+DirectButler::~DirectButler() = default;
+
+Status DirectButler::create(const QString& path, const RepositoryOptions& options)
+{
+    if (!options.postgres.isEmpty())
+        return invalidInput(
+            QStringLiteral("PostgreSQL registries are not available in this build yet; omit --postgres "
+                           "to use SQLite"));
+    if (options.datastoreRoot.startsWith(QLatin1String("s3://")))
+        return invalidInput(QStringLiteral("S3 datastores are not available in this build yet"));
+    QDir dir(path);
+    if (dir.exists() && QFileInfo::exists(dir.filePath(QString::fromLatin1(ConfigName))))
+        return conflict(QStringLiteral("a repository already exists at %1").arg(path));
+    if (dir.exists() && !dir.isEmpty())
+        return conflict(QStringLiteral("%1 exists and is not empty; choose a new folder").arg(path));
+    if (!QDir().mkpath(path))
+        return ioError(QStringLiteral("cannot create %1").arg(path));
+    const QString root =
+        options.datastoreRoot.isEmpty() ? QStringLiteral("datastore") : options.datastoreRoot;
+    YAML::Emitter out;
+    out << YAML::BeginMap;
+    out << YAML::Key << "registry" << YAML::Value << YAML::BeginMap << YAML::Key << "db" << YAML::Value
+        << (QStringLiteral("sqlite:///") + QString::fromLatin1(RegistryName)).toStdString() << YAML::EndMap;
+    out << YAML::Key << "datastore" << YAML::Value << YAML::BeginMap << YAML::Key << "root" << YAML::Value
+        << root.toStdString() << YAML::Key << "template" << YAML::Value
+        << (options.fileTemplate.isEmpty() ? FileDatastore::defaultTemplate() : options.fileTemplate)
+               .toStdString()
+        << YAML::EndMap;
+    out << YAML::EndMap;
+    const QString dbPath = QDir(path).filePath(QString::fromLatin1(RegistryName));
+    auto db = SqliteDatabase::open(dbPath);
+    if (!db)
+        return db.error();
+    auto registry = Registry::create(std::move(db).value(), DimensionUniverse::defaultUniverse());
+    if (!registry) {
+        QFile::remove(dbPath);
+        return registry.error();
+    }
+    const QString rootPath = QDir::isAbsolutePath(root) ? root : QDir(path).filePath(root);
+    if (!QDir().mkpath(rootPath))
+        return ioError(QStringLiteral("cannot create datastore root %1").arg(rootPath));
+    QFile config(QDir(path).filePath(QString::fromLatin1(ConfigName)));
+    if (!config.open(QIODevice::WriteOnly) || config.write(out.c_str()) < 0)
+        return ioError(QStringLiteral("cannot write %1").arg(config.fileName()));
+    return {};
+}
+
+Result<std::unique_ptr<DirectButler>> DirectButler::open(const QString& path)
+{
+    const QString configPath = QDir(path).filePath(QString::fromLatin1(ConfigName));
+    if (!QFileInfo::exists(configPath))
+        return notFound(QStringLiteral("no butler repository at %1 (no %2); create one with 'butler create'")
+                            .arg(path, QString::fromLatin1(ConfigName)));
+    QString dbUri;
+    QString root;
+    QString fileTemplate;
+    try {
+        const YAML::Node config = YAML::LoadFile(configPath.toStdString());
+        dbUri = QString::fromStdString(config["registry"]["db"].as<std::string>(""));
+        root = QString::fromStdString(config["datastore"]["root"].as<std::string>("datastore"));
+        fileTemplate = QString::fromStdString(config["datastore"]["template"].as<std::string>(""));
+    } catch (const YAML::Exception& e) {
+        return invalidInput(QStringLiteral("%1: %2").arg(configPath, QString::fromStdString(e.what())));
+    }
+    if (!dbUri.startsWith(QLatin1String("sqlite:///")))
+        return invalidInput(QStringLiteral("%1: registry.db '%2' is not supported (use sqlite:///FILE)")
+                                .arg(configPath, dbUri));
+    QString dbPath = dbUri.mid(10);
+    if (!QDir::isAbsolutePath(dbPath))
+        dbPath = QDir(path).filePath(dbPath);
+    if (!QFileInfo::exists(dbPath))
+        return notFound(QStringLiteral("registry database %1 is missing").arg(dbPath));
+    auto db = SqliteDatabase::open(dbPath);
+    if (!db)
+        return db.error();
+    auto registry = Registry::open(std::move(db).value());
+    if (!registry)
+        return registry.error().withContext(dbPath);
+    const QString rootPath = QDir::isAbsolutePath(root) ? root : QDir(path).filePath(root);
+    auto datastore = std::make_unique<FileDatastore>(rootPath, fileTemplate);
+    return std::unique_ptr<DirectButler>(new DirectButler(QFileInfo(path).absoluteFilePath(),
+                                                          std::move(registry).value(), std::move(datastore)));
+}
+
+Registry& DirectButler::registry()
+{
+    return *m_registry;
+}
+FileDatastore& DirectButler::datastore()
+{
+    return *m_datastore;
+}
+const DimensionUniverse& DirectButler::universe() const
+{
+    return m_registry->universe();
+}
+QString DirectButler::location() const
+{
+    return m_path;
+}
+
+Status DirectButler::insertDimensionRecords(const QString& element, const QList<DimensionRecord>& records,
+                                            bool skipExisting)
+{
+    return m_registry->insertDimensionRecords(element, records, skipExisting);
+}
+
+Result<DimensionRecordPage> DirectButler::queryDimensionRecords(const DimensionRecordQuery& query)
+{
+    return m_registry->queryDimensionRecords(query);
+}
+
+Status DirectButler::registerDatasetType(const DatasetType& type)
+{
+    return m_registry->registerDatasetType(type);
+}
+Result<DatasetType> DirectButler::getDatasetType(const QString& name)
+{
+    return m_registry->getDatasetType(name);
+}
+
+Result<QList<DatasetType>> DirectButler::queryDatasetTypes(const QStringList& globs,
+                                                           const QStringList& collections)
+{
+    return m_registry->queryDatasetTypes(globs, collections);
+}
+
+Result<QStringList> DirectButler::removeDatasetTypes(const QStringList& globs)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto types, m_registry->queryDatasetTypes(globs));
+    QStringList removed;
+    for (const DatasetType& t : std::as_const(types)) {
+        BUTLER_TRY(m_registry->removeDatasetType(t.name()));
+        removed << t.name();
+    }
+    return removed;
+}
+
+Status DirectButler::registerCollection(const QString& name, CollectionType type, const QString& doc)
+{
+    if (type == CollectionType::Chained)
+        return setCollectionChain(name, {}, ChainMode::Redefine, false, doc);
+    return m_registry->registerCollection(name, type, doc);
+}
+
+Result<CollectionInfo> DirectButler::getCollection(const QString& name)
+{
+    return m_registry->getCollection(name);
+}
+
+Result<QList<CollectionInfo>> DirectButler::queryCollections(const CollectionQuery& query)
+{
+    return m_registry->queryCollections(query);
+}
+
+Status DirectButler::setCollectionChain(const QString& parent, const QStringList& children, ChainMode mode,
+                                        bool flatten, const QString& doc)
+{
+    return m_registry->setCollectionChain(parent, children, mode, flatten, doc);
+}
+
+Result<QStringList> DirectButler::flattenCollections(const QStringList& namesOrGlobs)
+{
+    return m_registry->flattenCollections(namesOrGlobs);
+}
+
+Status DirectButler::removeCollections(const QStringList& names)
+{
+    for (const QString& name : names)
+        BUTLER_TRY(m_registry->removeCollection(name));
+    return {};
+}
+
+Status DirectButler::removeRuns(const QStringList& names)
+{
+    for (const QString& name : names) {
+        BUTLER_ASSIGN_OR_RETURN(QList<QUuid> ids, m_registry->datasetsInRun(name));
+        BUTLER_ASSIGN_OR_RETURN(QList<StoredFileRecord> files, m_registry->fileRecords(ids));
+        BUTLER_TRY(m_registry->removeRun(name));
+        // Files go after the rows: a crash in between leaves orphan files, never rows without files.
+        for (const StoredFileRecord& f : std::as_const(files))
+            if (auto s = m_datastore->remove(f.path); !s.ok())
+                qCWarning(lcDirect) << "could not remove" << f.path << s.error().message();
+    }
+    return {};
+}
+
+Result<DatasetPage> DirectButler::queryDatasets(const DatasetQuery& query)
+{
+    return m_registry->queryDatasets(query);
+}
+Result<QList<DataCoordinate>> DirectButler::queryDataIds(const DataIdQuery& query)
+{
+    return m_registry->queryDataIds(query);
+}
+
+Result<std::optional<DatasetRef>> DirectButler::findDataset(const QString& datasetType,
+                                                            const QVariantMap& dataId,
+                                                            const QStringList& collections,
+                                                            std::optional<qint64> time)
+{
+    return m_registry->findDataset(datasetType, dataId, collections, time);
+}
+
+Result<DatasetRef> DirectButler::getDataset(const QUuid& id)
+{
+    return m_registry->getDataset(id);
+}
+
+Result<QList<FileInfo>> DirectButler::fileInfo(const QList<QUuid>& ids)
+{
+    BUTLER_ASSIGN_OR_RETURN(QList<StoredFileRecord> records, m_registry->fileRecords(ids));
+    QList<FileInfo> result;
+    for (const StoredFileRecord& r : std::as_const(records)) {
+        BUTLER_ASSIGN_OR_RETURN(QString full, m_datastore->absolutePath(r.path));
+        result << FileInfo{r.id,      QUrl::fromLocalFile(full).toString(), r.path, r.formatter, r.size,
+                           r.checksum};
+    }
+    return result;
+}
+
+Result<DatasetRef> DirectButler::put(const QByteArray& bytes, const QString& formatter,
+                                     const QString& datasetType, const QVariantMap& dataId,
+                                     const QString& run)
+{
+    Transaction tx(m_registry->database());
+    BUTLER_TRY(tx.begin());
+    BUTLER_ASSIGN_OR_RETURN(
+        QList<DatasetRef> refs,
+        m_registry->insertDatasets(run, {{datasetType, dataId, {}}}, DatasetIdMode::Unique));
+    const DatasetRef& ref = refs.first();
+    const QString label = formatter.isEmpty() ? QStringLiteral("bytes") : formatter;
+    BUTLER_ASSIGN_OR_RETURN(QString path, m_datastore->pathFor(ref, FileDatastore::extensionFor(label)));
+    FileRollback rollback(*m_datastore);
+    BUTLER_ASSIGN_OR_RETURN(FileDatastore::Written written, m_datastore->write(path, bytes));
+    rollback.add(written.path);
+    BUTLER_TRY(m_registry->insertFileRecords(
+        {{ref.id(), written.path, label, ref.datasetType().storageClass(), written.size, written.checksum}}));
+    BUTLER_TRY(tx.commit());
+    rollback.commit();
+    return ref;
+}
+
+Result<QByteArray> DirectButler::get(const QUuid& id, QString* formatter)
+{
+    BUTLER_ASSIGN_OR_RETURN(QList<StoredFileRecord> records, m_registry->fileRecords({id}));
+    if (records.isEmpty()) {
+        BUTLER_TRY(m_registry->getDataset(id));
+        return notFound(
+            QStringLiteral("dataset %1 has no stored file").arg(id.toString(QUuid::WithoutBraces)));
+    }
+    const StoredFileRecord& r = records.first();
+    if (formatter)
+        *formatter = r.formatter;
+    return m_datastore->read(r.path, r.size, r.checksum);
+}
+
+Result<QList<DatasetRef>> DirectButler::ingest(const QString& run, const QList<IngestFile>& files,
+                                               TransferMode mode, DatasetIdMode idMode)
+{
+    QList<Registry::NewDataset> entries;
+    for (const IngestFile& f : files) {
+        if (!QFileInfo(f.path).isFile())
+            return notFound(QStringLiteral("file to ingest %1 does not exist").arg(f.path));
+        entries << Registry::NewDataset{f.datasetType, f.dataId, f.id};
+    }
+    Transaction tx(m_registry->database());
+    BUTLER_TRY(tx.begin());
+    BUTLER_ASSIGN_OR_RETURN(QList<DatasetRef> refs, m_registry->insertDatasets(run, entries, idMode));
+    FileRollback rollback(*m_datastore);
+    QList<StoredFileRecord> records;
+    records.reserve(refs.size());
+    QList<std::pair<QString, QString>> moved; // for undoing moves: (datastore path, original)
+    for (int i = 0; i < refs.size(); ++i) {
+        const IngestFile& f = files[i];
+        const QString label = f.formatter.isEmpty() ? FileDatastore::formatterForPath(f.path) : f.formatter;
+        BUTLER_ASSIGN_OR_RETURN(QString path,
+                                m_datastore->pathFor(refs[i], FileDatastore::extensionFor(label)));
+        // A move is done as a copy until the registry commits, so a failure loses nothing.
+        const TransferMode step = mode == TransferMode::Move ? TransferMode::Copy : mode;
+        BUTLER_ASSIGN_OR_RETURN(FileDatastore::Written w, m_datastore->transfer(f.path, path, step));
+        if (w.created)
+            rollback.add(w.path);
+        records << StoredFileRecord{refs[i].id(), w.path,    label, refs[i].datasetType().storageClass(),
+                                    w.size,       w.checksum};
+    }
+    BUTLER_TRY(m_registry->insertFileRecords(records));
+    BUTLER_TRY(tx.commit());
+    rollback.commit();
+    if (mode == TransferMode::Move)
+        for (const IngestFile& f : files)
+            QFile::remove(f.path);
+    return refs;
+}
+
+Result<QList<DatasetRef>>
+DirectButler::registerDatasets(const QString& run, const QList<IngestFile>& datasets, DatasetIdMode idMode)
+{
+    QList<Registry::NewDataset> entries;
+    for (const IngestFile& f : datasets)
+        entries << Registry::NewDataset{f.datasetType, f.dataId, f.id};
+    return m_registry->insertDatasets(run, entries, idMode);
+}
+
+Status DirectButler::associate(const QString& tagged, const QList<QUuid>& ids)
+{
+    return m_registry->associate(tagged, ids);
+}
+
+Status DirectButler::disassociate(const QString& tagged, const QList<QUuid>& ids)
+{
+    return m_registry->disassociate(tagged, ids);
+}
+
+Status DirectButler::certify(const QString& calibration, const QList<QUuid>& ids, const Timespan& validity)
+{
+    return m_registry->certify(calibration, ids, validity);
+}
+
+Status DirectButler::decertify(const QString& calibration, const QString& datasetType,
+                               const Timespan& validity, const QList<DataCoordinate>& dataIds)
+{
+    return m_registry->decertify(calibration, datasetType, validity, dataIds);
+}
+
+Status DirectButler::pruneDatasets(const QList<QUuid>& ids, bool purge, bool unstore)
+{
+    if (!purge && !unstore)
+        return invalidInput(
+            QStringLiteral("choose --purge (remove datasets) or --unstore (remove only their files)"));
+    for (const QUuid& id : ids)
+        BUTLER_TRY(m_registry->getDataset(id));
+    BUTLER_ASSIGN_OR_RETURN(QList<StoredFileRecord> files, m_registry->fileRecords(ids));
+    if (purge)
+        BUTLER_TRY(m_registry->removeDatasets(ids));
+    else
+        BUTLER_TRY(m_registry->removeFileRecords(ids));
+    for (const StoredFileRecord& f : std::as_const(files))
+        if (auto s = m_datastore->remove(f.path); !s.ok())
+            qCWarning(lcDirect) << "could not remove" << f.path << s.error().message();
+    return {};
+}
+
+} // namespace butler

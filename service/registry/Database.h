@@ -1,0 +1,79 @@
+#pragma once
+
+#include "Result.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QVariantList>
+#include <memory>
+
+namespace butler {
+
+// The SQL engine under the Registry: one connection per thread, prepared statements cached
+// per connection, and the few places where SQL dialects differ. SQLite now; a PostgreSQL
+// subclass (QPSQL or libpq) implements the same calls so the Registry's callers never change.
+class Database
+{
+public:
+    virtual ~Database();
+
+    // The connection for the calling thread, opened on first use.
+    Result<QSqlDatabase> connection();
+    // A prepared statement for this thread, cached by its SQL text.
+    Result<QSqlQuery*> prepare(const QString& sql);
+    // Prepares (cached), binds positionally and executes.
+    Result<QSqlQuery*> exec(const QString& sql, const QVariantList& binds = {});
+    // Executes without caching (DDL, one-off statements).
+    Status execDirect(const QString& sql);
+
+    virtual QString backendName() const = 0;
+    // SQL column types.
+    virtual QString integerType() const { return QStringLiteral("INTEGER"); }
+    virtual QString bigintType() const { return QStringLiteral("INTEGER"); }
+    virtual QString floatType() const { return QStringLiteral("DOUBLE PRECISION"); }
+    virtual QString textType() const { return QStringLiteral("TEXT"); }
+    virtual QString blobType() const = 0;
+    virtual QString autoIncrementPrimaryKey() const = 0;
+    // Quoted identifier.
+    static QString quote(const QString& identifier);
+
+    // A monotonically changing token that moves when another connection commits, so caches
+    // can tell that their contents may be stale.
+    virtual qint64 dataVersion() = 0;
+
+    // Maps a driver error to an Error (unique-constraint failures become Conflict).
+    Error sqlError(const QSqlQuery& query, const QString& what) const;
+
+protected:
+    Database(QString identity);
+    virtual Result<QSqlDatabase> openConnection(const QString& connectionName) = 0;
+
+private:
+    friend class Transaction;
+    struct ThreadState;
+    ThreadState* state();
+    QString m_identity;
+};
+
+// RAII transaction: rolls back unless commit() was called. Nested transactions join the
+// outer one (only the outermost commits), so library calls compose.
+class Transaction
+{
+public:
+    explicit Transaction(Database& db);
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+
+    Status begin();
+    Status commit();
+    bool isOuter() const { return m_outer; }
+
+private:
+    Database& m_db;
+    bool m_started = false;
+    bool m_done = false;
+    bool m_outer = false;
+};
+
+} // namespace butler

@@ -1,0 +1,1761 @@
+#include "Registry.h"
+
+#include "Glob.h"
+#include "QueryBuilder.h"
+#include "RegistrySchema.h"
+#include "TaiTime.h"
+#include "WhereParser.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QSet>
+#include <QSqlQuery>
+
+Q_LOGGING_CATEGORY(lcRegistry, "butler.registry.core")
+
+namespace butler {
+
+struct Registry::TypeEntry
+{
+    qint64 id = 0;
+    int groupId = 0;
+    DatasetType type;
+};
+
+struct Registry::CollectionEntry
+{
+    qint64 id = 0;
+    CollectionInfo info;
+};
+
+struct Registry::Cache
+{
+    QString generation;
+    QHash<QString, TypeEntry> typesByName;
+    QHash<qint64, QString> typeNameById;
+    QHash<QString, CollectionEntry> collectionsByName;
+    QHash<qint64, QString> collectionNameById;
+};
+
+namespace {
+
+QString uuidText(const QUuid& id)
+{
+    return id.toString(QUuid::WithoutBraces);
+}
+
+QString placeholders(int n)
+{
+    QString s;
+    s.reserve(n * 3);
+    for (int i = 0; i < n; ++i)
+        s += i ? QStringLiteral(", ?") : QStringLiteral("?");
+    return s;
+}
+
+QString quotedList(const QStringList& names)
+{
+    QStringList q;
+    for (const QString& n : names)
+        q << Database::quote(n);
+    return q.join(QStringLiteral(", "));
+}
+
+qint64 nowTai()
+{
+    return TaiTime::fromDateTime(QDateTime::currentDateTimeUtc()).valueOr(0);
+}
+
+bool hasGlobChars(const QString& s)
+{
+    return s.contains(QLatin1Char('*')) || s.contains(QLatin1Char('?')) || s.contains(QLatin1Char('['));
+}
+
+QVariant sqlValue(const QVariant& v)
+{
+    if (v.typeId() == QMetaType::Bool)
+        return v.toBool() ? 1 : 0;
+    return v;
+}
+
+// The value of a dimension column as read back: integer keys come back as qint64.
+QVariant dimensionValue(const DimensionUniverse& universe, const QString& dim, const QVariant& raw)
+{
+    if (raw.isNull())
+        return {};
+    const DimensionElement* e = universe.element(dim);
+    if (e->primaryKey().type == FieldType::Int)
+        return raw.toLongLong();
+    return raw.toString();
+}
+
+QString encodeToken(const QString& type, const QVariantList& values)
+{
+    QJsonObject o;
+    o.insert(QLatin1String("t"), type);
+    o.insert(QLatin1String("v"), QJsonArray::fromVariantList(values));
+    return QString::fromLatin1(QJsonDocument(o)
+                                   .toJson(QJsonDocument::Compact)
+                                   .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+Result<std::pair<QString, QVariantList>> decodeToken(const QString& token)
+{
+    const QByteArray raw = QByteArray::fromBase64(token.toLatin1(), QByteArray::Base64UrlEncoding);
+    const QJsonDocument doc = QJsonDocument::fromJson(raw);
+    if (!doc.isObject() || !doc.object().value(QLatin1String("v")).isArray())
+        return invalidInput(QStringLiteral("invalid page token"));
+    QVariantList values;
+    for (const QJsonValue& v : doc.object().value(QLatin1String("v")).toArray())
+        values << (v.isDouble() && v.toDouble() == double(qint64(v.toDouble()))
+                       ? QVariant(qint64(v.toDouble()))
+                       : v.toVariant());
+    return std::make_pair(doc.object().value(QLatin1String("t")).toString(), values);
+}
+
+} // namespace
+
+Registry::Registry(std::unique_ptr<Database> db, DimensionUniverse universe)
+    : m_db(std::move(db))
+    , m_universe(std::move(universe))
+{
+}
+
+Registry::~Registry() = default;
+
+Result<std::unique_ptr<Registry>> Registry::create(std::unique_ptr<Database> db,
+                                                   const DimensionUniverse& universe)
+{
+    std::unique_ptr<Registry> registry(new Registry(std::move(db), universe));
+    Database& d = *registry->m_db;
+    Transaction tx(d);
+    BUTLER_TRY(tx.begin());
+    RegistrySchema schema(universe, d);
+    for (const QString& statement : schema.createStatements())
+        BUTLER_TRY(d.execDirect(statement));
+    const QList<std::pair<QString, QString>> attributes = {
+        {QStringLiteral("schema_version"), QString::number(RegistrySchema::SchemaVersion)},
+        {QStringLiteral("universe_namespace"), universe.nameSpace()},
+        {QStringLiteral("universe_version"), QString::number(universe.version())},
+        {QStringLiteral("universe"),
+         QString::fromUtf8(QJsonDocument(universe.toJson()).toJson(QJsonDocument::Compact))},
+        {QStringLiteral("generation"), QStringLiteral("0")},
+    };
+    for (const auto& [name, value] : attributes)
+        BUTLER_TRY(d.exec(QStringLiteral("INSERT INTO butler_attributes (name, value) VALUES (?, ?)"),
+                          {name, value}));
+    BUTLER_TRY(tx.commit());
+    return registry;
+}
+
+Result<std::unique_ptr<Registry>> Registry::open(std::unique_ptr<Database> db)
+{
+    auto q = db->exec(QStringLiteral("SELECT name, value FROM butler_attributes"));
+    if (!q)
+        return invalidInput(QStringLiteral("not a butler registry (no butler_attributes table)"));
+    QHash<QString, QString> attributes;
+    while ((*q)->next())
+        attributes.insert((*q)->value(0).toString(), (*q)->value(1).toString());
+    (*q)->finish();
+    if (attributes.value(QStringLiteral("schema_version")).toInt() != RegistrySchema::SchemaVersion)
+        return invalidInput(
+            QStringLiteral("registry schema version %1 is not supported (this build reads %2)")
+                .arg(attributes.value(QStringLiteral("schema_version")))
+                .arg(RegistrySchema::SchemaVersion));
+    // The universe is stored with the repository: a repository keeps the universe it was made with.
+    const QJsonDocument doc = QJsonDocument::fromJson(attributes.value(QStringLiteral("universe")).toUtf8());
+    BUTLER_ASSIGN_OR_RETURN(DimensionUniverse universe, DimensionUniverse::fromJson(doc.object()));
+    return std::unique_ptr<Registry>(new Registry(std::move(db), std::move(universe)));
+}
+
+Status Registry::bumpGeneration()
+{
+    BUTLER_TRY(m_db->exec(
+        QStringLiteral("UPDATE butler_attributes SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) "
+                       "WHERE name = 'generation'")));
+    return {};
+}
+
+Result<std::shared_ptr<const Registry::Cache>> Registry::cache()
+{
+    BUTLER_ASSIGN_OR_RETURN(
+        QSqlQuery * q,
+        m_db->exec(QStringLiteral("SELECT value FROM butler_attributes WHERE name = 'generation'")));
+    const QString generation = q->next() ? q->value(0).toString() : QString();
+    q->finish();
+    {
+        QMutexLocker lock(&m_cacheMutex);
+        if (m_cache && m_cache->generation == generation)
+            return m_cache;
+    }
+    auto c = std::make_shared<Cache>();
+    c->generation = generation;
+    QHash<int, QStringList> groups;
+    BUTLER_ASSIGN_OR_RETURN(q,
+                            m_db->exec(QStringLiteral("SELECT group_id, dimensions FROM dimension_group")));
+    while (q->next())
+        groups.insert(q->value(0).toInt(),
+                      q->value(1).toString().split(QLatin1Char(','), Qt::SkipEmptyParts));
+    q->finish();
+    BUTLER_ASSIGN_OR_RETURN(
+        q, m_db->exec(QStringLiteral("SELECT dataset_type_id, name, storage_class, group_id, "
+                                     "is_calibration FROM dataset_type")));
+    while (q->next()) {
+        TypeEntry entry;
+        entry.id = q->value(0).toLongLong();
+        entry.groupId = q->value(3).toInt();
+        auto group = m_universe.group(groups.value(entry.groupId));
+        if (!group)
+            return group.error();
+        entry.type =
+            DatasetType(q->value(1).toString(), *group, q->value(2).toString(), q->value(4).toInt() != 0);
+        c->typeNameById.insert(entry.id, entry.type.name());
+        c->typesByName.insert(entry.type.name(), entry);
+    }
+    q->finish();
+    BUTLER_ASSIGN_OR_RETURN(
+        q, m_db->exec(QStringLiteral("SELECT collection_id, name, type, doc FROM collection")));
+    while (q->next()) {
+        CollectionEntry entry;
+        entry.id = q->value(0).toLongLong();
+        entry.info.name = q->value(1).toString();
+        entry.info.type = CollectionType(q->value(2).toInt());
+        entry.info.doc = q->value(3).toString();
+        c->collectionNameById.insert(entry.id, entry.info.name);
+        c->collectionsByName.insert(entry.info.name, entry);
+    }
+    q->finish();
+    BUTLER_ASSIGN_OR_RETURN(q, m_db->exec(QStringLiteral("SELECT parent, child FROM collection_chain "
+                                                         "ORDER BY parent, position")));
+    while (q->next()) {
+        const QString parent = c->collectionNameById.value(q->value(0).toLongLong());
+        const QString child = c->collectionNameById.value(q->value(1).toLongLong());
+        c->collectionsByName[parent].info.children.append(child);
+    }
+    q->finish();
+    QMutexLocker lock(&m_cacheMutex);
+    m_cache = c;
+    return std::shared_ptr<const Cache>(c);
+}
+
+Result<const Registry::TypeEntry*> Registry::typeEntry(const Cache& c, const QString& name) const
+{
+    auto it = c.typesByName.constFind(name);
+    if (it == c.typesByName.constEnd())
+        return notFound(QStringLiteral("dataset type '%1' is not registered").arg(name));
+    return &*it;
+}
+
+Result<const Registry::CollectionEntry*> Registry::collectionEntry(const Cache& c, const QString& name) const
+{
+    auto it = c.collectionsByName.constFind(name);
+    if (it == c.collectionsByName.constEnd())
+        return notFound(QStringLiteral("collection '%1' does not exist").arg(name));
+    return &*it;
+}
+
+// ---------------------------------------------------------------- dimension records
+
+Status Registry::insertDimensionRecords(const QString& elementName, const QList<DimensionRecord>& records,
+                                        bool skipExisting)
+{
+    const DimensionElement* element = m_universe.element(elementName);
+    if (!element)
+        return invalidInput(QStringLiteral("unknown dimension element '%1'").arg(elementName));
+    const QStringList columns = RegistrySchema::elementColumns(*element);
+    const QString table = RegistrySchema::elementTable(elementName);
+    const QString conflictClause = skipExisting ? QStringLiteral(" ON CONFLICT DO NOTHING") : QString();
+    const QString sql =
+        QStringLiteral("INSERT INTO %1 (%2) VALUES (%3)%4")
+            .arg(table, quotedList(columns), placeholders(int(columns.size())), conflictClause);
+    Transaction tx(*m_db);
+    BUTLER_TRY(tx.begin());
+    // band is a view of physical_filter: its values appear when filters are inserted.
+    QSet<QString> bandsSeen;
+    for (const DimensionRecord& input : records) {
+        BUTLER_ASSIGN_OR_RETURN(DimensionRecord record,
+                                DimensionRecord::validated(m_universe, elementName, input.values(),
+                                                           input.timespan(), input.region()));
+        for (const QString& implied : element->implies) {
+            const DimensionElement* ie = m_universe.element(implied);
+            const QVariant v = record.value(implied);
+            if (v.isValid() && !v.isNull() && ie->required.isEmpty() && !ie->governor &&
+                !bandsSeen.contains(implied + v.toString())) {
+                bandsSeen.insert(implied + v.toString());
+                if (elementName == QLatin1String("physical_filter") && implied == QLatin1String("band"))
+                    BUTLER_TRY(m_db->exec(
+                        QStringLiteral("INSERT INTO dim_band (band) VALUES (?) ON CONFLICT DO NOTHING"),
+                        {v}));
+            }
+        }
+        QVariantList binds;
+        binds.reserve(columns.size());
+        for (const QString& col : columns) {
+            if (col == QLatin1String("timespan_begin"))
+                binds << (record.timespan() ? QVariant(record.timespan()->begin()) : QVariant());
+            else if (col == QLatin1String("timespan_end"))
+                binds << (record.timespan() ? QVariant(record.timespan()->end()) : QVariant());
+            else if (col == QLatin1String("region"))
+                binds << (record.region().isEmpty() ? QVariant() : QVariant(record.region()));
+            else if (element->isDimension() && col == elementName)
+                binds << sqlValue(record.value(element->primaryKey().name));
+            else
+                binds << sqlValue(record.value(col));
+        }
+        auto q = m_db->exec(sql, binds);
+        if (!q) {
+            if (q.error().kind() == ErrorKind::Conflict) {
+                if (q.error().message().contains(QLatin1String("FOREIGN KEY")))
+                    return conflict(
+                        QStringLiteral("%1 record %2 refers to a dimension record that does not exist; "
+                                       "insert that first")
+                            .arg(elementName, DimensionRecord(record)
+                                                  .toJson()
+                                                  .value(QLatin1String("values"))
+                                                  .toVariant()
+                                                  .toString()));
+                return conflict(
+                    QStringLiteral("a %1 record with the same key already exists (use skip-existing to "
+                                   "ignore duplicates)")
+                        .arg(elementName));
+            }
+            return q.error();
+        }
+    }
+    return tx.commit();
+}
+
+Result<DimensionRecordPage> Registry::queryDimensionRecords(const DimensionRecordQuery& query)
+{
+    const DimensionElement* element = m_universe.element(query.element);
+    if (!element)
+        return notFound(QStringLiteral("unknown dimension element '%1'").arg(query.element));
+    BUTLER_ASSIGN_OR_RETURN(WhereNodePtr where, WhereParser::parse(query.where));
+    QueryBuilder qb(m_universe);
+    BUTLER_ASSIGN_OR_RETURN(QString alias, qb.joinElement(query.element));
+    BUTLER_TRY(qb.addWhere(where, query.bind));
+    QList<QueryBuilder::OrderTerm> order;
+    for (const QString& spec : query.orderBy) {
+        BUTLER_ASSIGN_OR_RETURN(QueryBuilder::OrderTerm term, qb.orderTerm(spec));
+        order << term;
+    }
+    const QStringList keyCols = element->requiredDimensions();
+    for (const QString& k : keyCols)
+        order << QueryBuilder::OrderTerm{alias + QLatin1Char('.') + Database::quote(k), false};
+    const QStringList columns = RegistrySchema::elementColumns(*element);
+    QStringList select;
+    for (const QString& c : columns)
+        select << alias + QLatin1Char('.') + Database::quote(c);
+    QStringList orderCols;
+    for (int i = 0; i < order.size(); ++i)
+        select << order[i].sql + QStringLiteral(" AS o%1").arg(i);
+    if (!query.pageToken.isEmpty()) {
+        BUTLER_ASSIGN_OR_RETURN(auto token, decodeToken(query.pageToken));
+        if (token.first != query.element || token.second.size() != order.size())
+            return invalidInput(QStringLiteral("page token does not belong to this query"));
+        qb.addKeysetCondition(order, token.second);
+    }
+    for (const auto& term : order)
+        orderCols << term.sql + (term.descending ? QStringLiteral(" DESC") : QString());
+    QString sql = QStringLiteral("SELECT %1 FROM %2%3 ORDER BY %4")
+                      .arg(select.join(QStringLiteral(", ")), qb.fromSql(), qb.whereSql(),
+                           orderCols.join(QStringLiteral(", ")));
+    if (query.limit > 0)
+        sql += QStringLiteral(" LIMIT %1").arg(query.limit + 1);
+    BUTLER_ASSIGN_OR_RETURN(QSqlQuery * q, m_db->exec(sql, qb.binds()));
+    DimensionRecordPage page;
+    QVariantList lastKey;
+    while (q->next()) {
+        if (query.limit > 0 && page.records.size() == query.limit) {
+            page.nextPageToken = encodeToken(query.element, lastKey);
+            break;
+        }
+        QVariantMap values;
+        std::optional<Timespan> timespan;
+        QByteArray region;
+        qint64 tb = Timespan::UnboundedBegin;
+        qint64 te = Timespan::Unbounded;
+        bool hasTs = false;
+        for (int i = 0; i < columns.size(); ++i) {
+            const QString& col = columns[i];
+            const QVariant v = q->value(i);
+            if (col == QLatin1String("timespan_begin")) {
+                hasTs = hasTs || !v.isNull();
+                if (!v.isNull())
+                    tb = v.toLongLong();
+            } else if (col == QLatin1String("timespan_end")) {
+                hasTs = hasTs || !v.isNull();
+                if (!v.isNull())
+                    te = v.toLongLong();
+            } else if (col == QLatin1String("region")) {
+                region = v.toByteArray();
+            } else if (element->isDimension() && col == element->name) {
+                values.insert(element->primaryKey().name, dimensionValue(m_universe, col, v));
+            } else if (m_universe.isDimension(col) &&
+                       (element->required.contains(col) || element->implies.contains(col))) {
+                values.insert(col, dimensionValue(m_universe, col, v));
+            } else {
+                const FieldSpec* spec = element->field(col);
+                QVariant typed = v;
+                if (!v.isNull() && spec) {
+                    if (spec->type == FieldType::Bool)
+                        typed = v.toInt() != 0;
+                    else if (spec->type == FieldType::Int)
+                        typed = v.toLongLong();
+                    else if (spec->type == FieldType::Float)
+                        typed = v.toDouble();
+                }
+                values.insert(col, v.isNull() ? QVariant() : typed);
+            }
+        }
+        if (hasTs)
+            timespan = Timespan(tb, te);
+        lastKey.clear();
+        for (int i = 0; i < order.size(); ++i)
+            lastKey << q->value(int(columns.size()) + i);
+        page.records << DimensionRecord(query.element, values, timespan, region);
+    }
+    q->finish();
+    return page;
+}
+
+Result<DataCoordinate> Registry::expandDataId(const DimensionGroup& group, const QVariantMap& values)
+{
+    BUTLER_ASSIGN_OR_RETURN(DataCoordinate dc, DataCoordinate::fromMap(m_universe, group, values));
+    QHash<QString, QVariant> known;
+    for (const QString& dim : group.required())
+        known.insert(dim, dc.value(dim));
+    // Every required dimension's record must exist; implied values come from the records.
+    QStringList pending = group.required();
+    QSet<QString> done;
+    while (!pending.isEmpty()) {
+        const QString dim = pending.takeFirst();
+        if (done.contains(dim))
+            continue;
+        done.insert(dim);
+        const DimensionElement* e = m_universe.element(dim);
+        QString cacheKey = dim;
+        QVariantList binds;
+        for (const QString& r : e->requiredDimensions()) {
+            if (!known.contains(r))
+                return internalError(QStringLiteral("cannot expand '%1' without '%2'").arg(dim, r));
+            binds << known.value(r);
+            cacheKey += QChar(0x1f) + known.value(r).toString();
+        }
+        QList<QVariant> impliedValues;
+        bool cached = false;
+        {
+            QMutexLocker lock(&m_recordMutex);
+            auto it = m_impliedByRecord.constFind(cacheKey);
+            if (it != m_impliedByRecord.constEnd()) {
+                impliedValues = *it;
+                cached = true;
+            }
+        }
+        if (!cached) {
+            QStringList where;
+            for (const QString& r : e->requiredDimensions())
+                where << Database::quote(r) + QStringLiteral(" = ?");
+            const QString sql =
+                QStringLiteral("SELECT %1 FROM %2 WHERE %3")
+                    .arg(e->implies.isEmpty() ? QStringLiteral("1") : quotedList(e->implies),
+                         RegistrySchema::elementTable(dim), where.join(QStringLiteral(" AND ")));
+            BUTLER_ASSIGN_OR_RETURN(QSqlQuery * q, m_db->exec(sql, binds));
+            if (!q->next()) {
+                q->finish();
+                QStringList key;
+                for (int i = 0; i < binds.size(); ++i)
+                    key << e->requiredDimensions()[i] + QLatin1Char('=') + binds[i].toString();
+                return notFound(QStringLiteral("no %1 record for %2; insert the dimension record first")
+                                    .arg(dim, key.join(QStringLiteral(", "))));
+            }
+            for (int i = 0; i < e->implies.size(); ++i)
+                impliedValues << dimensionValue(m_universe, e->implies[i], q->value(i));
+            q->finish();
+            QMutexLocker lock(&m_recordMutex);
+            if (m_impliedByRecord.size() > 200000)
+                m_impliedByRecord.clear();
+            m_impliedByRecord.insert(cacheKey, impliedValues);
+        }
+        for (int i = 0; i < e->implies.size(); ++i) {
+            const QString& implied = e->implies[i];
+            const QVariant& v = impliedValues[i];
+            if (!group.contains(implied) || v.isNull())
+                continue;
+            const QVariant given = dc.value(implied);
+            if (given.isValid() && given != v)
+                return invalidInput(QStringLiteral("data ID gives %1=%2 but the %3 record says %1=%4")
+                                        .arg(implied, given.toString(), dim, v.toString()));
+            if (!known.contains(implied)) {
+                known.insert(implied, v);
+                pending.append(implied);
+            }
+        }
+    }
+    QList<QVariant> implied;
+    for (const QString& dim : group.implied()) {
+        if (!known.contains(dim))
+            return dc; // a record without the implied value: keep the data ID minimal
+        implied << known.value(dim);
+    }
+    return dc.withImplied(implied);
+}
+
+// ---------------------------------------------------------------- dataset types
+
+Result<int> Registry::groupIdFor(const DimensionGroup& group)
+{
+    const QString key = group.required().join(QLatin1Char(','));
+    BUTLER_ASSIGN_OR_RETURN(
+        QSqlQuery * q,
+        m_db->exec(QStringLiteral("SELECT group_id FROM dimension_group WHERE dimensions = ?"), {key}));
+    if (q->next()) {
+        const int id = q->value(0).toInt();
+        q->finish();
+        return id;
+    }
+    q->finish();
+    BUTLER_ASSIGN_OR_RETURN(
+        q, m_db->exec(QStringLiteral("INSERT INTO dimension_group (dimensions) VALUES (?)"), {key}));
+    const int id = q->lastInsertId().toInt();
+    RegistrySchema schema(m_universe, *m_db);
+    for (const QString& statement : schema.tagsTableStatements(id, group.required()))
+        BUTLER_TRY(m_db->execDirect(statement));
+    return id;
+}
+
+Status Registry::registerDatasetType(const DatasetType& type)
+{
+    BUTLER_TRY(DatasetType::validateName(type.name()));
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    auto existing = c->typesByName.constFind(type.name());
+    if (existing != c->typesByName.constEnd()) {
+        if (existing->type == type)
+            return {};
+        return conflict(
+            QStringLiteral("dataset type '%1' is already registered with dimensions %2, storage class %3%4; "
+                           "dataset types cannot change")
+                .arg(type.name(), existing->type.dimensions().toString(), existing->type.storageClass(),
+                     existing->type.isCalibration() ? QStringLiteral(" (calibration)") : QString()));
+    }
+    Transaction tx(*m_db);
+    BUTLER_TRY(tx.begin());
+    BUTLER_ASSIGN_OR_RETURN(int groupId, groupIdFor(type.dimensions()));
+    BUTLER_TRY(
+        m_db->exec(QStringLiteral("INSERT INTO dataset_type (name, storage_class, group_id, is_calibration) "
+                                  "VALUES (?, ?, ?, ?)"),
+                   {type.name(), type.storageClass(), groupId, type.isCalibration() ? 1 : 0}));
+    BUTLER_TRY(bumpGeneration());
+    return tx.commit();
+}
+
+Result<DatasetType> Registry::getDatasetType(const QString& name)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    BUTLER_ASSIGN_OR_RETURN(const TypeEntry* e, typeEntry(*c, name));
+    return e->type;
+}
+
+Result<QList<DatasetType>> Registry::queryDatasetTypes(const QStringList& globs,
+                                                       const QStringList& collections)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    QList<Glob> compiled;
+    for (const QString& g : globs) {
+        BUTLER_ASSIGN_OR_RETURN(Glob glob, Glob::compile(g));
+        compiled << glob;
+    }
+    QSet<qint64> present;
+    const bool restrict = !collections.isEmpty();
+    if (restrict) {
+        BUTLER_ASSIGN_OR_RETURN(auto leaves, resolveSearch(*c, collections));
+        QStringList ids;
+        for (const CollectionEntry* leaf : leaves)
+            ids << QString::number(leaf->id);
+        QSet<int> groups;
+        for (const TypeEntry& t : c->typesByName)
+            groups.insert(t.groupId);
+        for (int g : std::as_const(groups)) {
+            if (ids.isEmpty())
+                break;
+            for (const QString& table : {RegistrySchema::tagsTable(g), RegistrySchema::calibsTable(g)}) {
+                BUTLER_ASSIGN_OR_RETURN(
+                    QSqlQuery * q, m_db->exec(QStringLiteral("SELECT DISTINCT dataset_type_id FROM %1 WHERE "
+                                                             "collection_id IN (%2)")
+                                                  .arg(table, ids.join(QStringLiteral(", ")))));
+                while (q->next())
+                    present.insert(q->value(0).toLongLong());
+                q->finish();
+            }
+        }
+    }
+    QList<DatasetType> result;
+    for (const TypeEntry& t : c->typesByName) {
+        bool match = compiled.isEmpty();
+        for (const Glob& g : compiled)
+            match = match || g.matches(t.type.name());
+        if (match && (!restrict || present.contains(t.id)))
+            result << t.type;
+    }
+    std::sort(result.begin(), result.end(),
+              [](const DatasetType& a, const DatasetType& b) { return a.name() < b.name(); });
+    return result;
+}
+
+Status Registry::removeDatasetType(const QString& name)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    BUTLER_ASSIGN_OR_RETURN(const TypeEntry* e, typeEntry(*c, name));
+    Transaction tx(*m_db);
+    BUTLER_TRY(tx.begin());
+    BUTLER_ASSIGN_OR_RETURN(
+        QSqlQuery * q,
+        m_db->exec(QStringLiteral("SELECT COUNT(*) FROM dataset WHERE dataset_type_id = ?"), {e->id}));
+    const qint64 n = q->next() ? q->value(0).toLongLong() : 0;
+    q->finish();
+    if (n > 0)
+        return conflict(
+            QStringLiteral("dataset type '%1' still has %2 datasets; remove them first").arg(name).arg(n));
+    BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM dataset_type WHERE dataset_type_id = ?"), {e->id}));
+    BUTLER_TRY(bumpGeneration());
+    return tx.commit();
+}
+
+// ---------------------------------------------------------------- collections
+
+Status Registry::registerCollection(const QString& name, CollectionType type, const QString& doc)
+{
+    BUTLER_TRY(CollectionInfo::validateName(name));
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    auto existing = c->collectionsByName.constFind(name);
+    if (existing != c->collectionsByName.constEnd()) {
+        if (existing->info.type == type)
+            return {};
+        return conflict(QStringLiteral("collection '%1' already exists as a %2 collection")
+                            .arg(name, collectionTypeName(existing->info.type)));
+    }
+    Transaction tx(*m_db);
+    BUTLER_TRY(tx.begin());
+    BUTLER_TRY(m_db->exec(QStringLiteral("INSERT INTO collection (name, type, doc) VALUES (?, ?, ?)"),
+                          {name, int(type), doc.isNull() ? QStringLiteral("") : doc}));
+    BUTLER_TRY(bumpGeneration());
+    return tx.commit();
+}
+
+Result<CollectionInfo> Registry::getCollection(const QString& name)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    BUTLER_ASSIGN_OR_RETURN(const CollectionEntry* e, collectionEntry(*c, name));
+    return e->info;
+}
+
+Result<QList<const Registry::CollectionEntry*>> Registry::resolveSearch(const Cache& c,
+                                                                        const QStringList& namesOrGlobs) const
+{
+    QList<const CollectionEntry*> result;
+    QSet<qint64> seen;
+    // Depth-first in chain order; chains are acyclic by construction, the depth bound guards
+    // against a database edited by hand.
+    std::function<Status(const CollectionEntry*, int)> visit = [&](const CollectionEntry* e,
+                                                                   int depth) -> Status {
+        if (depth > 100)
+            return conflict(QStringLiteral("collection chain '%1' is nested too deeply").arg(e->info.name));
+        if (e->info.type == CollectionType::Chained) {
+            for (const QString& child : e->info.children) {
+                BUTLER_ASSIGN_OR_RETURN(const CollectionEntry* ce, collectionEntry(c, child));
+                BUTLER_TRY(visit(ce, depth + 1));
+            }
+            return {};
+        }
+        if (!seen.contains(e->id)) {
+            seen.insert(e->id);
+            result << e;
+        }
+        return {};
+    };
+    for (const QString& item : namesOrGlobs) {
+        if (!hasGlobChars(item)) {
+            BUTLER_ASSIGN_OR_RETURN(const CollectionEntry* e, collectionEntry(c, item));
+            BUTLER_TRY(visit(e, 0));
+            continue;
+        }
+        BUTLER_ASSIGN_OR_RETURN(Glob glob, Glob::compile(item));
+        QStringList names;
+        for (auto it = c.collectionsByName.begin(); it != c.collectionsByName.end(); ++it)
+            if (glob.matches(it.key()))
+                names << it.key();
+        names.sort();
+        for (const QString& n : std::as_const(names))
+            BUTLER_TRY(visit(&c.collectionsByName.find(n).value(), 0));
+    }
+    return result;
+}
+
+Result<QStringList> Registry::flattenCollections(const QStringList& namesOrGlobs)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    BUTLER_ASSIGN_OR_RETURN(auto leaves, resolveSearch(*c, namesOrGlobs));
+    QStringList names;
+    for (const CollectionEntry* e : leaves)
+        names << e->info.name;
+    return names;
+}
+
+Result<QList<CollectionInfo>> Registry::queryCollections(const CollectionQuery& query)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    QList<Glob> globs;
+    for (const QString& g : query.globs) {
+        BUTLER_ASSIGN_OR_RETURN(Glob glob, Glob::compile(g));
+        globs << glob;
+    }
+    QStringList names = c->collectionsByName.keys();
+    names.sort();
+    QList<CollectionInfo> result;
+    QSet<QString> added;
+    auto accept = [&](const CollectionInfo& info) {
+        if (added.contains(info.name))
+            return;
+        if (!query.types.isEmpty() && !query.types.contains(info.type))
+            return;
+        if (!query.includeChains && info.type == CollectionType::Chained)
+            return;
+        added.insert(info.name);
+        result << info;
+    };
+    for (const QString& name : std::as_const(names)) {
+        bool match = globs.isEmpty();
+        for (const Glob& g : globs)
+            match = match || g.matches(name);
+        if (!match)
+            continue;
+        const CollectionInfo& info = c->collectionsByName.value(name).info;
+        accept(info);
+        if (query.flattenChains && info.type == CollectionType::Chained) {
+            BUTLER_ASSIGN_OR_RETURN(auto leaves, resolveSearch(*c, {name}));
+            for (const CollectionEntry* leaf : leaves)
+                accept(leaf->info);
+        }
+    }
+    return result;
+}
+
+Status Registry::setCollectionChain(const QString& parent, const QStringList& childrenIn, ChainMode mode,
+                                    bool flatten, const QString& doc)
+{
+    BUTLER_TRY(CollectionInfo::validateName(parent));
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    QStringList current;
+    auto existing = c->collectionsByName.constFind(parent);
+    const bool exists = existing != c->collectionsByName.constEnd();
+    if (exists) {
+        if (existing->info.type != CollectionType::Chained)
+            return conflict(QStringLiteral("collection '%1' is a %2 collection, not a chain")
+                                .arg(parent, collectionTypeName(existing->info.type)));
+        current = existing->info.children;
+    } else if (mode == ChainMode::Remove || mode == ChainMode::Pop) {
+        return notFound(QStringLiteral("chain '%1' does not exist").arg(parent));
+    }
+    QStringList children;
+    for (const QString& child : childrenIn) {
+        if (mode == ChainMode::Pop)
+            break;
+        if (hasGlobChars(child))
+            return invalidInput(
+                QStringLiteral("chain children must be collection names, not globs ('%1')").arg(child));
+        BUTLER_ASSIGN_OR_RETURN(const CollectionEntry* ce, collectionEntry(*c, child));
+        Q_UNUSED(ce);
+        children << child;
+    }
+    if (flatten) {
+        BUTLER_ASSIGN_OR_RETURN(auto leaves, resolveSearch(*c, children));
+        children.clear();
+        for (const CollectionEntry* leaf : leaves)
+            children << leaf->info.name;
+    }
+    QStringList next;
+    switch (mode) {
+    case ChainMode::Redefine:
+        next = children;
+        break;
+    case ChainMode::Extend:
+        next = current + children;
+        break;
+    case ChainMode::Prepend:
+        next = children + current;
+        break;
+    case ChainMode::Remove:
+        next = current;
+        for (const QString& child : std::as_const(children)) {
+            if (!next.contains(child))
+                return notFound(QStringLiteral("'%1' is not a child of chain '%2'").arg(child, parent));
+            next.removeAll(child);
+        }
+        break;
+    case ChainMode::Pop: {
+        // Pop takes indices (default: the first child).
+        QList<int> indices;
+        for (const QString& item : childrenIn) {
+            bool ok = false;
+            const int i = item.toInt(&ok);
+            if (!ok || i < 0 || i >= current.size())
+                return invalidInput(QStringLiteral("pop takes child positions 0..%1, not '%2'")
+                                        .arg(current.size() - 1)
+                                        .arg(item));
+            indices << i;
+        }
+        if (indices.isEmpty())
+            indices << 0;
+        std::sort(indices.begin(), indices.end(), std::greater<int>());
+        next = current;
+        for (int i : std::as_const(indices))
+            if (i < next.size())
+                next.removeAt(i);
+        break;
+    }
+    }
+    QStringList unique;
+    for (const QString& n : std::as_const(next))
+        if (!unique.contains(n))
+            unique << n;
+    // A chain may not reach itself.
+    for (const QString& child : std::as_const(unique)) {
+        if (child == parent)
+            return conflict(QStringLiteral("chain '%1' cannot contain itself").arg(parent));
+        QStringList stack{child};
+        QSet<QString> visited;
+        while (!stack.isEmpty()) {
+            const QString n = stack.takeLast();
+            if (visited.contains(n))
+                continue;
+            visited.insert(n);
+            const CollectionInfo& info = c->collectionsByName.value(n).info;
+            for (const QString& grandChild : info.children) {
+                if (grandChild == parent)
+                    return conflict(
+                        QStringLiteral("adding '%1' to chain '%2' would create a cycle").arg(child, parent));
+                stack << grandChild;
+            }
+        }
+    }
+    Transaction tx(*m_db);
+    BUTLER_TRY(tx.begin());
+    qint64 parentId = 0;
+    if (!exists) {
+        BUTLER_ASSIGN_OR_RETURN(
+            QSqlQuery * q,
+            m_db->exec(QStringLiteral("INSERT INTO collection (name, type, doc) VALUES (?, ?, ?)"),
+                       {parent, int(CollectionType::Chained), doc.isNull() ? QStringLiteral("") : doc}));
+        parentId = q->lastInsertId().toLongLong();
+    } else {
+        parentId = existing->id;
+        if (!doc.isEmpty())
+            BUTLER_TRY(m_db->exec(QStringLiteral("UPDATE collection SET doc = ? WHERE collection_id = ?"),
+                                  {doc, parentId}));
+    }
+    BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM collection_chain WHERE parent = ?"), {parentId}));
+    for (int i = 0; i < unique.size(); ++i)
+        BUTLER_TRY(m_db->exec(
+            QStringLiteral("INSERT INTO collection_chain (parent, position, child) VALUES (?, ?, ?)"),
+            {parentId, i, c->collectionsByName.value(unique[i]).id}));
+    BUTLER_TRY(bumpGeneration());
+    return tx.commit();
+}
+
+Status Registry::removeCollection(const QString& name)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    BUTLER_ASSIGN_OR_RETURN(const CollectionEntry* e, collectionEntry(*c, name));
+    if (e->info.type == CollectionType::Run)
+        return invalidInput(QStringLiteral("'%1' is a RUN collection: remove it with remove-runs").arg(name));
+    for (const CollectionEntry& other : c->collectionsByName)
+        if (other.info.children.contains(name))
+            return conflict(
+                QStringLiteral("collection '%1' is a child of chain '%2'; remove it from the chain first")
+                    .arg(name, other.info.name));
+    Transaction tx(*m_db);
+    BUTLER_TRY(tx.begin());
+    QSet<int> groups;
+    for (const TypeEntry& t : c->typesByName)
+        groups.insert(t.groupId);
+    for (int g : std::as_const(groups)) {
+        BUTLER_TRY(m_db->exec(
+            QStringLiteral("DELETE FROM %1 WHERE collection_id = ?").arg(RegistrySchema::tagsTable(g)),
+            {e->id}));
+        BUTLER_TRY(m_db->exec(
+            QStringLiteral("DELETE FROM %1 WHERE collection_id = ?").arg(RegistrySchema::calibsTable(g)),
+            {e->id}));
+    }
+    BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM collection_chain WHERE parent = ?"), {e->id}));
+    BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM collection WHERE collection_id = ?"), {e->id}));
+    BUTLER_TRY(bumpGeneration());
+    return tx.commit();
+}
+
+Result<QList<QUuid>> Registry::datasetsInRun(const QString& run)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    BUTLER_ASSIGN_OR_RETURN(const CollectionEntry* e, collectionEntry(*c, run));
+    if (e->info.type != CollectionType::Run)
+        return invalidInput(QStringLiteral("'%1' is not a RUN collection").arg(run));
+    BUTLER_ASSIGN_OR_RETURN(QSqlQuery * q,
+                            m_db->exec(QStringLiteral("SELECT id FROM dataset WHERE run_id = ?"), {e->id}));
+    QList<QUuid> ids;
+    while (q->next())
+        ids << QUuid::fromString(q->value(0).toString());
+    q->finish();
+    return ids;
+}
+
+Status Registry::removeRun(const QString& name)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    BUTLER_ASSIGN_OR_RETURN(const CollectionEntry* e, collectionEntry(*c, name));
+    if (e->info.type != CollectionType::Run)
+        return invalidInput(QStringLiteral("'%1' is a %2 collection, not a RUN: use remove-collections")
+                                .arg(name, collectionTypeName(e->info.type)));
+    for (const CollectionEntry& other : c->collectionsByName)
+        if (other.info.children.contains(name))
+            return conflict(
+                QStringLiteral("run '%1' is a child of chain '%2'; remove it from the chain first")
+                    .arg(name, other.info.name));
+    Transaction tx(*m_db);
+    BUTLER_TRY(tx.begin());
+    // Tags, calibration and file rows of the run's datasets go by cascade.
+    BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM dataset WHERE run_id = ?"), {e->id}));
+    QSet<int> groups;
+    for (const TypeEntry& t : c->typesByName)
+        groups.insert(t.groupId);
+    for (int g : std::as_const(groups))
+        BUTLER_TRY(m_db->exec(
+            QStringLiteral("DELETE FROM %1 WHERE collection_id = ?").arg(RegistrySchema::tagsTable(g)),
+            {e->id}));
+    BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM collection WHERE collection_id = ?"), {e->id}));
+    BUTLER_TRY(bumpGeneration());
+    return tx.commit();
+}
+
+// ---------------------------------------------------------------- datasets
+
+Result<QList<DatasetRef>> Registry::insertDatasets(const QString& run, const QList<NewDataset>& datasets,
+                                                   DatasetIdMode idMode)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    BUTLER_ASSIGN_OR_RETURN(const CollectionEntry* runEntry, collectionEntry(*c, run));
+    if (runEntry->info.type != CollectionType::Run)
+        return invalidInput(QStringLiteral("'%1' is a %2 collection; datasets are put into RUN collections")
+                                .arg(run, collectionTypeName(runEntry->info.type)));
+    Transaction tx(*m_db);
+    BUTLER_TRY(tx.begin());
+    const qint64 now = nowTai();
+    QList<DatasetRef> refs;
+    refs.reserve(datasets.size());
+    // Expansion results per data ID: batches repeat the same exposures and detectors.
+    QHash<QString, DataCoordinate> expanded;
+    for (const NewDataset& nd : datasets) {
+        BUTLER_ASSIGN_OR_RETURN(const TypeEntry* type, typeEntry(*c, nd.datasetType));
+        const DimensionGroup& group = type->type.dimensions();
+        QString cacheKey = QString::number(type->groupId);
+        for (auto it = nd.dataId.begin(); it != nd.dataId.end(); ++it)
+            cacheKey += QChar(0x1e) + it.key() + QChar(0x1f) + it.value().toString();
+        DataCoordinate dataId;
+        auto hit = expanded.constFind(cacheKey);
+        if (hit != expanded.constEnd()) {
+            dataId = *hit;
+        } else {
+            auto result = expandDataId(group, nd.dataId);
+            if (!result)
+                return result.error().withContext(QStringLiteral("%1 %2").arg(
+                    nd.datasetType, DataCoordinate::fromValues(group, {}).toString()));
+            dataId = *result;
+            expanded.insert(cacheKey, dataId);
+        }
+        const QUuid id = nd.id.isNull() ? DatasetRef::makeId(idMode, type->type, dataId, run) : nd.id;
+        auto q = m_db->exec(
+            QStringLiteral(
+                "INSERT INTO dataset (id, dataset_type_id, run_id, ingest_date) VALUES (?, ?, ?, ?)"),
+            {uuidText(id), type->id, runEntry->id, now});
+        if (!q) {
+            if (q.error().kind() == ErrorKind::Conflict)
+                return conflict(QStringLiteral("a dataset with ID %1 already exists").arg(uuidText(id)));
+            return q.error();
+        }
+        const QStringList& req = group.required();
+        QVariantList binds{type->id, uuidText(id), runEntry->id};
+        for (int i = 0; i < req.size(); ++i)
+            binds << dataId.values()[i];
+        const QString sql =
+            QStringLiteral("INSERT INTO %1 (dataset_type_id, dataset_id, collection_id%2) VALUES (%3)")
+                .arg(RegistrySchema::tagsTable(type->groupId),
+                     req.isEmpty() ? QString() : QStringLiteral(", ") + quotedList(req),
+                     placeholders(int(binds.size())));
+        q = m_db->exec(sql, binds);
+        if (!q) {
+            if (q.error().kind() == ErrorKind::Conflict)
+                return conflict(QStringLiteral("run '%1' already has a %2 dataset for %3")
+                                    .arg(run, nd.datasetType, dataId.requiredOnly().toString()));
+            return q.error();
+        }
+        refs << DatasetRef(id, type->type, dataId, run);
+    }
+    BUTLER_TRY(tx.commit());
+    return refs;
+}
+
+Result<QList<DatasetRef>> Registry::refsByIds(const Cache& c, const QList<QUuid>& ids)
+{
+    QList<DatasetRef> refs;
+    for (const QUuid& id : ids) {
+        BUTLER_ASSIGN_OR_RETURN(
+            QSqlQuery * q,
+            m_db->exec(QStringLiteral("SELECT dataset_type_id, run_id FROM dataset WHERE id = ?"),
+                       {uuidText(id)}));
+        if (!q->next()) {
+            q->finish();
+            return notFound(QStringLiteral("dataset %1 does not exist").arg(uuidText(id)));
+        }
+        const QString typeName = c.typeNameById.value(q->value(0).toLongLong());
+        const qint64 runId = q->value(1).toLongLong();
+        q->finish();
+        BUTLER_ASSIGN_OR_RETURN(const TypeEntry* type, typeEntry(c, typeName));
+        const QStringList& req = type->type.dimensions().required();
+        BUTLER_ASSIGN_OR_RETURN(
+            q, m_db->exec(QStringLiteral("SELECT %1 FROM %2 WHERE dataset_id = ? AND collection_id = ?")
+                              .arg(req.isEmpty() ? QStringLiteral("1") : quotedList(req),
+                                   RegistrySchema::tagsTable(type->groupId)),
+                          {uuidText(id), runId}));
+        QVariantMap values;
+        if (q->next())
+            for (int i = 0; i < req.size(); ++i)
+                values.insert(req[i], dimensionValue(m_universe, req[i], q->value(i)));
+        q->finish();
+        BUTLER_ASSIGN_OR_RETURN(DataCoordinate dataId, expandDataId(type->type.dimensions(), values));
+        refs << DatasetRef(id, type->type, dataId, c.collectionNameById.value(runId));
+    }
+    return refs;
+}
+
+Result<DatasetRef> Registry::getDataset(const QUuid& id)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    BUTLER_ASSIGN_OR_RETURN(auto refs, refsByIds(*c, {id}));
+    return refs.first();
+}
+
+Result<std::optional<DatasetRef>> Registry::findDataset(const QString& datasetType,
+                                                        const QVariantMap& dataIdValues,
+                                                        const QStringList& collections,
+                                                        std::optional<qint64> time)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    BUTLER_ASSIGN_OR_RETURN(const TypeEntry* type, typeEntry(*c, datasetType));
+    BUTLER_ASSIGN_OR_RETURN(auto leaves, resolveSearch(*c, collections));
+    const DimensionGroup& group = type->type.dimensions();
+    // Keys beyond the type's dimensions (an exposure for a calibration lookup) give the time.
+    QVariantMap own;
+    QVariantMap extra;
+    for (auto it = dataIdValues.begin(); it != dataIdValues.end(); ++it)
+        (group.contains(it.key()) ? own : extra).insert(it.key(), it.value());
+    BUTLER_ASSIGN_OR_RETURN(DataCoordinate dataId, DataCoordinate::fromMap(m_universe, group, own));
+    const QStringList& req = group.required();
+    QStringList where;
+    QVariantList dimBinds;
+    for (int i = 0; i < req.size(); ++i) {
+        where << Database::quote(req[i]) + QStringLiteral(" = ?");
+        dimBinds << dataId.values()[i];
+    }
+    const QString dimWhere =
+        where.isEmpty() ? QString() : QStringLiteral(" AND ") + where.join(QStringLiteral(" AND "));
+    // One query answers every RUN and TAGGED collection of the search; the first in search
+    // order wins. CALIBRATION collections are asked in their turn.
+    QStringList tagIds;
+    for (const CollectionEntry* leaf : std::as_const(leaves))
+        if (leaf->info.type != CollectionType::Calibration)
+            tagIds << QString::number(leaf->id);
+    QHash<qint64, std::pair<QUuid, qint64>> hits; // collection -> (dataset, run)
+    if (!tagIds.isEmpty()) {
+        QVariantList binds{type->id};
+        binds << dimBinds;
+        QStringList tWhere;
+        for (const QString& dim : req)
+            tWhere << QStringLiteral(" AND t.") + Database::quote(dim) + QStringLiteral(" = ?");
+        BUTLER_ASSIGN_OR_RETURN(
+            QSqlQuery * q,
+            m_db->exec(QStringLiteral("SELECT t.collection_id, t.dataset_id, d.run_id FROM %1 t JOIN "
+                                      "dataset d ON d.id = t.dataset_id WHERE t.dataset_type_id = ?%2 "
+                                      "AND t.collection_id IN (%3)")
+                           .arg(RegistrySchema::tagsTable(type->groupId), tWhere.join(QString()),
+                                tagIds.join(QStringLiteral(", "))),
+                       binds));
+        while (q->next())
+            hits.insert(q->value(0).toLongLong(),
+                        {QUuid::fromString(q->value(1).toString()), q->value(2).toLongLong()});
+        q->finish();
+    }
+    for (const CollectionEntry* leaf : std::as_const(leaves)) {
+        if (leaf->info.type != CollectionType::Calibration) {
+            auto hit = hits.constFind(leaf->id);
+            if (hit == hits.constEnd())
+                continue;
+            if (!dataId.hasFull() && !group.implied().isEmpty()) {
+                BUTLER_ASSIGN_OR_RETURN(dataId, expandDataId(group, dataId.toMap()));
+            }
+            return std::optional<DatasetRef>(
+                DatasetRef(hit->first, type->type, dataId, c->collectionNameById.value(hit->second)));
+        }
+        if (!type->type.isCalibration())
+            continue;
+        if (!time) {
+            for (const QString& dim : {QStringLiteral("exposure"), QStringLiteral("visit")}) {
+                const QVariant v = extra.value(dim, own.value(dim));
+                if (!v.isValid())
+                    continue;
+                const QVariant instrument = dataIdValues.value(QStringLiteral("instrument"));
+                BUTLER_ASSIGN_OR_RETURN(
+                    QSqlQuery * tq,
+                    m_db->exec(QStringLiteral("SELECT timespan_begin FROM %1 WHERE instrument = ? AND %2 = ?")
+                                   .arg(RegistrySchema::elementTable(dim), dim),
+                               {instrument, v}));
+                if (tq->next() && !tq->value(0).isNull())
+                    time = tq->value(0).toLongLong();
+                tq->finish();
+                if (time)
+                    break;
+            }
+        }
+        if (!time)
+            return invalidInput(
+                QStringLiteral("searching CALIBRATION collection '%1' needs a time: give an exposure or "
+                               "visit in the data ID, or a time")
+                    .arg(leaf->info.name));
+        QVariantList binds{type->id, leaf->id};
+        binds << dimBinds << *time << *time;
+        BUTLER_ASSIGN_OR_RETURN(
+            QSqlQuery * q,
+            m_db->exec(QStringLiteral("SELECT dataset_id FROM %1 WHERE dataset_type_id = ? AND "
+                                      "collection_id = ?%2 AND validity_begin <= ? AND ? < validity_end")
+                           .arg(RegistrySchema::calibsTable(type->groupId), dimWhere),
+                       binds));
+        if (q->next()) {
+            const QUuid id = QUuid::fromString(q->value(0).toString());
+            q->finish();
+            BUTLER_ASSIGN_OR_RETURN(auto refs, refsByIds(*c, {id}));
+            return std::optional<DatasetRef>(refs.first());
+        }
+        q->finish();
+    }
+    return std::optional<DatasetRef>();
+}
+
+Result<DatasetPage> Registry::queryDatasetsOfType(const Cache& c, const TypeEntry& type,
+                                                  const QList<const CollectionEntry*>& leaves,
+                                                  const DatasetQuery& query, const WhereNodePtr& where,
+                                                  const QVariantList& after, int limit, QString* sqlOut)
+{
+    DatasetPage page;
+    QStringList tagIds;
+    QStringList calibIds;
+    QStringList rankCases;
+    for (int i = 0; i < leaves.size(); ++i) {
+        const CollectionEntry* leaf = leaves[i];
+        if (leaf->info.type == CollectionType::Calibration) {
+            if (!type.type.isCalibration())
+                continue;
+            calibIds << QString::number(leaf->id);
+        } else {
+            tagIds << QString::number(leaf->id);
+        }
+        rankCases << QStringLiteral("WHEN %1 THEN %2").arg(leaf->id).arg(i);
+    }
+    if (tagIds.isEmpty() && calibIds.isEmpty())
+        return page;
+    if (query.findFirst && !calibIds.isEmpty() && !query.calibrationTime)
+        return invalidInput(
+            QStringLiteral("a find-first search through CALIBRATION collections needs a calibration time"));
+    const DimensionGroup& group = type.type.dimensions();
+    const QStringList& req = group.required();
+    const QString dimCols = req.isEmpty() ? QString() : QStringLiteral(", ") + quotedList(req);
+    // Collection and type IDs are the registry's own integers: inlining them is safe and lets
+    // SQLite use its indexes; every user-supplied value stays a bound parameter.
+    QString base;
+    const QString tags = RegistrySchema::tagsTable(type.groupId);
+    const QString calibs = RegistrySchema::calibsTable(type.groupId);
+    if (calibIds.isEmpty()) {
+        base = tags;
+    } else {
+        QStringList parts;
+        if (!tagIds.isEmpty())
+            parts
+                << QStringLiteral(
+                       "SELECT dataset_type_id, dataset_id, collection_id%1, NULL AS validity_begin, NULL AS "
+                       "validity_end FROM %2 WHERE dataset_type_id = %3 AND collection_id IN (%4)")
+                       .arg(dimCols, tags)
+                       .arg(type.id)
+                       .arg(tagIds.join(QStringLiteral(", ")));
+        parts << QStringLiteral("SELECT dataset_type_id, dataset_id, collection_id%1, validity_begin, "
+                                "validity_end FROM %2 "
+                                "WHERE dataset_type_id = %3 AND collection_id IN (%4)")
+                     .arg(dimCols, calibs)
+                     .arg(type.id)
+                     .arg(calibIds.join(QStringLiteral(", ")));
+        base = QLatin1Char('(') + parts.join(QStringLiteral(" UNION ALL ")) + QLatin1Char(')');
+    }
+    QueryBuilder qb(m_universe);
+    qb.setBase(base, QStringLiteral("t"), req);
+    qb.addRawJoin(QStringLiteral(" JOIN dataset d ON d.id = t.dataset_id"));
+    qb.addCondition(QStringLiteral("t.dataset_type_id = %1 AND t.collection_id IN (%2)")
+                        .arg(type.id)
+                        .arg((tagIds + calibIds).join(QStringLiteral(", "))));
+    if (!calibIds.isEmpty() && query.calibrationTime)
+        qb.addCondition(
+            QStringLiteral("t.validity_begin IS NULL OR (t.validity_begin <= ? AND ? < t.validity_end)"),
+            {*query.calibrationTime, *query.calibrationTime});
+    BUTLER_TRY(qb.addWhere(where, query.bind));
+    QList<QueryBuilder::OrderTerm> order;
+    for (const QString& spec : query.orderBy) {
+        const QString bare = spec.startsWith(QLatin1Char('-')) ? spec.mid(1) : spec;
+        const bool desc = spec.startsWith(QLatin1Char('-'));
+        if (bare == QLatin1String("dataset_type"))
+            continue;
+        if (bare == QLatin1String("run") || bare == QLatin1String("ingest_date") ||
+            bare == QLatin1String("id")) {
+            const QString col = bare == QLatin1String("run")  ? QStringLiteral("d.run_id")
+                                : bare == QLatin1String("id") ? QStringLiteral("t.dataset_id")
+                                                              : QStringLiteral("d.ingest_date");
+            order << QueryBuilder::OrderTerm{col, desc};
+            continue;
+        }
+        BUTLER_ASSIGN_OR_RETURN(QueryBuilder::OrderTerm term, qb.orderTerm(spec));
+        order << term;
+    }
+    if (query.orderBy.isEmpty())
+        for (const QString& dim : req)
+            order << QueryBuilder::OrderTerm{QStringLiteral("t.") + Database::quote(dim), false};
+    order << QueryBuilder::OrderTerm{QStringLiteral("t.dataset_id"), false};
+    const bool dedupe = query.findFirst ? leaves.size() > 1 : (leaves.size() > 1 || qb.mayDuplicate());
+    // Implied values for the data IDs; joined last and LEFT so that they never drop rows.
+    qb.setLeftJoins(true);
+    QStringList impliedCols;
+    for (const QString& dim : group.implied()) {
+        auto col = qb.dimensionColumn(dim);
+        impliedCols << (col ? *col : QStringLiteral("NULL"));
+    }
+    QStringList select{QStringLiteral("t.dataset_id AS id"), QStringLiteral("d.run_id AS run_id"),
+                       QStringLiteral("d.ingest_date AS ingest_date")};
+    for (int i = 0; i < req.size(); ++i)
+        select << QStringLiteral("t.%1 AS c%2").arg(Database::quote(req[i])).arg(i);
+    for (int i = 0; i < impliedCols.size(); ++i)
+        select << QStringLiteral("%1 AS i%2").arg(impliedCols[i]).arg(i);
+    for (int i = 0; i < order.size(); ++i)
+        select << QStringLiteral("%1 AS o%2").arg(order[i].sql).arg(i);
+    if (dedupe) {
+        // Find-first keeps the first collection per data ID; otherwise each dataset once.
+        QStringList partition;
+        for (const QString& dim : req)
+            partition << QStringLiteral("t.") + Database::quote(dim);
+        if (!query.findFirst || partition.isEmpty())
+            partition = QStringList{QStringLiteral("t.dataset_id")};
+        select << QStringLiteral(
+                      "ROW_NUMBER() OVER (PARTITION BY %1 ORDER BY CASE t.collection_id %2 END) AS rn")
+                      .arg(partition.join(QStringLiteral(", ")), rankCases.join(QLatin1Char(' ')));
+    }
+    const QString inner = QStringLiteral("SELECT %1 FROM %2%3")
+                              .arg(select.join(QStringLiteral(", ")), qb.fromSql(), qb.whereSql());
+    QVariantList binds = qb.binds();
+    QStringList outerConds;
+    if (dedupe)
+        outerConds << QStringLiteral("rn = 1");
+    if (!after.isEmpty()) {
+        QStringList ors;
+        for (int i = 0; i < order.size() && i < after.size(); ++i) {
+            QStringList ands;
+            for (int j = 0; j < i; ++j) {
+                ands << QStringLiteral("o%1 = ?").arg(j);
+                binds << after[j];
+            }
+            ands << QStringLiteral("o%1 %2 ?")
+                        .arg(i)
+                        .arg(order[i].descending ? QLatin1Char('<') : QLatin1Char('>'));
+            binds << after[i];
+            ors << QLatin1Char('(') + ands.join(QStringLiteral(" AND ")) + QLatin1Char(')');
+        }
+        outerConds << QLatin1Char('(') + ors.join(QStringLiteral(" OR ")) + QLatin1Char(')');
+    }
+    QStringList orderSql;
+    for (int i = 0; i < order.size(); ++i)
+        orderSql << QStringLiteral("o%1%2").arg(i).arg(order[i].descending ? QStringLiteral(" DESC")
+                                                                           : QString());
+    QString sql =
+        QStringLiteral("SELECT * FROM (%1) q%2 ORDER BY %3")
+            .arg(inner,
+                 outerConds.isEmpty() ? QString()
+                                      : QStringLiteral(" WHERE ") + outerConds.join(QStringLiteral(" AND ")),
+                 orderSql.join(QStringLiteral(", ")));
+    if (limit > 0)
+        sql += QStringLiteral(" LIMIT %1").arg(limit + 1);
+    if (sqlOut) {
+        *sqlOut = sql;
+        return page;
+    }
+    BUTLER_ASSIGN_OR_RETURN(QSqlQuery * q, m_db->exec(sql, binds));
+    const int nReq = int(req.size());
+    const int nImp = int(impliedCols.size());
+    const int orderBase = 3 + nReq + nImp;
+    QList<bool> intDims;
+    for (const QString& dim : group.names())
+        intDims << (m_universe.element(dim)->primaryKey().type == FieldType::Int);
+    QHash<qint64, QString> runNames;
+    QVariantList lastKey;
+    while (q->next()) {
+        if (limit > 0 && page.refs.size() == limit) {
+            page.nextPageToken = encodeToken(type.type.name(), lastKey);
+            break;
+        }
+        QList<QVariant> values;
+        values.reserve(nReq + nImp);
+        bool fullImplied = true;
+        for (int i = 0; i < nReq + nImp; ++i) {
+            const QVariant raw = q->value(3 + i);
+            if (i >= nReq && raw.isNull())
+                fullImplied = false;
+            values << (raw.isNull() ? QVariant()
+                       : intDims[i] ? QVariant(raw.toLongLong())
+                                    : QVariant(raw.toString()));
+        }
+        if (!fullImplied)
+            values = values.mid(0, nReq);
+        const qint64 runId = q->value(1).toLongLong();
+        page.refs << DatasetRef(QUuid::fromString(q->value(0).toString()), type.type,
+                                DataCoordinate::fromValues(group, std::move(values)),
+                                c.collectionNameById.value(runId));
+        page.ingestDates << q->value(2).toLongLong();
+        lastKey.clear();
+        for (int i = 0; i < order.size(); ++i)
+            lastKey << q->value(orderBase + i);
+    }
+    q->finish();
+    return page;
+}
+
+Result<DatasetPage> Registry::queryDatasets(const DatasetQuery& query)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    if (query.collections.isEmpty())
+        return invalidInput(QStringLiteral("no collections to search: give --collections"));
+    BUTLER_ASSIGN_OR_RETURN(auto leaves, resolveSearch(*c, query.collections));
+    BUTLER_ASSIGN_OR_RETURN(WhereNodePtr where, WhereParser::parse(query.where));
+    QList<const TypeEntry*> types;
+    if (query.datasetTypes.isEmpty()) {
+        for (const TypeEntry& t : c->typesByName)
+            types << &t;
+    } else {
+        for (const QString& pattern : query.datasetTypes) {
+            if (!hasGlobChars(pattern)) {
+                BUTLER_ASSIGN_OR_RETURN(const TypeEntry* t, typeEntry(*c, pattern));
+                if (!types.contains(t))
+                    types << t;
+                continue;
+            }
+            BUTLER_ASSIGN_OR_RETURN(Glob glob, Glob::compile(pattern));
+            for (const TypeEntry& t : c->typesByName)
+                if (glob.matches(t.type.name()) && !types.contains(&t))
+                    types << &t;
+        }
+    }
+    std::sort(types.begin(), types.end(),
+              [](const TypeEntry* a, const TypeEntry* b) { return a->type.name() < b->type.name(); });
+    QString resumeType;
+    QVariantList after;
+    if (!query.pageToken.isEmpty()) {
+        BUTLER_ASSIGN_OR_RETURN(auto token, decodeToken(query.pageToken));
+        resumeType = token.first;
+        after = token.second;
+    }
+    DatasetPage result;
+    for (const TypeEntry* type : std::as_const(types)) {
+        if (!resumeType.isEmpty() && type->type.name() < resumeType)
+            continue;
+        const bool resuming = !resumeType.isEmpty() && type->type.name() == resumeType;
+        const int remaining = query.limit > 0 ? query.limit - int(result.refs.size()) : 0;
+        if (query.limit > 0 && remaining <= 0) {
+            // The page filled up at a type boundary: the next page starts with this type.
+            result.nextPageToken = encodeToken(type->type.name(), {});
+            break;
+        }
+        auto page = queryDatasetsOfType(*c, *type, leaves, query, where, resuming ? after : QVariantList(),
+                                        remaining, nullptr);
+        if (!page)
+            return page.error();
+        result.refs << page->refs;
+        result.ingestDates << page->ingestDates;
+        if (!page->nextPageToken.isEmpty()) {
+            result.nextPageToken = page->nextPageToken;
+            break;
+        }
+    }
+    return result;
+}
+
+Result<QString> Registry::explainDatasetQuery(const DatasetQuery& query)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    BUTLER_ASSIGN_OR_RETURN(auto leaves, resolveSearch(*c, query.collections));
+    BUTLER_ASSIGN_OR_RETURN(WhereNodePtr where, WhereParser::parse(query.where));
+    if (query.datasetTypes.size() != 1)
+        return invalidInput(QStringLiteral("explain needs exactly one dataset type"));
+    BUTLER_ASSIGN_OR_RETURN(const TypeEntry* t, typeEntry(*c, query.datasetTypes.first()));
+    QString sql;
+    BUTLER_TRY(queryDatasetsOfType(*c, *t, leaves, query, where, {}, query.limit, &sql));
+    return sql;
+}
+
+Result<QList<DataCoordinate>> Registry::queryDataIds(const DataIdQuery& query)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    if (query.dimensions.isEmpty())
+        return invalidInput(QStringLiteral("name at least one dimension"));
+    BUTLER_ASSIGN_OR_RETURN(DimensionGroup group, m_universe.group(query.dimensions));
+    BUTLER_ASSIGN_OR_RETURN(WhereNodePtr where, WhereParser::parse(query.where));
+    QueryBuilder qb(m_universe);
+    if (!query.datasetTypes.isEmpty()) {
+        if (query.collections.isEmpty())
+            return invalidInput(QStringLiteral("--datasets needs --collections to search"));
+        BUTLER_ASSIGN_OR_RETURN(auto leaves, resolveSearch(*c, query.collections));
+        QStringList ids;
+        for (const CollectionEntry* leaf : leaves)
+            if (leaf->info.type != CollectionType::Calibration)
+                ids << QString::number(leaf->id);
+        if (ids.isEmpty())
+            return QList<DataCoordinate>();
+        bool first = true;
+        for (const QString& typeName : query.datasetTypes) {
+            BUTLER_ASSIGN_OR_RETURN(const TypeEntry* type, typeEntry(*c, typeName));
+            const QString alias = first ? QStringLiteral("t") : QStringLiteral("t%1").arg(type->id);
+            const QString table = RegistrySchema::tagsTable(type->groupId);
+            const QStringList& req = type->type.dimensions().required();
+            if (first) {
+                qb.setBase(table, alias, req);
+            } else {
+                // Further dataset types must exist for the same data ID values they share.
+                QStringList on;
+                for (const QString& dim : req) {
+                    BUTLER_ASSIGN_OR_RETURN(QString col, qb.dimensionColumn(dim));
+                    on << QStringLiteral("%1.%2 = %3").arg(alias, Database::quote(dim), col);
+                }
+                qb.addRawJoin(
+                    QStringLiteral(" JOIN %1 %2 ON %3")
+                        .arg(table, alias,
+                             on.isEmpty() ? QStringLiteral("1 = 1") : on.join(QStringLiteral(" AND "))));
+            }
+            qb.addCondition(QStringLiteral("%1.dataset_type_id = %2 AND %1.collection_id IN (%3)")
+                                .arg(alias)
+                                .arg(type->id)
+                                .arg(ids.join(QStringLiteral(", "))));
+            first = false;
+        }
+    }
+    for (const QString& dim : group.required()) {
+        auto col = qb.dimensionColumn(dim);
+        if (!col)
+            BUTLER_TRY(qb.joinElement(dim));
+    }
+    BUTLER_TRY(qb.addDimensionSources(group));
+    BUTLER_TRY(qb.addWhere(where, query.bind));
+    QList<QueryBuilder::OrderTerm> order;
+    for (const QString& spec : query.orderBy) {
+        BUTLER_ASSIGN_OR_RETURN(QueryBuilder::OrderTerm term, qb.orderTerm(spec));
+        order << term;
+    }
+    QStringList cols;
+    for (const QString& dim : group.required()) {
+        BUTLER_ASSIGN_OR_RETURN(QString col, qb.dimensionColumn(dim));
+        cols << col;
+        order << QueryBuilder::OrderTerm{col, false};
+    }
+    qb.setLeftJoins(true);
+    for (const QString& dim : group.implied()) {
+        auto col = qb.dimensionColumn(dim);
+        cols << (col ? *col : QStringLiteral("NULL"));
+    }
+    QStringList select;
+    for (int i = 0; i < cols.size(); ++i)
+        select << QStringLiteral("%1 AS c%2").arg(cols[i]).arg(i);
+    QStringList orderSql;
+    for (int i = 0; i < order.size(); ++i) {
+        select << QStringLiteral("%1 AS o%2").arg(order[i].sql).arg(i);
+        orderSql << QStringLiteral("o%1%2").arg(i).arg(order[i].descending ? QStringLiteral(" DESC")
+                                                                           : QString());
+    }
+    QString sql = QStringLiteral("SELECT DISTINCT %1 FROM %2%3 ORDER BY %4")
+                      .arg(select.join(QStringLiteral(", ")), qb.fromSql(), qb.whereSql(),
+                           orderSql.join(QStringLiteral(", ")));
+    if (query.limit > 0)
+        sql += QStringLiteral(" LIMIT %1").arg(query.limit);
+    BUTLER_ASSIGN_OR_RETURN(QSqlQuery * q, m_db->exec(sql, qb.binds()));
+    QList<DataCoordinate> result;
+    const QStringList names = group.names();
+    while (q->next()) {
+        QList<QVariant> values;
+        bool full = true;
+        for (int i = 0; i < names.size(); ++i) {
+            const QVariant v = dimensionValue(m_universe, names[i], q->value(i));
+            if (!v.isValid())
+                full = false;
+            values << v;
+        }
+        if (!full)
+            values = values.mid(0, group.required().size());
+        result << DataCoordinate::fromValues(group, values);
+    }
+    q->finish();
+    return result;
+}
+
+Status Registry::associate(const QString& tagged, const QList<QUuid>& ids)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    BUTLER_ASSIGN_OR_RETURN(const CollectionEntry* target, collectionEntry(*c, tagged));
+    if (target->info.type != CollectionType::Tagged)
+        return invalidInput(QStringLiteral("'%1' is a %2 collection; associate needs a TAGGED collection")
+                                .arg(tagged, collectionTypeName(target->info.type)));
+    Transaction tx(*m_db);
+    BUTLER_TRY(tx.begin());
+    for (const QUuid& id : ids) {
+        BUTLER_ASSIGN_OR_RETURN(
+            QSqlQuery * q,
+            m_db->exec(QStringLiteral("SELECT dataset_type_id, run_id FROM dataset WHERE id = ?"),
+                       {uuidText(id)}));
+        if (!q->next()) {
+            q->finish();
+            return notFound(QStringLiteral("dataset %1 does not exist").arg(uuidText(id)));
+        }
+        const QString typeName = c->typeNameById.value(q->value(0).toLongLong());
+        const qint64 runId = q->value(1).toLongLong();
+        q->finish();
+        BUTLER_ASSIGN_OR_RETURN(const TypeEntry* type, typeEntry(*c, typeName));
+        const QStringList& req = type->type.dimensions().required();
+        const QString dims = req.isEmpty() ? QString() : QStringLiteral(", ") + quotedList(req);
+        const QString table = RegistrySchema::tagsTable(type->groupId);
+        auto ins = m_db->exec(
+            QStringLiteral(
+                "INSERT INTO %1 (dataset_type_id, dataset_id, collection_id%2) SELECT "
+                "dataset_type_id, dataset_id, ?%2 FROM %1 WHERE dataset_id = ? AND collection_id = ? "
+                "ON CONFLICT (dataset_id, collection_id) DO NOTHING")
+                .arg(table, dims),
+            {target->id, uuidText(id), runId});
+        if (!ins) {
+            if (ins.error().kind() == ErrorKind::Conflict)
+                return conflict(
+                    QStringLiteral("'%1' already holds another %2 dataset with the same data ID as %3")
+                        .arg(tagged, typeName, uuidText(id)));
+            return ins.error();
+        }
+    }
+    return tx.commit();
+}
+
+Status Registry::disassociate(const QString& tagged, const QList<QUuid>& ids)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    BUTLER_ASSIGN_OR_RETURN(const CollectionEntry* target, collectionEntry(*c, tagged));
+    if (target->info.type != CollectionType::Tagged)
+        return invalidInput(QStringLiteral("'%1' is a %2 collection; disassociate needs a TAGGED collection")
+                                .arg(tagged, collectionTypeName(target->info.type)));
+    QSet<int> groups;
+    for (const TypeEntry& t : c->typesByName)
+        groups.insert(t.groupId);
+    Transaction tx(*m_db);
+    BUTLER_TRY(tx.begin());
+    for (const QUuid& id : ids)
+        for (int g : std::as_const(groups))
+            BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM %1 WHERE dataset_id = ? AND collection_id = ?")
+                                      .arg(RegistrySchema::tagsTable(g)),
+                                  {uuidText(id), target->id}));
+    return tx.commit();
+}
+
+Status Registry::certify(const QString& calibration, const QList<QUuid>& ids, const Timespan& validity)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    BUTLER_ASSIGN_OR_RETURN(const CollectionEntry* target, collectionEntry(*c, calibration));
+    if (target->info.type != CollectionType::Calibration)
+        return invalidInput(QStringLiteral("'%1' is a %2 collection; certify needs a CALIBRATION collection")
+                                .arg(calibration, collectionTypeName(target->info.type)));
+    if (validity.isEmpty())
+        return invalidInput(QStringLiteral("the validity range %1 is empty").arg(validity.toString()));
+    BUTLER_ASSIGN_OR_RETURN(auto refs, refsByIds(*c, ids));
+    Transaction tx(*m_db);
+    BUTLER_TRY(tx.begin());
+    for (const DatasetRef& ref : std::as_const(refs)) {
+        BUTLER_ASSIGN_OR_RETURN(const TypeEntry* type, typeEntry(*c, ref.datasetType().name()));
+        if (!type->type.isCalibration())
+            return invalidInput(
+                QStringLiteral("dataset type '%1' is not a calibration type").arg(type->type.name()));
+        const QStringList& req = type->type.dimensions().required();
+        const QString table = RegistrySchema::calibsTable(type->groupId);
+        QStringList where;
+        QVariantList binds{type->id, target->id};
+        for (int i = 0; i < req.size(); ++i) {
+            where << QStringLiteral(" AND %1 = ?").arg(Database::quote(req[i]));
+            binds << ref.dataId().values()[i];
+        }
+        binds << validity.end() << validity.begin();
+        // Same type and data ID may not have overlapping validity ranges in one collection.
+        BUTLER_ASSIGN_OR_RETURN(
+            QSqlQuery * q,
+            m_db->exec(QStringLiteral("SELECT dataset_id, validity_begin, validity_end FROM %1 WHERE "
+                                      "dataset_type_id = ? AND collection_id = ?%2 AND validity_begin < ? "
+                                      "AND ? < validity_end")
+                           .arg(table, where.join(QString())),
+                       binds));
+        if (q->next()) {
+            const Timespan other(q->value(1).toLongLong(), q->value(2).toLongLong());
+            const QString otherId = q->value(0).toString();
+            q->finish();
+            return conflict(
+                QStringLiteral("%1 %2 is already certified in '%3' for %4 (dataset %5), which overlaps %6")
+                    .arg(type->type.name(), ref.dataId().requiredOnly().toString(), calibration,
+                         other.toString(), otherId, validity.toString()));
+        }
+        q->finish();
+        QVariantList ins{type->id, ref.idString(), target->id};
+        for (int i = 0; i < req.size(); ++i)
+            ins << ref.dataId().values()[i];
+        ins << validity.begin() << validity.end();
+        BUTLER_TRY(m_db->exec(
+            QStringLiteral("INSERT INTO %1 (dataset_type_id, dataset_id, collection_id%2, validity_begin, "
+                           "validity_end) VALUES (%3)")
+                .arg(table, req.isEmpty() ? QString() : QStringLiteral(", ") + quotedList(req),
+                     placeholders(int(ins.size()))),
+            ins));
+    }
+    return tx.commit();
+}
+
+Status Registry::decertify(const QString& calibration, const QString& datasetType, const Timespan& validity,
+                           const QList<DataCoordinate>& dataIds)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    BUTLER_ASSIGN_OR_RETURN(const CollectionEntry* target, collectionEntry(*c, calibration));
+    if (target->info.type != CollectionType::Calibration)
+        return invalidInput(
+            QStringLiteral("'%1' is a %2 collection; decertify needs a CALIBRATION collection")
+                .arg(calibration, collectionTypeName(target->info.type)));
+    BUTLER_ASSIGN_OR_RETURN(const TypeEntry* type, typeEntry(*c, datasetType));
+    const QStringList& req = type->type.dimensions().required();
+    const QString table = RegistrySchema::calibsTable(type->groupId);
+    const QString dimList = req.isEmpty() ? QString() : QStringLiteral(", ") + quotedList(req);
+    Transaction tx(*m_db);
+    BUTLER_TRY(tx.begin());
+    BUTLER_ASSIGN_OR_RETURN(
+        QSqlQuery * q,
+        m_db->exec(QStringLiteral("SELECT calib_id, dataset_id, validity_begin, validity_end%1 FROM %2 "
+                                  "WHERE dataset_type_id = ? AND collection_id = ? AND validity_begin < ? "
+                                  "AND ? < validity_end")
+                       .arg(dimList, table),
+                   {type->id, target->id, validity.end(), validity.begin()}));
+    struct Row
+    {
+        qint64 calibId;
+        QString datasetId;
+        Timespan span;
+        QVariantList dims;
+    };
+    QList<Row> rows;
+    QSet<QString> wanted;
+    for (const DataCoordinate& d : dataIds)
+        wanted.insert(d.key());
+    while (q->next()) {
+        Row row{q->value(0).toLongLong(),
+                q->value(1).toString(),
+                Timespan(q->value(2).toLongLong(), q->value(3).toLongLong()),
+                {}};
+        QList<QVariant> dims;
+        for (int i = 0; i < req.size(); ++i)
+            dims << dimensionValue(m_universe, req[i], q->value(4 + i));
+        row.dims = dims;
+        if (!wanted.isEmpty() &&
+            !wanted.contains(DataCoordinate::fromValues(type->type.dimensions(), dims).key()))
+            continue;
+        rows << row;
+    }
+    q->finish();
+    for (const Row& row : std::as_const(rows)) {
+        BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM %1 WHERE calib_id = ?").arg(table), {row.calibId}));
+        // Keep the parts of the old range outside the cleared one.
+        QList<Timespan> keep;
+        if (row.span.begin() < validity.begin())
+            keep << Timespan(row.span.begin(), validity.begin());
+        if (validity.end() < row.span.end())
+            keep << Timespan(validity.end(), row.span.end());
+        for (const Timespan& piece : std::as_const(keep)) {
+            QVariantList ins{type->id, row.datasetId, target->id};
+            ins << row.dims << piece.begin() << piece.end();
+            BUTLER_TRY(m_db->exec(
+                QStringLiteral(
+                    "INSERT INTO %1 (dataset_type_id, dataset_id, collection_id%2, validity_begin, "
+                    "validity_end) VALUES (%3)")
+                    .arg(table, dimList, placeholders(int(ins.size()))),
+                ins));
+        }
+    }
+    return tx.commit();
+}
+
+Status Registry::removeDatasets(const QList<QUuid>& ids)
+{
+    Transaction tx(*m_db);
+    BUTLER_TRY(tx.begin());
+    for (const QUuid& id : ids)
+        BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM dataset WHERE id = ?"), {uuidText(id)}));
+    return tx.commit();
+}
+
+// ---------------------------------------------------------------- datastore records
+
+Status Registry::insertFileRecords(const QList<StoredFileRecord>& records)
+{
+    Transaction tx(*m_db);
+    BUTLER_TRY(tx.begin());
+    for (const StoredFileRecord& r : records)
+        BUTLER_TRY(m_db->exec(
+            QStringLiteral("INSERT INTO file_datastore_records (dataset_id, path, formatter, storage_class, "
+                           "file_size, checksum) VALUES (?, ?, ?, ?, ?, ?)"),
+            {uuidText(r.id), r.path, r.formatter, r.storageClass, r.size, r.checksum}));
+    return tx.commit();
+}
+
+Result<QList<StoredFileRecord>> Registry::fileRecords(const QList<QUuid>& ids)
+{
+    QList<StoredFileRecord> result;
+    for (const QUuid& id : ids) {
+        BUTLER_ASSIGN_OR_RETURN(
+            QSqlQuery * q,
+            m_db->exec(QStringLiteral("SELECT path, formatter, storage_class, file_size, checksum FROM "
+                                      "file_datastore_records WHERE dataset_id = ?"),
+                       {uuidText(id)}));
+        if (q->next())
+            result << StoredFileRecord{id,
+                                       q->value(0).toString(),
+                                       q->value(1).toString(),
+                                       q->value(2).toString(),
+                                       q->value(3).toLongLong(),
+                                       q->value(4).toString()};
+        q->finish();
+    }
+    return result;
+}
+
+Status Registry::removeFileRecords(const QList<QUuid>& ids)
+{
+    Transaction tx(*m_db);
+    BUTLER_TRY(tx.begin());
+    for (const QUuid& id : ids)
+        BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM file_datastore_records WHERE dataset_id = ?"),
+                              {uuidText(id)}));
+    return tx.commit();
+}
+
+} // namespace butler

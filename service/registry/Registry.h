@@ -1,0 +1,117 @@
+#pragma once
+
+#include "Database.h"
+#include "DimensionUniverse.h"
+#include "Queries.h"
+#include "StoredFileRecord.h"
+#include "WhereNode.h"
+
+#include <QMutex>
+#include <memory>
+
+namespace butler {
+
+class QueryBuilder;
+
+// The registry: dimension records, dataset types, collections and datasets in SQL. It speaks
+// only through Database, so SQLite and PostgreSQL backends share all of this code.
+class Registry
+{
+public:
+    // A dataset to insert: the type, a data ID and, optionally, its UUID.
+    struct NewDataset
+    {
+        QString datasetType;
+        QVariantMap dataId;
+        QUuid id;
+    };
+
+    // Creates the schema in an empty database.
+    static Result<std::unique_ptr<Registry>> create(std::unique_ptr<Database> db,
+                                                    const DimensionUniverse& universe);
+    // Opens an existing registry, checking its schema and universe versions.
+    static Result<std::unique_ptr<Registry>> open(std::unique_ptr<Database> db);
+    ~Registry();
+
+    Database& database() { return *m_db; }
+    const DimensionUniverse& universe() const { return m_universe; }
+
+    // Dimension records.
+    Status insertDimensionRecords(const QString& element, const QList<DimensionRecord>& records,
+                                  bool skipExisting);
+    Result<DimensionRecordPage> queryDimensionRecords(const DimensionRecordQuery& query);
+    // Validates a data ID against the stored records and fills its implied values.
+    Result<DataCoordinate> expandDataId(const DimensionGroup& group, const QVariantMap& values);
+
+    // Dataset types.
+    Status registerDatasetType(const DatasetType& type);
+    Result<DatasetType> getDatasetType(const QString& name);
+    Result<QList<DatasetType>> queryDatasetTypes(const QStringList& globs,
+                                                 const QStringList& collections = {});
+    Status removeDatasetType(const QString& name);
+
+    // Collections.
+    Status registerCollection(const QString& name, CollectionType type, const QString& doc);
+    Result<CollectionInfo> getCollection(const QString& name);
+    Result<QList<CollectionInfo>> queryCollections(const CollectionQuery& query);
+    Status setCollectionChain(const QString& parent, const QStringList& children, ChainMode mode,
+                              bool flatten, const QString& doc);
+    // Names or globs to the non-chain collections they reach, in search order, each once.
+    Result<QStringList> flattenCollections(const QStringList& namesOrGlobs);
+    Status removeCollection(const QString& name);
+    Result<QList<QUuid>> datasetsInRun(const QString& run);
+    Status removeRun(const QString& name);
+
+    // Datasets.
+    Result<QList<DatasetRef>> insertDatasets(const QString& run, const QList<NewDataset>& datasets,
+                                             DatasetIdMode idMode);
+    Result<std::optional<DatasetRef>> findDataset(const QString& datasetType, const QVariantMap& dataId,
+                                                  const QStringList& collections, std::optional<qint64> time);
+    Result<DatasetPage> queryDatasets(const DatasetQuery& query);
+    Result<QList<DataCoordinate>> queryDataIds(const DataIdQuery& query);
+    Result<DatasetRef> getDataset(const QUuid& id);
+    Status associate(const QString& tagged, const QList<QUuid>& ids);
+    Status disassociate(const QString& tagged, const QList<QUuid>& ids);
+    Status certify(const QString& calibration, const QList<QUuid>& ids, const Timespan& validity);
+    Status decertify(const QString& calibration, const QString& datasetType, const Timespan& validity,
+                     const QList<DataCoordinate>& dataIds);
+    Status removeDatasets(const QList<QUuid>& ids);
+
+    // Datastore records.
+    Status insertFileRecords(const QList<StoredFileRecord>& records);
+    Result<QList<StoredFileRecord>> fileRecords(const QList<QUuid>& ids);
+    Status removeFileRecords(const QList<QUuid>& ids);
+
+    // The SQL that queryDatasets runs for one dataset type, for benchmarks and --explain.
+    Result<QString> explainDatasetQuery(const DatasetQuery& query);
+
+private:
+    struct Cache;
+    struct TypeEntry;
+    struct CollectionEntry;
+
+    Registry(std::unique_ptr<Database> db, DimensionUniverse universe);
+    Result<std::shared_ptr<const Cache>> cache();
+    Status bumpGeneration();
+    Result<const TypeEntry*> typeEntry(const Cache& cache, const QString& name) const;
+    Result<const CollectionEntry*> collectionEntry(const Cache& cache, const QString& name) const;
+    Result<int> groupIdFor(const DimensionGroup& group);
+    Result<QList<const CollectionEntry*>> resolveSearch(const Cache& cache,
+                                                        const QStringList& namesOrGlobs) const;
+    Result<DatasetPage> queryDatasetsOfType(const Cache& cache, const TypeEntry& type,
+                                            const QList<const CollectionEntry*>& leaves,
+                                            const DatasetQuery& query, const WhereNodePtr& where,
+                                            const QVariantList& after, int limit, QString* sqlOut);
+    Result<QList<DatasetRef>> refsByIds(const Cache& cache, const QList<QUuid>& ids);
+
+    std::unique_ptr<Database> m_db;
+    DimensionUniverse m_universe;
+    QMutex m_cacheMutex;
+    std::shared_ptr<const Cache> m_cache;
+    // Implied values of dimension records by element and key. Records are never updated or
+    // deleted through the registry, so entries stay valid; the size is bounded.
+    QMutex m_recordMutex;
+    QHash<QString, QList<QVariant>> m_impliedByRecord;
+};
+
+} // namespace butler

@@ -1,0 +1,44 @@
+#pragma once
+
+#include "DimensionUniverse.h"
+
+#include <QStringList>
+
+namespace butler {
+
+class Database;
+
+// Names and DDL of the registry's tables, generated from the dimension universe. Dimension
+// element tables are "dim_<element>"; datasets of each dimension group live in
+// "dataset_tags_<group id>" (RUN and TAGGED membership) and "dataset_calibs_<group id>"
+// (CALIBRATION membership with validity ranges).
+class RegistrySchema
+{
+public:
+    static constexpr int SchemaVersion = 1;
+
+    RegistrySchema(const DimensionUniverse& universe, Database& db);
+
+    // The static tables and the dimension element tables.
+    QStringList createStatements() const;
+    QStringList tagsTableStatements(int groupId, const QStringList& requiredDimensions) const;
+
+    static QString elementTable(const QString& element) { return QStringLiteral("dim_") + element; }
+    static QString tagsTable(int groupId) { return QStringLiteral("dataset_tags_%1").arg(groupId); }
+    static QString calibsTable(int groupId) { return QStringLiteral("dataset_calibs_%1").arg(groupId); }
+    // The column holding a field of an element: the primary key is named after the element,
+    // so that it joins by name with data ID columns elsewhere.
+    static QString fieldColumn(const DimensionElement& element, const QString& field);
+    // Columns of an element table in order: required dims, alternate keys, implied dims,
+    // metadata, then timespan_begin/timespan_end and region when present.
+    static QStringList elementColumns(const DimensionElement& element);
+
+private:
+    QString columnType(FieldType type, int length) const;
+    QString dimensionColumnType(const QString& dimension) const;
+
+    const DimensionUniverse& m_universe;
+    Database& m_db;
+};
+
+} // namespace butler

@@ -1,0 +1,65 @@
+#include "SqliteDatabase.h"
+
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QSqlError>
+
+Q_LOGGING_CATEGORY(lcSqlite, "butler.registry.sqlite")
+
+namespace butler {
+
+SqliteDatabase::SqliteDatabase(QString path)
+    : Database(QStringLiteral("sqlite:") + path)
+    , m_path(std::move(path))
+{
+}
+
+Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const QString& path)
+{
+    std::unique_ptr<SqliteDatabase> db(new SqliteDatabase(path));
+    BUTLER_TRY(db->connection());
+    return db;
+}
+
+Result<QSqlDatabase> SqliteDatabase::openConnection(const QString& connectionName)
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
+    db.setDatabaseName(m_path);
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+    if (!db.open())
+        return Error(ErrorKind::Unavailable,
+                     QStringLiteral("cannot open registry %1: %2").arg(m_path, db.lastError().text()));
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !q.next())
+        return Error(ErrorKind::Unavailable, QStringLiteral("cannot set WAL mode on %1").arg(m_path));
+    const QString mode = q.value(0).toString().toLower();
+    if (mode != QLatin1String("wal")) {
+        // In-memory databases cannot use WAL; files must, or concurrent readers block writers.
+        if (m_path != QLatin1String(":memory:"))
+            return Error(ErrorKind::Unavailable,
+                         QStringLiteral("registry %1 refuses WAL journal mode (got '%2'); is it on a network "
+                                        "file system?")
+                             .arg(m_path, mode));
+    }
+    qCDebug(lcSqlite) << "opened" << m_path << "journal mode" << mode;
+    for (const char* pragma :
+         {"PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL", "PRAGMA temp_store=MEMORY",
+          "PRAGMA cache_size=-65536", "PRAGMA mmap_size=268435456"}) {
+        if (!q.exec(QString::fromLatin1(pragma)))
+            return Error(ErrorKind::Unavailable,
+                         QStringLiteral("cannot configure registry: %1").arg(q.lastError().text()));
+    }
+    return db;
+}
+
+qint64 SqliteDatabase::dataVersion()
+{
+    auto q = exec(QStringLiteral("PRAGMA data_version"));
+    if (!q || !(*q)->next())
+        return -1;
+    const qint64 v = (*q)->value(0).toLongLong();
+    (*q)->finish();
+    return v;
+}
+
+} // namespace butler
