@@ -1,5 +1,6 @@
 #include "CommandHooks.h"
 
+#include "DemoRepoCommandHook.h"
 #include "ImportCommandHook.h"
 
 namespace butler {
@@ -9,6 +10,7 @@ CommandHooks CommandHooks::builtIn()
     // Each hook is set here once the part of the code base that does its work is linked in.
     CommandHooks hooks;
     hooks.importExport = &ImportCommandHook::run;
+    hooks.makeDemoRepo = &DemoRepoCommandHook::run;
     return hooks;
 }
 
