@@ -21,12 +21,12 @@ QUuid DatasetRef::makeId(DatasetIdMode mode, const DatasetType& type, const Data
     static const QUuid nameSpace(QStringLiteral("840b31d9-05cd-5161-b2c8-00d32b280d0f"));
     QStringList items;
     items.append(QStringLiteral("dataset_type=") + type.name());
+    if (mode == DatasetIdMode::DataIdTypeRun)
+        items.append(QStringLiteral("run=") + run);
     QStringList required = dataId.group().required();
     std::sort(required.begin(), required.end());
     for (const QString& name : std::as_const(required))
         items.append(name + QLatin1Char('=') + dataId.value(name).toString());
-    if (mode == DatasetIdMode::DataIdTypeRun)
-        items.append(QStringLiteral("run=") + run);
     return QUuid::createUuidV5(nameSpace, items.join(QLatin1Char(',')));
 }
 

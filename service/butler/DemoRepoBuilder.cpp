@@ -6,7 +6,6 @@
 #include <QCryptographicHash>
 #include <QDate>
 #include <QDateTime>
-#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -121,7 +120,7 @@ enum SeedTag : quint64
 };
 
 // Uniform and normal deviates computed here rather than by <random>'s distributions, whose
-// algorithms differ between standard libraries: the same seed gives the same repository anywhere.
+// algorithms differ between standard libraries: a seed makes the same choices with any of them.
 class Random
 {
 public:
@@ -563,7 +562,8 @@ using Card = FitsImageWriter::Card;
 QList<Star> exposureStars(quint64 seed, const PlannedExposure& e, int detector)
 {
     Random rng(deriveSeed(seed, StarTag, quint64(e.id), quint64(detector)));
-    // 0.2"/pixel sensors shown at 1/170 scale would be all point; keep the stars resolved.
+    // A 24-pixel image stands for a 4k sensor, where real stars would be single points: draw
+    // them a few pixels wide, wider in worse seeing.
     return makeStars(rng, rng.integer(1, 4), kImageSize, 0.6 + e.seeing, 300.0, 60000.0);
 }
 

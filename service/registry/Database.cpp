@@ -17,6 +17,7 @@ struct Database::ThreadState
     bool open = false;
     int transactionDepth = 0;
     bool rollbackOnly = false;
+    QList<std::function<void()>> commitActions;
     QHash<QString, QSqlQuery*> statements;
 
     ~ThreadState()
@@ -141,6 +142,20 @@ Error Database::sqlError(const QSqlQuery& query, const QString& what) const
     return internalError(QStringLiteral("registry %1 failed: %2").arg(what, text));
 }
 
+bool Database::inTransaction()
+{
+    return state()->transactionDepth > 0;
+}
+
+void Database::onCommit(std::function<void()> action)
+{
+    ThreadState* st = state();
+    if (st->transactionDepth == 0)
+        action();
+    else
+        st->commitActions.append(std::move(action));
+}
+
 Transaction::Transaction(Database& db)
     : m_db(db)
 {
@@ -150,7 +165,9 @@ Transaction::~Transaction()
 {
     if (!m_started || m_done)
         return;
-    m_db.state()->transactionDepth -= 1;
+    Database::ThreadState* st = m_db.state();
+    st->transactionDepth -= 1;
+    st->commitActions.resize(m_actionMark);
     if (m_outer) {
         (void)m_db.execDirect(QStringLiteral("ROLLBACK"));
     } else {
@@ -166,6 +183,7 @@ Status Transaction::begin()
     Q_UNUSED(db);
     int& depth = m_db.state()->transactionDepth;
     m_outer = depth == 0;
+    m_actionMark = m_db.state()->commitActions.size();
     if (m_outer) {
         // IMMEDIATE takes the write lock up front: no deadlock upgrading a read lock later.
         BUTLER_TRY(m_db.execDirect(m_db.backendName() == QLatin1String("sqlite")
@@ -184,11 +202,18 @@ Status Transaction::commit()
     if (!m_started || m_done)
         return internalError(QStringLiteral("commit without an open transaction"));
     m_done = true;
-    m_db.state()->transactionDepth -= 1;
+    Database::ThreadState* st = m_db.state();
+    st->transactionDepth -= 1;
     if (m_outer) {
         Status status = m_db.execDirect(QStringLiteral("COMMIT"));
-        if (!status.ok())
+        QList<std::function<void()>> actions;
+        actions.swap(st->commitActions);
+        if (!status.ok()) {
             (void)m_db.execDirect(QStringLiteral("ROLLBACK"));
+            return status;
+        }
+        for (const auto& action : std::as_const(actions))
+            action();
         return status;
     }
     return m_db.execDirect(QStringLiteral("RELEASE SAVEPOINT butler_nested"));

@@ -5,6 +5,7 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QVariantList>
+#include <functional>
 #include <memory>
 
 namespace butler {
@@ -44,6 +45,13 @@ public:
     // Maps a driver error to an Error (unique-constraint failures become Conflict).
     Error sqlError(const QSqlQuery& query, const QString& what) const;
 
+    // True while the calling thread has a transaction open on this database.
+    bool inTransaction();
+    // Runs action once the calling thread's outermost transaction commits, and never if it
+    // (or the savepoint it was registered in) rolls back; at once outside a transaction.
+    // For caches that may only learn what other connections can see.
+    void onCommit(std::function<void()> action);
+
 protected:
     Database(QString identity);
     virtual Result<QSqlDatabase> openConnection(const QString& connectionName) = 0;
@@ -74,6 +82,7 @@ private:
     bool m_started = false;
     bool m_done = false;
     bool m_outer = false;
+    qsizetype m_actionMark = 0; // onCommit actions registered before this transaction began
 };
 
 } // namespace butler

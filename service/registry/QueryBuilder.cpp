@@ -86,12 +86,16 @@ void QueryBuilder::setBase(const QString& tableSql, const QString& alias, const 
 {
     m_baseSql = tableSql + QLatin1Char(' ') + alias;
     m_baseAlias = alias;
-    for (const QString& dim : dimensions)
+    for (const QString& dim : dimensions) {
         m_dimensionColumns.insert(dim, alias + QLatin1Char('.') + Database::quote(dim));
+        m_ownDimensions.insert(dim);
+    }
 }
 
 Status QueryBuilder::addDimensionSources(const DimensionGroup& group)
 {
+    for (const QString& dim : group.required())
+        m_ownDimensions.insert(dim);
     for (const QString& dim : group.required()) {
         if (m_dimensionColumns.contains(dim))
             continue;
@@ -112,6 +116,11 @@ Status QueryBuilder::addDimensionSources(const DimensionGroup& group)
 
 Result<QString> QueryBuilder::joinElement(const QString& elementName)
 {
+    return joinElementAt(elementName, 0);
+}
+
+Result<QString> QueryBuilder::joinElementAt(const QString& elementName, int depth)
+{
     if (m_elementAliases.contains(elementName))
         return m_elementAliases.value(elementName);
     const DimensionElement* e = m_universe.element(elementName);
@@ -120,11 +129,11 @@ Result<QString> QueryBuilder::joinElement(const QString& elementName)
     const QString alias = QStringLiteral("e_") + elementName;
     QStringList on;
     // Resolve the element's required dimensions that are already known; a dimension that is
-    // not yet known becomes known through this table.
+    // not yet known (or is being resolved through this very join) becomes known through this table.
     QStringList unknown;
     for (const QString& dim : e->requiredDimensions()) {
-        if (!m_dimensionColumns.contains(dim) && dim != elementName) {
-            auto col = resolveDimension(dim, 0);
+        if (!m_dimensionColumns.contains(dim) && dim != elementName && !m_resolving.contains(dim)) {
+            auto col = resolveDimension(dim, depth + 1);
             if (!col) {
                 unknown.append(dim);
                 continue;
@@ -140,6 +149,8 @@ Result<QString> QueryBuilder::joinElement(const QString& elementName)
     if (m_baseSql.isEmpty()) {
         m_baseSql = table + QLatin1Char(' ') + alias;
         m_baseAlias = alias;
+        for (const QString& dim : e->requiredDimensions())
+            m_ownDimensions.insert(dim);
     } else if (on.isEmpty()) {
         m_joins << QStringLiteral(" CROSS JOIN %1 %2").arg(table, alias);
     } else {
@@ -151,53 +162,95 @@ Result<QString> QueryBuilder::joinElement(const QString& elementName)
     for (const QString& dim : unknown)
         m_dimensionColumns.insert(dim, alias + QLatin1Char('.') + Database::quote(dim));
     for (const QString& dim : e->implies)
-        if (!m_dimensionColumns.contains(dim))
+        if (!m_dimensionColumns.contains(dim) && !impliedByOwnDimension(dim, elementName))
             m_dimensionColumns.insert(dim, alias + QLatin1Char('.') + Database::quote(dim));
     return alias;
+}
+
+bool QueryBuilder::impliedByOwnDimension(const QString& dimension, const QString& except) const
+{
+    for (const QString& own : m_ownDimensions) {
+        if (own == except || !m_dimensionColumns.contains(own))
+            continue;
+        const DimensionElement* e = m_universe.element(own);
+        if (e && e->implies.contains(dimension))
+            return true;
+    }
+    return false;
+}
+
+Result<QString> QueryBuilder::joinForImplied(const QString& element, const QString& implied, int depth)
+{
+    BUTLER_ASSIGN_OR_RETURN(QString alias, joinElementAt(element, depth));
+    // The element may have been joined before without providing this column.
+    if (!m_dimensionColumns.contains(implied))
+        m_dimensionColumns.insert(implied, alias + QLatin1Char('.') + Database::quote(implied));
+    return m_dimensionColumns.value(implied);
 }
 
 Result<QString> QueryBuilder::resolveDimension(const QString& dimension, int depth)
 {
     if (m_dimensionColumns.contains(dimension))
         return m_dimensionColumns.value(dimension);
-    if (depth > MaxJoinDepth)
+    if (depth > MaxJoinDepth || m_resolving.contains(dimension))
         return invalidInput(QStringLiteral("cannot relate dimension '%1' to this query").arg(dimension));
     const DimensionElement* target = m_universe.element(dimension);
     if (!target || !target->isDimension())
         return invalidInput(QStringLiteral("unknown dimension '%1'").arg(dimension));
+    m_resolving.insert(dimension);
+    auto result = resolveUnguarded(dimension, depth);
+    m_resolving.remove(dimension);
+    return result;
+}
+
+Result<QString> QueryBuilder::resolveUnguarded(const QString& dimension, int depth)
+{
     auto allKnown = [&](const QStringList& dims, const QString& except) {
         for (const QString& d : dims)
             if (d != except && !m_dimensionColumns.contains(d))
                 return false;
         return true;
     };
-    // 1. An element whose key is already known implies it (exposure -> physical_filter).
-    for (const DimensionElement& e : m_universe.elements()) {
-        if (e.isDimension() && e.implies.contains(dimension) && m_dimensionColumns.contains(e.name) &&
-            allKnown(e.required, QString())) {
-            BUTLER_TRY(joinElement(e.name));
-            return m_dimensionColumns.value(dimension);
+    // 1. An element whose key is already known implies it (exposure -> physical_filter). The
+    // query's own dimensions come first: a raw's filter is its exposure's, even when a visit
+    // was joined for the where-clause.
+    for (const bool own : {true, false}) {
+        for (const DimensionElement& e : m_universe.elements()) {
+            if (e.isDimension() && m_ownDimensions.contains(e.name) == own && e.implies.contains(dimension) &&
+                m_dimensionColumns.contains(e.name) && allKnown(e.required, QString()))
+                return joinForImplied(e.name, dimension, depth + 1);
         }
     }
-    // 2. A relationship table whose other dimensions are known (visit_definition: exposure -> visit).
+    // 2. A relationship table that is always joined and whose other dimensions are known
+    // (visit_definition: exposure -> visit). Tables that merely carry per-combination data
+    // (visit_detector_region) do not relate their dimensions.
     for (const DimensionElement& e : m_universe.elements()) {
-        if (!e.isDimension() && e.required.contains(dimension) && allKnown(e.required, dimension)) {
-            BUTLER_TRY(joinElement(e.name));
-            return m_dimensionColumns.value(dimension);
+        if (!e.isDimension() && e.alwaysJoin && e.required.contains(dimension) &&
+            allKnown(e.required, dimension)) {
+            BUTLER_TRY(joinElementAt(e.name, depth + 1));
+            if (m_dimensionColumns.contains(dimension))
+                return m_dimensionColumns.value(dimension);
         }
     }
     // 3. Through an intermediate dimension that implies it (exposure -> physical_filter -> band).
     for (const DimensionElement& e : m_universe.elements()) {
         if (e.isDimension() && e.implies.contains(dimension)) {
             auto via = resolveDimension(e.name, depth + 1);
-            if (via) {
-                BUTLER_TRY(joinElement(e.name));
-                return m_dimensionColumns.value(dimension);
-            }
+            if (via)
+                return joinForImplied(e.name, dimension, depth + 1);
         }
     }
     return invalidInput(
         QStringLiteral("dimension '%1' is not related to the dimensions of this query").arg(dimension));
+}
+
+void QueryBuilder::resolveKeyOf(const DimensionElement& element)
+{
+    if (!element.isDimension() || m_baseSql.isEmpty() || m_dimensionColumns.contains(element.name))
+        return;
+    // When the key cannot be related, the table joins by its required dimensions alone and
+    // adds the dimension to the query.
+    (void)resolveDimension(element.name, 0);
 }
 
 Result<QString> QueryBuilder::dimensionColumn(const QString& dimension)
@@ -226,6 +279,7 @@ Result<QueryBuilder::Expr> QueryBuilder::identifier(const QStringList& parts, in
     if (field == QLatin1String("timespan")) {
         if (!element->hasTimespan)
             return fail(QStringLiteral("'%1' has no timespan").arg(name));
+        resolveKeyOf(*element);
         auto alias = joinElement(name);
         if (!alias)
             return fail(alias.error().message());
@@ -248,6 +302,7 @@ Result<QueryBuilder::Expr> QueryBuilder::identifier(const QStringList& parts, in
         return Expr{*col, fieldValueType(element->primaryKey().type), {}, name};
     }
     if (element->required.contains(field) || element->implies.contains(field)) {
+        resolveKeyOf(*element);
         auto alias = joinElement(name);
         if (!alias)
             return fail(alias.error().message());
@@ -260,6 +315,7 @@ Result<QueryBuilder::Expr> QueryBuilder::identifier(const QStringList& parts, in
     const FieldSpec* spec = element->field(field);
     if (!spec || spec->type == FieldType::Hash)
         return fail(QStringLiteral("'%1' has no field '%2'").arg(name, field));
+    resolveKeyOf(*element);
     auto alias = joinElement(name);
     if (!alias)
         return fail(alias.error().message());
@@ -344,17 +400,27 @@ Result<QueryBuilder::Expr> QueryBuilder::compile(const WhereNode& node, int dept
         return Expr{QStringLiteral("(NOT %1)").arg(a.sql), ValueType::Bool, {}, {}};
     }
     case K::Compare: {
+        const qsizetype mark = m_pendingBinds.size();
         BUTLER_ASSIGN_OR_RETURN(Expr a, compile(*node.children[0], depth + 1));
+        const qsizetype aEnd = m_pendingBinds.size();
         BUTLER_ASSIGN_OR_RETURN(Expr b, compile(*node.children[1], depth + 1));
         if (a.type == ValueType::Timespan || b.type == ValueType::Timespan) {
             if (a.type == ValueType::Timespan && b.type == ValueType::Timespan &&
-                (node.op == QLatin1String("=") || node.op == QLatin1String("!=")))
+                (node.op == QLatin1String("=") || node.op == QLatin1String("!="))) {
+                // Begins are compared first, then ends: reorder the binds to match.
+                const QVariantList aBinds = m_pendingBinds.mid(mark, aEnd - mark);
+                const QVariantList bBinds = m_pendingBinds.mid(aEnd);
+                const qsizetype na = a.sql.count(QLatin1Char('?'));
+                const qsizetype nb = b.sql.count(QLatin1Char('?'));
+                m_pendingBinds.resize(mark);
+                m_pendingBinds << aBinds.mid(0, na) << bBinds.mid(0, nb) << aBinds.mid(na) << bBinds.mid(nb);
                 return Expr{QStringLiteral("(%1(%2 = %3 AND %4 = %5))")
                                 .arg(node.op == QLatin1String("!=") ? QStringLiteral("NOT ") : QString(),
                                      a.sql, b.sql, a.end, b.end),
                             ValueType::Bool,
                             {},
                             {}};
+            }
             return at(node, QStringLiteral("a timespan can only be compared with OVERLAPS, = or !="));
         }
         if (!comparable(a.type, b.type))
@@ -430,11 +496,16 @@ Result<QueryBuilder::Expr> QueryBuilder::compile(const WhereNode& node, int dept
 
 Result<QueryBuilder::Expr> QueryBuilder::compileIn(const WhereNode& node, int depth)
 {
+    // The left side appears once per piece (and twice in a strided range): its binds are
+    // repeated with it, and every piece's binds follow the order of the SQL text.
+    const qsizetype mark = m_pendingBinds.size();
     BUTLER_ASSIGN_OR_RETURN(Expr lhs, compile(*node.children[0], depth + 1));
     if (lhs.type == ValueType::Timespan || lhs.type == ValueType::Bool)
         return at(node, QStringLiteral("IN needs a dimension or field on its left"));
+    const QVariantList lhsBinds = m_pendingBinds.mid(mark);
+    m_pendingBinds.resize(mark);
     QStringList values;
-    QStringList ranges;
+    QList<const WhereNode*> ranges;
     auto checkType = [&](const WhereNode& item, ValueType t) -> Status {
         if (!comparable(lhs.type, t))
             return at(item, QStringLiteral("a %1 in a list compared with '%2' (%3)")
@@ -447,16 +518,7 @@ Result<QueryBuilder::Expr> QueryBuilder::compileIn(const WhereNode& node, int de
             BUTLER_TRY(checkType(item, ValueType::Int));
             if (item.rangeStride <= 0)
                 return at(item, QStringLiteral("range stride must be positive"));
-            const QString b = addBind(item.rangeStart);
-            const QString e = addBind(item.rangeStop);
-            if (item.rangeStride == 1) {
-                ranges << QStringLiteral("(%1 BETWEEN %2 AND %3)").arg(lhs.sql, b, e);
-            } else {
-                const QString b2 = addBind(item.rangeStart);
-                const QString s = addBind(item.rangeStride);
-                ranges << QStringLiteral("(%1 BETWEEN %2 AND %3 AND ((%1 - %4) % %5) = 0)")
-                              .arg(lhs.sql, b, e, b2, s);
-            }
+            ranges << &item;
             continue;
         }
         if (item.kind == WhereNode::Kind::Bind) {
@@ -479,9 +541,22 @@ Result<QueryBuilder::Expr> QueryBuilder::compileIn(const WhereNode& node, int de
         BUTLER_TRY(checkType(item, e.type));
         values << e.sql;
     }
-    QStringList parts = ranges;
-    if (!values.isEmpty())
-        parts.prepend(QStringLiteral("%1 IN (%2)").arg(lhs.sql, values.join(QStringLiteral(", "))));
+    const QVariantList valueBinds = m_pendingBinds.mid(mark);
+    m_pendingBinds.resize(mark);
+    QStringList parts;
+    if (!values.isEmpty()) {
+        parts << QStringLiteral("%1 IN (%2)").arg(lhs.sql, values.join(QStringLiteral(", ")));
+        m_pendingBinds << lhsBinds << valueBinds;
+    }
+    for (const WhereNode* range : std::as_const(ranges)) {
+        m_pendingBinds << lhsBinds << range->rangeStart << range->rangeStop;
+        if (range->rangeStride == 1) {
+            parts << QStringLiteral("(%1 BETWEEN ? AND ?)").arg(lhs.sql);
+        } else {
+            parts << QStringLiteral("(%1 BETWEEN ? AND ? AND ((%1 - ?) % ?) = 0)").arg(lhs.sql);
+            m_pendingBinds << lhsBinds << range->rangeStart << range->rangeStride;
+        }
+    }
     QString sql = parts.isEmpty() ? QStringLiteral("0 = 1") : parts.join(QStringLiteral(" OR "));
     if (node.negated)
         sql = QStringLiteral("NOT (%1)").arg(sql);
@@ -558,22 +633,57 @@ Result<QueryBuilder::OrderTerm> QueryBuilder::orderTerm(const QString& spec)
 
 void QueryBuilder::addKeysetCondition(const QList<OrderTerm>& terms, const QVariantList& lastValues)
 {
-    // (t1 > v1) OR (t1 = v1 AND t2 > v2) OR ...: rows strictly after the last one delivered.
+    const auto [sql, binds] = keysetCondition(terms, lastValues);
+    addCondition(sql, binds);
+}
+
+std::pair<QString, QVariantList> QueryBuilder::keysetCondition(const QList<OrderTerm>& terms,
+                                                               const QVariantList& lastValues)
+{
+    // (t1 after v1) OR (t1 = v1 AND t2 after v2) OR ...: rows strictly after the last one
+    // delivered. NULL is the smallest value (first ascending, last descending), and a NULL key
+    // needs IS NULL / IS NOT NULL, as comparisons with NULL are never true.
+    if (terms.isEmpty() || lastValues.isEmpty())
+        return {QStringLiteral("1 = 1"), {}};
     QStringList ors;
     QVariantList binds;
     for (int i = 0; i < terms.size() && i < lastValues.size(); ++i) {
+        const QVariant& last = lastValues[i];
+        const QString& col = terms[i].sql;
+        QString after;
+        QVariantList afterBinds;
+        if (last.isNull()) {
+            if (terms[i].descending)
+                continue; // nothing sorts after NULL descending
+            after = QStringLiteral("%1 IS NOT NULL").arg(col);
+        } else if (terms[i].descending) {
+            after = QStringLiteral("(%1 < ? OR %1 IS NULL)").arg(col);
+            afterBinds << last;
+        } else {
+            after = QStringLiteral("%1 > ?").arg(col);
+            afterBinds << last;
+        }
         QStringList ands;
         for (int j = 0; j < i; ++j) {
-            ands << QStringLiteral("%1 = ?").arg(terms[j].sql);
-            binds << lastValues[j];
+            if (lastValues[j].isNull()) {
+                ands << QStringLiteral("%1 IS NULL").arg(terms[j].sql);
+            } else {
+                ands << QStringLiteral("%1 = ?").arg(terms[j].sql);
+                binds << lastValues[j];
+            }
         }
-        ands << QStringLiteral("%1 %2 ?").arg(terms[i].sql, terms[i].descending ? QStringLiteral("<")
-                                                                                : QStringLiteral(">"));
-        binds << lastValues[i];
+        ands << after;
+        binds << afterBinds;
         ors << QLatin1Char('(') + ands.join(QStringLiteral(" AND ")) + QLatin1Char(')');
     }
-    if (!ors.isEmpty())
-        addCondition(ors.join(QStringLiteral(" OR ")), binds);
+    if (ors.isEmpty())
+        return {QStringLiteral("0 = 1"), {}}; // the last row had NULLs descending: nothing follows
+    return {ors.join(QStringLiteral(" OR ")), binds};
+}
+
+QString QueryBuilder::orderBySql(const OrderTerm& term)
+{
+    return term.sql + (term.descending ? QStringLiteral(" DESC NULLS LAST") : QStringLiteral(" NULLS FIRST"));
 }
 
 bool QueryBuilder::mayDuplicate() const

@@ -5,6 +5,7 @@
 #include "WhereNode.h"
 
 #include <QHash>
+#include <QSet>
 #include <QVariantList>
 #include <QVariantMap>
 
@@ -63,6 +64,12 @@ public:
     Result<OrderTerm> orderTerm(const QString& spec);
     // Rows after the given key values in the order of the terms.
     void addKeysetCondition(const QList<OrderTerm>& terms, const QVariantList& lastValues);
+    // The condition and its binds for rows strictly after lastValues, NULL sorting first
+    // ascending and last descending (orderBySql() says so explicitly).
+    static std::pair<QString, QVariantList> keysetCondition(const QList<OrderTerm>& terms,
+                                                            const QVariantList& lastValues);
+    // "sql [DESC] NULLS FIRST|LAST": the NULL placement that keysetCondition() assumes.
+    static QString orderBySql(const OrderTerm& term);
 
     // Joins made from now on are LEFT JOINs (expanding implied values must not drop rows).
     void setLeftJoins(bool left) { m_leftJoins = left; }
@@ -81,6 +88,15 @@ private:
     Result<Expr> timespanOperand(const WhereNode& node, int depth);
     Result<Expr> bindValue(const QVariant& value, int position, const QString& name);
     Result<QString> resolveDimension(const QString& dimension, int depth);
+    Result<QString> resolveUnguarded(const QString& dimension, int depth);
+    Result<QString> joinElementAt(const QString& element, int depth);
+    // Joins an element so that one of its implied dimensions gets a column.
+    Result<QString> joinForImplied(const QString& element, const QString& implied, int depth);
+    // Resolves a dimension element's own key before its table is joined for a field, so the
+    // table joins on it instead of bringing in every row.
+    void resolveKeyOf(const DimensionElement& element);
+    // True when another of the query's own dimensions with a known key implies this dimension.
+    bool impliedByOwnDimension(const QString& dimension, const QString& except) const;
     QString addBind(const QVariant& value);
 
     const DimensionUniverse& m_universe;
@@ -88,6 +104,10 @@ private:
     QString m_baseAlias;
     QHash<QString, QString> m_dimensionColumns; // dimension -> "alias"."col"
     QHash<QString, QString> m_elementAliases;   // element -> alias
+    // The dimensions of the base relation (a dataset type's, or the data-ID query's): their
+    // implied values come from their own records, not from another element joined on the way.
+    QSet<QString> m_ownDimensions;
+    QSet<QString> m_resolving; // dimensions being resolved, against re-entering them
     QStringList m_joins;
     QStringList m_conditions;
     QVariantList m_binds;

@@ -95,7 +95,10 @@ QString encodeToken(const QString& type, const QVariantList& values)
 {
     QJsonObject o;
     o.insert(QLatin1String("t"), type);
-    o.insert(QLatin1String("v"), QJsonArray::fromVariantList(values));
+    QJsonArray array;
+    for (const QVariant& v : values) // SQL NULLs come back as null values of a column type
+        array.append(v.isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue::fromVariant(v));
+    o.insert(QLatin1String("v"), array);
     return QString::fromLatin1(QJsonDocument(o)
                                    .toJson(QJsonDocument::Compact)
                                    .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
@@ -108,11 +111,61 @@ Result<std::pair<QString, QVariantList>> decodeToken(const QString& token)
     if (!doc.isObject() || !doc.object().value(QLatin1String("v")).isArray())
         return invalidInput(QStringLiteral("invalid page token"));
     QVariantList values;
-    for (const QJsonValue& v : doc.object().value(QLatin1String("v")).toArray())
-        values << (v.isDouble() && v.toDouble() == double(qint64(v.toDouble()))
-                       ? QVariant(qint64(v.toDouble()))
-                       : v.toVariant());
+    // Integers stay qint64 (times in ns do not fit a double); NULL keys stay NULL.
+    for (const QJsonValue& v : doc.object().value(QLatin1String("v")).toArray()) {
+        if (v.isArray() || v.isObject() || v.isUndefined())
+            return invalidInput(QStringLiteral("invalid page token"));
+        values << (v.isNull() ? QVariant() : v.toVariant());
+    }
     return std::make_pair(doc.object().value(QLatin1String("t")).toString(), values);
+}
+
+// "instrument=Cam, id=1": the key values of a record, for messages.
+QString recordKeyText(const DimensionElement& element, const DimensionRecord& record)
+{
+    QStringList parts;
+    for (const QString& dim : element.required)
+        parts << dim + QLatin1Char('=') + record.value(dim).toString();
+    if (element.isDimension())
+        parts << element.primaryKey().name + QLatin1Char('=') +
+                     record.value(element.primaryKey().name).toString();
+    return parts.join(QStringLiteral(", "));
+}
+
+// The records that a dimension record refers to (required and implied dimensions) and that
+// do not exist, as "no instrument record 'NoSuchCam'"; asked only after a foreign-key failure.
+QStringList missingReferences(Database& db, const DimensionUniverse& universe,
+                              const DimensionElement& element, const DimensionRecord& record)
+{
+    QStringList missing;
+    for (const QString& dim : element.required + element.implies) {
+        const DimensionElement* target = universe.element(dim);
+        QStringList where;
+        QVariantList binds;
+        QStringList key;
+        for (const QString& col : target->requiredDimensions()) {
+            const QVariant v = record.value(col);
+            if (!v.isValid() || v.isNull())
+                break;
+            where << Database::quote(col) + QStringLiteral(" = ?");
+            binds << sqlValue(v);
+            key << col + QLatin1Char('=') + v.toString();
+        }
+        if (binds.size() != target->requiredDimensions().size())
+            continue; // a NULL implied value refers to nothing
+        auto q = db.exec(QStringLiteral("SELECT 1 FROM %1 WHERE %2")
+                             .arg(RegistrySchema::elementTable(dim), where.join(QStringLiteral(" AND "))),
+                         binds);
+        if (!q)
+            continue;
+        const bool found = (*q)->next();
+        (*q)->finish();
+        if (!found)
+            missing << (key.size() == 1
+                            ? QStringLiteral("no %1 record '%2'").arg(dim, binds.first().toString())
+                            : QStringLiteral("no %1 record for %2").arg(dim, key.join(QStringLiteral(", "))));
+    }
+    return missing;
 }
 
 } // namespace
@@ -172,9 +225,10 @@ Result<std::unique_ptr<Registry>> Registry::open(std::unique_ptr<Database> db)
 
 Status Registry::bumpGeneration()
 {
-    BUTLER_TRY(m_db->exec(
-        QStringLiteral("UPDATE butler_attributes SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) "
-                       "WHERE name = 'generation'")));
+    // A fresh token, not a counter: after a rollback a counter would repeat a value that a
+    // cache filled inside the rolled-back transaction already holds.
+    BUTLER_TRY(m_db->exec(QStringLiteral("UPDATE butler_attributes SET value = ? WHERE name = 'generation'"),
+                          {QUuid::createUuid().toString(QUuid::WithoutBraces)}));
     return {};
 }
 
@@ -307,15 +361,16 @@ Status Registry::insertDimensionRecords(const QString& elementName, const QList<
         auto q = m_db->exec(sql, binds);
         if (!q) {
             if (q.error().kind() == ErrorKind::Conflict) {
-                if (q.error().message().contains(QLatin1String("FOREIGN KEY")))
+                if (q.error().message().contains(QLatin1String("FOREIGN KEY"))) {
+                    const QStringList missing = missingReferences(*m_db, m_universe, *element, record);
                     return conflict(
-                        QStringLiteral("%1 record %2 refers to a dimension record that does not exist; "
+                        QStringLiteral("%1 record (%2) refers to a dimension record that does not exist%3; "
                                        "insert that first")
-                            .arg(elementName, DimensionRecord(record)
-                                                  .toJson()
-                                                  .value(QLatin1String("values"))
-                                                  .toVariant()
-                                                  .toString()));
+                            .arg(elementName, recordKeyText(*element, record),
+                                 missing.isEmpty()
+                                     ? QString()
+                                     : QStringLiteral(": ") + missing.join(QStringLiteral(" and "))));
+                }
                 return conflict(
                     QStringLiteral("a %1 record with the same key already exists (use skip-existing to "
                                    "ignore duplicates)")
@@ -358,8 +413,9 @@ Result<DimensionRecordPage> Registry::queryDimensionRecords(const DimensionRecor
         qb.addKeysetCondition(order, token.second);
     }
     for (const auto& term : order)
-        orderCols << term.sql + (term.descending ? QStringLiteral(" DESC") : QString());
-    QString sql = QStringLiteral("SELECT %1 FROM %2%3 ORDER BY %4")
+        orderCols << QueryBuilder::orderBySql(term);
+    // A relationship table joined for the where-clause (visit_definition) repeats records.
+    QString sql = QStringLiteral("SELECT DISTINCT %1 FROM %2%3 ORDER BY %4")
                       .arg(select.join(QStringLiteral(", ")), qb.fromSql(), qb.whereSql(),
                            orderCols.join(QStringLiteral(", ")));
     if (query.limit > 0)
@@ -423,13 +479,29 @@ Result<DimensionRecordPage> Registry::queryDimensionRecords(const DimensionRecor
 
 Result<DataCoordinate> Registry::expandDataId(const DimensionGroup& group, const QVariantMap& values)
 {
+    return expandDataId(group, values, nullptr);
+}
+
+Result<DataCoordinate> Registry::expandDataId(const DimensionGroup& group, const QVariantMap& values,
+                                              ImpliedCache* local)
+{
     BUTLER_ASSIGN_OR_RETURN(DataCoordinate dc, DataCoordinate::fromMap(m_universe, group, values));
+    // Implied values given with the data ID, even some of them only, must match the records.
+    QHash<QString, QVariant> given;
+    for (const QString& dim : group.implied()) {
+        const auto it = values.constFind(dim);
+        if (it == values.constEnd() || it->isNull())
+            continue;
+        BUTLER_ASSIGN_OR_RETURN(QVariant v, coerceDimensionValue(m_universe, dim, *it));
+        given.insert(dim, v);
+    }
     QHash<QString, QVariant> known;
     for (const QString& dim : group.required())
         known.insert(dim, dc.value(dim));
     // Every required dimension's record must exist; implied values come from the records.
     QStringList pending = group.required();
     QSet<QString> done;
+    const bool inTransaction = m_db->inTransaction();
     while (!pending.isEmpty()) {
         const QString dim = pending.takeFirst();
         if (done.contains(dim))
@@ -446,7 +518,14 @@ Result<DataCoordinate> Registry::expandDataId(const DimensionGroup& group, const
         }
         QList<QVariant> impliedValues;
         bool cached = false;
-        {
+        if (local) {
+            auto it = local->constFind(cacheKey);
+            if (it != local->constEnd()) {
+                impliedValues = *it;
+                cached = true;
+            }
+        }
+        if (!cached) {
             QMutexLocker lock(&m_recordMutex);
             auto it = m_impliedByRecord.constFind(cacheKey);
             if (it != m_impliedByRecord.constEnd()) {
@@ -474,20 +553,31 @@ Result<DataCoordinate> Registry::expandDataId(const DimensionGroup& group, const
             for (int i = 0; i < e->implies.size(); ++i)
                 impliedValues << dimensionValue(m_universe, e->implies[i], q->value(i));
             q->finish();
-            QMutexLocker lock(&m_recordMutex);
-            if (m_impliedByRecord.size() > 200000)
-                m_impliedByRecord.clear();
-            m_impliedByRecord.insert(cacheKey, impliedValues);
+            // A record read inside a transaction may be rolled back with it: other threads and
+            // later calls learn it only when the transaction commits.
+            auto remember = [this, cacheKey, impliedValues] {
+                QMutexLocker lock(&m_recordMutex);
+                if (m_impliedByRecord.size() > 200000)
+                    m_impliedByRecord.clear();
+                m_impliedByRecord.insert(cacheKey, impliedValues);
+            };
+            if (inTransaction) {
+                if (local)
+                    local->insert(cacheKey, impliedValues);
+                m_db->onCommit(std::move(remember));
+            } else {
+                remember();
+            }
         }
         for (int i = 0; i < e->implies.size(); ++i) {
             const QString& implied = e->implies[i];
             const QVariant& v = impliedValues[i];
             if (!group.contains(implied) || v.isNull())
                 continue;
-            const QVariant given = dc.value(implied);
-            if (given.isValid() && given != v)
+            const QVariant givenValue = given.value(implied);
+            if (givenValue.isValid() && givenValue != v)
                 return invalidInput(QStringLiteral("data ID gives %1=%2 but the %3 record says %1=%4")
-                                        .arg(implied, given.toString(), dim, v.toString()));
+                                        .arg(implied, givenValue.toString(), dim, v.toString()));
             if (!known.contains(implied)) {
                 known.insert(implied, v);
                 pending.append(implied);
@@ -952,8 +1042,10 @@ Result<QList<DatasetRef>> Registry::insertDatasets(const QString& run, const QLi
     const qint64 now = nowTai();
     QList<DatasetRef> refs;
     refs.reserve(datasets.size());
-    // Expansion results per data ID: batches repeat the same exposures and detectors.
+    // Expansion results per data ID, and records read in this transaction: batches repeat the
+    // same exposures and detectors.
     QHash<QString, DataCoordinate> expanded;
+    ImpliedCache records;
     for (const NewDataset& nd : datasets) {
         BUTLER_ASSIGN_OR_RETURN(const TypeEntry* type, typeEntry(*c, nd.datasetType));
         const DimensionGroup& group = type->type.dimensions();
@@ -965,7 +1057,7 @@ Result<QList<DatasetRef>> Registry::insertDatasets(const QString& run, const QLi
         if (hit != expanded.constEnd()) {
             dataId = *hit;
         } else {
-            auto result = expandDataId(group, nd.dataId);
+            auto result = expandDataId(group, nd.dataId, &records);
             if (!result)
                 return result.error().withContext(QStringLiteral("%1 %2").arg(
                     nd.datasetType, DataCoordinate::fromValues(group, {}).toString()));
@@ -1058,6 +1150,20 @@ Result<std::optional<DatasetRef>> Registry::findDataset(const QString& datasetTy
     QVariantMap extra;
     for (auto it = dataIdValues.begin(); it != dataIdValues.end(); ++it)
         (group.contains(it.key()) ? own : extra).insert(it.key(), it.value());
+    // The extra keys may determine required values that the data ID lacks (an exposure gives a
+    // flat its physical_filter): expand the data ID as given and take them from there.
+    bool lacksRequired = false;
+    for (const QString& dim : group.required())
+        lacksRequired = lacksRequired || !own.contains(dim);
+    if (lacksRequired && !extra.isEmpty()) {
+        BUTLER_ASSIGN_OR_RETURN(DimensionGroup givenGroup, m_universe.group(dataIdValues.keys()));
+        BUTLER_ASSIGN_OR_RETURN(DataCoordinate given, expandDataId(givenGroup, dataIdValues));
+        for (const QString& dim : group.required()) {
+            const QVariant v = given.value(dim);
+            if (!own.contains(dim) && v.isValid())
+                own.insert(dim, v);
+        }
+    }
     BUTLER_ASSIGN_OR_RETURN(DataCoordinate dataId, DataCoordinate::fromMap(m_universe, group, own));
     const QStringList& req = group.required();
     QStringList where;
@@ -1234,7 +1340,6 @@ Result<DatasetPage> Registry::queryDatasetsOfType(const Cache& c, const TypeEntr
         for (const QString& dim : req)
             order << QueryBuilder::OrderTerm{QStringLiteral("t.") + Database::quote(dim), false};
     order << QueryBuilder::OrderTerm{QStringLiteral("t.dataset_id"), false};
-    const bool dedupe = query.findFirst ? leaves.size() > 1 : (leaves.size() > 1 || qb.mayDuplicate());
     // Implied values for the data IDs; joined last and LEFT so that they never drop rows.
     qb.setLeftJoins(true);
     QStringList impliedCols;
@@ -1242,6 +1347,9 @@ Result<DatasetPage> Registry::queryDatasetsOfType(const Cache& c, const TypeEntr
         auto col = qb.dimensionColumn(dim);
         impliedCols << (col ? *col : QStringLiteral("NULL"));
     }
+    // Rows repeat when several collections are searched, when a relationship table was joined
+    // (a visit in two visit systems) and when a decertify split a validity range in two.
+    const bool dedupe = leaves.size() > 1 || qb.mayDuplicate() || !calibIds.isEmpty();
     QStringList select{QStringLiteral("t.dataset_id AS id"), QStringLiteral("d.run_id AS run_id"),
                        QStringLiteral("d.ingest_date AS ingest_date")};
     for (int i = 0; i < req.size(); ++i)
@@ -1267,26 +1375,17 @@ Result<DatasetPage> Registry::queryDatasetsOfType(const Cache& c, const TypeEntr
     QStringList outerConds;
     if (dedupe)
         outerConds << QStringLiteral("rn = 1");
+    QList<QueryBuilder::OrderTerm> outerOrder;
+    for (int i = 0; i < order.size(); ++i)
+        outerOrder << QueryBuilder::OrderTerm{QStringLiteral("o%1").arg(i), order[i].descending};
     if (!after.isEmpty()) {
-        QStringList ors;
-        for (int i = 0; i < order.size() && i < after.size(); ++i) {
-            QStringList ands;
-            for (int j = 0; j < i; ++j) {
-                ands << QStringLiteral("o%1 = ?").arg(j);
-                binds << after[j];
-            }
-            ands << QStringLiteral("o%1 %2 ?")
-                        .arg(i)
-                        .arg(order[i].descending ? QLatin1Char('<') : QLatin1Char('>'));
-            binds << after[i];
-            ors << QLatin1Char('(') + ands.join(QStringLiteral(" AND ")) + QLatin1Char(')');
-        }
-        outerConds << QLatin1Char('(') + ors.join(QStringLiteral(" OR ")) + QLatin1Char(')');
+        const auto [keyset, keysetBinds] = QueryBuilder::keysetCondition(outerOrder, after);
+        outerConds << QLatin1Char('(') + keyset + QLatin1Char(')');
+        binds << keysetBinds;
     }
     QStringList orderSql;
-    for (int i = 0; i < order.size(); ++i)
-        orderSql << QStringLiteral("o%1%2").arg(i).arg(order[i].descending ? QStringLiteral(" DESC")
-                                                                           : QString());
+    for (const QueryBuilder::OrderTerm& term : std::as_const(outerOrder))
+        orderSql << QueryBuilder::orderBySql(term);
     QString sql =
         QStringLiteral("SELECT * FROM (%1) q%2 ORDER BY %3")
             .arg(inner,

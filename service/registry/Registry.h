@@ -90,7 +90,14 @@ private:
     struct TypeEntry;
     struct CollectionEntry;
 
+    // Implied values of dimension records by element and key.
+    using ImpliedCache = QHash<QString, QList<QVariant>>;
+
     Registry(std::unique_ptr<Database> db, DimensionUniverse universe);
+    // As expandDataId(); records read inside a transaction go to local (when given) and reach
+    // the shared cache only once the transaction commits.
+    Result<DataCoordinate> expandDataId(const DimensionGroup& group, const QVariantMap& values,
+                                        ImpliedCache* local);
     Result<std::shared_ptr<const Cache>> cache();
     Status bumpGeneration();
     Result<const TypeEntry*> typeEntry(const Cache& cache, const QString& name) const;
@@ -108,10 +115,10 @@ private:
     DimensionUniverse m_universe;
     QMutex m_cacheMutex;
     std::shared_ptr<const Cache> m_cache;
-    // Implied values of dimension records by element and key. Records are never updated or
-    // deleted through the registry, so entries stay valid; the size is bounded.
+    // Implied values of committed dimension records. Records are never updated or deleted
+    // through the registry, so entries stay valid; the size is bounded.
     QMutex m_recordMutex;
-    QHash<QString, QList<QVariant>> m_impliedByRecord;
+    ImpliedCache m_impliedByRecord;
 };
 
 } // namespace butler

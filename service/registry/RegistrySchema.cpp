@@ -113,8 +113,9 @@ QStringList RegistrySchema::createStatements() const
         for (const QString& c : e.requiredDimensions())
             pkCols << Database::quote(c);
         constraints << QStringLiteral("PRIMARY KEY (%1)").arg(pkCols.join(QStringLiteral(", ")));
-        // Foreign keys to the elements this one requires, so records cannot dangle.
-        for (const QString& dim : e.required) {
+        // Foreign keys to the elements this one requires or implies, so records cannot dangle
+        // (an implied column may be NULL: SQL checks a foreign key only when it is not).
+        for (const QString& dim : e.required + e.implies) {
             const DimensionElement* target = m_universe.element(dim);
             QStringList fk;
             for (const QString& c : target->requiredDimensions())

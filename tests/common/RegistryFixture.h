@@ -30,18 +30,6 @@
         QCOMPARE(butlerCheck_.error().kindName(), butler::errorKindName(expectedKind));                      \
     } while (false)
 
-// butler_resources is a static library: nothing references its resource initializer, so the
-// linker drops it unless someone calls it. Declared here, outside namespace butler, because
-// Q_INIT_RESOURCE declares a function in the enclosing namespace.
-inline void butlerInitResourcesForTests()
-{
-    static const bool done = [] {
-        Q_INIT_RESOURCE(resources);
-        return true;
-    }();
-    Q_UNUSED(done);
-}
-
 namespace butler {
 
 class RegistryFixture
@@ -147,11 +135,7 @@ public:
     }
 
     Registry& registry() { return *m_registry; }
-    static const DimensionUniverse& universe()
-    {
-        butlerInitResourcesForTests();
-        return DimensionUniverse::defaultUniverse();
-    }
+    static const DimensionUniverse& universe() { return DimensionUniverse::defaultUniverse(); }
     QString databasePath() const { return m_dir.filePath(QStringLiteral("r.sqlite3")); }
 
     // An empty registry.

@@ -81,6 +81,7 @@ private slots:
     void expandDataIdRejectsInconsistentImplied();
     void expandDataIdMissingRecord_data();
     void expandDataIdMissingRecord();
+    void expandDataIdAfterRolledBackRecord();
 
     // Dataset IDs.
     void deterministicIds();
@@ -688,6 +689,47 @@ void TestRegistryBasics::expandDataIdMissingRecord()
     BUTLER_VERIFY_OK(f.createStandard());
     BUTLER_VERIFY_ERROR(f.registry().expandDataId(RegistryFixture::rawType().dimensions(), values),
                         ErrorKind::NotFound);
+}
+
+void TestRegistryBasics::expandDataIdAfterRolledBackRecord()
+{
+    // A record seen inside a transaction that is rolled back does not exist afterwards, and a
+    // record inserted later under the same key brings its own implied values.
+    RegistryFixture f;
+    BUTLER_VERIFY_OK(f.createStandard());
+    const auto exposureRecord = [](const QString& physicalFilter) {
+        return DimensionRecord(QStringLiteral("exposure"),
+                               {{QStringLiteral("instrument"), QStringLiteral("Cam")},
+                                {QStringLiteral("id"), 300},
+                                {QStringLiteral("obs_id"), QStringLiteral("o300")},
+                                {QStringLiteral("physical_filter"), physicalFilter},
+                                {QStringLiteral("day_obs"), 20250615},
+                                {QStringLiteral("group"), QStringLiteral("grpA")}});
+    };
+    const DimensionGroup group = RegistryFixture::rawType().dimensions();
+    {
+        Transaction tx(f.registry().database());
+        BUTLER_VERIFY_OK(tx.begin());
+        BUTLER_VERIFY_OK(f.registry().insertDimensionRecords(
+            QStringLiteral("exposure"), {exposureRecord(QStringLiteral("g_01"))}, false));
+        auto inside = f.registry().expandDataId(group, RegistryFixture::rawDataId(300, 0));
+        BUTLER_VERIFY_OK(inside);
+        QCOMPARE(inside->value(QStringLiteral("physical_filter")).toString(), QStringLiteral("g_01"));
+    }
+    BUTLER_VERIFY_ERROR(f.registry().expandDataId(group, RegistryFixture::rawDataId(300, 0)),
+                        ErrorKind::NotFound);
+
+    BUTLER_VERIFY_OK(f.registry().insertDimensionRecords(QStringLiteral("exposure"),
+                                                         {exposureRecord(QStringLiteral("r_03"))}, false));
+    auto after = f.registry().expandDataId(group, RegistryFixture::rawDataId(300, 0));
+    BUTLER_VERIFY_OK(after);
+    QCOMPARE(after->value(QStringLiteral("physical_filter")).toString(), QStringLiteral("r_03"));
+    QCOMPARE(after->value(QStringLiteral("band")).toString(), QStringLiteral("r"));
+    BUTLER_VERIFY_OK(f.registerRuns({QStringLiteral("late/run")}));
+    auto refs = f.insertRaws(QStringLiteral("late/run"), {300}, {0});
+    BUTLER_VERIFY_OK(refs);
+    QCOMPARE(refs->first().dataId().value(QStringLiteral("physical_filter")).toString(),
+             QStringLiteral("r_03"));
 }
 
 void TestRegistryBasics::deterministicIds()

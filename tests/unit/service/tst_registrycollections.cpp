@@ -1,5 +1,6 @@
 #include "RegistryFixture.h"
 
+#include <algorithm>
 #include <memory>
 
 using namespace butler;
