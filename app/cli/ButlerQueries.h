@@ -3,12 +3,11 @@
 #include "Butler.h"
 
 #include <QHash>
-#include <QJsonValue>
 
 namespace butler {
 
 // Helpers the commands share on top of the Butler interface: following page tokens to the end
-// (or to a limit), looking up files in batches, and turning values into output cells.
+// (or to a limit), looking up files in batches, and the columns of data IDs.
 class ButlerQueries
 {
 public:
@@ -24,8 +23,8 @@ public:
     // The dimension names that have values in any of the data IDs, in universe order.
     static QStringList dimensionColumns(const DimensionUniverse& universe,
                                         const QList<DataCoordinate>& dataIds);
-    // A value as a JSON cell: byte arrays as hex, everything else as QJsonValue::fromVariant does.
-    static QJsonValue jsonValue(const QVariant& value);
+    // The same for the data IDs of the refs.
+    static QStringList dimensionColumns(const DimensionUniverse& universe, const QList<DatasetRef>& refs);
     // A collection search list: empty means every collection.
     static QStringList collectionsOrAll(const QStringList& collections);
 };

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "DataCoordinate.h"
 #include "Result.h"
 
 #include <QJsonObject>
@@ -8,6 +9,11 @@
 #include <QString>
 #include <QStringList>
 #include <QTextStream>
+#include <QUuid>
+#include <QVariant>
+
+#include <string>
+#include <vector>
 
 namespace butler {
 
@@ -19,8 +25,8 @@ enum class OutputFormat
     Csv
 };
 
-// The CLI's result printer: ordered columns and rows of JSON values, written as an aligned
-// table (the default, like daf_butler's astropy tables), a JSON array of objects, or CSV.
+// The CLI's result printer: ordered columns and rows of values, written as an aligned table
+// (the default, like daf_butler's astropy tables), a JSON array of objects, or CSV.
 //
 // Table and CSV print only the columns, in their order; a row's keys that are not columns are
 // ignored there. JSON prints each row's full object: the columns first, in their order, then
@@ -31,7 +37,10 @@ enum class OutputFormat
 // and writes nested values as compact JSON. JSON is one array with one object per line.
 //
 // Rows are kept in memory because the table needs every cell to size its columns; the JSON
-// and CSV writers stream one row at a time and never build a document of all rows.
+// and CSV writers render one row at a time and never build a document of all rows. A row can
+// be given as an object, or cell by cell with addRow() and setCell(): that way costs no object
+// per row, which matters for listings of many thousands of rows. Either way a cell is stored
+// once in a form every format prints from: numbers and strings as text, nested values as such.
 class OutputTable
 {
 public:
@@ -41,9 +50,19 @@ public:
     static Result<OutputFormat> parseOutputFormat(const QString& name);
 
     const QStringList& columns() const { return m_columns; }
-    void reserve(int rows) { m_rows.reserve(rows); }
-    void addRow(const QJsonObject& row) { m_rows.append(row); }
-    int rowCount() const { return int(m_rows.size()); }
+    // Room for this many rows, and for their text once the first rows show how much it is.
+    void reserve(int rows);
+    // A row as an object: keys naming columns fill those cells, JSON also prints the others.
+    void addRow(const QJsonObject& row);
+    // Starts a row whose cells are then given with setCell(); cells not set are left out of it.
+    void addRow();
+    // Sets a cell of the row added last. A QVariant reads as jsonValue() converts it, except
+    // that an invalid one leaves the cell out; a data ID is the object of its values.
+    void setCell(int column, const QVariant& value);
+    void setCell(int column, const QString& text);
+    void setCell(int column, const QUuid& id);
+    void setCell(int column, const DataCoordinate& dataId);
+    int rowCount() const { return m_rowCount; }
 
     // Writes the whole table. An empty table prints the header and rule (table), the header
     // (CSV) or `[]` (JSON).
@@ -53,14 +72,54 @@ public:
     // How one value reads in a table cell: null as empty, numbers without trailing zeros,
     // objects as "key=value, key=value", arrays as "a, b", control characters escaped.
     static QString formatCell(const QJsonValue& value);
+    // A cell value as JSON: null (also SQL NULL) as null, byte arrays as hex, a DataCoordinate as
+    // the object of its values, everything else as QJsonValue::fromVariant converts it.
+    static QJsonValue jsonValue(const QVariant& value);
 
 private:
+    enum class Kind : quint8
+    {
+        Absent,
+        Null,
+        Number,  // text as every format prints it
+        Literal, // true or false
+        String,  // raw text, escaped or quoted by each format
+        DataId,  // index into m_dataIds
+        Other    // index into m_others: arrays, objects and numbers JSON cannot hold
+    };
+    struct Cell
+    {
+        qsizetype offset = 0;
+        qint32 length = 0;
+        Kind kind = Kind::Absent;
+    };
+
     void writeTable(QTextStream& out) const;
     void writeJson(QTextStream& out) const;
     void writeCsv(QTextStream& out) const;
+    Cell* lastRowCell(int column);
+    void setText(Cell& cell, Kind kind, QStringView text);
+    void setJson(Cell& cell, const QJsonValue& value);
+    const Cell& cell(qsizetype row, qsizetype column) const
+    {
+        return m_cells[size_t(row * m_columns.size() + column)];
+    }
+    QStringView storedText(const Cell& cell) const
+    {
+        return QStringView(m_text.data() + cell.offset, cell.length);
+    }
 
     QStringList m_columns;
-    QList<QJsonObject> m_rows;
+    // Row after row, one cell per column.
+    std::vector<Cell> m_cells;
+    // The text of the Number, Literal and String cells, one after the other.
+    std::u16string m_text;
+    QList<DataCoordinate> m_dataIds;
+    QList<QJsonValue> m_others;
+    // By row: the keys of object rows that are not columns; shorter when the last rows had none.
+    QList<QJsonObject> m_extras;
+    int m_rowCount = 0;
+    int m_reservedRows = 0;
 };
 
 } // namespace butler

@@ -7,6 +7,8 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
+
 namespace butler {
 
 namespace {
@@ -14,69 +16,117 @@ namespace {
 const QString kTimespanBegin = QStringLiteral("timespan_begin");
 const QString kTimespanEnd = QStringLiteral("timespan_end");
 
-QJsonObject dataIdObject(const DataCoordinate& dataId)
+const QVariant& nullCell()
 {
-    QJsonObject object;
-    const QStringList& names = dataId.group().names();
-    for (qsizetype i = 0; i < dataId.values().size() && i < names.size(); ++i) {
-        if (dataId.values()[i].isValid())
-            object.insert(names[i], ButlerQueries::jsonValue(dataId.values()[i]));
+    static const QVariant null = QVariant::fromValue(nullptr);
+    return null;
+}
+
+QVariant timeCell(qint64 ns, bool bounded)
+{
+    return bounded ? QVariant(TaiTime::toIsoUtc(ns)) : nullCell();
+}
+
+// Sets the values of data IDs in their columns of a table's last row. Where each dimension
+// goes is worked out once per dimension group, which the data IDs of a listing mostly share.
+class DataIdCells
+{
+public:
+    explicit DataIdCells(const QStringList& columns)
+        : m_columns(columns)
+    {
     }
-    return object;
+
+    void set(OutputTable& table, const DataCoordinate& dataId)
+    {
+        const QStringList& names = dataId.group().names();
+        if (names != m_names) {
+            m_names = names;
+            m_slots.clear();
+            for (const QString& name : names)
+                m_slots.append(int(m_columns.indexOf(name)));
+        }
+        const QList<QVariant>& values = dataId.values();
+        const qsizetype count = std::min(values.size(), m_slots.size());
+        for (qsizetype i = 0; i < count; ++i) {
+            if (m_slots[i] >= 0 && values[i].isValid())
+                table.setCell(m_slots[i], values[i]);
+        }
+    }
+
+private:
+    const QStringList& m_columns;
+    QStringList m_names;
+    QList<int> m_slots;
+};
+
+void setUriCell(OutputTable& table, int column, const QHash<QUuid, FileInfo>& files, const QUuid& id)
+{
+    const auto it = files.constFind(id);
+    if (it != files.constEnd())
+        table.setCell(column, it->uri);
+    else
+        table.setCell(column, nullCell());
 }
 
-QJsonValue timeCell(qint64 ns, bool bounded)
+// Cells are set straight from the refs, as a listing can have tens of thousands of them.
+void writeDatasetTable(CommandContext& context, const QList<DatasetRef>& refs,
+                       const QHash<QUuid, FileInfo>& files, bool showUri, const DimensionUniverse& universe,
+                       OutputFormat format)
 {
-    return bounded ? QJsonValue(TaiTime::toIsoUtc(ns)) : QJsonValue();
+    QStringList columns = QStringList{QStringLiteral("type"), QStringLiteral("run"), QStringLiteral("id")} +
+                          ButlerQueries::dimensionColumns(universe, refs);
+    if (showUri)
+        columns.append(QStringLiteral("uri"));
+    const int uriColumn = int(columns.size()) - 1;
+    OutputTable table(columns);
+    table.reserve(int(refs.size()));
+    DataIdCells dataIdCells(columns);
+    for (const DatasetRef& ref : refs) {
+        table.addRow();
+        dataIdCells.set(table, ref.dataId());
+        table.setCell(0, ref.datasetType().name());
+        table.setCell(1, ref.run());
+        table.setCell(2, ref.id());
+        if (showUri)
+            setUriCell(table, uriColumn, files, ref.id());
+    }
+    table.write(context.out(), format);
 }
 
-void writeDatasetTables(CommandContext& context, const QList<DatasetRef>& refs,
-                        const QHash<QUuid, FileInfo>& files, bool showUri, const DimensionUniverse& universe)
+void writeDatasetTables(CommandContext& context, QList<DatasetRef> refs, const QHash<QUuid, FileInfo>& files,
+                        bool showUri, const DimensionUniverse& universe)
 {
-    const QStringList fixed{QStringLiteral("type"), QStringLiteral("run"), QStringLiteral("id")};
-    auto tableRow = [&](const DatasetRef& ref) {
-        QJsonObject row = dataIdObject(ref.dataId());
-        row.insert(QLatin1String("type"), ref.datasetType().name());
-        row.insert(QLatin1String("run"), ref.run());
-        row.insert(QLatin1String("id"), ref.idString());
-        if (showUri)
-            row.insert(QLatin1String("uri"),
-                       files.contains(ref.id()) ? QJsonValue(files.value(ref.id()).uri) : QJsonValue());
-        return row;
-    };
-    auto columnsFor = [&](const QList<DatasetRef>& group) {
-        QList<DataCoordinate> dataIds;
-        for (const DatasetRef& ref : group)
-            dataIds.append(ref.dataId());
-        QStringList columns = fixed + ButlerQueries::dimensionColumns(universe, dataIds);
-        if (showUri)
-            columns.append(QStringLiteral("uri"));
-        return columns;
-    };
-
     if (context.format() == OutputFormat::Csv || refs.isEmpty()) {
-        OutputTable table(columnsFor(refs));
-        for (const DatasetRef& ref : refs)
-            table.addRow(tableRow(ref));
-        table.write(context.out(), context.format());
+        writeDatasetTable(context, refs, files, showUri, universe, context.format());
+        return;
+    }
+    // One table per dataset type, in the order the types first appear. A listing of one type, the
+    // usual case, needs no regrouping.
+    const QString firstType = refs.first().datasetType().name();
+    if (std::all_of(refs.cbegin(), refs.cend(),
+                    [&](const DatasetRef& ref) { return ref.datasetType().name() == firstType; })) {
+        writeDatasetTable(context, refs, files, showUri, universe, OutputFormat::Table);
         return;
     }
     QStringList typeOrder;
-    QHash<QString, QList<DatasetRef>> byType;
-    for (const DatasetRef& ref : refs) {
-        const QString& name = ref.datasetType().name();
-        if (!byType.contains(name))
-            typeOrder.append(name);
-        byType[name].append(ref);
+    QHash<QString, qsizetype> counts;
+    for (const DatasetRef& ref : std::as_const(refs)) {
+        if (++counts[ref.datasetType().name()] == 1)
+            typeOrder.append(ref.datasetType().name());
     }
+    QHash<QString, QList<DatasetRef>> byType;
+    for (const QString& type : std::as_const(typeOrder))
+        byType[type].reserve(counts.value(type));
+    for (DatasetRef& ref : refs) {
+        const QString type = ref.datasetType().name();
+        byType[type].append(std::move(ref));
+    }
+    refs.clear();
     for (qsizetype t = 0; t < typeOrder.size(); ++t) {
         if (t > 0)
             context.out() << '\n';
-        const QList<DatasetRef>& group = byType.value(typeOrder[t]);
-        OutputTable table(columnsFor(group));
-        for (const DatasetRef& ref : group)
-            table.addRow(tableRow(ref));
-        table.write(context.out(), OutputFormat::Table);
+        writeDatasetTable(context, byType.value(typeOrder[t]), files, showUri, universe, OutputFormat::Table);
     }
 }
 
@@ -87,15 +137,13 @@ void writeDatasetJson(CommandContext& context, const QList<DatasetRef>& refs,
                        QStringLiteral("data_id"), QStringLiteral("uri")});
     table.reserve(int(refs.size()));
     for (const DatasetRef& ref : refs) {
-        QJsonObject row;
-        row.insert(QLatin1String("id"), ref.idString());
-        row.insert(QLatin1String("dataset_type"), ref.datasetType().name());
-        row.insert(QLatin1String("run"), ref.run());
-        row.insert(QLatin1String("data_id"), dataIdObject(ref.dataId()));
+        table.addRow();
+        table.setCell(0, ref.id());
+        table.setCell(1, ref.datasetType().name());
+        table.setCell(2, ref.run());
+        table.setCell(3, ref.dataId());
         if (showUri)
-            row.insert(QLatin1String("uri"),
-                       files.contains(ref.id()) ? QJsonValue(files.value(ref.id()).uri) : QJsonValue());
-        table.addRow(row);
+            setUriCell(table, 4, files, ref.id());
     }
     table.write(context.out(), OutputFormat::Json);
 }
@@ -211,7 +259,7 @@ Status QueryCommands::queryDatasets(CommandContext& context)
 
     BUTLER_ASSIGN_OR_RETURN(std::unique_ptr<Butler> butler, context.openButler());
     BUTLER_ASSIGN_OR_RETURN(
-        const QList<DatasetRef> refs,
+        QList<DatasetRef> refs,
         ButlerQueries::datasets(*butler, query, int(args.integer(QStringLiteral("limit")))));
     QHash<QUuid, FileInfo> files;
     if (showUri) {
@@ -220,7 +268,7 @@ Status QueryCommands::queryDatasets(CommandContext& context)
     if (context.format() == OutputFormat::Json)
         writeDatasetJson(context, refs, files, showUri);
     else
-        writeDatasetTables(context, refs, files, showUri, butler->universe());
+        writeDatasetTables(context, std::move(refs), files, showUri, butler->universe());
     return {};
 }
 
@@ -266,8 +314,11 @@ Status QueryCommands::queryDataIds(CommandContext& context)
     }
     OutputTable table(columns);
     table.reserve(int(dataIds.size()));
-    for (const DataCoordinate& dataId : dataIds)
-        table.addRow(dataIdObject(dataId));
+    DataIdCells dataIdCells(columns);
+    for (const DataCoordinate& dataId : dataIds) {
+        table.addRow();
+        dataIdCells.set(table, dataId);
+    }
     table.write(context.out(), context.format());
     return {};
 }
@@ -306,23 +357,27 @@ Status QueryCommands::queryDimensionRecords(CommandContext& context)
     OutputTable table(columns);
     table.reserve(int(records.size()));
     for (const DimensionRecord& record : records) {
-        QJsonObject row;
-        for (const QString& column : columns) {
-            if (column == kTimespanBegin || column == kTimespanEnd)
+        const std::optional<Timespan>& timespan = record.timespan();
+        table.addRow();
+        for (int c = 0; c < int(columns.size()); ++c) {
+            const QString& column = columns[c];
+            if (column == kTimespanBegin || column == kTimespanEnd) {
+                if (!element->hasTimespan)
+                    continue;
+                if (!timespan)
+                    table.setCell(c, nullCell());
+                else if (column == kTimespanBegin)
+                    table.setCell(c, timeCell(timespan->begin(), timespan->hasBegin()));
+                else
+                    table.setCell(c, timeCell(timespan->end(), timespan->hasEnd()));
                 continue;
+            }
             QVariant value = record.value(column);
             // The primary key may be stored under the element's name instead of the key's.
             if (!value.isValid() && element->isDimension() && column == element->primaryKey().name)
                 value = record.value(element->name);
-            row.insert(column, ButlerQueries::jsonValue(value));
+            table.setCell(c, value.isValid() ? value : nullCell());
         }
-        if (element->hasTimespan) {
-            const std::optional<Timespan>& timespan = record.timespan();
-            row.insert(kTimespanBegin,
-                       timespan ? timeCell(timespan->begin(), timespan->hasBegin()) : QJsonValue());
-            row.insert(kTimespanEnd, timespan ? timeCell(timespan->end(), timespan->hasEnd()) : QJsonValue());
-        }
-        table.addRow(row);
     }
     table.write(context.out(), context.format());
     return {};

@@ -5,6 +5,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
+#include <QUuid>
+
+#include <cmath>
+#include <limits>
 
 using namespace butler;
 
@@ -62,6 +66,92 @@ OutputTable datasetTable()
     return table;
 }
 
+DataCoordinate dataId(const QStringList& required, const QStringList& implied, const QVariantList& values)
+{
+    return DataCoordinate::fromValues(DimensionGroup(required, implied), values);
+}
+
+// The object row the cells stand for: each valid cell as OutputTable::jsonValue() converts it.
+QJsonObject objectRow(const QStringList& columns, const QVariantList& cells)
+{
+    QJsonObject row;
+    for (qsizetype c = 0; c < columns.size() && c < cells.size(); ++c) {
+        if (cells[c].isValid())
+            row.insert(columns[c], OutputTable::jsonValue(cells[c]));
+    }
+    return row;
+}
+
+void addCells(OutputTable& table, const QVariantList& cells)
+{
+    table.addRow();
+    for (int c = 0; c < int(cells.size()); ++c)
+        table.setCell(c, cells[c]);
+}
+
+const QStringList kCellColumns{"int64",           "int",      "big",  "huge",    "uint", "text",  "tricky",
+                               "empty",           "sql_null", "null", "absent",  "uuid", "bytes", "double",
+                               "integral_double", "nan",      "bool", "data_id", "list", "map"};
+
+QList<QVariantList> cellRows()
+{
+    const QString tricky = QStringLiteral("a,b \"q\" back\\ nl\n cr\r tab\t ctl\x01 del\x7f é 🔭");
+    QString loneSurrogate = QStringLiteral("x");
+    loneSurrogate.append(QChar(0xd800));
+    return {
+        {qint64(2025061500001),
+         42,
+         qint64(9007199254740993LL),
+         std::numeric_limits<qint64>::max(),
+         5U,
+         QStringLiteral("LSSTCam"),
+         tricky,
+         QString(),
+         QVariant(QMetaType::fromType<QString>()),
+         QVariant::fromValue(nullptr),
+         QVariant(),
+         QUuid(QStringLiteral("0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0")),
+         QByteArray("\x01\xab"),
+         0.5,
+         30.0,
+         std::nan(""),
+         true,
+         QVariant::fromValue(dataId({"instrument", "detector"}, {"physical_filter"},
+                                    {QStringLiteral("LSSTCam"), qint64(42), QStringLiteral("r_57")})),
+         QStringList{"a", "b"},
+         QVariantMap{{"k", 1}}},
+        {qint64(-7),
+         -1,
+         qint64(0),
+         std::numeric_limits<qint64>::min(),
+         0U,
+         QStringLiteral("🔭🔭"),
+         loneSurrogate,
+         QStringLiteral(""),
+         QVariant(),
+         QVariant(),
+         QVariant(),
+         QUuid(),
+         QByteArray(),
+         -2.5,
+         1e20,
+         1.5e-9,
+         false,
+         QVariant::fromValue(dataId(
+             {"instrument", "exposure"}, {"group", "day_obs"},
+             {QStringLiteral("LSSTCam"), qint64(2025061500001), QVariant(QMetaType::fromType<QString>())})),
+         QVariant(),
+         QVariant()},
+        {QVariant(), QVariant(), QVariant(),
+         QVariant(), QVariant(), QVariant(),
+         QVariant(), QVariant(), QVariant(),
+         QVariant(), QVariant(), QUuid(QStringLiteral("ffffffff-ffff-ffff-ffff-ffffffffffff")),
+         QVariant(), QVariant(), QVariant(),
+         QVariant(), QVariant(), QVariant::fromValue(dataId({}, {}, {})),
+         QVariant(), QVariant()},
+    };
+}
+
 } // namespace
 
 class TestOutputTable : public QObject
@@ -83,6 +173,13 @@ private slots:
     void csvQuoting();
     void csvRoundTrip();
     void writesUtf8ThroughDevice();
+    void cellRowsMatchObjectRows_data();
+    void cellRowsMatchObjectRows();
+    void cellTypes_data();
+    void cellTypes();
+    void dataIdJsonMatchesQJsonDocument_data();
+    void dataIdJsonMatchesQJsonDocument();
+    void lastSetCellWins();
     void largeTablePerformance();
 };
 
@@ -300,6 +397,149 @@ void TestOutputTable::writesUtf8ThroughDevice()
     QCOMPARE(buffer.data(), QByteArray("name\n\xc3\x85ngstr\xc3\xb6m\n"));
 }
 
+void TestOutputTable::cellRowsMatchObjectRows_data()
+{
+    QTest::addColumn<int>("format");
+    QTest::newRow("table") << int(OutputFormat::Table);
+    QTest::newRow("json") << int(OutputFormat::Json);
+    QTest::newRow("csv") << int(OutputFormat::Csv);
+}
+
+// Rows given cell by cell print exactly as the objects jsonValue() makes of the same values.
+void TestOutputTable::cellRowsMatchObjectRows()
+{
+    QFETCH(int, format);
+    OutputTable byCells(kCellColumns);
+    OutputTable byObjects(kCellColumns);
+    for (const QVariantList& cells : cellRows()) {
+        QCOMPARE(cells.size(), kCellColumns.size());
+        addCells(byCells, cells);
+        byObjects.addRow(objectRow(kCellColumns, cells));
+    }
+    QCOMPARE(byCells.rowCount(), 3);
+    const QString text = byCells.toString(OutputFormat(format));
+    QCOMPARE(text, byObjects.toString(OutputFormat(format)));
+    QVERIFY(text.contains(QLatin1String("0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0")));
+}
+
+void TestOutputTable::cellTypes_data()
+{
+    QTest::addColumn<QVariant>("value");
+    QTest::addColumn<QString>("table");
+    QTest::addColumn<QString>("json");
+    QTest::newRow("int64") << QVariant(qint64(2025061500001)) << "2025061500001"
+                           << "2025061500001";
+    QTest::newRow("int") << QVariant(-7) << "-7"
+                         << "-7";
+    // Beyond 9e18 integers print as the double they round to, as formatCell() prints them.
+    QTest::newRow("int64 beyond 9e18")
+        << QVariant(std::numeric_limits<qint64>::max()) << "9223372036854775808"
+        << "9223372036854775808";
+    QTest::newRow("string") << QVariant(QStringLiteral("a\tb")) << "a\\tb"
+                            << "\"a\\tb\"";
+    QTest::newRow("empty string") << QVariant(QString()) << ""
+                                  << "\"\"";
+    QTest::newRow("sql null") << QVariant(QMetaType::fromType<qlonglong>()) << ""
+                              << "null";
+    QTest::newRow("null") << QVariant::fromValue(nullptr) << ""
+                          << "null";
+    QTest::newRow("uuid") << QVariant(QUuid(QStringLiteral("{00000000-0000-0000-0000-00000000000a}")))
+                          << "00000000-0000-0000-0000-00000000000a"
+                          << "\"00000000-0000-0000-0000-00000000000a\"";
+    QTest::newRow("bytes") << QVariant(QByteArray::fromHex("00ff")) << "00ff"
+                           << "\"00ff\"";
+    QTest::newRow("bool") << QVariant(true) << "true"
+                          << "true";
+    QTest::newRow("double") << QVariant(0.25) << "0.25"
+                            << "0.25";
+    QTest::newRow("data id") << QVariant::fromValue(
+                                    dataId({"instrument", "detector"}, {}, {QStringLiteral("LSSTCam"), 42}))
+                             << "detector=42, instrument=LSSTCam"
+                             << "{\"detector\":42,\"instrument\":\"LSSTCam\"}";
+}
+
+void TestOutputTable::cellTypes()
+{
+    QFETCH(QVariant, value);
+    QFETCH(QString, table);
+    QFETCH(QString, json);
+    OutputTable output({QStringLiteral("v")});
+    output.addRow();
+    output.setCell(0, value);
+    const QString tableText = output.toString(OutputFormat::Table);
+    QCOMPARE(tableText.section(QLatin1Char('\n'), 2, 2).trimmed(), table);
+    QCOMPARE(output.toString(OutputFormat::Json),
+             QStringLiteral("[\n{\"v\":") + json + QStringLiteral("}\n]\n"));
+}
+
+void TestOutputTable::dataIdJsonMatchesQJsonDocument_data()
+{
+    QTest::addColumn<QStringList>("names");
+    QTest::addColumn<QVariantList>("values");
+    const QStringList names{"zeta", "alpha", "mid"};
+    QString lone = QStringLiteral("ab");
+    lone.insert(1, QChar(0xdc00));
+    QTest::newRow("integers and strings")
+        << names << QVariantList{QStringLiteral("LSSTCam"), qint64(42), QStringLiteral("r")};
+    QTest::newRow("int64 extremes") << names
+                                    << QVariantList{QStringLiteral("x"), std::numeric_limits<qint64>::max(),
+                                                    std::numeric_limits<qint64>::min()};
+    QTest::newRow("escapes") << names
+                             << QVariantList{QStringLiteral("q\" b\\ n\n c\x01 \x7f é 🔭"), 1, QString()};
+    QTest::newRow("lone surrogate") << names << QVariantList{lone, 1, QStringLiteral("z")};
+    QTest::newRow("nulls") << names
+                           << QVariantList{QStringLiteral("x"), QVariant(QMetaType::fromType<qlonglong>()),
+                                           QVariant::fromValue(nullptr)};
+    QTest::newRow("absent implied") << names << QVariantList{QStringLiteral("x"), 7, QVariant()};
+    QTest::newRow("required only") << names << QVariantList{QStringLiteral("x"), 7};
+    QTest::newRow("double") << names << QVariantList{QStringLiteral("x"), 1e15, 0.1};
+    QTest::newRow("bool and uuid") << names
+                                   << QVariantList{
+                                          true,
+                                          QUuid(QStringLiteral("{0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0}")),
+                                          QByteArray("\x12")};
+    QTest::newRow("non-ASCII keys") << QStringList{"z", QStringLiteral("é"), QStringLiteral("Ω"), "A"}
+                                    << QVariantList{1, 2, 3, 4};
+    QTest::newRow("key to escape") << QStringList{"a\"b", "c"} << QVariantList{1, 2};
+}
+
+// Data IDs are written without QJsonDocument but must read exactly as it writes them.
+void TestOutputTable::dataIdJsonMatchesQJsonDocument()
+{
+    QFETCH(QStringList, names);
+    QFETCH(QVariantList, values);
+    const DataCoordinate id = dataId(names.mid(0, 2), names.mid(2), values);
+    QJsonObject object;
+    for (qsizetype i = 0; i < values.size(); ++i) {
+        if (values[i].isValid())
+            object.insert(names[i], OutputTable::jsonValue(values[i]));
+    }
+    const QString expected = QStringLiteral("[\n{\"data_id\":") +
+                             QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)) +
+                             QStringLiteral("}\n]\n");
+    OutputTable table({QStringLiteral("data_id")});
+    table.addRow();
+    table.setCell(0, id);
+    QCOMPARE(table.toString(OutputFormat::Json), expected);
+    QCOMPARE(OutputTable::jsonValue(QVariant::fromValue(id)), QJsonValue(object));
+}
+
+void TestOutputTable::lastSetCellWins()
+{
+    OutputTable table({QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")});
+    table.addRow();
+    table.setCell(0, QStringLiteral("first"));
+    table.setCell(0, QVariant(2));
+    table.setCell(2, QStringLiteral("c1"));
+    table.addRow();
+    table.setCell(1, QStringLiteral("b2"));
+    table.setCell(1, QVariant());
+    QCOMPARE(table.rowCount(), 2);
+    QCOMPARE(table.toString(OutputFormat::Json), QStringLiteral("[\n{\"a\":2,\"c\":\"c1\"},\n{}\n]\n"));
+    QCOMPARE(table.toString(OutputFormat::Csv), QStringLiteral("a,b,c\n2,,c1\n,,\n"));
+    QCOMPARE(table.toString(OutputFormat::Table), QStringLiteral("a b c\n- - --\n2   c1\n\n"));
+}
+
 void TestOutputTable::largeTablePerformance()
 {
     const QStringList columns{"id", "dataset_type", "run", "instrument", "detector", "exposure_time"};
@@ -315,6 +555,21 @@ void TestOutputTable::largeTablePerformance()
                         {"detector", i % 189},
                         {"exposure_time", 30.0 + (i % 7) * 0.25}});
     }
+    // The same rows given cell by cell, the way long listings are built.
+    OutputTable cells(columns);
+    cells.reserve(rows);
+    QElapsedTimer fill;
+    fill.start();
+    for (int i = 0; i < rows; ++i) {
+        cells.addRow();
+        cells.setCell(0, QStringLiteral("3e2b3b5e-0000-4000-8000-%1").arg(i, 12, 10, QLatin1Char('0')));
+        cells.setCell(1, QStringLiteral("calexp"));
+        cells.setCell(2, QStringLiteral("LSSTCam/runs/nightly/20240101"));
+        cells.setCell(3, QStringLiteral("LSSTCam"));
+        cells.setCell(4, QVariant(i % 189));
+        cells.setCell(5, QVariant(30.0 + (i % 7) * 0.25));
+    }
+    qDebug("cells: %d rows x %d columns set in %lld ms", rows, int(columns.size()), fill.elapsed());
     for (const OutputFormat format : {OutputFormat::Table, OutputFormat::Json, OutputFormat::Csv}) {
         QString text;
         QElapsedTimer timer;
@@ -325,6 +580,9 @@ void TestOutputTable::largeTablePerformance()
         }
         qDebug("format %d: %d rows x %d columns in %lld ms", int(format), rows, int(columns.size()),
                timer.elapsed());
+        timer.restart();
+        QCOMPARE(cells.toString(format), text);
+        qDebug("format %d from cells: %lld ms", int(format), timer.elapsed());
         const int headerLines = format == OutputFormat::Table ? 2 : 1;
         const int trailerLines = format == OutputFormat::Json ? 1 : 0;
         QCOMPARE(text.count(QLatin1Char('\n')), rows + headerLines + trailerLines);
