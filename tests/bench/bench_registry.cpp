@@ -318,7 +318,7 @@ int main(int argc, char** argv)
         check(butler->ingest(QStringLiteral("bench/ingest"), files, TransferMode::Copy), "ingest");
         const double ingestRate = files.size() / (timer.nsecsElapsed() / 1e9);
         line("ingest 4 KB files with copy (files/s)", ingestRate, "files/s", copyRate,
-             "QFile::copy of the same");
+             "read+write copy of the same");
     }
 
     // Hand the big query to the shell part of the benchmark.
