@@ -179,8 +179,7 @@ Transaction::~Transaction()
 Status Transaction::begin()
 {
     // Nested transactions are savepoints, so an inner failure can be undone alone.
-    BUTLER_ASSIGN_OR_RETURN(QSqlDatabase db, m_db.connection());
-    Q_UNUSED(db);
+    BUTLER_TRY(m_db.connection());
     int& depth = m_db.state()->transactionDepth;
     m_outer = depth == 0;
     m_actionMark = m_db.state()->commitActions.size();

@@ -37,6 +37,7 @@ struct Registry::Cache
     QHash<qint64, QString> typeNameById;
     QHash<QString, CollectionEntry> collectionsByName;
     QHash<qint64, QString> collectionNameById;
+    QSet<int> groupIds; // dimension groups that have tags and calibs tables in use
 };
 
 namespace {
@@ -266,6 +267,7 @@ Result<std::shared_ptr<const Registry::Cache>> Registry::cache()
         entry.type =
             DatasetType(q->value(1).toString(), *group, q->value(2).toString(), q->value(4).toInt() != 0);
         c->typeNameById.insert(entry.id, entry.type.name());
+        c->groupIds.insert(entry.groupId);
         c->typesByName.insert(entry.type.name(), entry);
     }
     q->finish();
@@ -664,10 +666,7 @@ Result<QList<DatasetType>> Registry::queryDatasetTypes(const QStringList& globs,
         QStringList ids;
         for (const CollectionEntry* leaf : leaves)
             ids << QString::number(leaf->id);
-        QSet<int> groups;
-        for (const TypeEntry& t : c->typesByName)
-            groups.insert(t.groupId);
-        for (int g : std::as_const(groups)) {
+        for (int g : std::as_const(c->groupIds)) {
             if (ids.isEmpty())
                 break;
             for (const QString& table : {RegistrySchema::tagsTable(g), RegistrySchema::calibsTable(g)}) {
@@ -967,10 +966,7 @@ Status Registry::removeCollection(const QString& name)
                     .arg(name, other.info.name));
     Transaction tx(*m_db);
     BUTLER_TRY(tx.begin());
-    QSet<int> groups;
-    for (const TypeEntry& t : c->typesByName)
-        groups.insert(t.groupId);
-    for (int g : std::as_const(groups)) {
+    for (int g : std::as_const(c->groupIds)) {
         BUTLER_TRY(m_db->exec(
             QStringLiteral("DELETE FROM %1 WHERE collection_id = ?").arg(RegistrySchema::tagsTable(g)),
             {e->id}));
@@ -1015,10 +1011,7 @@ Status Registry::removeRun(const QString& name)
     BUTLER_TRY(tx.begin());
     // Tags, calibration and file rows of the run's datasets go by cascade.
     BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM dataset WHERE run_id = ?"), {e->id}));
-    QSet<int> groups;
-    for (const TypeEntry& t : c->typesByName)
-        groups.insert(t.groupId);
-    for (int g : std::as_const(groups))
+    for (int g : std::as_const(c->groupIds))
         BUTLER_TRY(m_db->exec(
             QStringLiteral("DELETE FROM %1 WHERE collection_id = ?").arg(RegistrySchema::tagsTable(g)),
             {e->id}));
@@ -1662,13 +1655,10 @@ Status Registry::disassociate(const QString& tagged, const QList<QUuid>& ids)
     if (target->info.type != CollectionType::Tagged)
         return invalidInput(QStringLiteral("'%1' is a %2 collection; disassociate needs a TAGGED collection")
                                 .arg(tagged, collectionTypeName(target->info.type)));
-    QSet<int> groups;
-    for (const TypeEntry& t : c->typesByName)
-        groups.insert(t.groupId);
     Transaction tx(*m_db);
     BUTLER_TRY(tx.begin());
     for (const QUuid& id : ids)
-        for (int g : std::as_const(groups))
+        for (int g : std::as_const(c->groupIds))
             BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM %1 WHERE dataset_id = ? AND collection_id = ?")
                                       .arg(RegistrySchema::tagsTable(g)),
                                   {uuidText(id), target->id}));
