@@ -1,21 +1,46 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds, creates the demo repository (once) and
-# shows what it holds through the `butler` command line.
+# The main job: installs what is missing, builds, creates the demo repository (once), starts
+# butler-server on it with a fresh admin token, shows what the repository holds through the
+# server with the `butler` command line, and keeps serving until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 ./scripts/build.sh
 butler=./build/app/butler/butler
+server=./build/app/butler-server/butler-server
 repo=${BUTLER_DEMO_REPO:-demo-repo}
+listen=${BUTLER_LISTEN:-127.0.0.1:8080}
 if [ ! -f "$repo/butler.yaml" ]; then
   echo "== creating the demo repository in $repo"
   "$butler" make-demo-repo "$repo"
 fi
+
+# A token for this run: the server reads its hash from the token file.
+mkdir -p "$repo/.butler-server"
+tokens="$repo/.butler-server/run-tokens.yaml"
+rm -f "$tokens"
+token=$("$server" --add-token "$tokens" --user demo --groups butler-admins)
+"$server" --repo "$repo" --listen "$listen" --token-file "$tokens" &
+server_pid=$!
+trap 'kill $server_pid 2>/dev/null; wait $server_pid 2>/dev/null' EXIT INT TERM
+for _ in $(seq 100); do curl -sf "http://$listen/readyz" >/dev/null && break; sleep 0.1; done
+url="http://$listen/api/butler/repo/main"
+export BUTLER_ACCESS_TOKEN=$token
+
 run() { echo; echo "\$ butler $*"; "$butler" "$@"; }
-run query-collections "$repo" --chains tree
-run query-dataset-types "$repo"
-run query-dimension-records "$repo" physical_filter
-run query-dimension-records "$repo" exposure --where "exposure.exposure_time > 20 AND band = 'r'" --limit 5
-run query-datasets "$repo" raw --collections LSSTCam/defaults --where "detector = 42 AND band IN ('g', 'r')" --limit 5
-run query-data-ids "$repo" visit --datasets calexp --collections 'LSSTCam/runs/*' --limit 5
-run query-datasets "$repo" bias --collections LSSTCam/calib --limit 5
+run whoami "$url"
+run query-collections "$url" --chains tree
+run query-dataset-types "$url"
+run query-dimension-records "$url" exposure --where "exposure.exposure_time > 20 AND band = 'r'" --limit 5
+run query-datasets "$url" raw --collections LSSTCam/defaults --where "detector = 42 AND band IN ('g', 'r')" --limit 5 --show-uri
+run query-datasets "$url" bias --collections LSSTCam/calib --limit 5
+
+cat <<MSG
+
+butler-server is serving $repo at $url
+  token (admin user 'demo'):  export BUTLER_ACCESS_TOKEN=$token
+  try:    butler query-datasets $url calexp --collections 'LSSTCam/runs/*' --limit 5
+  also:   curl http://$listen/metrics     curl http://$listen/api/butler/openapi.json
+Press Ctrl-C to stop.
+MSG
+wait $server_pid

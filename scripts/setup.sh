@@ -9,7 +9,8 @@ packages=(
   qt6-tools-dev qt6-l10n-tools qt6-networkauth-dev qtkeychain-qt6-dev
   qcoro-qt6-dev libqt6sql6-sqlite libqt6sql6-psql
   libpq-dev libssl-dev libyaml-cpp-dev libcfitsio-dev liberfa-dev
-  sqlite3 bc postgresql xvfb xauth curl netcat-openbsd
+  sqlite3 bc postgresql xvfb xauth curl netcat-openbsd python3
+  wrk nginx-light nodejs npm
 )
 
 missing=()
@@ -22,5 +23,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=()
   [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
+  # Packaged services (postgresql, nginx) must not start system-wide: tests run their own
+  # instances on free loopback ports.
+  policy_added=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+    "${sudo_cmd[@]}" chmod +x /usr/sbin/policy-rc.d
+    policy_added=1
+  fi
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  if [ -n "$policy_added" ]; then "${sudo_cmd[@]}" rm -f /usr/sbin/policy-rc.d; fi
+fi
+
+# The OIDC provider the authentication tests run against (pinned by its package-lock.json).
+oidc_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/peers/oidc"
+if [ -f "$oidc_dir/package-lock.json" ] && [ ! -d "$oidc_dir/node_modules/oidc-provider" ]; then
+  echo "setup: installing the test OIDC provider (npm)"
+  npm ci --prefix "$oidc_dir" --no-audit --no-fund --loglevel=error
 fi

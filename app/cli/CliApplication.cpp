@@ -27,7 +27,6 @@ void writeError(QTextStream& err, const QString& message)
 CliApplication::CliApplication()
     : m_commands(CommandRegistry::builtIn())
     , m_hooks(CommandHooks::builtIn())
-    , m_opener(&RepositoryAccess::openButler)
 {
 }
 
@@ -110,7 +109,12 @@ int CliApplication::runCommand(const Command& command, const QStringList& words,
     QTextStream stdinStream(stdin);
     QTextStream& in = m_in ? *m_in : stdinStream;
     const bool interactive = m_in ? m_interactive : ::isatty(STDIN_FILENO) != 0;
-    CommandContext context(command.spec, parsed.value(), out, err, in, interactive, m_hooks, m_opener);
+    ButlerOpener opener = m_opener;
+    if (!opener) {
+        const AccessOptions access{.tokenFile = parsed->value(QStringLiteral("token-file"))};
+        opener = [access](const QString& repo) { return RepositoryAccess::openButlerWith(repo, access); };
+    }
+    CommandContext context(command.spec, parsed.value(), out, err, in, interactive, m_hooks, opener);
     const Status status = command.handler(context);
     out.flush();
     if (status.ok())

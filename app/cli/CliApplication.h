@@ -22,7 +22,7 @@ public:
 
     CommandRegistry& commands() { return m_commands; }
     CommandHooks& hooks() { return m_hooks; }
-    // Replaces how a REPO is opened (RepositoryAccess::openButler by default).
+    // Replaces how a REPO is opened (by default RepositoryAccess::openButlerWith, with --token-file).
     void setButlerOpener(ButlerOpener opener) { m_opener = std::move(opener); }
     // Where confirmations are read from and whether someone can answer them; by default stdin,
     // interactive when it is a terminal.
@@ -36,7 +36,7 @@ private:
 
     CommandRegistry m_commands;
     CommandHooks m_hooks;
-    ButlerOpener m_opener;
+    ButlerOpener m_opener; // empty: the default
     QTextStream* m_in = nullptr;
     bool m_interactive = false;
 };

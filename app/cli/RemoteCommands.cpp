@@ -1,12 +1,16 @@
 #include "RemoteCommands.h"
 
 #include "CommonOptions.h"
+#include "RemoteButler.h"
+#include "TokenSource.h"
+
+#include <QSet>
 
 namespace butler {
 
 namespace {
 
-Status needsServer(const QString& command, const QString& target)
+Error needsServer(const QString& command, const QString& target)
 {
     return invalidInput(
         QStringLiteral("%1 needs a server URL (http(s)://HOST:PORT/api/butler/repo/LABEL); '%2' is a "
@@ -14,13 +18,59 @@ Status needsServer(const QString& command, const QString& target)
             .arg(command, target));
 }
 
-// Reaching the server is the Butler's job; with no remote client in this build that fails with
-// the opener's message.
+// For the commands whose server routes do not exist yet: connecting first still reports a
+// wrong URL, a missing token or an unreachable server as such.
 Status connect(CommandContext& context, const QString& target)
 {
     BUTLER_ASSIGN_OR_RETURN(std::unique_ptr<Butler> butler, context.openButler(target));
     return Error(ErrorKind::Unavailable,
-                 QStringLiteral("%1 is not available for %2").arg(context.spec().name, target));
+                 QStringLiteral("%1 is not available for %2 yet").arg(context.spec().name, target));
+}
+
+// The opened repository as a RemoteButler, for the commands only a server answers.
+Result<std::unique_ptr<RemoteButler>> openServer(CommandContext& context)
+{
+    if (!RepositoryAccess::isRemote(context.repo()))
+        return needsServer(context.spec().name, context.repo());
+    BUTLER_ASSIGN_OR_RETURN(std::unique_ptr<Butler> butler, context.openButler());
+    auto* remote = dynamic_cast<RemoteButler*>(butler.get());
+    if (!remote)
+        return invalidInput(QStringLiteral("%1 needs a server repository").arg(context.spec().name));
+    butler.release();
+    return std::unique_ptr<RemoteButler>(remote);
+}
+
+QString yesNo(bool value)
+{
+    return value ? QStringLiteral("yes") : QStringLiteral("no");
+}
+
+QString listOrNone(const QStringList& items)
+{
+    return items.isEmpty() ? QStringLiteral("(none)") : items.join(QStringLiteral(", "));
+}
+
+// "name:   value" lines with the values aligned.
+void printFields(QTextStream& out, const QList<QPair<QString, QString>>& fields)
+{
+    qsizetype width = 0;
+    for (const auto& field : fields)
+        width = std::max(width, field.first.size() + 1);
+    for (const auto& field : fields)
+        out << (field.first + QLatin1Char(':')).leftJustified(width + 1) << field.second << '\n';
+}
+
+void printAcl(QTextStream& out, const RemoteAcl& acl)
+{
+    QList<QPair<QString, QString>> fields{{QStringLiteral("collection"), acl.collection},
+                                          {QStringLiteral("owner"), acl.owner},
+                                          {QStringLiteral("readers"), listOrNone(acl.readers)}};
+    if (acl.releaseDate.isValid())
+        fields.append({QStringLiteral("release date"), acl.releaseDate.toUTC().toString(Qt::ISODate)});
+    if (acl.proprietaryUntil.isValid())
+        fields.append(
+            {QStringLiteral("proprietary until"), acl.proprietaryUntil.toUTC().toString(Qt::ISODate)});
+    printFields(out, fields);
 }
 
 } // namespace
@@ -37,7 +87,7 @@ void RemoteCommands::registerCommands(CommandRegistry& registry)
     registry.add({.name = QStringLiteral("whoami"),
                   .summary = QStringLiteral("show your user, groups and quota (remote)"),
                   .positionals = {serverRepo}},
-                 &RemoteCommands::serverOnly);
+                 &RemoteCommands::whoami);
     registry.add({.name = QStringLiteral("quota"),
                   .summary = QStringLiteral("show a quota; admins set a user's limit (remote)"),
                   .positionals = {serverRepo,
@@ -62,7 +112,7 @@ void RemoteCommands::registerCommands(CommandRegistry& registry)
                       .valueName = QStringLiteral("GROUP"),
                       .help = QStringLiteral("stop these groups reading it"),
                       .multiple = true}}},
-        &RemoteCommands::serverOnly);
+        &RemoteCommands::acl);
     registry.add(
         {.name = QStringLiteral("jobs"),
          .summary = QStringLiteral("list, show or cancel asynchronous query jobs (remote)"),
@@ -92,7 +142,55 @@ Status RemoteCommands::login(CommandContext& context)
     const QString url = context.args().positional(QStringLiteral("URL"));
     if (!RepositoryAccess::isRemote(url))
         return needsServer(QStringLiteral("login"), url);
-    return connect(context, url);
+    BUTLER_ASSIGN_OR_RETURN(const RemoteLocation location, RemoteLocation::parse(url));
+    const QString tokenFile = context.args().value(QStringLiteral("token-file"));
+    if (tokenFile.isEmpty() && qEnvironmentVariable(TokenSource::EnvironmentVariable).trimmed().isEmpty())
+        return invalidInput(
+            QStringLiteral("this build cannot run the server's sign-in flow yet: get a token from the "
+                           "server's operators and run 'butler login %1 --token-file FILE' (or set %2)")
+                .arg(url, QLatin1String(TokenSource::EnvironmentVariable)));
+    // Only a token the server accepts is worth keeping.
+    BUTLER_ASSIGN_OR_RETURN(const QString token,
+                            TokenSource::find(location.serverBase(), tokenFile, QString()));
+    BUTLER_ASSIGN_OR_RETURN(std::unique_ptr<RemoteButler> butler, RemoteButler::connect(url, token));
+    BUTLER_ASSIGN_OR_RETURN(const RemoteIdentity identity, butler->whoami());
+    const QString store = TokenSource::defaultStoreFile();
+    BUTLER_TRY(TokenSource::storeToken(location.serverBase(), token, store));
+    context.out() << "Logged in to " << location.serverBase() << " as " << identity.user
+                  << "; the token is stored in " << store << ".\n";
+    return {};
+}
+
+Status RemoteCommands::whoami(CommandContext& context)
+{
+    BUTLER_ASSIGN_OR_RETURN(std::unique_ptr<RemoteButler> butler, openServer(context));
+    BUTLER_ASSIGN_OR_RETURN(const RemoteIdentity identity, butler->whoami());
+    printFields(context.out(), {{QStringLiteral("user"), identity.user},
+                                {QStringLiteral("groups"), listOrNone(identity.groups)},
+                                {QStringLiteral("admin"), yesNo(identity.admin)},
+                                {QStringLiteral("data rights"), yesNo(identity.dataRights)}});
+    return {};
+}
+
+Status RemoteCommands::acl(CommandContext& context)
+{
+    const QString collection = context.args().positional(QStringLiteral("COLLECTION"));
+    const QStringList grant = context.args().values(QStringLiteral("grant"));
+    const QStringList revoke = context.args().values(QStringLiteral("revoke"));
+    const QSet<QString> granted(grant.begin(), grant.end());
+    for (const QString& group : revoke) {
+        if (granted.contains(group))
+            return context.usageError(QStringLiteral("group '%1' is both granted and revoked").arg(group));
+    }
+    BUTLER_ASSIGN_OR_RETURN(std::unique_ptr<RemoteButler> butler, openServer(context));
+    if (grant.isEmpty() && revoke.isEmpty()) {
+        BUTLER_ASSIGN_OR_RETURN(const RemoteAcl acl, butler->acl(collection));
+        printAcl(context.out(), acl);
+        return {};
+    }
+    BUTLER_ASSIGN_OR_RETURN(const RemoteAcl acl, butler->editAcl(collection, grant, revoke));
+    printAcl(context.out(), acl);
+    return {};
 }
 
 Status RemoteCommands::serverOnly(CommandContext& context)

@@ -5,14 +5,18 @@
 namespace butler {
 
 // Commands that only make sense against butler-server: login, whoami, quota, acl, jobs, trash.
-// Their arguments are parsed and checked here; on a local path they fail saying a server URL is
-// needed, and on a URL they go through RepositoryAccess::openButler like every other command.
+// On a local path they fail saying a server URL is needed; on a URL they open the repository
+// like every other command. login checks a given token (--token-file or BUTLER_ACCESS_TOKEN)
+// with the server and stores it; the OAuth sign-in flow, quota, jobs and trash wait for their
+// server routes.
 class RemoteCommands
 {
 public:
     static void registerCommands(CommandRegistry& registry);
 
     static Status login(CommandContext& context);
+    static Status whoami(CommandContext& context);
+    static Status acl(CommandContext& context);
     static Status serverOnly(CommandContext& context);
     static Status jobs(CommandContext& context);
     static Status trash(CommandContext& context);

@@ -1,6 +1,8 @@
 #include "RepositoryAccess.h"
 
 #include "DirectButler.h"
+#include "RemoteButler.h"
+#include "TokenSource.h"
 
 #include <QFileInfo>
 
@@ -14,8 +16,16 @@ bool RepositoryAccess::isRemote(const QString& repo)
 
 Result<std::unique_ptr<Butler>> RepositoryAccess::openButler(const QString& repo)
 {
-    if (isRemote(repo))
-        return invalidInput(QStringLiteral("remote repositories are not supported by this build yet"));
+    return openButlerWith(repo, {});
+}
+
+Result<std::unique_ptr<Butler>> RepositoryAccess::openButlerWith(const QString& repo,
+                                                                 const AccessOptions& options)
+{
+    if (isRemote(repo)) {
+        BUTLER_ASSIGN_OR_RETURN(std::unique_ptr<RemoteButler> butler, openRemote(repo, options));
+        return std::unique_ptr<Butler>(std::move(butler));
+    }
     if (repo.isEmpty())
         return invalidInput(QStringLiteral("no repository given"));
     if (!QFileInfo::exists(repo))
@@ -23,6 +33,15 @@ Result<std::unique_ptr<Butler>> RepositoryAccess::openButler(const QString& repo
             QStringLiteral("no repository at '%1' (create one with 'butler create %1')").arg(repo));
     BUTLER_ASSIGN_OR_RETURN(std::unique_ptr<DirectButler> butler, DirectButler::open(repo));
     return std::unique_ptr<Butler>(std::move(butler));
+}
+
+Result<std::unique_ptr<RemoteButler>> RepositoryAccess::openRemote(const QString& url,
+                                                                   const AccessOptions& options)
+{
+    // The URL first: a typo should not be reported as a missing token.
+    BUTLER_ASSIGN_OR_RETURN(const RemoteLocation location, RemoteLocation::parse(url));
+    BUTLER_ASSIGN_OR_RETURN(const QString token, TokenSource::find(location.serverBase(), options.tokenFile));
+    return RemoteButler::connect(url, token);
 }
 
 Status RepositoryAccess::requireLocal(const QString& repo, const QString& command)

@@ -11,6 +11,8 @@ QString errorKindName(ErrorKind kind)
         return QStringLiteral("not_found");
     case ErrorKind::Conflict:
         return QStringLiteral("conflict");
+    case ErrorKind::Unauthenticated:
+        return QStringLiteral("unauthenticated");
     case ErrorKind::PermissionDenied:
         return QStringLiteral("permission_denied");
     case ErrorKind::QuotaExceeded:

@@ -11,6 +11,7 @@ enum class ErrorKind
     InvalidInput,     // malformed expression, value, file or argument (400)
     NotFound,         // unknown collection, dataset type, dataset, element (404)
     Conflict,         // uniqueness or overlap violation, cycle, already exists (409)
+    Unauthenticated,  // missing, malformed, expired or unverifiable credentials (401)
     PermissionDenied, // not allowed for this user (403)
     QuotaExceeded,    // quota or size limit (413/409)
     Unavailable,      // server unreachable, database locked (503)

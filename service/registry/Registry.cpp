@@ -230,6 +230,7 @@ Status Registry::bumpGeneration()
     // cache filled inside the rolled-back transaction already holds.
     BUTLER_TRY(m_db->exec(QStringLiteral("UPDATE butler_attributes SET value = ? WHERE name = 'generation'"),
                           {QUuid::createUuid().toString(QUuid::WithoutBraces)}));
+    m_db->onCommit([this] { m_localChanges.fetch_add(1, std::memory_order_release); });
     return {};
 }
 
@@ -1127,6 +1128,61 @@ Result<DatasetRef> Registry::getDataset(const QUuid& id)
     BUTLER_ASSIGN_OR_RETURN(auto c, cache());
     BUTLER_ASSIGN_OR_RETURN(auto refs, refsByIds(*c, {id}));
     return refs.first();
+}
+
+Result<QHash<QUuid, QStringList>>
+Registry::collectionsContaining(const QList<QUuid>& ids, const std::function<bool(const QString&)>& enough)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    QHash<QUuid, QStringList> result;
+    result.reserve(ids.size());
+    for (const QUuid& id : ids) {
+        if (result.contains(id))
+            continue;
+        const QString idText = uuidText(id);
+        BUTLER_ASSIGN_OR_RETURN(
+            QSqlQuery * q,
+            m_db->exec(QStringLiteral("SELECT dataset_type_id, run_id FROM dataset WHERE id = ?"), {idText}));
+        if (!q->next()) {
+            q->finish();
+            continue;
+        }
+        const qint64 typeId = q->value(0).toLongLong();
+        const qint64 runId = q->value(1).toLongLong();
+        q->finish();
+        QStringList names{c->collectionNameById.value(runId)};
+        if (enough && enough(names.first())) {
+            result.insert(id, names);
+            continue;
+        }
+        BUTLER_ASSIGN_OR_RETURN(const TypeEntry* type, typeEntry(*c, c->typeNameById.value(typeId)));
+        QList<QString> tables{RegistrySchema::tagsTable(type->groupId)};
+        // Only calibration types can be certified; other types never have calibs rows.
+        if (type->type.isCalibration())
+            tables << RegistrySchema::calibsTable(type->groupId);
+        for (const QString& table : std::as_const(tables)) {
+            BUTLER_ASSIGN_OR_RETURN(
+                q, m_db->exec(QStringLiteral("SELECT DISTINCT collection_id FROM %1 WHERE dataset_id = ?")
+                                  .arg(table),
+                              {idText}));
+            bool done = false;
+            while (!done && q->next()) {
+                const qint64 collectionId = q->value(0).toLongLong();
+                const QString name = c->collectionNameById.value(collectionId);
+                // An empty name: a collection made after the cache was read.
+                if (collectionId == runId || name.isEmpty())
+                    continue;
+                names << name;
+                done = enough && enough(name);
+            }
+            q->finish();
+            if (done)
+                break;
+        }
+        names.removeAll(QString());
+        result.insert(id, names);
+    }
+    return result;
 }
 
 Result<std::optional<DatasetRef>> Registry::findDataset(const QString& datasetType,

@@ -7,6 +7,8 @@
 #include "WhereNode.h"
 
 #include <QMutex>
+#include <atomic>
+#include <functional>
 #include <memory>
 
 namespace butler {
@@ -70,6 +72,11 @@ public:
     Result<DatasetPage> queryDatasets(const DatasetQuery& query);
     Result<QList<DataCoordinate>> queryDataIds(const DataIdQuery& query);
     Result<DatasetRef> getDataset(const QUuid& id);
+    // The collections that hold each dataset: its RUN first, then the TAGGED and CALIBRATION
+    // collections it is in. Unknown IDs are absent from the answer. For access checks: with
+    // enough, the search for a dataset stops at the first collection that satisfies it.
+    Result<QHash<QUuid, QStringList>>
+    collectionsContaining(const QList<QUuid>& ids, const std::function<bool(const QString&)>& enough = {});
     Status associate(const QString& tagged, const QList<QUuid>& ids);
     Status disassociate(const QString& tagged, const QList<QUuid>& ids);
     Status certify(const QString& calibration, const QList<QUuid>& ids, const Timespan& validity);
@@ -84,6 +91,10 @@ public:
 
     // The SQL that queryDatasets runs for one dataset type, for benchmarks and --explain.
     Result<QString> explainDatasetQuery(const DatasetQuery& query);
+
+    // Moves each time this process commits a change to collections or dataset types, with no
+    // I/O; changes by other processes show only in the database. For caches above the registry.
+    quint64 localChangeCount() const { return m_localChanges.load(std::memory_order_acquire); }
 
 private:
     struct Cache;
@@ -119,6 +130,7 @@ private:
     // through the registry, so entries stay valid; the size is bounded.
     QMutex m_recordMutex;
     ImpliedCache m_impliedByRecord;
+    std::atomic<quint64> m_localChanges{0};
 };
 
 } // namespace butler

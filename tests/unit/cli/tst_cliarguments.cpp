@@ -433,9 +433,12 @@ void TestCliArguments::userErrorExitCodes_data()
     const QString missing = QDir::tempPath() + QStringLiteral("/butler-no-such-repo-") +
                             QUuid::createUuid().toString(QUuid::Id128);
     QTest::newRow("nonexistent repo") << QStringList{"query-collections", missing} << "no repository at";
-    QTest::newRow("remote repo") << QStringList{"query-collections",
-                                                "https://example.org/api/butler/repo/main"}
-                                 << "remote repositories are not supported by this build yet";
+    QTest::newRow("remote repo, bad URL") << QStringList{"query-collections", "https://example.org/butler/main"}
+                                          << "is not a repository URL";
+    QTest::newRow("remote repo, unreadable token file")
+        << QStringList{"query-collections", "https://example.org/api/butler/repo/main", "--token-file",
+                       missing + "/token"}
+        << "cannot read token file";
     QTest::newRow("whoami on a path") << QStringList{"whoami", missing} << "whoami needs a server URL";
     QTest::newRow("login on a path") << QStringList{"login", "repo"} << "login needs a server URL";
     QTest::newRow("acl on a path") << QStringList{"acl", missing, "u/x/c", "--grant", "g"}

@@ -1,0 +1,872 @@
+#include "RemoteButler.h"
+
+#include "CoroutineResult.h"
+#include "WireFormat.h"
+
+#include <QCryptographicHash>
+#include <QEventLoop>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+
+namespace butler {
+
+Q_LOGGING_CATEGORY(lcClientButler, "butler.client.butler")
+
+namespace {
+
+template <typename T>
+QCoro::Task<> runInto(QEventLoop& loop, bool& running, std::optional<T>& out, QCoro::Task<T> task)
+{
+    out.emplace(co_await task);
+    running = false;
+    loop.quit();
+}
+
+// QCoro::waitFor needs a default-constructible result, which Result<T> is not.
+template <typename T> T blockingWait(QCoro::Task<T> task)
+{
+    QEventLoop loop;
+    bool running = true;
+    std::optional<T> out;
+    QCoro::Task<> runner = runInto(loop, running, out, std::move(task));
+    if (running)
+        loop.exec();
+    return std::move(*out);
+}
+
+// The server sent something this client cannot read: not the user's input at fault.
+Error badAnswer(const QString& route, const Error& error)
+{
+    return ioError(QStringLiteral("cannot read the server's answer to %1: %2").arg(route, error.message()));
+}
+
+template <typename T> Result<T> fromServer(const QString& route, Result<T> result)
+{
+    if (!result.ok())
+        return badAnswer(route, result.error());
+    return result;
+}
+
+QJsonArray idsToJson(const QList<QUuid>& ids)
+{
+    QJsonArray array;
+    for (const QUuid& id : ids)
+        array.append(id.toString(QUuid::WithoutBraces));
+    return array;
+}
+
+Result<QStringList> stringList(const QJsonObject& json, const QString& key)
+{
+    const QJsonValue value = json.value(key);
+    if (!value.isArray())
+        return invalidInput(QStringLiteral("field '%1' must be a list of strings").arg(key));
+    QStringList list;
+    for (const QJsonValue& item : value.toArray()) {
+        if (!item.isString())
+            return invalidInput(QStringLiteral("field '%1' must be a list of strings").arg(key));
+        list.append(item.toString());
+    }
+    return list;
+}
+
+Result<QJsonArray> objectArray(const QJsonObject& json, const QString& key)
+{
+    const QJsonValue value = json.value(key);
+    if (!value.isArray())
+        return invalidInput(QStringLiteral("field '%1' must be a list").arg(key));
+    const QJsonArray array = value.toArray();
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        if (!array.at(i).isObject())
+            return invalidInput(QStringLiteral("%1[%2] must be an object").arg(key).arg(i));
+    }
+    return array;
+}
+
+using QueryParams = QList<std::pair<QString, QString>>;
+
+// Query strings are built by hand: QUrlQuery leaves '+' and other delimiters as they are, and
+// collection names, globs and data IDs may contain them.
+QString encodeQuery(const QueryParams& params)
+{
+    QStringList parts;
+    for (const auto& [key, value] : params)
+        parts.append(
+            QString::fromLatin1(QUrl::toPercentEncoding(key) + '=' + QUrl::toPercentEncoding(value)));
+    return parts.join(QLatin1Char('&'));
+}
+
+QJsonObject dataIdToJson(const QVariantMap& dataId)
+{
+    QJsonObject json;
+    for (auto it = dataId.begin(); it != dataId.end(); ++it)
+        json.insert(it.key(), QJsonValue::fromVariant(*it));
+    return json;
+}
+
+// The labels FileDatastore::formatterForPath gives, so that remote and local ingests store the
+// same formatter for the same file.
+QString formatterForPath(const QString& path)
+{
+    const QString lower = path.toLower();
+    if (lower.endsWith(QLatin1String(".fits")) || lower.endsWith(QLatin1String(".fits.fz")) ||
+        lower.endsWith(QLatin1String(".fz")))
+        return QStringLiteral("fits");
+    if (lower.endsWith(QLatin1String(".json")))
+        return QStringLiteral("json");
+    if (lower.endsWith(QLatin1String(".yaml")) || lower.endsWith(QLatin1String(".yml")))
+        return QStringLiteral("yaml");
+    if (lower.endsWith(QLatin1String(".csv")))
+        return QStringLiteral("csv");
+    if (lower.endsWith(QLatin1String(".parq")) || lower.endsWith(QLatin1String(".parquet")))
+        return QStringLiteral("parquet");
+    if (lower.endsWith(QLatin1String(".png")))
+        return QStringLiteral("png");
+    if (lower.endsWith(QLatin1String(".txt")))
+        return QStringLiteral("text");
+    return QStringLiteral("bytes");
+}
+
+QString transferModeName(TransferMode mode)
+{
+    switch (mode) {
+    case TransferMode::Copy:
+        return QStringLiteral("copy");
+    case TransferMode::Move:
+        return QStringLiteral("move");
+    case TransferMode::Symlink:
+        return QStringLiteral("symlink");
+    case TransferMode::Direct:
+        return QStringLiteral("direct");
+    case TransferMode::Hardlink:
+        return QStringLiteral("hardlink");
+    }
+    return QStringLiteral("copy");
+}
+
+Status verifyBytes(const QByteArray& bytes, const FileInfo& file)
+{
+    const QString id = file.id.toString(QUuid::WithoutBraces);
+    if (bytes.size() != file.size)
+        return ioError(QStringLiteral("the download of dataset %1 has %2 bytes, not the recorded %3")
+                           .arg(id)
+                           .arg(bytes.size())
+                           .arg(file.size));
+    if (file.checksum.isEmpty())
+        return {};
+    if (!file.checksum.startsWith(QLatin1String("sha256:")))
+        return ioError(QStringLiteral("cannot verify the checksum '%1' of dataset %2: only sha256 is known")
+                           .arg(file.checksum.left(20), id));
+    const QByteArray expected = file.checksum.mid(7).toLatin1().toLower();
+    const QByteArray actual = QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex();
+    if (actual != expected)
+        return ioError(
+            QStringLiteral("the download of dataset %1 does not match its checksum (got sha256:%2, "
+                           "expected %3): the file is damaged or was changed")
+                .arg(id, QString::fromLatin1(actual), file.checksum));
+    return {};
+}
+
+} // namespace
+
+RemoteButler::RemoteButler(RemoteTransport transport, DimensionUniverse universe)
+    : m_transport(std::move(transport))
+    , m_universe(std::move(universe))
+{
+}
+
+Result<std::unique_ptr<RemoteButler>> RemoteButler::connect(const QString& url, const QString& token,
+                                                            RemoteOptions options)
+{
+    return blockingWait(connectAsync(url, token, std::move(options)));
+}
+
+QCoro::Task<Result<std::unique_ptr<RemoteButler>>> RemoteButler::connectAsync(QString url, QString token,
+                                                                              RemoteOptions options)
+{
+    BUTLER_CO_ASSIGN_OR_RETURN(const RemoteLocation location, RemoteLocation::parse(url));
+    RemoteTransport transport(location, token, std::move(options));
+    RemoteTransport::Request request;
+    request.url = location.apiUrl(QStringLiteral("/universe"));
+    BUTLER_CO_ASSIGN_OR_RETURN(const RemoteTransport::Answer answer, co_await transport.send(request));
+    if (answer.status == 404) {
+        // Tell a missing repository from a URL that reaches no butler server at all.
+        RemoteTransport::Request list;
+        list.url = location.serverUrl(QStringLiteral("/api/butler/repos"));
+        const Result<QJsonObject> repos = co_await transport.sendJson(list);
+        if (repos.ok() && repos->value(QLatin1String("repositories")).isArray()) {
+            QStringList labels;
+            for (const QJsonValue& label : repos->value(QLatin1String("repositories")).toArray())
+                labels.append(label.toString());
+            co_return notFound(QStringLiteral("no repository '%1' on this server (it has: %2)")
+                                   .arg(location.label(), labels.isEmpty()
+                                                              ? QStringLiteral("none")
+                                                              : labels.join(QStringLiteral(", "))));
+        }
+        co_return notFound(QStringLiteral("no repository '%1' on this server (%2 answered 404; is the URL "
+                                          "right?)")
+                               .arg(location.label(), location.serverBase()));
+    }
+    if (answer.status < 200 || answer.status >= 300)
+        co_return transport.errorFor(answer);
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json, transport.parseJson(answer, request.url));
+    BUTLER_CO_ASSIGN_OR_RETURN(DimensionUniverse universe,
+                               fromServer(QStringLiteral("/universe"), DimensionUniverse::fromJson(json)));
+    qCDebug(lcClientButler) << "connected to" << location.repoUrl() << "universe" << universe.nameSpace()
+                            << universe.version();
+    co_return std::unique_ptr<RemoteButler>(new RemoteButler(std::move(transport), std::move(universe)));
+}
+
+QCoro::Task<Result<QJsonObject>> RemoteButler::getJson(QString route, QueryParams params) const
+{
+    RemoteTransport::Request request;
+    request.url = m_transport.location().apiUrl(route);
+    if (!params.isEmpty())
+        request.url.setQuery(encodeQuery(params), QUrl::StrictMode);
+    co_return co_await m_transport.sendJson(std::move(request));
+}
+
+QCoro::Task<Result<QJsonObject>> RemoteButler::postJson(QString route, QJsonObject body,
+                                                        bool idempotent) const
+{
+    RemoteTransport::Request request;
+    request.method = QByteArrayLiteral("POST");
+    request.url = m_transport.location().apiUrl(route);
+    request.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    request.contentType = QByteArrayLiteral("application/json");
+    request.idempotent = idempotent;
+    co_return co_await m_transport.sendJson(std::move(request));
+}
+
+// Dimension records
+
+QCoro::Task<Status> RemoteButler::insertDimensionRecordsAsync(QString element, QList<DimensionRecord> records,
+                                                              bool skipExisting)
+{
+    QJsonArray array;
+    for (const DimensionRecord& record : records)
+        array.append(record.toJson());
+    const QJsonObject body{{QStringLiteral("element"), element},
+                           {QStringLiteral("records"), array},
+                           {QStringLiteral("skip_existing"), skipExisting}};
+    BUTLER_CO_TRY(co_await postJson(QStringLiteral("/dimension-records"), body));
+    co_return Status();
+}
+
+QCoro::Task<Result<DimensionRecordPage>> RemoteButler::queryDimensionRecordsAsync(DimensionRecordQuery query)
+{
+    const QString route = QStringLiteral("/dimension-records/query");
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json,
+                               co_await postJson(route, WireFormat::toJson(query), true));
+    co_return fromServer(route, WireFormat::dimensionRecordPageFromJson(m_universe, json));
+}
+
+// Dataset types
+
+QCoro::Task<Status> RemoteButler::registerDatasetTypeAsync(DatasetType type)
+{
+    BUTLER_CO_TRY(co_await postJson(QStringLiteral("/dataset-types"), type.toJson()));
+    co_return Status();
+}
+
+QCoro::Task<Result<DatasetType>> RemoteButler::getDatasetTypeAsync(QString name)
+{
+    const QString route = QStringLiteral("/dataset-type");
+    const QueryParams params{{QStringLiteral("name"), name}};
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json, co_await getJson(route, params));
+    co_return fromServer(route, DatasetType::fromJson(m_universe, json));
+}
+
+QCoro::Task<Result<QList<DatasetType>>> RemoteButler::queryDatasetTypesAsync(QStringList globs,
+                                                                             QStringList collections)
+{
+    const QString route = QStringLiteral("/dataset-types");
+    QueryParams query;
+    for (const QString& glob : globs)
+        query.append({QStringLiteral("glob"), glob});
+    for (const QString& collection : collections)
+        query.append({QStringLiteral("collection"), collection});
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json, co_await getJson(route, query));
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonArray array,
+                               fromServer(route, objectArray(json, QStringLiteral("dataset_types"))));
+    QList<DatasetType> types;
+    for (const QJsonValue& value : array) {
+        BUTLER_CO_ASSIGN_OR_RETURN(DatasetType type,
+                                   fromServer(route, DatasetType::fromJson(m_universe, value.toObject())));
+        types.append(std::move(type));
+    }
+    co_return types;
+}
+
+QCoro::Task<Result<QStringList>> RemoteButler::removeDatasetTypesAsync(QStringList globs)
+{
+    const QString route = QStringLiteral("/dataset-types/remove");
+    const QJsonObject body{{QStringLiteral("globs"), QJsonArray::fromStringList(globs)}};
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json, co_await postJson(route, body));
+    co_return fromServer(route, stringList(json, QStringLiteral("removed")));
+}
+
+// Collections
+
+QCoro::Task<Status> RemoteButler::registerCollectionAsync(QString name, CollectionType type, QString doc)
+{
+    const QJsonObject body{{QStringLiteral("name"), name},
+                           {QStringLiteral("type"), collectionTypeName(type)},
+                           {QStringLiteral("doc"), doc}};
+    BUTLER_CO_TRY(co_await postJson(QStringLiteral("/collections"), body));
+    co_return Status();
+}
+
+QCoro::Task<Result<CollectionInfo>> RemoteButler::getCollectionAsync(QString name)
+{
+    const QString route = QStringLiteral("/collection");
+    const QueryParams params{{QStringLiteral("name"), name}};
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json, co_await getJson(route, params));
+    co_return fromServer(route, CollectionInfo::fromJson(json));
+}
+
+QCoro::Task<Result<QList<CollectionInfo>>> RemoteButler::queryCollectionsAsync(CollectionQuery query)
+{
+    const QString route = QStringLiteral("/collections");
+    QueryParams params;
+    for (const QString& glob : query.globs)
+        params.append({QStringLiteral("glob"), glob});
+    for (CollectionType type : query.types)
+        params.append({QStringLiteral("type"), collectionTypeName(type)});
+    params.append(
+        {QStringLiteral("flatten"), query.flattenChains ? QStringLiteral("1") : QStringLiteral("0")});
+    params.append(
+        {QStringLiteral("include_chains"), query.includeChains ? QStringLiteral("1") : QStringLiteral("0")});
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json, co_await getJson(route, params));
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonArray array,
+                               fromServer(route, objectArray(json, QStringLiteral("collections"))));
+    QList<CollectionInfo> collections;
+    for (const QJsonValue& value : array) {
+        BUTLER_CO_ASSIGN_OR_RETURN(CollectionInfo info,
+                                   fromServer(route, CollectionInfo::fromJson(value.toObject())));
+        collections.append(std::move(info));
+    }
+    co_return collections;
+}
+
+QCoro::Task<Status> RemoteButler::setCollectionChainAsync(QString parent, QStringList children,
+                                                          ChainMode mode, bool flatten, QString doc)
+{
+    const QJsonObject body{{QStringLiteral("parent"), parent},
+                           {QStringLiteral("children"), QJsonArray::fromStringList(children)},
+                           {QStringLiteral("mode"), WireFormat::chainModeName(mode)},
+                           {QStringLiteral("flatten"), flatten},
+                           {QStringLiteral("doc"), doc}};
+    BUTLER_CO_TRY(co_await postJson(QStringLiteral("/collections/chain"), body));
+    co_return Status();
+}
+
+QCoro::Task<Result<QStringList>> RemoteButler::flattenCollectionsAsync(QStringList namesOrGlobs)
+{
+    const QString route = QStringLiteral("/collections/flatten");
+    const QJsonObject body{{QStringLiteral("collections"), QJsonArray::fromStringList(namesOrGlobs)}};
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json, co_await postJson(route, body, true));
+    co_return fromServer(route, stringList(json, QStringLiteral("collections")));
+}
+
+QCoro::Task<Status> RemoteButler::removeCollectionsAsync(QStringList names)
+{
+    const QJsonObject body{{QStringLiteral("names"), QJsonArray::fromStringList(names)}};
+    BUTLER_CO_TRY(co_await postJson(QStringLiteral("/collections/remove"), body));
+    co_return Status();
+}
+
+QCoro::Task<Status> RemoteButler::removeRunsAsync(QStringList names)
+{
+    const QJsonObject body{{QStringLiteral("names"), QJsonArray::fromStringList(names)}};
+    BUTLER_CO_TRY(co_await postJson(QStringLiteral("/runs/remove"), body));
+    co_return Status();
+}
+
+// Datasets
+
+QCoro::Task<Result<DatasetPage>> RemoteButler::queryDatasetsAsync(DatasetQuery query)
+{
+    const QString route = QStringLiteral("/datasets/query");
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json,
+                               co_await postJson(route, WireFormat::toJson(query), true));
+    co_return fromServer(route, WireFormat::datasetPageFromJson(m_universe, json));
+}
+
+QCoro::Task<Result<QList<DataCoordinate>>> RemoteButler::queryDataIdsAsync(DataIdQuery query)
+{
+    const QString route = QStringLiteral("/data-ids/query");
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json,
+                               co_await postJson(route, WireFormat::toJson(query), true));
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonArray array,
+                               fromServer(route, objectArray(json, QStringLiteral("data_ids"))));
+    // The data IDs are of the asked dimensions (the server has checked them).
+    BUTLER_CO_ASSIGN_OR_RETURN(const DimensionGroup group,
+                               fromServer(route, m_universe.group(query.dimensions)));
+    QList<DataCoordinate> dataIds;
+    dataIds.reserve(array.size());
+    for (const QJsonValue& value : array) {
+        BUTLER_CO_ASSIGN_OR_RETURN(
+            DataCoordinate dataId,
+            fromServer(route, DataCoordinate::fromJson(m_universe, group, value.toObject())));
+        dataIds.append(std::move(dataId));
+    }
+    co_return dataIds;
+}
+
+QCoro::Task<Result<std::optional<DatasetRef>>> RemoteButler::findDatasetAsync(QString datasetType,
+                                                                              QVariantMap dataId,
+                                                                              QStringList collections,
+                                                                              std::optional<qint64> time)
+{
+    const QString route = QStringLiteral("/datasets/find");
+    QJsonObject body{{QStringLiteral("dataset_type"), datasetType},
+                     {QStringLiteral("data_id"), dataIdToJson(dataId)},
+                     {QStringLiteral("collections"), QJsonArray::fromStringList(collections)}};
+    if (time)
+        body.insert(QStringLiteral("time"), *time);
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json, co_await postJson(route, body, true));
+    const QJsonValue dataset = json.value(QLatin1String("dataset"));
+    if (dataset.isNull() || dataset.isUndefined())
+        co_return std::optional<DatasetRef>();
+    if (!dataset.isObject())
+        co_return badAnswer(route, invalidInput(QStringLiteral("field 'dataset' must be an object or null")));
+    BUTLER_CO_ASSIGN_OR_RETURN(DatasetRef ref,
+                               fromServer(route, DatasetRef::fromJson(m_universe, dataset.toObject())));
+    co_return std::optional<DatasetRef>(std::move(ref));
+}
+
+QCoro::Task<Result<DatasetRef>> RemoteButler::getDatasetAsync(QUuid id)
+{
+    const QString route = QStringLiteral("/dataset");
+    const QueryParams params{{QStringLiteral("id"), id.toString(QUuid::WithoutBraces)}};
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json, co_await getJson(route, params));
+    co_return fromServer(route, DatasetRef::fromJson(m_universe, json));
+}
+
+QCoro::Task<Result<QList<SignedFileInfo>>> RemoteButler::signedFileInfoAsync(QList<QUuid> ids,
+                                                                             qint64 ttlSeconds)
+{
+    const QString route = QStringLiteral("/datasets/file-info");
+    QJsonObject body{{QStringLiteral("ids"), idsToJson(ids)}};
+    if (ttlSeconds > 0)
+        body.insert(QStringLiteral("ttl_seconds"), ttlSeconds);
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json, co_await postJson(route, body, true));
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonArray array,
+                               fromServer(route, objectArray(json, QStringLiteral("files"))));
+    QList<SignedFileInfo> files;
+    files.reserve(array.size());
+    for (const QJsonValue& value : array) {
+        qint64 expires = 0;
+        BUTLER_CO_ASSIGN_OR_RETURN(
+            FileInfo file, fromServer(route, WireFormat::fileInfoFromJson(value.toObject(), &expires)));
+        files.append(SignedFileInfo{
+            std::move(file), expires > 0 ? QDateTime::fromSecsSinceEpoch(expires, Qt::UTC) : QDateTime()});
+    }
+    co_return files;
+}
+
+QCoro::Task<Result<QList<FileInfo>>> RemoteButler::fileInfoAsync(QList<QUuid> ids)
+{
+    BUTLER_CO_ASSIGN_OR_RETURN(const QList<SignedFileInfo> signedFiles, co_await signedFileInfoAsync(ids));
+    QList<FileInfo> files;
+    files.reserve(signedFiles.size());
+    for (const SignedFileInfo& file : signedFiles)
+        files.append(file.file);
+    co_return files;
+}
+
+QCoro::Task<Result<SignedFileInfo>> RemoteButler::downloadUrlAsync(QUuid id, qint64 ttlSeconds)
+{
+    const QList<QUuid> idList{id};
+    BUTLER_CO_ASSIGN_OR_RETURN(const QList<SignedFileInfo> files,
+                               co_await signedFileInfoAsync(idList, ttlSeconds));
+    for (const SignedFileInfo& file : files) {
+        if (file.file.id == id)
+            co_return file;
+    }
+    // Tell an unknown dataset from one without a file, as DirectButler does.
+    BUTLER_CO_TRY(co_await getDatasetAsync(id));
+    co_return notFound(
+        QStringLiteral("dataset %1 has no stored file").arg(id.toString(QUuid::WithoutBraces)));
+}
+
+QCoro::Task<Result<QByteArray>> RemoteButler::downloadAsync(FileInfo file)
+{
+    const QUrl url(file.uri);
+    const QString scheme = url.scheme().toLower();
+    if (!url.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
+        co_return ioError(QStringLiteral("the server gave dataset %1 a URL that is not http(s): '%2'")
+                              .arg(file.id.toString(QUuid::WithoutBraces), file.uri.left(200)));
+    RemoteTransport::Request request;
+    request.url = url;
+    request.sendToken = false;
+    request.maxBytes = file.size;
+    BUTLER_CO_ASSIGN_OR_RETURN(const RemoteTransport::Answer answer, co_await m_transport.send(request));
+    if (answer.status != 200)
+        co_return m_transport.errorFor(answer).withContext(
+            QStringLiteral("downloading dataset %1").arg(file.id.toString(QUuid::WithoutBraces)));
+    BUTLER_CO_TRY(verifyBytes(answer.body, file));
+    co_return answer.body;
+}
+
+QCoro::Task<Result<std::pair<QByteArray, QString>>> RemoteButler::getAsync(QUuid id)
+{
+    BUTLER_CO_ASSIGN_OR_RETURN(const SignedFileInfo file, co_await downloadUrlAsync(id));
+    BUTLER_CO_ASSIGN_OR_RETURN(QByteArray bytes, co_await downloadAsync(file.file));
+    co_return std::pair<QByteArray, QString>(std::move(bytes), file.file.formatter);
+}
+
+QCoro::Task<Result<DatasetRef>> RemoteButler::putAsync(QByteArray bytes, QString formatter,
+                                                       QString datasetType, QVariantMap dataId, QString run)
+{
+    const QString route = QStringLiteral("/datasets/put");
+    RemoteTransport::Request request;
+    request.method = QByteArrayLiteral("POST");
+    request.url = m_transport.location().apiUrl(route);
+    QueryParams params{{QStringLiteral("dataset_type"), datasetType}, {QStringLiteral("run"), run}};
+    if (!formatter.isEmpty())
+        params.append({QStringLiteral("formatter"), formatter});
+    params.append({QStringLiteral("data_id"),
+                   QString::fromUtf8(QJsonDocument(dataIdToJson(dataId)).toJson(QJsonDocument::Compact))});
+    request.url.setQuery(encodeQuery(params), QUrl::StrictMode);
+    request.body = bytes;
+    request.contentType = QByteArrayLiteral("application/octet-stream");
+    request.idempotent = false;
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json, co_await m_transport.sendJson(std::move(request)));
+    co_return fromServer(route, DatasetRef::fromJson(m_universe, json));
+}
+
+QCoro::Task<Result<QList<DatasetRef>>> RemoteButler::ingestAsync(QString run, QList<IngestFile> files,
+                                                                 TransferMode mode, DatasetIdMode idMode)
+{
+    if (mode != TransferMode::Copy)
+        co_return invalidInput(
+            QStringLiteral("transfer mode '%1' does not work with a server repository: files "
+                           "are uploaded, so use --transfer copy")
+                .arg(transferModeName(mode)));
+    // The put route makes random IDs; the API has no way to ask for others yet.
+    if (idMode != DatasetIdMode::Unique)
+        co_return invalidInput(
+            QStringLiteral("dataset ID mode '%1' does not work with a server repository yet; "
+                           "use unique")
+                .arg(WireFormat::idModeName(idMode)));
+    for (const IngestFile& file : files) {
+        if (!file.id.isNull())
+            co_return invalidInput(
+                QStringLiteral("a server repository makes the IDs of uploaded datasets; '%1' names its own")
+                    .arg(file.path));
+        if (!QFile::exists(file.path))
+            co_return notFound(QStringLiteral("file to ingest %1 does not exist").arg(file.path));
+    }
+    QList<DatasetRef> refs;
+    refs.reserve(files.size());
+    for (const IngestFile& file : files) {
+        QFile input(file.path);
+        Result<DatasetRef> ref = ioError(QString());
+        if (!input.open(QIODevice::ReadOnly)) {
+            ref = ioError(QStringLiteral("cannot read %1: %2").arg(file.path, input.errorString()));
+        } else {
+            const QByteArray bytes = input.readAll();
+            const QString formatter = file.formatter.isEmpty() ? formatterForPath(file.path) : file.formatter;
+            ref = co_await putAsync(bytes, formatter, file.datasetType, file.dataId, run);
+        }
+        if (!ref.ok()) {
+            // All or nothing, as a local ingest: take back what this call already uploaded.
+            if (!refs.isEmpty()) {
+                QList<QUuid> ids;
+                for (const DatasetRef& done : std::as_const(refs))
+                    ids.append(done.id());
+                const Status undone = co_await pruneDatasetsAsync(ids, true, true);
+                if (!undone.ok())
+                    qCWarning(lcClientButler)
+                        << "could not remove the datasets of a failed ingest:" << undone.error().message();
+            }
+            co_return ref.error().withContext(file.path);
+        }
+        refs.append(std::move(ref).value());
+    }
+    co_return refs;
+}
+
+QCoro::Task<Result<QList<DatasetRef>>>
+RemoteButler::registerDatasetsAsync(QString run, QList<IngestFile> datasets, DatasetIdMode idMode)
+{
+    const QString route = QStringLiteral("/datasets/register");
+    QJsonArray entries;
+    for (IngestFile entry : datasets) {
+        // Local paths mean nothing to the server.
+        entry.path.clear();
+        entries.append(WireFormat::toJson(entry));
+    }
+    const QJsonObject body{{QStringLiteral("run"), run},
+                           {QStringLiteral("datasets"), entries},
+                           {QStringLiteral("id_mode"), WireFormat::idModeName(idMode)}};
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json, co_await postJson(route, body));
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonArray array,
+                               fromServer(route, objectArray(json, QStringLiteral("datasets"))));
+    QList<DatasetRef> refs;
+    refs.reserve(array.size());
+    for (const QJsonValue& value : array) {
+        BUTLER_CO_ASSIGN_OR_RETURN(DatasetRef ref,
+                                   fromServer(route, DatasetRef::fromJson(m_universe, value.toObject())));
+        refs.append(std::move(ref));
+    }
+    co_return refs;
+}
+
+QCoro::Task<Status> RemoteButler::associateAsync(QString tagged, QList<QUuid> ids)
+{
+    const QJsonObject body{{QStringLiteral("collection"), tagged}, {QStringLiteral("ids"), idsToJson(ids)}};
+    BUTLER_CO_TRY(co_await postJson(QStringLiteral("/datasets/associate"), body));
+    co_return Status();
+}
+
+QCoro::Task<Status> RemoteButler::disassociateAsync(QString tagged, QList<QUuid> ids)
+{
+    const QJsonObject body{{QStringLiteral("collection"), tagged}, {QStringLiteral("ids"), idsToJson(ids)}};
+    BUTLER_CO_TRY(co_await postJson(QStringLiteral("/datasets/disassociate"), body));
+    co_return Status();
+}
+
+QCoro::Task<Status> RemoteButler::certifyAsync(QString calibration, QList<QUuid> ids, Timespan validity)
+{
+    const QJsonObject body{{QStringLiteral("collection"), calibration},
+                           {QStringLiteral("ids"), idsToJson(ids)},
+                           {QStringLiteral("timespan"), validity.toJson()}};
+    BUTLER_CO_TRY(co_await postJson(QStringLiteral("/datasets/certify"), body));
+    co_return Status();
+}
+
+QCoro::Task<Status> RemoteButler::decertifyAsync(QString calibration, QString datasetType, Timespan validity,
+                                                 QList<DataCoordinate> dataIds)
+{
+    QJsonArray array;
+    for (const DataCoordinate& dataId : dataIds)
+        array.append(dataId.toJson());
+    const QJsonObject body{{QStringLiteral("collection"), calibration},
+                           {QStringLiteral("dataset_type"), datasetType},
+                           {QStringLiteral("timespan"), validity.toJson()},
+                           {QStringLiteral("data_ids"), array}};
+    BUTLER_CO_TRY(co_await postJson(QStringLiteral("/datasets/decertify"), body));
+    co_return Status();
+}
+
+QCoro::Task<Status> RemoteButler::pruneDatasetsAsync(QList<QUuid> ids, bool purge, bool unstore)
+{
+    const QJsonObject body{{QStringLiteral("ids"), idsToJson(ids)},
+                           {QStringLiteral("purge"), purge},
+                           {QStringLiteral("unstore"), unstore}};
+    BUTLER_CO_TRY(co_await postJson(QStringLiteral("/datasets/prune"), body));
+    co_return Status();
+}
+
+// Remote only
+
+QCoro::Task<Result<RemoteIdentity>> RemoteButler::whoamiAsync()
+{
+    const QString route = QStringLiteral("/whoami");
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json, co_await getJson(route));
+    co_return fromServer(route, RemoteIdentity::fromJson(json));
+}
+
+QCoro::Task<Result<RemoteAcl>> RemoteButler::aclAsync(QString collection)
+{
+    const QString route = QStringLiteral("/acl");
+    const QueryParams params{{QStringLiteral("collection"), collection}};
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json, co_await getJson(route, params));
+    co_return fromServer(route, RemoteAcl::fromJson(json));
+}
+
+QCoro::Task<Result<RemoteAcl>> RemoteButler::editAclAsync(QString collection, QStringList grant,
+                                                          QStringList revoke)
+{
+    const QString route = QStringLiteral("/acl");
+    const QJsonObject body{{QStringLiteral("collection"), collection},
+                           {QStringLiteral("grant"), QJsonArray::fromStringList(grant)},
+                           {QStringLiteral("revoke"), QJsonArray::fromStringList(revoke)}};
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json, co_await postJson(route, body));
+    co_return fromServer(route, RemoteAcl::fromJson(json));
+}
+
+// The blocking Butler interface: each call waits for its coroutine.
+
+Status RemoteButler::insertDimensionRecords(const QString& element, const QList<DimensionRecord>& records,
+                                            bool skipExisting)
+{
+    return blockingWait(insertDimensionRecordsAsync(element, records, skipExisting));
+}
+
+Result<DimensionRecordPage> RemoteButler::queryDimensionRecords(const DimensionRecordQuery& query)
+{
+    return blockingWait(queryDimensionRecordsAsync(query));
+}
+
+Status RemoteButler::registerDatasetType(const DatasetType& type)
+{
+    return blockingWait(registerDatasetTypeAsync(type));
+}
+
+Result<DatasetType> RemoteButler::getDatasetType(const QString& name)
+{
+    return blockingWait(getDatasetTypeAsync(name));
+}
+
+Result<QList<DatasetType>> RemoteButler::queryDatasetTypes(const QStringList& globs,
+                                                           const QStringList& collections)
+{
+    return blockingWait(queryDatasetTypesAsync(globs, collections));
+}
+
+Result<QStringList> RemoteButler::removeDatasetTypes(const QStringList& globs)
+{
+    return blockingWait(removeDatasetTypesAsync(globs));
+}
+
+Status RemoteButler::registerCollection(const QString& name, CollectionType type, const QString& doc)
+{
+    return blockingWait(registerCollectionAsync(name, type, doc));
+}
+
+Result<CollectionInfo> RemoteButler::getCollection(const QString& name)
+{
+    return blockingWait(getCollectionAsync(name));
+}
+
+Result<QList<CollectionInfo>> RemoteButler::queryCollections(const CollectionQuery& query)
+{
+    return blockingWait(queryCollectionsAsync(query));
+}
+
+Status RemoteButler::setCollectionChain(const QString& parent, const QStringList& children, ChainMode mode,
+                                        bool flatten, const QString& doc)
+{
+    return blockingWait(setCollectionChainAsync(parent, children, mode, flatten, doc));
+}
+
+Result<QStringList> RemoteButler::flattenCollections(const QStringList& namesOrGlobs)
+{
+    return blockingWait(flattenCollectionsAsync(namesOrGlobs));
+}
+
+Status RemoteButler::removeCollections(const QStringList& names)
+{
+    return blockingWait(removeCollectionsAsync(names));
+}
+
+Status RemoteButler::removeRuns(const QStringList& names)
+{
+    return blockingWait(removeRunsAsync(names));
+}
+
+Result<DatasetPage> RemoteButler::queryDatasets(const DatasetQuery& query)
+{
+    return blockingWait(queryDatasetsAsync(query));
+}
+
+Result<QList<DataCoordinate>> RemoteButler::queryDataIds(const DataIdQuery& query)
+{
+    return blockingWait(queryDataIdsAsync(query));
+}
+
+Result<std::optional<DatasetRef>> RemoteButler::findDataset(const QString& datasetType,
+                                                            const QVariantMap& dataId,
+                                                            const QStringList& collections,
+                                                            std::optional<qint64> time)
+{
+    return blockingWait(findDatasetAsync(datasetType, dataId, collections, time));
+}
+
+Result<DatasetRef> RemoteButler::getDataset(const QUuid& id)
+{
+    return blockingWait(getDatasetAsync(id));
+}
+
+Result<QList<FileInfo>> RemoteButler::fileInfo(const QList<QUuid>& ids)
+{
+    return blockingWait(fileInfoAsync(ids));
+}
+
+Result<DatasetRef> RemoteButler::put(const QByteArray& bytes, const QString& formatter,
+                                     const QString& datasetType, const QVariantMap& dataId,
+                                     const QString& run)
+{
+    return blockingWait(putAsync(bytes, formatter, datasetType, dataId, run));
+}
+
+Result<QByteArray> RemoteButler::get(const QUuid& id, QString* formatter)
+{
+    Result<std::pair<QByteArray, QString>> result = blockingWait(getAsync(id));
+    if (!result.ok())
+        return result.error();
+    if (formatter)
+        *formatter = result->second;
+    return std::move(result->first);
+}
+
+Result<QList<DatasetRef>> RemoteButler::ingest(const QString& run, const QList<IngestFile>& files,
+                                               TransferMode mode, DatasetIdMode idMode)
+{
+    return blockingWait(ingestAsync(run, files, mode, idMode));
+}
+
+Result<QList<DatasetRef>>
+RemoteButler::registerDatasets(const QString& run, const QList<IngestFile>& datasets, DatasetIdMode idMode)
+{
+    return blockingWait(registerDatasetsAsync(run, datasets, idMode));
+}
+
+Status RemoteButler::associate(const QString& tagged, const QList<QUuid>& ids)
+{
+    return blockingWait(associateAsync(tagged, ids));
+}
+
+Status RemoteButler::disassociate(const QString& tagged, const QList<QUuid>& ids)
+{
+    return blockingWait(disassociateAsync(tagged, ids));
+}
+
+Status RemoteButler::certify(const QString& calibration, const QList<QUuid>& ids, const Timespan& validity)
+{
+    return blockingWait(certifyAsync(calibration, ids, validity));
+}
+
+Status RemoteButler::decertify(const QString& calibration, const QString& datasetType,
+                               const Timespan& validity, const QList<DataCoordinate>& dataIds)
+{
+    return blockingWait(decertifyAsync(calibration, datasetType, validity, dataIds));
+}
+
+Status RemoteButler::pruneDatasets(const QList<QUuid>& ids, bool purge, bool unstore)
+{
+    return blockingWait(pruneDatasetsAsync(ids, purge, unstore));
+}
+
+Result<RemoteIdentity> RemoteButler::whoami()
+{
+    return blockingWait(whoamiAsync());
+}
+
+Result<RemoteAcl> RemoteButler::acl(const QString& collection)
+{
+    return blockingWait(aclAsync(collection));
+}
+
+Result<RemoteAcl> RemoteButler::editAcl(const QString& collection, const QStringList& grant,
+                                        const QStringList& revoke)
+{
+    return blockingWait(editAclAsync(collection, grant, revoke));
+}
+
+Result<QList<SignedFileInfo>> RemoteButler::signedFileInfo(const QList<QUuid>& ids, qint64 ttlSeconds)
+{
+    return blockingWait(signedFileInfoAsync(ids, ttlSeconds));
+}
+
+Result<SignedFileInfo> RemoteButler::downloadUrl(const QUuid& id, qint64 ttlSeconds)
+{
+    return blockingWait(downloadUrlAsync(id, ttlSeconds));
+}
+
+} // namespace butler

@@ -1,0 +1,146 @@
+#pragma once
+
+#include "Butler.h"
+#include "RemoteAcl.h"
+#include "RemoteIdentity.h"
+#include "RemoteLocation.h"
+#include "RemoteOptions.h"
+#include "RemoteTransport.h"
+#include "SignedFileInfo.h"
+
+#include <QCoroTask>
+#include <memory>
+
+namespace butler {
+
+// The Butler over butler-server's HTTP API (docs/server-api.md). Every operation exists twice:
+// a coroutine (xxxAsync) for callers with an event loop, and the blocking Butler override,
+// which runs the coroutine in a nested event loop. Any thread may call it; each thread uses
+// its own QNetworkAccessManager. The object must outlive the coroutines started on it.
+class RemoteButler : public Butler
+{
+public:
+    // Parses http(s)://HOST:PORT/api/butler/repo/LABEL, fetches the repository's universe
+    // (which decodes every ref) and so checks that the server answers, accepts the token and
+    // has the repository.
+    static Result<std::unique_ptr<RemoteButler>> connect(const QString& url, const QString& token,
+                                                         RemoteOptions options = {});
+    static QCoro::Task<Result<std::unique_ptr<RemoteButler>>> connectAsync(QString url, QString token,
+                                                                           RemoteOptions options = {});
+
+    const RemoteLocation& remoteLocation() const { return m_transport.location(); }
+
+    // Butler
+    const DimensionUniverse& universe() const override { return m_universe; }
+    QString location() const override { return m_transport.location().repoUrl(); }
+
+    Status insertDimensionRecords(const QString& element, const QList<DimensionRecord>& records,
+                                  bool skipExisting = false) override;
+    Result<DimensionRecordPage> queryDimensionRecords(const DimensionRecordQuery& query) override;
+    Status registerDatasetType(const DatasetType& type) override;
+    Result<DatasetType> getDatasetType(const QString& name) override;
+    Result<QList<DatasetType>> queryDatasetTypes(const QStringList& globs,
+                                                 const QStringList& collections = {}) override;
+    Result<QStringList> removeDatasetTypes(const QStringList& globs) override;
+    Status registerCollection(const QString& name, CollectionType type, const QString& doc = {}) override;
+    Result<CollectionInfo> getCollection(const QString& name) override;
+    Result<QList<CollectionInfo>> queryCollections(const CollectionQuery& query) override;
+    Status setCollectionChain(const QString& parent, const QStringList& children, ChainMode mode,
+                              bool flatten = false, const QString& doc = {}) override;
+    Result<QStringList> flattenCollections(const QStringList& namesOrGlobs) override;
+    Status removeCollections(const QStringList& names) override;
+    Status removeRuns(const QStringList& names) override;
+    Result<DatasetPage> queryDatasets(const DatasetQuery& query) override;
+    Result<QList<DataCoordinate>> queryDataIds(const DataIdQuery& query) override;
+    Result<std::optional<DatasetRef>> findDataset(const QString& datasetType, const QVariantMap& dataId,
+                                                  const QStringList& collections,
+                                                  std::optional<qint64> time = {}) override;
+    Result<DatasetRef> getDataset(const QUuid& id) override;
+    // uri is the signed URL.
+    Result<QList<FileInfo>> fileInfo(const QList<QUuid>& ids) override;
+    Result<DatasetRef> put(const QByteArray& bytes, const QString& formatter, const QString& datasetType,
+                           const QVariantMap& dataId, const QString& run) override;
+    // Downloads through the signed URL and checks size and sha256.
+    Result<QByteArray> get(const QUuid& id, QString* formatter = nullptr) override;
+    // Uploads each file; only TransferMode::Copy and DatasetIdMode::Unique work remotely. When
+    // an upload fails, the datasets already uploaded by this call are purged again.
+    Result<QList<DatasetRef>> ingest(const QString& run, const QList<IngestFile>& files, TransferMode mode,
+                                     DatasetIdMode idMode = DatasetIdMode::Unique) override;
+    Result<QList<DatasetRef>> registerDatasets(const QString& run, const QList<IngestFile>& datasets,
+                                               DatasetIdMode idMode = DatasetIdMode::Unique) override;
+    Status associate(const QString& tagged, const QList<QUuid>& ids) override;
+    Status disassociate(const QString& tagged, const QList<QUuid>& ids) override;
+    Status certify(const QString& calibration, const QList<QUuid>& ids, const Timespan& validity) override;
+    Status decertify(const QString& calibration, const QString& datasetType, const Timespan& validity,
+                     const QList<DataCoordinate>& dataIds = {}) override;
+    Status pruneDatasets(const QList<QUuid>& ids, bool purge, bool unstore) override;
+
+    // Remote only.
+    Result<RemoteIdentity> whoami();
+    Result<RemoteAcl> acl(const QString& collection);
+    Result<RemoteAcl> editAcl(const QString& collection, const QStringList& grant, const QStringList& revoke);
+    // Signed URLs valid for ttlSeconds (0: the server's default).
+    Result<QList<SignedFileInfo>> signedFileInfo(const QList<QUuid>& ids, qint64 ttlSeconds = 0);
+    Result<SignedFileInfo> downloadUrl(const QUuid& id, qint64 ttlSeconds = 0);
+
+    // The same operations as coroutines.
+    QCoro::Task<Status> insertDimensionRecordsAsync(QString element, QList<DimensionRecord> records,
+                                                    bool skipExisting = false);
+    QCoro::Task<Result<DimensionRecordPage>> queryDimensionRecordsAsync(DimensionRecordQuery query);
+    QCoro::Task<Status> registerDatasetTypeAsync(DatasetType type);
+    QCoro::Task<Result<DatasetType>> getDatasetTypeAsync(QString name);
+    QCoro::Task<Result<QList<DatasetType>>> queryDatasetTypesAsync(QStringList globs,
+                                                                   QStringList collections = {});
+    QCoro::Task<Result<QStringList>> removeDatasetTypesAsync(QStringList globs);
+    QCoro::Task<Status> registerCollectionAsync(QString name, CollectionType type, QString doc = {});
+    QCoro::Task<Result<CollectionInfo>> getCollectionAsync(QString name);
+    QCoro::Task<Result<QList<CollectionInfo>>> queryCollectionsAsync(CollectionQuery query);
+    QCoro::Task<Status> setCollectionChainAsync(QString parent, QStringList children, ChainMode mode,
+                                                bool flatten = false, QString doc = {});
+    QCoro::Task<Result<QStringList>> flattenCollectionsAsync(QStringList namesOrGlobs);
+    QCoro::Task<Status> removeCollectionsAsync(QStringList names);
+    QCoro::Task<Status> removeRunsAsync(QStringList names);
+    QCoro::Task<Result<DatasetPage>> queryDatasetsAsync(DatasetQuery query);
+    QCoro::Task<Result<QList<DataCoordinate>>> queryDataIdsAsync(DataIdQuery query);
+    QCoro::Task<Result<std::optional<DatasetRef>>> findDatasetAsync(QString datasetType, QVariantMap dataId,
+                                                                    QStringList collections,
+                                                                    std::optional<qint64> time = {});
+    QCoro::Task<Result<DatasetRef>> getDatasetAsync(QUuid id);
+    QCoro::Task<Result<QList<FileInfo>>> fileInfoAsync(QList<QUuid> ids);
+    QCoro::Task<Result<DatasetRef>> putAsync(QByteArray bytes, QString formatter, QString datasetType,
+                                             QVariantMap dataId, QString run);
+    // The bytes and the stored formatter label.
+    QCoro::Task<Result<std::pair<QByteArray, QString>>> getAsync(QUuid id);
+    QCoro::Task<Result<QList<DatasetRef>>> ingestAsync(QString run, QList<IngestFile> files,
+                                                       TransferMode mode,
+                                                       DatasetIdMode idMode = DatasetIdMode::Unique);
+    QCoro::Task<Result<QList<DatasetRef>>>
+    registerDatasetsAsync(QString run, QList<IngestFile> datasets,
+                          DatasetIdMode idMode = DatasetIdMode::Unique);
+    QCoro::Task<Status> associateAsync(QString tagged, QList<QUuid> ids);
+    QCoro::Task<Status> disassociateAsync(QString tagged, QList<QUuid> ids);
+    QCoro::Task<Status> certifyAsync(QString calibration, QList<QUuid> ids, Timespan validity);
+    QCoro::Task<Status> decertifyAsync(QString calibration, QString datasetType, Timespan validity,
+                                       QList<DataCoordinate> dataIds = {});
+    QCoro::Task<Status> pruneDatasetsAsync(QList<QUuid> ids, bool purge, bool unstore);
+    QCoro::Task<Result<RemoteIdentity>> whoamiAsync();
+    QCoro::Task<Result<RemoteAcl>> aclAsync(QString collection);
+    QCoro::Task<Result<RemoteAcl>> editAclAsync(QString collection, QStringList grant, QStringList revoke);
+    QCoro::Task<Result<QList<SignedFileInfo>>> signedFileInfoAsync(QList<QUuid> ids, qint64 ttlSeconds = 0);
+    QCoro::Task<Result<SignedFileInfo>> downloadUrlAsync(QUuid id, qint64 ttlSeconds = 0);
+    // Fetches a signed URL (no token sent) and checks the bytes against the file info.
+    QCoro::Task<Result<QByteArray>> downloadAsync(FileInfo file);
+
+private:
+    RemoteButler(RemoteTransport transport, DimensionUniverse universe);
+
+    using QueryParams = QList<std::pair<QString, QString>>;
+    QCoro::Task<Result<QJsonObject>> getJson(QString route, QueryParams params = {}) const;
+    // idempotent: the POST only reads, so a 503 may be retried.
+    QCoro::Task<Result<QJsonObject>> postJson(QString route, QJsonObject body, bool idempotent = false) const;
+
+    RemoteTransport m_transport;
+    DimensionUniverse m_universe;
+};
+
+} // namespace butler

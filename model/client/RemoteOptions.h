@@ -1,0 +1,22 @@
+#pragma once
+
+#include <QCoroTask>
+
+#include <chrono>
+#include <functional>
+
+namespace butler {
+
+// How RemoteButler talks to the server. The defaults suit the CLI and the desktop app.
+struct RemoteOptions
+{
+    // The longest total wait for Retry-After answers (429, and 503 on idempotent requests) of
+    // one call; an answer that asks for longer fails at once.
+    std::chrono::milliseconds retryBudget{std::chrono::seconds(30)};
+    // A transfer that moves no bytes for this long fails.
+    std::chrono::milliseconds transferTimeout{std::chrono::seconds(120)};
+    // Waits between retries; tests replace it to see the waits without spending them.
+    std::function<QCoro::Task<>(std::chrono::milliseconds)> sleep{};
+};
+
+} // namespace butler

@@ -1,0 +1,408 @@
+#include "ButlerServer.h"
+
+#include "AclStore.h"
+#include "ApiAnswer.h"
+#include "ApiCall.h"
+#include "ApiErrors.h"
+#include "ApiRequest.h"
+#include "ApiRoutes.h"
+#include "Authenticator.h"
+#include "AuthorizedButler.h"
+#include "FileRequest.h"
+#include "FileResponder.h"
+#include "HttpReply.h"
+#include "HttpServerHost.h"
+#include "Metrics.h"
+#include "OpenApiDocument.h"
+#include "RepositoryService.h"
+#include "UrlSigner.h"
+
+#include <QCoroTask>
+#include <QElapsedTimer>
+#include <QHttpServerRequest>
+#include <QJsonArray>
+#include <QLoggingCategory>
+#include <QRandomGenerator>
+#include <QUuid>
+
+Q_LOGGING_CATEGORY(lcServerAccess, "butler.server.access")
+Q_LOGGING_CATEGORY(lcServerMain, "butler.server.main")
+
+namespace butler {
+
+namespace {
+
+const QString kRepoPrefix = QStringLiteral("/api/butler/repo/");
+const QString kFilesPrefix = QStringLiteral("/files/");
+const QString kRepoRouteLabel = QStringLiteral("/api/butler/repo/{label}/v1");
+
+// Client request IDs go into logs: keep them short and printable.
+QByteArray cleanRequestId(const QByteArray& raw)
+{
+    if (raw.isEmpty() || raw.size() > 128)
+        return QUuid::createUuid().toByteArray(QUuid::WithoutBraces);
+    for (const char c : raw) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                        c == '_' || c == '.' || c == ':';
+        if (!ok)
+            return QUuid::createUuid().toByteArray(QUuid::WithoutBraces);
+    }
+    return raw;
+}
+
+QByteArray headerValue(const QHttpServerRequest& request, const char* name)
+{
+    return request.value(QByteArray::fromRawData(name, qstrlen(name)));
+}
+
+// A QObject per listener thread, for QCoro continuations that must come back to that thread.
+QObject* threadContext()
+{
+    thread_local QObject context;
+    return &context;
+}
+
+} // namespace
+
+Result<std::unique_ptr<ButlerServer>> ButlerServer::create(const ServerConfig& config)
+{
+    std::unique_ptr<ButlerServer> server(new ButlerServer(config));
+
+    UrlSigner::Options signing;
+    signing.defaultTtlSeconds = config.signedUrls.ttlSeconds;
+    signing.maxTtlSeconds = config.signedUrls.maxTtlSeconds;
+    Result<UrlSigner> signer = invalidInput(QString());
+    if (config.signedUrls.secretFile.isEmpty()) {
+        // No key file: a random key for this process; its URLs stop working on restart.
+        QByteArray key(48, Qt::Uninitialized);
+        QRandomGenerator::system()->fillRange(reinterpret_cast<quint32*>(key.data()), key.size() / 4);
+        signer = UrlSigner::fromKey(key, signing);
+    } else {
+        signer = UrlSigner::fromKeyFile(config.signedUrls.secretFile, signing);
+    }
+    if (!signer)
+        return signer.error();
+    server->m_signer = std::make_unique<UrlSigner>(std::move(signer).value());
+    BUTLER_ASSIGN_OR_RETURN(server->m_authenticator, Authenticator::create(config.authConfig()));
+    for (const auto& repo : config.repositories) {
+        BUTLER_ASSIGN_OR_RETURN(std::unique_ptr<RepositoryService> service,
+                                RepositoryService::open(repo.label, repo.path, config.policyConfig(),
+                                                        server->m_signer.get(), config.publicUrl));
+        server->m_repositories.insert(repo.label, service.get());
+        server->m_ownedRepositories.push_back(std::move(service));
+    }
+    server->m_workers.setMaxThreadCount(std::max(1, config.workers));
+    server->m_workers.setExpiryTimeout(-1);
+    server->m_openApi = OpenApiDocument::build(ApiRoutes::repositoryRoutes());
+
+    Metrics& metrics = *server->m_metrics;
+    ButlerServer* self = server.get();
+    metrics.addGauge("butler_worker_queue_depth", "Requests waiting for a worker thread",
+                     [self] { return double(self->m_queued.loadRelaxed()); });
+    metrics.addGauge("butler_worker_threads_busy", "Worker threads running a request",
+                     [self] { return double(self->m_workers.activeThreadCount()); });
+    return server;
+}
+
+ButlerServer::ButlerServer(ServerConfig config)
+    : m_config(std::move(config))
+    , m_metrics(std::make_unique<Metrics>())
+{
+}
+
+ButlerServer::~ButlerServer()
+{
+    stop(0);
+}
+
+Result<quint16> ButlerServer::start()
+{
+    HttpLimits limits = m_config.httpLimits();
+    m_host = std::make_unique<HttpServerHost>(
+        limits, [this](const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply) {
+            handle(request, reply);
+        });
+    BUTLER_ASSIGN_OR_RETURN(m_port, m_host->listen(m_config.listenAddress(), m_config.listenPort));
+    HttpServerHost* host = m_host.get();
+    m_metrics->addGauge("butler_http_open_connections", "Open client connections",
+                        [host] { return double(host->stats().openConnections); });
+    m_metrics->addGauge("butler_http_requests_in_flight", "Requests being answered",
+                        [host] { return double(host->stats().inFlight); });
+    if (m_config.publicUrl.endsWith(QLatin1String(":0"))) {
+        // Port 0 in the config: links must carry the port the kernel chose.
+        m_config.publicUrl.chop(1);
+        m_config.publicUrl += QString::number(m_port);
+        for (RepositoryService* repository : std::as_const(m_repositories))
+            repository->setPublicUrl(m_config.publicUrl);
+    }
+    m_ready.storeRelease(1);
+    qCInfo(lcServerMain).noquote() << "listening on" << m_config.listenHost << "port" << m_port << "with"
+                               << m_repositories.size() << "repositories";
+    return m_port;
+}
+
+void ButlerServer::beginShutdown()
+{
+    m_ready.storeRelease(0);
+    if (m_host)
+        m_host->stopAccepting();
+}
+
+void ButlerServer::stop(int graceMs)
+{
+    if (!m_host)
+        return;
+    beginShutdown();
+    if (graceMs > 0 && !m_host->waitForIdle(graceMs))
+        qCWarning(lcServerMain) << "stopping with requests still in flight after" << graceMs << "ms";
+    m_workers.waitForDone(graceMs > 0 ? graceMs : 5000);
+    m_host->stop();
+    m_host.reset();
+}
+
+void ButlerServer::handle(const QHttpServerRequest& httpRequest, const std::shared_ptr<HttpReply>& reply)
+{
+    auto request = std::make_shared<ApiRequest>();
+    request->method = reply->method();
+    const QUrl url = httpRequest.url();
+    request->path = url.path(QUrl::FullyDecoded);
+    request->requestId = cleanRequestId(headerValue(httpRequest, "x-butler-client-request-id"));
+    reply->addHeader(QByteArrayLiteral("X-Butler-Client-Request-Id"), request->requestId);
+
+    // Route label for metrics: templates only, so label values stay a small fixed set.
+    QElapsedTimer timer;
+    timer.start();
+    Metrics* metrics = m_metrics.get();
+    const auto logLine = [metrics, request, timer](const QString& routeLabel) {
+        return [metrics, request, timer, routeLabel](int status, qint64 bytes) {
+            const double seconds = double(timer.nsecsElapsed()) / 1e9;
+            metrics->observeRequest(routeLabel, request->method, status, seconds);
+            qCInfo(lcServerAccess).noquote()
+                << request->method << request->path << status << bytes
+                << QString::number(seconds * 1000.0, 'f', 2) + QStringLiteral("ms")
+                << (request->identity.user.isEmpty() ? QStringLiteral("-") : request->identity.user)
+                << request->requestId;
+        };
+    };
+
+    if (request->path.startsWith(kFilesPrefix)) {
+        reply->onFinished(logLine(QStringLiteral("/files")));
+        handleFile(httpRequest, reply);
+        return;
+    }
+
+    request->query = QUrlQuery(url.query(QUrl::FullyEncoded));
+    request->accept = headerValue(httpRequest, "accept");
+    request->body = httpRequest.body();
+
+    if (request->path.startsWith(kRepoPrefix)) {
+        // /api/butler/repo/<label>/v1/<route>
+        const QStringView rest = QStringView(request->path).mid(kRepoPrefix.size());
+        const qsizetype slash = rest.indexOf(u'/');
+        const QStringView label = slash < 0 ? rest : rest.left(slash);
+        const QStringView tail = slash < 0 ? QStringView() : rest.mid(slash);
+        request->label = label.toString();
+        QString routeLabel = QStringLiteral("other");
+        if (tail.startsWith(u"/v1/")) {
+            QByteArrayList allowed;
+            if (ApiRoutes::find(tail.mid(3), request->method, &allowed) || !allowed.isEmpty())
+                routeLabel = kRepoRouteLabel + tail.mid(3).toString();
+        }
+        reply->onFinished(logLine(routeLabel));
+        const QByteArray authorization = headerValue(httpRequest, "authorization");
+        authenticate(request, reply, authorization, [this, request, reply] { handleRepositoryRoute(request, reply); });
+        return;
+    }
+
+    static const QStringList serverRoutes{QStringLiteral("/healthz"), QStringLiteral("/readyz"),
+                                          QStringLiteral("/metrics"), QStringLiteral("/api/butler/openapi.json"),
+                                          QStringLiteral("/api/butler/repos")};
+    reply->onFinished(logLine(serverRoutes.contains(request->path) ? request->path : QStringLiteral("other")));
+    if (request->path == QLatin1String("/api/butler/repos")) {
+        const QByteArray authorization = headerValue(httpRequest, "authorization");
+        authenticate(request, reply, authorization, [this, request, reply] { handleServerRoute(request, reply); });
+        return;
+    }
+    handleServerRoute(request, reply);
+}
+
+void ButlerServer::authenticate(const std::shared_ptr<ApiRequest>& request, const std::shared_ptr<HttpReply>& reply,
+                                const QByteArray& authorization, std::function<void()> next)
+{
+    if (authorization.isEmpty()) {
+        send(*reply, ApiErrors::answer(Error(ErrorKind::Unauthenticated,
+                                             QStringLiteral("this server needs a bearer token: send "
+                                                            "'Authorization: Bearer <token>'"))));
+        return;
+    }
+    if (std::optional<Result<Identity>> cached = m_authenticator->cached(authorization)) {
+        m_metrics->countCache("token", true);
+        if (!cached->ok()) {
+            send(*reply, ApiErrors::answer(cached->error()));
+            return;
+        }
+        request->identity = std::move(*cached).value();
+        next();
+        return;
+    }
+    m_metrics->countCache("token", false);
+    QCoro::connect(m_authenticator->authenticate(authorization), threadContext(),
+                   [request, reply, next = std::move(next)](Result<Identity> identity) {
+                       if (!identity.ok()) {
+                           send(*reply, ApiErrors::answer(identity.error()));
+                           return;
+                       }
+                       request->identity = std::move(identity).value();
+                       next();
+                   });
+}
+
+void ButlerServer::handleServerRoute(const std::shared_ptr<ApiRequest>& request,
+                                     const std::shared_ptr<HttpReply>& reply)
+{
+    const QString& path = request->path;
+    const bool known = path == QLatin1String("/healthz") || path == QLatin1String("/readyz") ||
+                       path == QLatin1String("/metrics") || path == QLatin1String("/api/butler/openapi.json") ||
+                       path == QLatin1String("/api/butler/repos");
+    if (!known) {
+        send(*reply, ApiErrors::answer(404, QStringLiteral("not_found"),
+                                       QStringLiteral("no such route: %1").arg(path.left(200))));
+        return;
+    }
+    if (request->method != "GET" && request->method != "HEAD") {
+        ApiAnswer answer = ApiErrors::answer(405, QStringLiteral("method_not_allowed"),
+                                             QStringLiteral("%1 takes GET or HEAD").arg(path));
+        answer.headers.append({QByteArrayLiteral("Allow"), QByteArrayLiteral("GET, HEAD")});
+        send(*reply, answer);
+        return;
+    }
+    if (path == QLatin1String("/healthz")) {
+        send(*reply, ApiAnswer::json(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")}}));
+    } else if (path == QLatin1String("/readyz")) {
+        const bool ready = m_ready.loadAcquire() != 0;
+        send(*reply, ApiAnswer::json(QJsonObject{{QStringLiteral("status"),
+                                                  ready ? QStringLiteral("ready") : QStringLiteral("stopping")}},
+                                     ready ? 200 : 503));
+    } else if (path == QLatin1String("/metrics")) {
+        ApiAnswer answer;
+        answer.contentType = QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8");
+        answer.body = m_metrics->render();
+        send(*reply, answer);
+    } else if (path == QLatin1String("/api/butler/openapi.json")) {
+        ApiAnswer answer;
+        answer.body = m_openApi;
+        send(*reply, answer);
+    } else {
+        QStringList labels = m_repositories.keys();
+        labels.sort();
+        send(*reply, ApiAnswer::json(QJsonObject{{QStringLiteral("repositories"), QJsonArray::fromStringList(labels)}}));
+    }
+}
+
+void ButlerServer::handleRepositoryRoute(const std::shared_ptr<ApiRequest>& request,
+                                         const std::shared_ptr<HttpReply>& reply)
+{
+    RepositoryService* repository = m_repositories.value(request->label);
+    if (!repository) {
+        send(*reply, ApiErrors::answer(notFound(
+                         QStringLiteral("no repository '%1' on this server").arg(request->label.left(100)))));
+        return;
+    }
+    const QString base = kRepoPrefix + request->label + QStringLiteral("/v1");
+    if (!request->path.startsWith(base + u'/')) {
+        send(*reply, ApiErrors::answer(404, QStringLiteral("not_found"),
+                                       QStringLiteral("no such route: %1 (this server speaks API v1)")
+                                           .arg(request->path.left(200))));
+        return;
+    }
+    QByteArrayList allowed;
+    const ApiRoute* route = ApiRoutes::find(QStringView(request->path).mid(base.size()), request->method, &allowed);
+    if (!route) {
+        if (!allowed.isEmpty()) {
+            ApiAnswer answer = ApiErrors::answer(
+                405, QStringLiteral("method_not_allowed"),
+                QStringLiteral("%1 takes %2").arg(request->path, QString::fromLatin1(allowed.join(", "))));
+            answer.headers.append({QByteArrayLiteral("Allow"), allowed.join(", ")});
+            send(*reply, answer);
+        } else {
+            send(*reply, ApiErrors::answer(404, QStringLiteral("not_found"),
+                                           QStringLiteral("no such route: %1").arg(request->path.left(200))));
+        }
+        return;
+    }
+    runOnWorker(route, repository, request, reply);
+}
+
+void ButlerServer::runOnWorker(const ApiRoute* route, RepositoryService* repository,
+                               const std::shared_ptr<ApiRequest>& request, const std::shared_ptr<HttpReply>& reply)
+{
+    m_queued.ref();
+    m_workers.start([this, route, repository, request, reply] {
+        m_queued.deref();
+        if (!reply->isConnected())
+            return; // the client gave up while the request waited
+        AuthorizedButler butler(repository->butler(), repository->acls(), repository->policy(), request->identity);
+        auto started = std::make_shared<bool>(false);
+        ApiCall call{*request, butler, *repository,
+                     [reply, started](const QByteArray& chunk, bool last) {
+                         const bool first = !*started;
+                         *started = true;
+                         reply->post([reply, chunk, last, first] {
+                             if (first)
+                                 reply->beginChunked(200, QByteArrayLiteral("application/x-ndjson"));
+                             reply->writeChunk(chunk);
+                             if (last)
+                                 reply->endChunked();
+                         });
+                     }};
+        Result<ApiAnswer> answer = route->handler(call);
+        if (answer.ok() && answer->status == 0)
+            return; // streamed
+        ApiAnswer out = answer.ok() ? std::move(answer).value() : ApiErrors::answer(answer.error());
+        if (!answer.ok() && out.status >= 500)
+            qCWarning(lcServerMain).noquote() << "request" << request->requestId << "failed:" << answer.error().message();
+        reply->post([reply, out = std::move(out)] { send(*reply, out); });
+    });
+}
+
+void ButlerServer::handleFile(const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply)
+{
+    const QByteArray method = reply->method();
+    if (method != "GET" && method != "HEAD") {
+        ApiAnswer answer = ApiErrors::answer(405, QStringLiteral("method_not_allowed"),
+                                             QStringLiteral("signed file URLs take GET or HEAD"));
+        answer.headers.append({QByteArrayLiteral("Allow"), QByteArrayLiteral("GET, HEAD")});
+        send(*reply, answer);
+        return;
+    }
+    // /files/<label>/<path>: the signature covers the decoded path, so every spelling of the
+    // same file checks against the one string that was signed.
+    const Result<FileRequest> parsed = FileRequest::parse(request.url().path(QUrl::FullyEncoded).toLatin1());
+    if (!parsed) {
+        send(*reply, ApiErrors::answer(parsed.error()));
+        return;
+    }
+    RepositoryService* repository = m_repositories.value(parsed->label());
+    const Status signature = m_signer->verify(method, parsed->signedPath(), request.query());
+    if (!signature.ok() || !repository) {
+        send(*reply, ApiErrors::answer(403, QStringLiteral("permission_denied"),
+                                       signature.ok() ? QStringLiteral("this URL names no repository")
+                                                      : signature.error().message()));
+        return;
+    }
+    const Result<QString> absolute = parsed->resolve(repository->datastoreRoot());
+    if (!absolute.ok()) {
+        send(*reply, ApiErrors::answer(absolute.error()));
+        return;
+    }
+    FileResponder::serve(reply, request, absolute.value(), QString());
+}
+
+void ButlerServer::send(HttpReply& reply, const ApiAnswer& answer)
+{
+    for (const auto& header : answer.headers)
+        reply.addHeader(header.first, header.second);
+    reply.send(answer.status, answer.contentType, answer.body);
+}
+
+} // namespace butler

@@ -1,0 +1,79 @@
+#pragma once
+
+#include "Result.h"
+#include "ServerConfig.h"
+
+#include <QAtomicInt>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QThreadPool>
+
+#include <memory>
+
+class QHttpServerRequest;
+
+namespace butler {
+
+class Authenticator;
+class HttpReply;
+class HttpServerHost;
+class Metrics;
+class RepositoryService;
+class UrlSigner;
+struct ApiAnswer;
+struct ApiRequest;
+struct ApiRoute;
+
+// butler-server: every request passes through handle(), which authenticates it, finds its
+// route and repository, and runs the handler on a worker thread against the caller's
+// AuthorizedButler (the policy). Nothing else decides who may do what.
+class ButlerServer : public QObject
+{
+    Q_OBJECT
+
+public:
+    static Result<std::unique_ptr<ButlerServer>> create(const ServerConfig& config);
+    ~ButlerServer() override;
+
+    // Opens the listeners; returns the port (useful when the config asks for port 0).
+    Result<quint16> start();
+    quint16 port() const { return m_port; }
+    // The first half of a graceful stop: /readyz turns 503 and no new connections are taken.
+    void beginShutdown();
+    // Waits up to graceMs for requests in flight, then closes everything.
+    void stop(int graceMs);
+
+    const ServerConfig& config() const { return m_config; }
+    Metrics& metrics() { return *m_metrics; }
+
+private:
+    explicit ButlerServer(ServerConfig config);
+
+    void handle(const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply);
+    void handleServerRoute(const std::shared_ptr<ApiRequest>& request, const std::shared_ptr<HttpReply>& reply);
+    void handleRepositoryRoute(const std::shared_ptr<ApiRequest>& request, const std::shared_ptr<HttpReply>& reply);
+    void handleFile(const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply);
+    // Runs next with the caller's identity, or answers 401.
+    void authenticate(const std::shared_ptr<ApiRequest>& request, const std::shared_ptr<HttpReply>& reply,
+                      const QByteArray& authorization, std::function<void()> next);
+    void runOnWorker(const ApiRoute* route, RepositoryService* repository, const std::shared_ptr<ApiRequest>& request,
+                     const std::shared_ptr<HttpReply>& reply);
+
+    static void send(HttpReply& reply, const ApiAnswer& answer);
+
+    ServerConfig m_config;
+    std::unique_ptr<UrlSigner> m_signer;
+    std::unique_ptr<Authenticator> m_authenticator;
+    std::unique_ptr<Metrics> m_metrics;
+    QHash<QString, RepositoryService*> m_repositories;
+    std::vector<std::unique_ptr<RepositoryService>> m_ownedRepositories;
+    std::unique_ptr<HttpServerHost> m_host;
+    QThreadPool m_workers;
+    QAtomicInt m_ready = 0;
+    QAtomicInt m_queued = 0;
+    QByteArray m_openApi;
+    quint16 m_port = 0;
+};
+
+} // namespace butler

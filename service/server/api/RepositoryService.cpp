@@ -1,0 +1,53 @@
+#include "RepositoryService.h"
+
+#include "AccessPolicy.h"
+#include "AclStore.h"
+#include "DirectButler.h"
+#include "FileDatastore.h"
+#include "FileRequest.h"
+#include "UrlSigner.h"
+
+#include <QJsonDocument>
+#include <QUrl>
+
+namespace butler {
+
+Result<std::unique_ptr<RepositoryService>> RepositoryService::open(const QString& label, const QString& path,
+                                                                   const PolicyConfig& policy,
+                                                                   const UrlSigner* signer, const QString& publicUrl)
+{
+    std::unique_ptr<RepositoryService> service(new RepositoryService());
+    service->m_label = label;
+    auto butler = DirectButler::open(path);
+    if (!butler)
+        return butler.error().withContext(QStringLiteral("repository '%1'").arg(label));
+    service->m_butler = std::move(butler).value();
+    BUTLER_ASSIGN_OR_RETURN(service->m_acls, AclStore::open(service->m_butler->registry()));
+    service->m_policy = std::make_unique<AccessPolicy>(policy);
+    service->m_signer = signer;
+    service->m_publicUrl = publicUrl.endsWith(u'/') ? publicUrl.chopped(1) : publicUrl;
+    service->m_universeJson = QJsonDocument(service->m_butler->universe().toJson()).toJson(QJsonDocument::Compact);
+    return service;
+}
+
+RepositoryService::~RepositoryService() = default;
+
+QString RepositoryService::datastoreRoot() const
+{
+    return m_butler->datastore().root();
+}
+
+Result<SignedLocation> RepositoryService::signedUrl(const QString& relativePath, qint64 ttlSeconds) const
+{
+    // The path is signed decoded and sent encoded, so names with spaces or '#' survive.
+    BUTLER_ASSIGN_OR_RETURN(const FileRequest file, FileRequest::fromParts(m_label, relativePath));
+    BUTLER_ASSIGN_OR_RETURN(const UrlSigner::Signed signedQuery,
+                            m_signer->sign(QByteArrayLiteral("GET"), file.signedPath(),
+                                           ttlSeconds > 0 ? std::optional<qint64>(ttlSeconds) : std::nullopt));
+    SignedLocation location;
+    location.url = m_publicUrl + QString::fromLatin1(file.encodedPath()) + u'?' + signedQuery.query;
+    location.expires = signedQuery.expires;
+    return location;
+}
+
+} // namespace butler

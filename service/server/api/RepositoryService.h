@@ -1,0 +1,60 @@
+#pragma once
+
+#include "Result.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <memory>
+
+namespace butler {
+
+class AclStore;
+class AccessPolicy;
+class DirectButler;
+class UrlSigner;
+struct PolicyConfig;
+
+// A signed URL for a client and when it stops working (unix seconds).
+struct SignedLocation
+{
+    QString url;
+    qint64 expires = 0;
+};
+
+// One repository served under /api/butler/repo/<label>: the DirectButler, its ACLs and the
+// policy applied to it, and how its files are handed out.
+class RepositoryService
+{
+public:
+    static Result<std::unique_ptr<RepositoryService>> open(const QString& label, const QString& path,
+                                                           const PolicyConfig& policy, const UrlSigner* signer,
+                                                           const QString& publicUrl);
+    ~RepositoryService();
+
+    const QString& label() const { return m_label; }
+    DirectButler& butler() { return *m_butler; }
+    AclStore& acls() { return *m_acls; }
+    const AccessPolicy& policy() const { return *m_policy; }
+    const QByteArray& universeJson() const { return m_universeJson; }
+    QString datastoreRoot() const;
+    // Before serving starts only: signed URLs are built on it from worker threads.
+    void setPublicUrl(const QString& publicUrl) { m_publicUrl = publicUrl; }
+
+    // The signed download URL of a file of the datastore (path relative to its root); ttl 0
+    // means the configured default.
+    Result<SignedLocation> signedUrl(const QString& relativePath, qint64 ttlSeconds) const;
+
+private:
+    RepositoryService() = default;
+
+    QString m_label;
+    std::unique_ptr<DirectButler> m_butler;
+    std::unique_ptr<AclStore> m_acls;
+    std::unique_ptr<AccessPolicy> m_policy;
+    const UrlSigner* m_signer = nullptr;
+    QString m_publicUrl;
+    QByteArray m_universeJson;
+};
+
+} // namespace butler

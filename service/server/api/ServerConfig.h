@@ -1,0 +1,96 @@
+#pragma once
+
+#include "AuthConfig.h"
+#include "PolicyConfig.h"
+#include "Result.h"
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QList>
+#include <QString>
+
+namespace butler {
+
+// One served repository: /api/butler/repo/<label>/... maps to the repository at path.
+struct RepositoryConfig
+{
+    QString label; // [A-Za-z0-9_-]+
+    QString path;  // absolute; holds butler.yaml
+};
+
+struct QuotaConfig
+{
+    qint64 defaultBytes = 10737418240; // 10 GiB
+};
+
+struct SignedUrlConfig
+{
+    int ttlSeconds = 3600;
+    int maxTtlSeconds = 604800; // 7 days, also the hard ceiling
+    QString secretFile;         // absolute; empty: a random key per process (URLs die on restart)
+};
+
+// Per-user fairness limits.
+struct LimitsConfig
+{
+    double requestsPerSecondPerUser = 50;
+    int concurrentQueriesPerUser = 2;
+};
+
+// The `http:` section: limits of the HTTP front, as plain numbers (see HttpLimits).
+struct HttpLimitsConfig
+{
+    int maxHeaderBytes = 16 * 1024;
+    qint64 maxBodyBytes = 64LL << 20; // bodies are held in memory
+    int headerTimeoutMs = 10000;      // to receive the request line and headers
+    int bodyTimeoutMs = 60000;        // the body must keep arriving
+    int idleTimeoutMs = 60000;        // keep-alive connection without a request
+    int maxConnections = 10000;
+    int listenBacklog = 1024;
+    int threads = 0; // listener threads; 0: one per core
+};
+
+struct HttpLimits;
+
+// The butler-server configuration: the YAML file of `butler-server --config FILE`, or the
+// quick-start options. Relative file paths are resolved against the config file's folder, so
+// every path here is absolute.
+struct ServerConfig
+{
+    QString listenHost = QStringLiteral("127.0.0.1");
+    quint16 listenPort = 8080; // 0: any free port
+    QString publicUrl;         // http(s)://..., no trailing slash; default http://<listen>
+    QList<RepositoryConfig> repositories;
+    // auth: section. Its group names are not read from here: authConfig() takes policy's.
+    AuthConfig auth;
+    PolicyConfig policy{QStringLiteral("data-rights"), QStringLiteral("butler-admins"), 730};
+    QuotaConfig quotas;
+    SignedUrlConfig signedUrls;
+    LimitsConfig limits;
+    HttpLimitsConfig http;
+    int workers = 4; // registry worker threads
+
+    // Reads and validates a config file. On failure the error lists every problem found, one
+    // per line, each naming its key path and line.
+    static Result<ServerConfig> load(const QString& file);
+    static Result<ServerConfig> fromYaml(const QByteArray& text, const QString& baseDir);
+
+    // `butler-server --repo PATH [--listen HOST:PORT] [--token-file FILE]`: one repository
+    // labelled "main". An empty listen means 127.0.0.1:8080. Call validate() on the result.
+    static ServerConfig quickStart(const QString& repoPath, const QString& listen, const QString& tokenFile);
+
+    // The checks that do not need the YAML text: repositories, files, bounds, auth. load() and
+    // fromYaml() run them already.
+    Status validate() const;
+
+    const RepositoryConfig* repository(const QString& label) const;
+
+    // The parts as the server's libraries take them.
+    AuthConfig authConfig() const; // auth plus the policy's group names
+    PolicyConfig policyConfig() const { return policy; }
+    HttpLimits httpLimits() const;
+    // listenHost as an address; a host name is looked up (blocking). Null if it does not resolve.
+    QHostAddress listenAddress() const;
+};
+
+} // namespace butler

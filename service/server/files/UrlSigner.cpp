@@ -1,0 +1,247 @@
+#include "UrlSigner.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QLoggingCategory>
+#include <QUrlQuery>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+
+Q_LOGGING_CATEGORY(lcSign, "butler.files.sign")
+
+namespace butler {
+
+namespace {
+
+// Bumping the prefix invalidates every URL signed with an older layout.
+constexpr char kMessagePrefix[] = "butler-files-v1\n";
+constexpr int kMacBytes = 32;
+constexpr qint64 kMaxKeyFileBytes = 4096;
+
+Error denied(const QString& message)
+{
+    return Error(ErrorKind::PermissionDenied, QStringLiteral("signed URL refused: ") + message);
+}
+
+bool signableMethod(const QByteArray& method)
+{
+    return method == "GET" || method == "HEAD" || method == "PUT";
+}
+
+QByteArray::Base64Options b64Options()
+{
+    return QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals;
+}
+
+} // namespace
+
+UrlSigner::UrlSigner(QByteArray key, Options options)
+    : m_key(std::move(key))
+    , m_options(options)
+{
+}
+
+Result<UrlSigner> UrlSigner::fromKey(const QByteArray& key, Options options)
+{
+    if (key.size() < kMinKeyBytes)
+        return invalidInput(
+            QStringLiteral("the URL signing key has %1 bytes; at least %2 are needed "
+                           "(make one with `head -c 48 /dev/urandom | base64 > FILE; chmod 600 FILE`)")
+                .arg(key.size())
+                .arg(kMinKeyBytes));
+    if (options.maxTtlSeconds < 1 || options.maxTtlSeconds > kMaxTtlSeconds)
+        return invalidInput(QStringLiteral("signed_urls.max_ttl_seconds must be between 1 and %1, not %2")
+                                .arg(kMaxTtlSeconds)
+                                .arg(options.maxTtlSeconds));
+    if (options.defaultTtlSeconds < 1 || options.defaultTtlSeconds > options.maxTtlSeconds)
+        return invalidInput(QStringLiteral("signed_urls.ttl_seconds must be between 1 and "
+                                           "signed_urls.max_ttl_seconds (%1), not %2")
+                                .arg(options.maxTtlSeconds)
+                                .arg(options.defaultTtlSeconds));
+    return UrlSigner(key, options);
+}
+
+Result<UrlSigner> UrlSigner::fromKeyFile(const QString& path, Options options)
+{
+    const QString where = QStringLiteral("signed_urls.secret_file '%1'").arg(path);
+    if (path.isEmpty())
+        return invalidInput(QStringLiteral("signed_urls.secret_file is not set"));
+    QFile file(path);
+    if (!file.exists())
+        return invalidInput(where +
+                            QStringLiteral(" does not exist (make one with "
+                                           "`head -c 48 /dev/urandom | base64 > FILE; chmod 600 FILE`)"));
+    if (!file.open(QIODevice::ReadOnly))
+        return invalidInput(where + QStringLiteral(" cannot be read: ") + file.errorString());
+    if (file.size() > kMaxKeyFileBytes)
+        return invalidInput(
+            where +
+            QStringLiteral(" is larger than %1 bytes; is it really a key file?").arg(kMaxKeyFileBytes));
+    QByteArray key = file.readAll();
+    while (!key.isEmpty() && std::isspace(static_cast<unsigned char>(key.back())))
+        key.chop(1);
+    if (key.isEmpty())
+        return invalidInput(where + QStringLiteral(" is empty"));
+    if (key.size() < kMinKeyBytes)
+        return invalidInput(where + QStringLiteral(" holds a %1-byte key; at least %2 bytes are needed")
+                                        .arg(key.size())
+                                        .arg(kMinKeyBytes));
+    struct stat st
+    {
+    };
+    if (::stat(QFile::encodeName(path).constData(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)))
+        qCWarning(lcSign) << where << "is readable by other users; chmod 600 it";
+    return fromKey(key, options);
+}
+
+Status UrlSigner::generateKeyFile(const QString& path)
+{
+    unsigned char raw[48];
+    if (RAND_bytes(raw, sizeof raw) != 1)
+        return internalError(QStringLiteral("no random bytes for a signing key"));
+    QByteArray text = QByteArray(reinterpret_cast<const char*>(raw), sizeof raw).toBase64(b64Options());
+    OPENSSL_cleanse(raw, sizeof raw);
+    text.append('\n');
+    const QByteArray name = QFile::encodeName(path);
+    const int fd = ::open(name.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return ioError(QStringLiteral("cannot create key file '%1': %2")
+                           .arg(path, QString::fromLocal8Bit(strerror(errno))));
+    qint64 done = 0;
+    while (done < text.size()) {
+        const ssize_t n = ::write(fd, text.constData() + done, size_t(text.size() - done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            const QString reason = QString::fromLocal8Bit(strerror(errno));
+            ::close(fd);
+            ::unlink(name.constData());
+            return ioError(QStringLiteral("cannot write key file '%1': %2").arg(path, reason));
+        }
+        done += n;
+    }
+    if (::close(fd) != 0)
+        return ioError(QStringLiteral("cannot write key file '%1'").arg(path));
+    return {};
+}
+
+QByteArray UrlSigner::mac(const QByteArray& method, const QString& path, qint64 expires) const
+{
+    QByteArray message = kMessagePrefix;
+    message += method;
+    message += '\n';
+    message += path.toUtf8();
+    message += '\n';
+    message += QByteArray::number(expires);
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int outLen = 0;
+    if (!HMAC(EVP_sha256(), m_key.constData(), m_key.size(),
+              reinterpret_cast<const unsigned char*>(message.constData()), size_t(message.size()), out,
+              &outLen))
+        return {};
+    return QByteArray(reinterpret_cast<const char*>(out), int(outLen));
+}
+
+bool UrlSigner::constantTimeEquals(const QByteArray& a, const QByteArray& b)
+{
+    if (a.size() != b.size())
+        return false;
+    return CRYPTO_memcmp(a.constData(), b.constData(), size_t(a.size())) == 0;
+}
+
+Result<UrlSigner::Signed> UrlSigner::sign(const QByteArray& method, const QString& path,
+                                          std::optional<qint64> ttlSeconds) const
+{
+    return sign(method, path, ttlSeconds, QDateTime::currentSecsSinceEpoch());
+}
+
+Result<UrlSigner::Signed> UrlSigner::sign(const QByteArray& method, const QString& path,
+                                          std::optional<qint64> ttlSeconds, qint64 nowUnix) const
+{
+    if (method == "DELETE")
+        return Error(ErrorKind::PermissionDenied, QStringLiteral("DELETE is never signed"));
+    if (!signableMethod(method))
+        return invalidInput(QStringLiteral("cannot sign method '%1'; only GET, HEAD and PUT")
+                                .arg(QString::fromLatin1(method)));
+    if (!path.startsWith(QLatin1String("/files/")))
+        return invalidInput(QStringLiteral("cannot sign path '%1': not under /files/").arg(path));
+    qint64 ttl = ttlSeconds.value_or(m_options.defaultTtlSeconds);
+    if (ttl < 1)
+        return invalidInput(QStringLiteral("a signed URL needs a lifetime of at least 1 s, not %1").arg(ttl));
+    ttl = std::min(ttl, m_options.maxTtlSeconds);
+    const qint64 expires = nowUnix + ttl;
+    const QByteArray signature = mac(method, path, expires);
+    if (signature.size() != kMacBytes)
+        return internalError(QStringLiteral("HMAC-SHA256 failed"));
+    Signed out;
+    out.expires = expires;
+    out.query = QStringLiteral("method=%1&expires=%2&signature=%3")
+                    .arg(QString::fromLatin1(method), QString::number(expires),
+                         QString::fromLatin1(signature.toBase64(b64Options())));
+    return out;
+}
+
+Status UrlSigner::verify(const QByteArray& method, const QString& path, const QUrlQuery& query) const
+{
+    return verify(method, path, query, QDateTime::currentSecsSinceEpoch());
+}
+
+Status UrlSigner::verify(const QByteArray& method, const QString& path, const QUrlQuery& query,
+                         qint64 nowUnix) const
+{
+    if (method == "DELETE")
+        return denied(QStringLiteral("DELETE is never allowed"));
+    const QString names[] = {QStringLiteral("method"), QStringLiteral("expires"),
+                             QStringLiteral("signature")};
+    for (const QString& name : names) {
+        const qsizetype count = query.allQueryItemValues(name).size();
+        if (count != 1)
+            return denied(count == 0 ? QStringLiteral("'%1' is missing").arg(name)
+                                     : QStringLiteral("'%1' is given more than once").arg(name));
+    }
+    const QByteArray signedMethod = query.queryItemValue(names[0], QUrl::FullyDecoded).toLatin1();
+    const QString expiresText = query.queryItemValue(names[1], QUrl::FullyDecoded);
+    const QByteArray signatureText = query.queryItemValue(names[2], QUrl::FullyDecoded).toLatin1();
+
+    if (!signableMethod(signedMethod))
+        return denied(QStringLiteral("method '%1' cannot be signed").arg(QString::fromLatin1(signedMethod)));
+    if (method != signedMethod && !(method == "HEAD" && signedMethod == "GET"))
+        return denied(QStringLiteral("signed for %1, used for %2")
+                          .arg(QString::fromLatin1(signedMethod), QString::fromLatin1(method)));
+
+    bool ok = expiresText.size() <= 12 && !expiresText.isEmpty();
+    for (QChar c : expiresText)
+        ok = ok && c >= QLatin1Char('0') && c <= QLatin1Char('9');
+    const qint64 expires = ok ? expiresText.toLongLong(&ok) : 0;
+    if (!ok)
+        return denied(QStringLiteral("'expires' is not a unix time"));
+
+    const auto decoded =
+        QByteArray::fromBase64Encoding(signatureText, b64Options() | QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded || decoded.decoded.size() != kMacBytes ||
+        decoded.decoded.toBase64(b64Options()) != signatureText)
+        return denied(QStringLiteral("'signature' is malformed"));
+    const QByteArray expected = mac(signedMethod, path, expires);
+    if (!constantTimeEquals(expected, decoded.decoded))
+        return denied(QStringLiteral("the signature does not match this method, path and expiry"));
+
+    if (nowUnix > expires)
+        return denied(QStringLiteral("expired %1 s ago").arg(nowUnix - expires));
+    if (expires - nowUnix > m_options.maxTtlSeconds)
+        return denied(QStringLiteral("expiry is further away than the maximum lifetime of %1 s")
+                          .arg(m_options.maxTtlSeconds));
+    return {};
+}
+
+} // namespace butler

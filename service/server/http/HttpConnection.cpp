@@ -1,0 +1,429 @@
+#include "HttpConnection.h"
+
+#include "HttpCounters.h"
+#include "HttpFeedSocket.h"
+#include "HttpListener.h"
+#include "HttpReply.h"
+#include "HttpWire.h"
+
+#include <QHttpServerRequest>
+#include <QLoggingCategory>
+#include <QTcpSocket>
+
+#include <chrono>
+#include <exception>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace butler {
+
+Q_DECLARE_LOGGING_CATEGORY(lcHttpFront)
+
+namespace {
+
+// Qt stops reading the descriptor once this much waits in the socket's buffer: while a request
+// is with the handler, a pipelining client is held back by TCP instead of by our memory.
+constexpr qint64 kSocketReadBuffer = 256 * 1024;
+// Answers not yet taken by a slow client; past it no further pipelined request is started.
+constexpr qint64 kMaxPendingOutput = 1024 * 1024;
+// How long a closing connection waits for the client to read the last answer and close.
+constexpr int kLingerMs = 2000;
+
+bool sameName(const QByteArray& a, const char* b)
+{
+    return a.compare(b, Qt::CaseInsensitive) == 0;
+}
+
+} // namespace
+
+HttpConnection::HttpConnection(qintptr descriptor, HttpListener* listener)
+    : QObject(listener)
+    , m_listener(listener)
+    , m_socket(new QTcpSocket(this))
+    , m_framer(listener->limits())
+{
+    if (!m_socket->setSocketDescriptor(descriptor)) {
+        qCWarning(lcHttpFront) << "cannot adopt an accepted connection:" << m_socket->errorString();
+        ::close(int(descriptor));
+        m_phase = Phase::Closed;
+        return;
+    }
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_socket->setReadBufferSize(kSocketReadBuffer);
+    m_feed = new HttpFeedSocket(this, *m_socket);
+    connect(m_socket, &QIODevice::readyRead, this, &HttpConnection::onReadyRead);
+    connect(m_socket, &QIODevice::bytesWritten, this, &HttpConnection::onBytesWritten);
+    connect(m_socket, &QAbstractSocket::disconnected, this, &HttpConnection::teardown);
+}
+
+HttpConnection::~HttpConnection()
+{
+    if (m_phase != Phase::Closed) {
+        m_socket->abort();
+        teardown();
+    }
+}
+
+qint64 HttpConnection::nowMs()
+{
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+void HttpConnection::start()
+{
+    setWait(Wait::FirstRequest, m_listener->limits().headerTimeoutMs);
+    if (m_socket->bytesAvailable() > 0)
+        pump();
+}
+
+void HttpConnection::setWait(Wait wait, int timeoutMs)
+{
+    m_wait = wait;
+    m_deadline = wait == Wait::None ? 0 : nowMs() + qMax(1, timeoutMs);
+}
+
+void HttpConnection::onReadyRead()
+{
+    switch (m_phase) {
+    case Phase::Reading:
+        pump();
+        break;
+    case Phase::Dispatched:
+        // Left in the socket's bounded buffer until the answer is out.
+        break;
+    case Phase::Closing:
+    case Phase::Lingering:
+    case Phase::Closed:
+        m_socket->skip(m_socket->bytesAvailable());
+        break;
+    }
+}
+
+void HttpConnection::onBytesWritten()
+{
+    switch (m_phase) {
+    case Phase::Reading:
+        if (m_wait == Wait::Idle)
+            setWait(Wait::Idle, m_listener->limits().idleTimeoutMs); // the client is reading
+        if (m_outputBlocked && m_socket->bytesToWrite() <= kMaxPendingOutput) {
+            m_outputBlocked = false;
+            pump();
+        }
+        break;
+    case Phase::Closing:
+        if (m_socket->bytesToWrite() == 0)
+            shutdownWrite();
+        break;
+    case Phase::Dispatched:
+    case Phase::Lingering:
+    case Phase::Closed:
+        break;
+    }
+}
+
+void HttpConnection::pump()
+{
+    if (m_pumping) {
+        m_pumpAgain = true;
+        return;
+    }
+    m_pumping = true;
+    do {
+        m_pumpAgain = false;
+        step();
+    } while (m_pumpAgain && m_phase == Phase::Reading);
+    m_pumping = false;
+}
+
+void HttpConnection::schedulePump()
+{
+    if (m_pumping) {
+        m_pumpAgain = true;
+        return;
+    }
+    // Queued rather than nested: an answer given from inside one request's code should not run
+    // the handler of the next request before it returns.
+    if (m_pumpQueued)
+        return;
+    m_pumpQueued = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_pumpQueued = false;
+            pump();
+        },
+        Qt::QueuedConnection);
+}
+
+void HttpConnection::step()
+{
+    if (m_phase != Phase::Reading)
+        return;
+    if (m_socket->bytesToWrite() > kMaxPendingOutput) {
+        m_outputBlocked = true;
+        return;
+    }
+    bool received = false;
+    const qint64 available = m_socket->bytesAvailable();
+    if (available > 0) {
+        m_framer.append(m_socket->read(available));
+        received = true;
+    }
+    const HttpLimits& limits = m_listener->limits();
+    switch (m_framer.advance()) {
+    case HttpRequestFramer::State::Idle:
+        if (m_wait == Wait::Header) // only empty lines came
+            setWait(Wait::Idle, limits.idleTimeoutMs);
+        m_anyByte = false;
+        return;
+    case HttpRequestFramer::State::Head:
+        // The first request's header time counts from the accept.
+        if (m_wait == Wait::Idle)
+            setWait(Wait::Header, limits.headerTimeoutMs);
+        m_anyByte = true;
+        return;
+    case HttpRequestFramer::State::Body:
+        m_anyByte = true;
+        if (m_wait != Wait::Body || received)
+            setWait(Wait::Body, limits.bodyTimeoutMs);
+        if (m_framer.wantsContinue()) {
+            m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+            m_socket->flush();
+            m_framer.continueSent();
+        }
+        return;
+    case HttpRequestFramer::State::Failed:
+        m_listener->counters().badRequests.fetch_add(1, std::memory_order_relaxed);
+        reject(m_framer.errorStatus(), m_framer.errorType(), m_framer.errorMessage());
+        return;
+    case HttpRequestFramer::State::Complete:
+        dispatch(m_framer.takeRequest());
+        return;
+    }
+}
+
+void HttpConnection::dispatch(HttpRequestFramer::Request request)
+{
+    m_phase = Phase::Dispatched;
+    setWait(Wait::None, 0);
+    ++m_serial;
+    m_method = request.method;
+    m_minorVersion = request.minorVersion;
+    m_keepAlive = request.keepAlive;
+    m_anyByte = false;
+    m_parsed = false;
+
+    // What Qt parses: the validated request with its framing normalized. Transfer-Encoding goes
+    // (the body is decoded already), Content-Length is the decoded size, Expect was answered
+    // here, and Upgrade would send Qt down its WebSocket path.
+    QByteArray head;
+    head.reserve(64 + request.target.size() + request.headers.size() * 48);
+    head += request.method;
+    head += ' ';
+    head += request.target;
+    head += request.minorVersion == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n";
+    for (const auto& [name, value] : request.headers) {
+        if (sameName(name, "content-length") || sameName(name, "transfer-encoding") ||
+            sameName(name, "expect") || sameName(name, "upgrade"))
+            continue;
+        head += name;
+        head += ": ";
+        head += value;
+        head += "\r\n";
+    }
+    if (!request.body.isEmpty()) {
+        head += "Content-Length: ";
+        head += QByteArray::number(request.body.size());
+        head += "\r\n";
+    }
+    head += "\r\n";
+    m_feed->feed(std::move(head), std::move(request.body));
+
+    if (m_phase == Phase::Closed)
+        return;
+    if (!m_parsed) {
+        // Never expected: the two parsers disagree about a request the framer accepted.
+        qCWarning(lcHttpFront).noquote()
+            << "Qt's request parser did not take a validated" << m_method << "request";
+        m_feed->discardUnread();
+        if (m_phase == Phase::Dispatched) {
+            m_listener->counters().badRequests.fetch_add(1, std::memory_order_relaxed);
+            reject(400, QByteArrayLiteral("bad_request"), QStringLiteral("the request could not be parsed"));
+        }
+        return;
+    }
+    if (m_feed->unreadBytes() > 0) {
+        qCWarning(lcHttpFront) << "Qt's request parser left" << m_feed->unreadBytes() << "bytes of a request";
+        m_feed->discardUnread();
+    }
+}
+
+void HttpConnection::handleParsed(const QHttpServerRequest& request)
+{
+    if (m_phase != Phase::Dispatched || m_parsed) {
+        qCWarning(lcHttpFront) << "Qt's request parser produced a request that was not fed";
+        return;
+    }
+    m_parsed = true;
+    HttpReply::Target target;
+    target.connection = this;
+    target.socket = m_socket;
+    target.gate = m_listener->gate();
+    target.serial = m_serial;
+    target.method = m_method;
+    target.minorVersion = m_minorVersion;
+    target.keepAlive = m_keepAlive;
+    std::shared_ptr<HttpReply> reply = HttpReply::create(std::move(target), m_listener->countersPointer());
+    m_reply = reply;
+    try {
+        m_listener->handler()(request, reply);
+    } catch (const std::exception& error) {
+        qCWarning(lcHttpFront) << "bug: the request handler threw:" << error.what();
+        if (!reply->isSent())
+            reply->sendEmpty(500);
+    } catch (...) {
+        qCWarning(lcHttpFront) << "bug: the request handler threw";
+        if (!reply->isSent())
+            reply->sendEmpty(500);
+    }
+}
+
+void HttpConnection::feedRejected()
+{
+    if (m_phase != Phase::Dispatched || m_parsed)
+        return;
+    m_feed->discardUnread();
+    qCWarning(lcHttpFront).noquote() << "Qt's request parser rejected a validated" << m_method << "request";
+    m_listener->counters().badRequests.fetch_add(1, std::memory_order_relaxed);
+    reject(400, QByteArrayLiteral("bad_request"), QStringLiteral("the request could not be parsed"));
+}
+
+bool HttpConnection::awaitsAnswer(quint64 serial) const
+{
+    return m_phase == Phase::Dispatched && serial == m_serial;
+}
+
+bool HttpConnection::isDraining() const
+{
+    return m_listener->isDraining();
+}
+
+void HttpConnection::replyFinished(quint64 serial, bool close)
+{
+    if (!awaitsAnswer(serial))
+        return;
+    m_reply.reset();
+    if (close || !m_keepAlive) {
+        closeGracefully();
+        return;
+    }
+    m_phase = Phase::Reading;
+    const HttpLimits& limits = m_listener->limits();
+    if (m_framer.bufferedBytes() > 0 || m_socket->bytesAvailable() > 0) {
+        m_anyByte = true;
+        setWait(Wait::Header, limits.headerTimeoutMs);
+        schedulePump();
+    } else {
+        setWait(Wait::Idle, limits.idleTimeoutMs);
+    }
+}
+
+void HttpConnection::reject(int status, const QByteArray& type, const QString& message)
+{
+    m_socket->write(HttpWire::errorResponse(status, type, message));
+    closeGracefully();
+}
+
+void HttpConnection::timeOut(const QString& message)
+{
+    m_listener->counters().timeouts.fetch_add(1, std::memory_order_relaxed);
+    reject(408, QByteArrayLiteral("request_timeout"), message);
+}
+
+void HttpConnection::deadlineReached()
+{
+    if (m_deadline == 0 || m_phase == Phase::Closed)
+        return;
+    switch (m_wait) {
+    case Wait::None:
+        break;
+    case Wait::FirstRequest:
+    case Wait::Header:
+        if (m_anyByte || m_framer.bufferedBytes() > 0) {
+            timeOut(QStringLiteral("the request header did not arrive in time"));
+        } else {
+            m_listener->counters().timeouts.fetch_add(1, std::memory_order_relaxed);
+            m_socket->abort();
+        }
+        break;
+    case Wait::Body:
+        timeOut(QStringLiteral("the request body stopped arriving"));
+        break;
+    case Wait::Idle:
+        // An answer the client never read would keep a graceful close waiting forever.
+        if (m_socket->bytesToWrite() > 0)
+            m_socket->abort();
+        else
+            m_socket->disconnectFromHost();
+        break;
+    case Wait::Closing:
+    case Wait::Linger:
+        m_socket->abort();
+        break;
+    }
+}
+
+void HttpConnection::closeGracefully()
+{
+    if (m_phase == Phase::Closing || m_phase == Phase::Lingering || m_phase == Phase::Closed)
+        return;
+    m_phase = Phase::Closing;
+    // A client that does not take the last answer is cut off like an idle one.
+    setWait(Wait::Closing, m_listener->limits().idleTimeoutMs);
+    m_socket->flush();
+    if (m_socket->bytesToWrite() == 0)
+        shutdownWrite();
+}
+
+void HttpConnection::shutdownWrite()
+{
+    if (m_phase == Phase::Lingering || m_phase == Phase::Closed)
+        return;
+    m_phase = Phase::Lingering;
+    setWait(Wait::Linger, kLingerMs);
+    // Closing with unread input would reset the connection and could destroy the answer in
+    // flight; half-closing lets the client read it and close, which ends the linger.
+    if (::shutdown(int(m_socket->socketDescriptor()), SHUT_WR) != 0) {
+        m_socket->abort();
+        return;
+    }
+    m_socket->skip(m_socket->bytesAvailable());
+}
+
+void HttpConnection::abortNow()
+{
+    if (m_phase == Phase::Closed)
+        return;
+    m_socket->abort();
+    teardown();
+}
+
+void HttpConnection::teardown()
+{
+    if (m_phase == Phase::Closed)
+        return;
+    m_phase = Phase::Closed;
+    m_wait = Wait::None;
+    m_deadline = 0;
+    if (std::shared_ptr<HttpReply> reply = m_reply.lock())
+        reply->markDisconnected();
+    m_reply.reset();
+    if (m_feed)
+        m_feed->detach();
+    m_listener->connectionClosed(this);
+    deleteLater();
+}
+
+} // namespace butler

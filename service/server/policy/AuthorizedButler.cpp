@@ -1,0 +1,615 @@
+#include "AuthorizedButler.h"
+
+#include "Database.h"
+#include "DirectButler.h"
+#include "Glob.h"
+#include "Registry.h"
+
+#include <QLoggingCategory>
+#include <QSet>
+
+Q_LOGGING_CATEGORY(lcAccess, "butler.policy.access")
+
+namespace butler {
+
+namespace {
+
+bool hasGlobChars(const QString& s)
+{
+    return s.contains(QLatin1Char('*')) || s.contains(QLatin1Char('?')) || s.contains(QLatin1Char('['));
+}
+
+} // namespace
+
+AuthorizedButler::AuthorizedButler(DirectButler& butler, AclStore& acls, const AccessPolicy& policy,
+                                   Identity identity)
+    : m_butler(butler)
+    , m_acls(acls)
+    , m_policy(policy)
+    , m_identity(std::move(identity))
+    , m_now(policy.now())
+{
+}
+
+// ---------------------------------------------------------------- helpers
+
+// The same text the registry gives for a name it does not know, so that a hidden collection
+// and a missing one cannot be told apart.
+Error AuthorizedButler::unknownCollection(const QString& name)
+{
+    return notFound(QStringLiteral("collection '%1' does not exist").arg(name));
+}
+
+Error AuthorizedButler::unknownDataset(const QUuid& id)
+{
+    return notFound(QStringLiteral("dataset %1 does not exist").arg(id.toString(QUuid::WithoutBraces)));
+}
+
+Error AuthorizedButler::denied(Error error, const char* operation, const QString& target) const
+{
+    qCDebug(lcAccess).noquote() << "denied" << operation << "of" << target << "to user" << m_identity.user
+                                << "(" << error.kindName() << ")";
+    return error;
+}
+
+Result<std::shared_ptr<const AclStore::Snapshot>> AuthorizedButler::snapshot()
+{
+    return m_acls.snapshot();
+}
+
+bool AuthorizedButler::canRead(const Entry& entry) const
+{
+    return m_policy.canRead(m_identity, entry.info.name, entry.acl, m_now);
+}
+
+Result<const AclStore::Entry*> AuthorizedButler::readable(const Snapshot& s, const QString& name) const
+{
+    const Entry* entry = s.find(name);
+    if (!entry)
+        return unknownCollection(name);
+    if (!canRead(*entry))
+        return denied(unknownCollection(name), "read", name);
+    return entry;
+}
+
+Result<const AclStore::Entry*> AuthorizedButler::writable(const Snapshot& s, const QString& name,
+                                                          const char* operation) const
+{
+    BUTLER_ASSIGN_OR_RETURN(const Entry* entry, readable(s, name));
+    if (!m_policy.canWrite(m_identity, name))
+        return denied(m_policy.writeDenied(m_identity, name), operation, name);
+    return entry;
+}
+
+Status AuthorizedButler::checkWrite(const QString& name, const char* operation) const
+{
+    // Decided on the name alone: whether the collection exists stays unknown to those who
+    // may not write there.
+    if (!m_policy.canWrite(m_identity, name))
+        return denied(m_policy.writeDenied(m_identity, name), operation, name);
+    return {};
+}
+
+Status AuthorizedButler::visit(const Snapshot& s, const Entry& entry, int depth, QStringList& leaves) const
+{
+    if (depth > 100)
+        return conflict(QStringLiteral("collection chain '%1' is nested too deeply").arg(entry.info.name));
+    if (entry.info.type != CollectionType::Chained) {
+        if (!leaves.contains(entry.info.name))
+            leaves << entry.info.name;
+        return {};
+    }
+    for (const QString& child : entry.info.children) {
+        const Entry* childEntry = s.find(child);
+        if (childEntry && canRead(*childEntry))
+            BUTLER_TRY(visit(s, *childEntry, depth + 1, leaves));
+    }
+    return {};
+}
+
+Result<QStringList> AuthorizedButler::expand(const Snapshot& s, const QStringList& namesOrGlobs) const
+{
+    QStringList leaves;
+    for (const QString& item : namesOrGlobs) {
+        if (!hasGlobChars(item)) {
+            BUTLER_ASSIGN_OR_RETURN(const Entry* entry, readable(s, item));
+            BUTLER_TRY(visit(s, *entry, 0, leaves));
+            continue;
+        }
+        BUTLER_ASSIGN_OR_RETURN(Glob glob, Glob::compile(item));
+        for (const QString& name : s.names) {
+            if (!glob.matches(name))
+                continue;
+            const Entry* entry = s.find(name);
+            if (canRead(*entry))
+                BUTLER_TRY(visit(s, *entry, 0, leaves));
+        }
+    }
+    return leaves;
+}
+
+CollectionInfo AuthorizedButler::visibleInfo(const Snapshot& s, const CollectionInfo& info) const
+{
+    if (info.children.isEmpty())
+        return info;
+    CollectionInfo result = info;
+    result.children.clear();
+    for (const QString& child : info.children) {
+        const Entry* entry = s.find(child);
+        if (entry && canRead(*entry))
+            result.children << child;
+    }
+    return result;
+}
+
+Status AuthorizedButler::checkVisible(const Snapshot& s, const QList<QUuid>& ids,
+                                      QHash<QUuid, QStringList>* containing) const
+{
+    if (ids.isEmpty())
+        return {};
+    const auto canReadName = [&](const QString& name) {
+        const Entry* entry = s.find(name);
+        return entry && canRead(*entry);
+    };
+    // The search stops at the first readable collection: usually the RUN, in one query.
+    BUTLER_ASSIGN_OR_RETURN(auto holders, m_butler.registry().collectionsContaining(ids, canReadName));
+    for (const QUuid& id : ids) {
+        const auto it = holders.constFind(id);
+        if (it == holders.constEnd())
+            return unknownDataset(id);
+        if (it->isEmpty() || !canReadName(it->last()))
+            return denied(unknownDataset(id), "read dataset", id.toString(QUuid::WithoutBraces));
+    }
+    if (containing)
+        *containing = std::move(holders);
+    return {};
+}
+
+Status AuthorizedButler::checkNotChained(const Snapshot& s, const QString& name, const QString& what) const
+{
+    bool hiddenParent = false;
+    for (const QString& parent : s.names) {
+        const Entry* entry = s.find(parent);
+        if (entry->info.type != CollectionType::Chained || !entry->info.children.contains(name))
+            continue;
+        if (canRead(*entry))
+            return conflict(QStringLiteral("%1 '%2' is a child of chain '%3'; remove it from the chain first")
+                                .arg(what, name, parent));
+        hiddenParent = true;
+    }
+    if (hiddenParent)
+        return conflict(
+            QStringLiteral("%1 '%2' is a child of a chain you cannot see; ask an admin to take it "
+                           "out of that chain first")
+                .arg(what, name));
+    return {};
+}
+
+Status AuthorizedButler::checkGroups(const QStringList& groups) const
+{
+    for (const QString& group : groups) {
+        bool bad = group.trimmed().isEmpty() || group.size() > 256;
+        for (const QChar c : group)
+            bad = bad || c.category() == QChar::Other_Control;
+        if (bad)
+            return invalidInput(QStringLiteral("'%1' is not a group name").arg(group));
+    }
+    return {};
+}
+
+// ---------------------------------------------------------------- universe, records, types
+
+const DimensionUniverse& AuthorizedButler::universe() const
+{
+    return m_butler.universe();
+}
+
+QString AuthorizedButler::location() const
+{
+    return m_butler.location();
+}
+
+Status AuthorizedButler::insertDimensionRecords(const QString& element, const QList<DimensionRecord>& records,
+                                                bool skipExisting)
+{
+    if (!m_policy.canInsertDimensionRecords(m_identity))
+        return denied(m_policy.adminOnly(QStringLiteral("inserting dimension records")), "insert records",
+                      element);
+    return m_butler.insertDimensionRecords(element, records, skipExisting);
+}
+
+Result<DimensionRecordPage> AuthorizedButler::queryDimensionRecords(const DimensionRecordQuery& query)
+{
+    return m_butler.queryDimensionRecords(query);
+}
+
+Status AuthorizedButler::registerDatasetType(const DatasetType& type)
+{
+    if (!m_policy.canRegisterDatasetType(m_identity))
+        return denied(m_policy.dataRightsOrAdminOnly(QStringLiteral("registering dataset types")),
+                      "register dataset type", type.name());
+    return m_butler.registerDatasetType(type);
+}
+
+Result<DatasetType> AuthorizedButler::getDatasetType(const QString& name)
+{
+    return m_butler.getDatasetType(name);
+}
+
+Result<QList<DatasetType>> AuthorizedButler::queryDatasetTypes(const QStringList& globs,
+                                                               const QStringList& collections)
+{
+    if (collections.isEmpty())
+        return m_butler.queryDatasetTypes(globs);
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    BUTLER_ASSIGN_OR_RETURN(QStringList leaves, expand(*s, collections));
+    if (leaves.isEmpty()) // no collections would mean no restriction
+        return QList<DatasetType>();
+    return m_butler.queryDatasetTypes(globs, leaves);
+}
+
+Result<QStringList> AuthorizedButler::removeDatasetTypes(const QStringList& globs)
+{
+    if (!m_policy.canRemoveDatasetTypes(m_identity))
+        return denied(m_policy.adminOnly(QStringLiteral("removing dataset types")), "remove dataset types",
+                      globs.join(QLatin1Char(',')));
+    return m_butler.removeDatasetTypes(globs);
+}
+
+// ---------------------------------------------------------------- collections
+
+Status AuthorizedButler::registerCollection(const QString& name, CollectionType type, const QString& doc)
+{
+    BUTLER_TRY(checkWrite(name, "register collection"));
+    Registry& registry = m_butler.registry();
+    Transaction tx(registry.database());
+    BUTLER_TRY(tx.begin());
+    auto existing = registry.getCollection(name);
+    if (!existing && existing.error().kind() != ErrorKind::NotFound)
+        return existing.error();
+    if (existing && existing->type == CollectionType::Chained && type == CollectionType::Chained)
+        return {}; // registering an existing chain again must not empty it
+    BUTLER_TRY(m_butler.registerCollection(name, type, doc));
+    if (!existing)
+        BUTLER_TRY(m_acls.resetCollection(name, m_now));
+    return tx.commit();
+}
+
+Result<CollectionInfo> AuthorizedButler::getCollection(const QString& name)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    BUTLER_ASSIGN_OR_RETURN(const Entry* entry, readable(*s, name));
+    return visibleInfo(*s, entry->info);
+}
+
+Result<QList<CollectionInfo>> AuthorizedButler::queryCollections(const CollectionQuery& query)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    QList<Glob> globs;
+    for (const QString& g : query.globs) {
+        BUTLER_ASSIGN_OR_RETURN(Glob glob, Glob::compile(g));
+        globs << glob;
+    }
+    QList<CollectionInfo> result;
+    QSet<QString> added;
+    const auto accept = [&](const Entry& entry) {
+        const CollectionInfo& info = entry.info;
+        if (added.contains(info.name))
+            return;
+        if (!query.types.isEmpty() && !query.types.contains(info.type))
+            return;
+        if (!query.includeChains && info.type == CollectionType::Chained)
+            return;
+        added.insert(info.name);
+        result << visibleInfo(*s, info);
+    };
+    for (const QString& name : s->names) {
+        bool match = globs.isEmpty();
+        for (const Glob& g : std::as_const(globs))
+            match = match || g.matches(name);
+        if (!match)
+            continue;
+        const Entry& entry = *s->find(name);
+        if (!canRead(entry))
+            continue;
+        accept(entry);
+        if (query.flattenChains && entry.info.type == CollectionType::Chained) {
+            QStringList leaves;
+            BUTLER_TRY(visit(*s, entry, 0, leaves));
+            for (const QString& leaf : std::as_const(leaves))
+                accept(*s->find(leaf));
+        }
+    }
+    return result;
+}
+
+Status AuthorizedButler::setCollectionChain(const QString& parent, const QStringList& children,
+                                            ChainMode mode, bool flatten, const QString& doc)
+{
+    BUTLER_TRY(checkWrite(parent, "change chain"));
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    QStringList next = children;
+    const Entry* entry = s->find(parent);
+    if (mode == ChainMode::Pop && entry && entry->info.type == CollectionType::Chained) {
+        // Positions count the children this user sees; the registry counts all of them.
+        next.clear();
+        QList<int> visiblePositions;
+        for (int i = 0; i < entry->info.children.size(); ++i) {
+            const Entry* child = s->find(entry->info.children[i]);
+            if (child && canRead(*child))
+                visiblePositions << i;
+        }
+        for (const QString& item : children) {
+            bool ok = false;
+            const int i = item.toInt(&ok);
+            if (!ok || i < 0 || i >= visiblePositions.size())
+                return invalidInput(QStringLiteral("pop takes child positions 0..%1, not '%2'")
+                                        .arg(visiblePositions.size() - 1)
+                                        .arg(item));
+            next << QString::number(visiblePositions[i]);
+        }
+        if (children.isEmpty()) {
+            if (visiblePositions.isEmpty())
+                return {}; // nothing this user sees to pop
+            next << QString::number(visiblePositions.first());
+        }
+    } else if (mode != ChainMode::Pop) {
+        for (const QString& child : children) {
+            if (hasGlobChars(child))
+                return invalidInput(
+                    QStringLiteral("chain children must be collection names, not globs ('%1')").arg(child));
+            BUTLER_TRY(readable(*s, child));
+        }
+        if (flatten) {
+            // Flattened here so that no hidden grandchild becomes a child.
+            BUTLER_ASSIGN_OR_RETURN(next, expand(*s, children));
+        }
+    }
+    Registry& registry = m_butler.registry();
+    Transaction tx(registry.database());
+    BUTLER_TRY(tx.begin());
+    auto existing = registry.getCollection(parent);
+    if (!existing && existing.error().kind() != ErrorKind::NotFound)
+        return existing.error();
+    BUTLER_TRY(m_butler.setCollectionChain(parent, next, mode, false, doc));
+    if (!existing)
+        BUTLER_TRY(m_acls.resetCollection(parent, m_now));
+    return tx.commit();
+}
+
+Result<QStringList> AuthorizedButler::flattenCollections(const QStringList& namesOrGlobs)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    return expand(*s, namesOrGlobs);
+}
+
+Status AuthorizedButler::removeCollections(const QStringList& names)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    for (const QString& name : names) {
+        BUTLER_ASSIGN_OR_RETURN(const Entry* entry, writable(*s, name, "remove collection"));
+        if (entry->info.type != CollectionType::Run) // the registry explains RUNs
+            BUTLER_TRY(checkNotChained(*s, name, QStringLiteral("collection")));
+    }
+    for (const QString& name : names) {
+        BUTLER_TRY(m_butler.removeCollections({name}));
+        if (Status forgotten = m_acls.forget({name}); !forgotten.ok())
+            qCWarning(lcAccess) << "could not drop the ACL of removed collection" << name << ":"
+                                << forgotten.error().message();
+    }
+    return {};
+}
+
+Status AuthorizedButler::removeRuns(const QStringList& names)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    for (const QString& name : names) {
+        BUTLER_ASSIGN_OR_RETURN(const Entry* entry, writable(*s, name, "remove run"));
+        if (entry->info.type == CollectionType::Run)
+            BUTLER_TRY(checkNotChained(*s, name, QStringLiteral("run")));
+    }
+    for (const QString& name : names) {
+        BUTLER_TRY(m_butler.removeRuns({name}));
+        if (Status forgotten = m_acls.forget({name}); !forgotten.ok())
+            qCWarning(lcAccess) << "could not drop the ACL of removed run" << name << ":"
+                                << forgotten.error().message();
+    }
+    return {};
+}
+
+// ---------------------------------------------------------------- datasets
+
+Result<DatasetPage> AuthorizedButler::queryDatasets(const DatasetQuery& query)
+{
+    if (query.collections.isEmpty())
+        return m_butler.queryDatasets(query); // the registry explains
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    DatasetQuery restricted = query;
+    BUTLER_ASSIGN_OR_RETURN(restricted.collections, expand(*s, query.collections));
+    if (restricted.collections.isEmpty())
+        return DatasetPage();
+    return m_butler.queryDatasets(restricted);
+}
+
+Result<QList<DataCoordinate>> AuthorizedButler::queryDataIds(const DataIdQuery& query)
+{
+    if (query.collections.isEmpty())
+        return m_butler.queryDataIds(query);
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    DataIdQuery restricted = query;
+    BUTLER_ASSIGN_OR_RETURN(restricted.collections, expand(*s, query.collections));
+    if (restricted.collections.isEmpty() && !query.datasetTypes.isEmpty())
+        return QList<DataCoordinate>();
+    return m_butler.queryDataIds(restricted);
+}
+
+Result<std::optional<DatasetRef>> AuthorizedButler::findDataset(const QString& datasetType,
+                                                                const QVariantMap& dataId,
+                                                                const QStringList& collections,
+                                                                std::optional<qint64> time)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    BUTLER_ASSIGN_OR_RETURN(QStringList leaves, expand(*s, collections));
+    return m_butler.findDataset(datasetType, dataId, leaves, time);
+}
+
+Result<DatasetRef> AuthorizedButler::getDataset(const QUuid& id)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    // The ref names its RUN: when that is readable no further query is needed.
+    BUTLER_ASSIGN_OR_RETURN(DatasetRef ref, m_butler.getDataset(id));
+    const Entry* run = s->find(ref.run());
+    if (!run || !canRead(*run))
+        BUTLER_TRY(checkVisible(*s, {id}));
+    return ref;
+}
+
+Result<QList<FileInfo>> AuthorizedButler::fileInfo(const QList<QUuid>& ids)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    BUTLER_TRY(checkVisible(*s, ids));
+    return m_butler.fileInfo(ids);
+}
+
+Result<DatasetRef> AuthorizedButler::put(const QByteArray& bytes, const QString& formatter,
+                                         const QString& datasetType, const QVariantMap& dataId,
+                                         const QString& run)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    BUTLER_TRY(writable(*s, run, "put"));
+    return m_butler.put(bytes, formatter, datasetType, dataId, run);
+}
+
+Result<QByteArray> AuthorizedButler::get(const QUuid& id, QString* formatter)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    BUTLER_TRY(checkVisible(*s, {id}));
+    return m_butler.get(id, formatter);
+}
+
+Result<QList<DatasetRef>> AuthorizedButler::ingest(const QString& run, const QList<IngestFile>& files,
+                                                   TransferMode mode, DatasetIdMode idMode)
+{
+    if (!m_identity.admin)
+        return denied(
+            m_policy.adminOnly(QStringLiteral("ingesting files from the server's file system (upload "
+                                              "with put instead)")),
+            "ingest", run);
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    BUTLER_TRY(writable(*s, run, "ingest"));
+    return m_butler.ingest(run, files, mode, idMode);
+}
+
+Result<QList<DatasetRef>> AuthorizedButler::registerDatasets(const QString& run,
+                                                             const QList<IngestFile>& datasets,
+                                                             DatasetIdMode idMode)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    BUTLER_TRY(writable(*s, run, "register datasets"));
+    return m_butler.registerDatasets(run, datasets, idMode);
+}
+
+Status AuthorizedButler::associate(const QString& tagged, const QList<QUuid>& ids)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    BUTLER_TRY(writable(*s, tagged, "associate"));
+    BUTLER_TRY(checkVisible(*s, ids));
+    return m_butler.associate(tagged, ids);
+}
+
+Status AuthorizedButler::disassociate(const QString& tagged, const QList<QUuid>& ids)
+{
+    // IDs need no check: taking out what is not there changes nothing, hidden or not.
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    BUTLER_TRY(writable(*s, tagged, "disassociate"));
+    return m_butler.disassociate(tagged, ids);
+}
+
+Status AuthorizedButler::certify(const QString& calibration, const QList<QUuid>& ids,
+                                 const Timespan& validity)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    BUTLER_TRY(writable(*s, calibration, "certify"));
+    BUTLER_TRY(checkVisible(*s, ids));
+    return m_butler.certify(calibration, ids, validity);
+}
+
+Status AuthorizedButler::decertify(const QString& calibration, const QString& datasetType,
+                                   const Timespan& validity, const QList<DataCoordinate>& dataIds)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    BUTLER_TRY(writable(*s, calibration, "decertify"));
+    return m_butler.decertify(calibration, datasetType, validity, dataIds);
+}
+
+Status AuthorizedButler::pruneDatasets(const QList<QUuid>& ids, bool purge, bool unstore)
+{
+    if (!purge && !unstore)
+        return m_butler.pruneDatasets({}, purge, unstore); // the butler explains the options
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    QHash<QUuid, QStringList> containing;
+    BUTLER_TRY(checkVisible(*s, ids, &containing));
+    for (const QUuid& id : ids) {
+        const QString run = containing.value(id).value(0);
+        if (!m_policy.canWrite(m_identity, run))
+            return denied(m_policy.writeDenied(m_identity, run)
+                              .withContext(QStringLiteral("dataset %1 is in run '%2'")
+                                               .arg(id.toString(QUuid::WithoutBraces), run)),
+                          "prune", run);
+    }
+    return m_butler.pruneDatasets(ids, purge, unstore);
+}
+
+// ---------------------------------------------------------------- ACLs
+
+Result<CollectionAcl> AuthorizedButler::acl(const QString& collection)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    BUTLER_ASSIGN_OR_RETURN(const Entry* entry, readable(*s, collection));
+    return entry->acl;
+}
+
+Result<CollectionAcl> AuthorizedButler::editAcl(const QString& collection, const QStringList& grant,
+                                                const QStringList& revoke)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    BUTLER_ASSIGN_OR_RETURN(const Entry* entry, readable(*s, collection));
+    if (!m_policy.canEditAcl(m_identity, collection))
+        return denied(m_policy.aclEditDenied(m_identity, collection), "edit ACL", collection);
+    if (entry->acl.ownerKind == CollectionAcl::OwnerKind::Release)
+        return invalidInput(
+            QStringLiteral("'%1' is a release collection: it is read by the data-rights group "
+                           "until its proprietary date and by everyone after; ACLs grant "
+                           "read on u/ and g/ collections only")
+                .arg(collection));
+    BUTLER_TRY(checkGroups(grant));
+    BUTLER_TRY(checkGroups(revoke));
+    BUTLER_TRY(m_acls.editReaders(collection, grant, revoke));
+    BUTLER_ASSIGN_OR_RETURN(s, snapshot());
+    BUTLER_ASSIGN_OR_RETURN(entry, readable(*s, collection));
+    return entry->acl;
+}
+
+Result<CollectionAcl> AuthorizedButler::setReleaseDates(const QString& collection, qint64 releaseDate,
+                                                        std::optional<qint64> proprietaryUntil)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    BUTLER_ASSIGN_OR_RETURN(const Entry* entry, readable(*s, collection));
+    if (!m_identity.admin)
+        return denied(m_policy.adminOnly(QStringLiteral("setting release dates")), "set release dates",
+                      collection);
+    if (entry->acl.ownerKind != CollectionAcl::OwnerKind::Release)
+        return invalidInput(
+            QStringLiteral("'%1' is not a release collection; only release collections have a proprietary "
+                           "period")
+                .arg(collection));
+    if (proprietaryUntil && *proprietaryUntil < releaseDate)
+        return invalidInput(
+            QStringLiteral("the proprietary date of '%1' is before its release date").arg(collection));
+    BUTLER_TRY(m_acls.setDates(collection, releaseDate, proprietaryUntil));
+    BUTLER_ASSIGN_OR_RETURN(s, snapshot());
+    BUTLER_ASSIGN_OR_RETURN(entry, readable(*s, collection));
+    return entry->acl;
+}
+
+} // namespace butler

@@ -1,0 +1,113 @@
+#pragma once
+
+#include "AccessPolicy.h"
+#include "AclStore.h"
+#include "Butler.h"
+
+namespace butler {
+
+class DirectButler;
+
+// The Butler as one authenticated user may use it: every call of the Butler interface goes
+// through the access policy before it reaches the DirectButler. Made per request; cheap.
+//
+// Hiding: a collection the user may not read does not exist for them. It is left out of every
+// listing, glob and chain expansion, and naming it fails exactly as an unregistered name does.
+// Datasets are visible when a readable collection holds them; any other ID fails as an unknown
+// one. Reading names first and writing second: readable but not writable is PermissionDenied,
+// not readable is the NotFound above.
+class AuthorizedButler : public Butler
+{
+public:
+    AuthorizedButler(DirectButler& butler, AclStore& acls, const AccessPolicy& policy, Identity identity);
+
+    const Identity& identity() const { return m_identity; }
+
+    const DimensionUniverse& universe() const override;
+    QString location() const override;
+
+    Status insertDimensionRecords(const QString& element, const QList<DimensionRecord>& records,
+                                  bool skipExisting = false) override;
+    Result<DimensionRecordPage> queryDimensionRecords(const DimensionRecordQuery& query) override;
+    Status registerDatasetType(const DatasetType& type) override;
+    Result<DatasetType> getDatasetType(const QString& name) override;
+    Result<QList<DatasetType>> queryDatasetTypes(const QStringList& globs,
+                                                 const QStringList& collections = {}) override;
+    Result<QStringList> removeDatasetTypes(const QStringList& globs) override;
+    Status registerCollection(const QString& name, CollectionType type, const QString& doc = {}) override;
+    Result<CollectionInfo> getCollection(const QString& name) override;
+    Result<QList<CollectionInfo>> queryCollections(const CollectionQuery& query) override;
+    Status setCollectionChain(const QString& parent, const QStringList& children, ChainMode mode,
+                              bool flatten = false, const QString& doc = {}) override;
+    Result<QStringList> flattenCollections(const QStringList& namesOrGlobs) override;
+    Status removeCollections(const QStringList& names) override;
+    Status removeRuns(const QStringList& names) override;
+    Result<DatasetPage> queryDatasets(const DatasetQuery& query) override;
+    Result<QList<DataCoordinate>> queryDataIds(const DataIdQuery& query) override;
+    Result<std::optional<DatasetRef>> findDataset(const QString& datasetType, const QVariantMap& dataId,
+                                                  const QStringList& collections,
+                                                  std::optional<qint64> time = {}) override;
+    Result<DatasetRef> getDataset(const QUuid& id) override;
+    Result<QList<FileInfo>> fileInfo(const QList<QUuid>& ids) override;
+    Result<DatasetRef> put(const QByteArray& bytes, const QString& formatter, const QString& datasetType,
+                           const QVariantMap& dataId, const QString& run) override;
+    Result<QByteArray> get(const QUuid& id, QString* formatter = nullptr) override;
+    // Ingest reads files from the server's own file system: admins only.
+    Result<QList<DatasetRef>> ingest(const QString& run, const QList<IngestFile>& files, TransferMode mode,
+                                     DatasetIdMode idMode = DatasetIdMode::Unique) override;
+    Result<QList<DatasetRef>> registerDatasets(const QString& run, const QList<IngestFile>& datasets,
+                                               DatasetIdMode idMode = DatasetIdMode::Unique) override;
+    Status associate(const QString& tagged, const QList<QUuid>& ids) override;
+    Status disassociate(const QString& tagged, const QList<QUuid>& ids) override;
+    Status certify(const QString& calibration, const QList<QUuid>& ids, const Timespan& validity) override;
+    Status decertify(const QString& calibration, const QString& datasetType, const Timespan& validity,
+                     const QList<DataCoordinate>& dataIds = {}) override;
+    Status pruneDatasets(const QList<QUuid>& ids, bool purge, bool unstore) override;
+
+    // The ACL of a readable collection.
+    Result<CollectionAcl> acl(const QString& collection);
+    // Grants and revokes read for groups on a user or group collection (owner or admin).
+    Result<CollectionAcl> editAcl(const QString& collection, const QStringList& grant,
+                                  const QStringList& revoke);
+    // Admins: the release date and the explicit proprietary date (none: release date plus the
+    // default period) of a release collection, unix seconds.
+    Result<CollectionAcl> setReleaseDates(const QString& collection, qint64 releaseDate,
+                                          std::optional<qint64> proprietaryUntil);
+
+private:
+    using Snapshot = AclStore::Snapshot;
+    using Entry = AclStore::Entry;
+
+    Result<std::shared_ptr<const Snapshot>> snapshot();
+    bool canRead(const Entry& entry) const;
+    // The entry when it exists and is readable; otherwise the error of an unknown name.
+    Result<const Entry*> readable(const Snapshot& s, const QString& name) const;
+    // As readable(), then PermissionDenied unless writable.
+    Result<const Entry*> writable(const Snapshot& s, const QString& name, const char* operation) const;
+    Status checkWrite(const QString& name, const char* operation) const;
+    // Names and globs to the readable RUN/TAGGED/CALIBRATION collections they reach, in search
+    // order, each once; hidden chain children are skipped.
+    Result<QStringList> expand(const Snapshot& s, const QStringList& namesOrGlobs) const;
+    Status visit(const Snapshot& s, const Entry& entry, int depth, QStringList& leaves) const;
+    // The info with hidden chain children left out.
+    CollectionInfo visibleInfo(const Snapshot& s, const CollectionInfo& info) const;
+    // Every ID must name a visible dataset; containing (when given) gets for each its RUN
+    // first, then, when the RUN is hidden, the collections searched up to a readable one.
+    Status checkVisible(const Snapshot& s, const QList<QUuid>& ids,
+                        QHash<QUuid, QStringList>* containing = nullptr) const;
+    // Removing a collection that a chain holds: names the first chain the user can see.
+    Status checkNotChained(const Snapshot& s, const QString& name, const QString& what) const;
+    Status checkGroups(const QStringList& groups) const;
+
+    static Error unknownCollection(const QString& name);
+    static Error unknownDataset(const QUuid& id);
+    Error denied(Error error, const char* operation, const QString& target) const;
+
+    DirectButler& m_butler;
+    AclStore& m_acls;
+    const AccessPolicy& m_policy;
+    Identity m_identity;
+    qint64 m_now; // one instant for every decision of the request
+};
+
+} // namespace butler

@@ -1,0 +1,223 @@
+// butler-server as a process: the server-wide routes, the API contract, errors, signed
+// downloads, request IDs and logs, and the graceful stop.
+#include "ApiRoutes.h"
+#include "ServerFixture.h"
+
+#include <QJsonArray>
+#include <QTest>
+
+using namespace butler;
+
+class TestServer : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY2(m_server.prepare(), qPrintable(m_server.lastError()));
+        QVERIFY2(m_server.start(), qPrintable(m_server.lastError()));
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_server.process().state() != QProcess::NotRunning)
+            m_server.stop();
+    }
+
+    void healthAndReadiness()
+    {
+        const auto health = m_server.request("GET", QStringLiteral("/healthz"), {});
+        QCOMPARE(health.status, 200);
+        QCOMPARE(health.json().value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+        const auto ready = m_server.request("GET", QStringLiteral("/readyz"), {});
+        QCOMPARE(ready.status, 200);
+        const auto head = m_server.request("HEAD", QStringLiteral("/healthz"), {});
+        QCOMPARE(head.status, 200);
+        QVERIFY(head.body.isEmpty());
+        const auto wrongMethod = m_server.request("POST", QStringLiteral("/healthz"), {}, "{}");
+        QCOMPARE(wrongMethod.status, 405);
+        QVERIFY(wrongMethod.header("Allow").contains("GET"));
+    }
+
+    void openApiMatchesRoutes()
+    {
+        const auto reply = m_server.request("GET", QStringLiteral("/api/butler/openapi.json"), {});
+        QCOMPARE(reply.status, 200);
+        const QJsonObject paths = reply.json().value(QStringLiteral("paths")).toObject();
+        QVERIFY(!paths.isEmpty());
+        // Every route is described...
+        for (const ApiRoute& route : ApiRoutes::repositoryRoutes()) {
+            const QJsonObject item = paths.value(QStringLiteral("/api/butler/repo/{label}/v1") + route.path).toObject();
+            QVERIFY2(item.contains(QString::fromLatin1(route.method.toLower())),
+                     qPrintable(route.method + ' ' + route.path));
+        }
+        // ...and everything described is served: never 404 (route unknown) or 405.
+        for (auto it = paths.begin(); it != paths.end(); ++it) {
+            QString path = it.key();
+            path.replace(QStringLiteral("{label}"), QStringLiteral("main"));
+            const QJsonObject item = it.value().toObject();
+            for (auto op = item.begin(); op != item.end(); ++op) {
+                const QByteArray method = op.key().toUpper().toLatin1();
+                const auto answer = m_server.request(method, path, QStringLiteral("dave"), method == "POST" ? "{}" : QByteArray());
+                QVERIFY2(answer.status != 405, qPrintable(method + ' ' + path));
+                if (answer.status == 404)
+                    QVERIFY2(answer.errorType() == QLatin1String("not_found") &&
+                                 !answer.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString().startsWith(QStringLiteral("no such route")),
+                             qPrintable(method + ' ' + path + ": " + answer.body));
+                QVERIFY2(answer.status < 500, qPrintable(method + ' ' + path + ": " + answer.body));
+            }
+        }
+    }
+
+    void authenticationRequired()
+    {
+        const auto missing = m_server.get(QStringLiteral("/whoami"), {});
+        QCOMPARE(missing.status, 401);
+        QVERIFY(missing.header("WWW-Authenticate").startsWith("Bearer"));
+        QCOMPARE(missing.errorType(), QStringLiteral("unauthenticated"));
+        const auto wrong = m_server.get(QStringLiteral("/whoami"), QStringLiteral("not-a-token"));
+        QCOMPARE(wrong.status, 401);
+        QVERIFY(wrong.header("WWW-Authenticate").startsWith("Bearer"));
+    }
+
+    void whoami()
+    {
+        const auto reply = m_server.get(QStringLiteral("/whoami"), QStringLiteral("alice"));
+        QCOMPARE(reply.status, 200);
+        QCOMPARE(reply.json().value(QStringLiteral("user")).toString(), QStringLiteral("alice"));
+        QCOMPARE(reply.json().value(QStringLiteral("groups")).toArray().first().toString(), QStringLiteral("alpha"));
+        QCOMPARE(reply.json().value(QStringLiteral("admin")).toBool(), false);
+        const auto admin = m_server.get(QStringLiteral("/whoami"), QStringLiteral("dave"));
+        QCOMPARE(admin.json().value(QStringLiteral("admin")).toBool(), true);
+    }
+
+    void unknownRoutesAndRepositories()
+    {
+        const auto route = m_server.get(QStringLiteral("/no-such-route"), QStringLiteral("alice"));
+        QCOMPARE(route.status, 404);
+        QCOMPARE(route.errorType(), QStringLiteral("not_found"));
+        const auto repo = m_server.request("GET", QStringLiteral("/api/butler/repo/nope/v1/whoami"), QStringLiteral("alice"));
+        QCOMPARE(repo.status, 404);
+        QVERIFY(repo.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString().contains(QStringLiteral("nope")));
+        const auto method = m_server.request("DELETE", m_server.api(QStringLiteral("/collections")), QStringLiteral("alice"));
+        QCOMPARE(method.status, 405);
+        QVERIFY(method.header("Allow").contains("GET"));
+        QVERIFY(method.header("Allow").contains("POST"));
+    }
+
+    void badInputIs400()
+    {
+        const auto notJson = m_server.request("POST", m_server.api(QStringLiteral("/datasets/query")), QStringLiteral("dave"), "{not json");
+        QCOMPARE(notJson.status, 400);
+        QCOMPARE(notJson.errorType(), QStringLiteral("invalid_input"));
+        const auto badWhere = m_server.post(QStringLiteral("/datasets/query"), QStringLiteral("dave"),
+                                            QJsonObject{{QStringLiteral("dataset_types"), QJsonArray{QStringLiteral("raw")}},
+                                                        {QStringLiteral("collections"), QJsonArray{QStringLiteral("LSSTCam/raw/all")}},
+                                                        {QStringLiteral("where"), QStringLiteral("exposure = = 3")}});
+        QCOMPARE(badWhere.status, 400);
+        QVERIFY2(badWhere.body.contains("column") || badWhere.body.contains("position") || badWhere.body.contains("at "),
+                 badWhere.body.constData());
+        const auto badUuid = m_server.get(QStringLiteral("/dataset?id=xyz"), QStringLiteral("dave"));
+        QCOMPARE(badUuid.status, 400);
+        const auto badType = m_server.get(QStringLiteral("/collections?type=NOPE"), QStringLiteral("dave"));
+        QCOMPARE(badType.status, 400);
+    }
+
+    void queriesAndFind()
+    {
+        const auto collections = m_server.get(QStringLiteral("/collections?glob=LSSTCam/*"), QStringLiteral("dave"));
+        QCOMPARE(collections.status, 200);
+        QVERIFY(collections.json().value(QStringLiteral("collections")).toArray().size() >= 3);
+        const QJsonObject query{{QStringLiteral("dataset_types"), QJsonArray{QStringLiteral("raw")}},
+                                {QStringLiteral("collections"), QJsonArray{QStringLiteral("LSSTCam/defaults")}},
+                                {QStringLiteral("limit"), 5}};
+        const auto page = m_server.post(QStringLiteral("/datasets/query"), QStringLiteral("dave"), query);
+        QCOMPARE(page.status, 200);
+        const QJsonArray refs = page.json().value(QStringLiteral("datasets")).toArray();
+        QCOMPARE(refs.size(), 5);
+        QVERIFY(!page.json().value(QStringLiteral("next_page_token")).toString().isEmpty());
+        const QJsonObject dataId = refs.first().toObject().value(QStringLiteral("data_id")).toObject();
+        const auto found = m_server.post(QStringLiteral("/datasets/find"), QStringLiteral("dave"),
+                                         QJsonObject{{QStringLiteral("dataset_type"), QStringLiteral("raw")},
+                                                     {QStringLiteral("data_id"), dataId},
+                                                     {QStringLiteral("collections"), QJsonArray{QStringLiteral("LSSTCam/defaults")}}});
+        QCOMPARE(found.status, 200);
+        QCOMPARE(found.json().value(QStringLiteral("dataset")).toObject().value(QStringLiteral("id")),
+                 refs.first().toObject().value(QStringLiteral("id")));
+        const auto count = m_server.post(QStringLiteral("/datasets/count"), QStringLiteral("dave"), query);
+        QCOMPARE(count.status, 200);
+        QVERIFY(count.json().value(QStringLiteral("count")).toInteger() > 5);
+
+        // JSON lines: one ref per line, then the page token line.
+        const auto lines = m_server.request("POST", m_server.api(QStringLiteral("/datasets/query")), QStringLiteral("dave"),
+                                            QJsonDocument(query).toJson(), {{"Accept", "application/x-ndjson"}});
+        QCOMPARE(lines.status, 200);
+        QVERIFY(lines.header("Content-Type").startsWith("application/x-ndjson"));
+        const QList<QByteArray> rows = lines.body.trimmed().split('\n');
+        QCOMPARE(rows.size(), 6);
+        QVERIFY(QJsonDocument::fromJson(rows.last()).object().contains(QStringLiteral("next_page_token")));
+    }
+
+    void signedDownload()
+    {
+        const QUuid id = m_server.datasetIn(QStringLiteral("u/alice/run"));
+        const auto info = m_server.post(QStringLiteral("/datasets/file-info"), QStringLiteral("alice"),
+                                        QJsonObject{{QStringLiteral("ids"), QJsonArray{id.toString(QUuid::WithoutBraces)}}});
+        QCOMPARE(info.status, 200);
+        const QJsonObject file = info.json().value(QStringLiteral("files")).toArray().first().toObject();
+        const QString uri = file.value(QStringLiteral("uri")).toString();
+        QVERIFY2(uri.startsWith(m_server.baseUrl() + QStringLiteral("/files/main/")), qPrintable(uri));
+        QVERIFY(file.value(QStringLiteral("expires")).toInteger() > QDateTime::currentSecsSinceEpoch() + 3000);
+        // The signed URL works without a token and gives the recorded bytes.
+        const auto body = m_server.request("GET", uri.mid(m_server.baseUrl().size()), {});
+        QCOMPARE(body.status, 200);
+        QCOMPARE(qint64(body.body.size()), file.value(QStringLiteral("size")).toInteger());
+        QCOMPARE(QStringLiteral("sha256:") + QString::fromLatin1(QCryptographicHash::hash(body.body, QCryptographicHash::Sha256).toHex()),
+                 file.value(QStringLiteral("checksum")).toString());
+        const auto range = m_server.request("GET", uri.mid(m_server.baseUrl().size()), {}, {}, {{"Range", "bytes=0-3"}});
+        QCOMPARE(range.status, 206);
+        QCOMPARE(range.body, body.body.left(4));
+        // Tampering with the path or the signature is refused.
+        QString tampered = uri.mid(m_server.baseUrl().size());
+        tampered.replace(QStringLiteral("signature="), QStringLiteral("signature=A"));
+        QCOMPARE(m_server.request("GET", tampered, {}).status, 403);
+        // The stable download route redirects to a fresh signed URL.
+        const auto redirect = m_server.get(QStringLiteral("/datasets/download?id=") + id.toString(QUuid::WithoutBraces),
+                                           QStringLiteral("alice"));
+        QCOMPARE(redirect.status, 307);
+        QVERIFY(redirect.header("Location").contains("/files/main/"));
+    }
+
+    void requestIdsAreEchoed()
+    {
+        const auto reply = m_server.request("GET", m_server.api(QStringLiteral("/whoami")), QStringLiteral("alice"), {},
+                                            {{"X-Butler-Client-Request-Id", "test-request-42"}});
+        QCOMPARE(reply.header("X-Butler-Client-Request-Id"), QByteArray("test-request-42"));
+    }
+
+    void metricsCountRequests()
+    {
+        const auto reply = m_server.request("GET", QStringLiteral("/metrics"), {});
+        QCOMPARE(reply.status, 200);
+        QVERIFY(reply.body.contains("butler_http_requests_total{"));
+        QVERIFY(reply.body.contains("butler_http_request_duration_seconds_bucket{"));
+        QVERIFY(reply.body.contains("/api/butler/repo/{label}/v1/whoami"));
+    }
+
+    // Last: stops the server and reads its log.
+    void gracefulStopAndLog()
+    {
+        QCOMPARE(m_server.stop(), 0);
+        const QString log = QString::fromUtf8(m_server.process().readAllStandardError());
+        QVERIFY2(log.contains(QStringLiteral("test-request-42")), qPrintable(log.right(2000)));
+        QVERIFY(log.contains(QStringLiteral(" alice ")));
+        QVERIFY(log.contains(QStringLiteral("stopping")));
+    }
+
+private:
+    ServerFixture m_server;
+};
+
+QTEST_GUILESS_MAIN(TestServer)
+#include "tst_server.moc"
