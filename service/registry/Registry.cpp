@@ -1162,9 +1162,10 @@ Registry::collectionsContaining(const QList<QUuid>& ids, const std::function<boo
             tables << RegistrySchema::calibsTable(type->groupId);
         for (const QString& table : std::as_const(tables)) {
             BUTLER_ASSIGN_OR_RETURN(
-                q, m_db->exec(QStringLiteral("SELECT DISTINCT collection_id FROM %1 WHERE dataset_id = ?")
-                                  .arg(table),
-                              {idText}));
+                q,
+                m_db->exec(
+                    QStringLiteral("SELECT DISTINCT collection_id FROM %1 WHERE dataset_id = ?").arg(table),
+                    {idText}));
             bool done = false;
             while (!done && q->next()) {
                 const qint64 collectionId = q->value(0).toLongLong();

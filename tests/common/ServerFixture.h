@@ -65,22 +65,26 @@ public:
             }
             return {};
         }
-        QString errorType() const { return json().value(QStringLiteral("error")).toObject().value(QStringLiteral("type")).toString(); }
+        QString errorType() const
+        {
+            return json().value(QStringLiteral("error")).toObject().value(QStringLiteral("type")).toString();
+        }
     };
 
     static QStringList users()
     {
-        return {QStringLiteral("alice"), QStringLiteral("bob"), QStringLiteral("erin"),
+        return {QStringLiteral("alice"), QStringLiteral("bob"),  QStringLiteral("erin"),
                 QStringLiteral("carol"), QStringLiteral("dave"), QStringLiteral("frank")};
     }
     static QStringList groupsOf(const QString& user)
     {
-        static const QHash<QString, QStringList> groups{{QStringLiteral("alice"), {QStringLiteral("alpha")}},
-                                                        {QStringLiteral("bob"), {QStringLiteral("beta")}},
-                                                        {QStringLiteral("erin"), {QStringLiteral("gamma")}},
-                                                        {QStringLiteral("carol"), {QStringLiteral("data-rights")}},
-                                                        {QStringLiteral("dave"), {QStringLiteral("butler-admins")}},
-                                                        {QStringLiteral("frank"), {}}};
+        static const QHash<QString, QStringList> groups{
+            {QStringLiteral("alice"), {QStringLiteral("alpha")}},
+            {QStringLiteral("bob"), {QStringLiteral("beta")}},
+            {QStringLiteral("erin"), {QStringLiteral("gamma")}},
+            {QStringLiteral("carol"), {QStringLiteral("data-rights")}},
+            {QStringLiteral("dave"), {QStringLiteral("butler-admins")}},
+            {QStringLiteral("frank"), {}}};
         return groups.value(user);
     }
 
@@ -107,11 +111,13 @@ public:
         if (!tokens.open(QIODevice::WriteOnly))
             return fail(QStringLiteral("cannot write tokens.yaml"));
         for (const QString& user : users()) {
-            const QString token = QStringLiteral("tok-%1-%2").arg(user).arg(QRandomGenerator::global()->generate64());
+            const QString token =
+                QStringLiteral("tok-%1-%2").arg(user).arg(QRandomGenerator::global()->generate64());
             m_tokens.insert(user, token);
             QByteArray entry = "- token_sha256: " +
                                QCryptographicHash::hash(token.toUtf8(), QCryptographicHash::Sha256).toHex() +
-                               "\n  user: " + user.toUtf8() + "\n  groups: [" + groupsOf(user).join(u',').toUtf8() + "]\n";
+                               "\n  user: " + user.toUtf8() + "\n  groups: [" +
+                               groupsOf(user).join(u',').toUtf8() + "]\n";
             tokens.write(entry);
         }
         tokens.close();
@@ -123,14 +129,16 @@ public:
         QFile config(configPath());
         if (!config.open(QIODevice::WriteOnly))
             return fail(QStringLiteral("cannot write server.yaml"));
-        config.write(QStringLiteral("listen: 127.0.0.1:0\n"
-                                    "repositories:\n  main: { path: %1 }\n"
-                                    "auth:\n  static_tokens_file: tokens.yaml\n%2"
-                                    "policy:\n  data_rights_group: data-rights\n  admin_group: butler-admins\n"
-                                    "  proprietary_period_days: 730\n"
-                                    "signed_urls: { ttl_seconds: 3600, max_ttl_seconds: 604800, secret_file: signing.key }\n")
-                         .arg(repoPath(), extraAuth)
-                         .toUtf8());
+        config.write(
+            QStringLiteral(
+                "listen: 127.0.0.1:0\n"
+                "repositories:\n  main: { path: %1 }\n"
+                "auth:\n  static_tokens_file: tokens.yaml\n%2"
+                "policy:\n  data_rights_group: data-rights\n  admin_group: butler-admins\n"
+                "  proprietary_period_days: 730\n"
+                "signed_urls: { ttl_seconds: 3600, max_ttl_seconds: 604800, secret_file: signing.key }\n")
+                .arg(repoPath(), extraAuth)
+                .toUtf8());
         config.write(extraConfig.toUtf8());
         return true;
     }
@@ -183,7 +191,9 @@ public:
         QNetworkRequest request(QUrl(baseUrl() + pathAndQuery));
         request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
         if (!user.isEmpty())
-            request.setRawHeader("Authorization", "Bearer " + (m_tokens.contains(user) ? m_tokens.value(user) : user).toUtf8());
+            request.setRawHeader("Authorization",
+                                 "Bearer " +
+                                     (m_tokens.contains(user) ? m_tokens.value(user) : user).toUtf8());
         if (!body.isEmpty() || method == "POST")
             request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
         for (const auto& [name, value] : headers)
@@ -234,23 +244,27 @@ private:
         const auto built = DemoRepoBuilder::build(butler, options);
         if (!built)
             return fail(built.error().message());
-        const auto noteType = DatasetType::make(butler.universe(), QStringLiteral("note"), {QStringLiteral("instrument")},
-                                                QStringLiteral("StructuredDataDict"));
+        const auto noteType =
+            DatasetType::make(butler.universe(), QStringLiteral("note"), {QStringLiteral("instrument")},
+                              QStringLiteral("StructuredDataDict"));
         if (!noteType || !butler.registerDatasetType(noteType.value()))
             return fail(QStringLiteral("cannot register the note dataset type"));
-        const QStringList runs{QStringLiteral("u/alice/run"), QStringLiteral("u/alice/shared"), QStringLiteral("g/alpha/run"),
-                               QStringLiteral("u/bob/run"), QStringLiteral("DR1/public")};
+        const QStringList runs{QStringLiteral("u/alice/run"), QStringLiteral("u/alice/shared"),
+                               QStringLiteral("g/alpha/run"), QStringLiteral("u/bob/run"),
+                               QStringLiteral("DR1/public")};
         for (const QString& run : runs) {
             if (!butler.registerCollection(run, CollectionType::Run))
                 return fail(QStringLiteral("cannot register ") + run);
-            const auto ref = butler.put(QByteArray("{\"run\": \"") + run.toUtf8() + "\"}", QStringLiteral("json"),
-                                        QStringLiteral("note"), {{QStringLiteral("instrument"), QStringLiteral("LSSTCam")}}, run);
+            const auto ref = butler.put(QByteArray("{\"run\": \"") + run.toUtf8() + "\"}",
+                                        QStringLiteral("json"), QStringLiteral("note"),
+                                        {{QStringLiteral("instrument"), QStringLiteral("LSSTCam")}}, run);
             if (!ref)
                 return fail(ref.error().message());
             m_datasets.insert(run, ref->id());
         }
         if (!butler.registerCollection(QStringLiteral("u/alice/tagged"), CollectionType::Tagged) ||
-            !butler.associate(QStringLiteral("u/alice/tagged"), {m_datasets.value(QStringLiteral("u/alice/run"))}))
+            !butler.associate(QStringLiteral("u/alice/tagged"),
+                              {m_datasets.value(QStringLiteral("u/alice/run"))}))
             return fail(QStringLiteral("cannot make u/alice/tagged"));
         if (!butler.setCollectionChain(QStringLiteral("u/alice/chain"),
                                        {QStringLiteral("u/alice/run"), QStringLiteral("u/bob/run"),

@@ -48,7 +48,8 @@ private slots:
         QVERIFY(!paths.isEmpty());
         // Every route is described...
         for (const ApiRoute& route : ApiRoutes::repositoryRoutes()) {
-            const QJsonObject item = paths.value(QStringLiteral("/api/butler/repo/{label}/v1") + route.path).toObject();
+            const QJsonObject item =
+                paths.value(QStringLiteral("/api/butler/repo/{label}/v1") + route.path).toObject();
             QVERIFY2(item.contains(QString::fromLatin1(route.method.toLower())),
                      qPrintable(route.method + ' ' + route.path));
         }
@@ -59,11 +60,17 @@ private slots:
             const QJsonObject item = it.value().toObject();
             for (auto op = item.begin(); op != item.end(); ++op) {
                 const QByteArray method = op.key().toUpper().toLatin1();
-                const auto answer = m_server.request(method, path, QStringLiteral("dave"), method == "POST" ? "{}" : QByteArray());
+                const auto answer = m_server.request(method, path, QStringLiteral("dave"),
+                                                     method == "POST" ? "{}" : QByteArray());
                 QVERIFY2(answer.status != 405, qPrintable(method + ' ' + path));
                 if (answer.status == 404)
                     QVERIFY2(answer.errorType() == QLatin1String("not_found") &&
-                                 !answer.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString().startsWith(QStringLiteral("no such route")),
+                                 !answer.json()
+                                      .value(QStringLiteral("error"))
+                                      .toObject()
+                                      .value(QStringLiteral("message"))
+                                      .toString()
+                                      .startsWith(QStringLiteral("no such route")),
                              qPrintable(method + ' ' + path + ": " + answer.body));
                 QVERIFY2(answer.status < 500, qPrintable(method + ' ' + path + ": " + answer.body));
             }
@@ -86,7 +93,8 @@ private slots:
         const auto reply = m_server.get(QStringLiteral("/whoami"), QStringLiteral("alice"));
         QCOMPARE(reply.status, 200);
         QCOMPARE(reply.json().value(QStringLiteral("user")).toString(), QStringLiteral("alice"));
-        QCOMPARE(reply.json().value(QStringLiteral("groups")).toArray().first().toString(), QStringLiteral("alpha"));
+        QCOMPARE(reply.json().value(QStringLiteral("groups")).toArray().first().toString(),
+                 QStringLiteral("alpha"));
         QCOMPARE(reply.json().value(QStringLiteral("admin")).toBool(), false);
         const auto admin = m_server.get(QStringLiteral("/whoami"), QStringLiteral("dave"));
         QCOMPARE(admin.json().value(QStringLiteral("admin")).toBool(), true);
@@ -97,10 +105,17 @@ private slots:
         const auto route = m_server.get(QStringLiteral("/no-such-route"), QStringLiteral("alice"));
         QCOMPARE(route.status, 404);
         QCOMPARE(route.errorType(), QStringLiteral("not_found"));
-        const auto repo = m_server.request("GET", QStringLiteral("/api/butler/repo/nope/v1/whoami"), QStringLiteral("alice"));
+        const auto repo = m_server.request("GET", QStringLiteral("/api/butler/repo/nope/v1/whoami"),
+                                           QStringLiteral("alice"));
         QCOMPARE(repo.status, 404);
-        QVERIFY(repo.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString().contains(QStringLiteral("nope")));
-        const auto method = m_server.request("DELETE", m_server.api(QStringLiteral("/collections")), QStringLiteral("alice"));
+        QVERIFY(repo.json()
+                    .value(QStringLiteral("error"))
+                    .toObject()
+                    .value(QStringLiteral("message"))
+                    .toString()
+                    .contains(QStringLiteral("nope")));
+        const auto method =
+            m_server.request("DELETE", m_server.api(QStringLiteral("/collections")), QStringLiteral("alice"));
         QCOMPARE(method.status, 405);
         QVERIFY(method.header("Allow").contains("GET"));
         QVERIFY(method.header("Allow").contains("POST"));
@@ -108,15 +123,18 @@ private slots:
 
     void badInputIs400()
     {
-        const auto notJson = m_server.request("POST", m_server.api(QStringLiteral("/datasets/query")), QStringLiteral("dave"), "{not json");
+        const auto notJson = m_server.request("POST", m_server.api(QStringLiteral("/datasets/query")),
+                                              QStringLiteral("dave"), "{not json");
         QCOMPARE(notJson.status, 400);
         QCOMPARE(notJson.errorType(), QStringLiteral("invalid_input"));
-        const auto badWhere = m_server.post(QStringLiteral("/datasets/query"), QStringLiteral("dave"),
-                                            QJsonObject{{QStringLiteral("dataset_types"), QJsonArray{QStringLiteral("raw")}},
-                                                        {QStringLiteral("collections"), QJsonArray{QStringLiteral("LSSTCam/raw/all")}},
-                                                        {QStringLiteral("where"), QStringLiteral("exposure = = 3")}});
+        const auto badWhere = m_server.post(
+            QStringLiteral("/datasets/query"), QStringLiteral("dave"),
+            QJsonObject{{QStringLiteral("dataset_types"), QJsonArray{QStringLiteral("raw")}},
+                        {QStringLiteral("collections"), QJsonArray{QStringLiteral("LSSTCam/raw/all")}},
+                        {QStringLiteral("where"), QStringLiteral("exposure = = 3")}});
         QCOMPARE(badWhere.status, 400);
-        QVERIFY2(badWhere.body.contains("column") || badWhere.body.contains("position") || badWhere.body.contains("at "),
+        QVERIFY2(badWhere.body.contains("column") || badWhere.body.contains("position") ||
+                     badWhere.body.contains("at "),
                  badWhere.body.constData());
         const auto badUuid = m_server.get(QStringLiteral("/dataset?id=xyz"), QStringLiteral("dave"));
         QCOMPARE(badUuid.status, 400);
@@ -126,22 +144,25 @@ private slots:
 
     void queriesAndFind()
     {
-        const auto collections = m_server.get(QStringLiteral("/collections?glob=LSSTCam/*"), QStringLiteral("dave"));
+        const auto collections =
+            m_server.get(QStringLiteral("/collections?glob=LSSTCam/*"), QStringLiteral("dave"));
         QCOMPARE(collections.status, 200);
         QVERIFY(collections.json().value(QStringLiteral("collections")).toArray().size() >= 3);
-        const QJsonObject query{{QStringLiteral("dataset_types"), QJsonArray{QStringLiteral("raw")}},
-                                {QStringLiteral("collections"), QJsonArray{QStringLiteral("LSSTCam/defaults")}},
-                                {QStringLiteral("limit"), 5}};
+        const QJsonObject query{
+            {QStringLiteral("dataset_types"), QJsonArray{QStringLiteral("raw")}},
+            {QStringLiteral("collections"), QJsonArray{QStringLiteral("LSSTCam/defaults")}},
+            {QStringLiteral("limit"), 5}};
         const auto page = m_server.post(QStringLiteral("/datasets/query"), QStringLiteral("dave"), query);
         QCOMPARE(page.status, 200);
         const QJsonArray refs = page.json().value(QStringLiteral("datasets")).toArray();
         QCOMPARE(refs.size(), 5);
         QVERIFY(!page.json().value(QStringLiteral("next_page_token")).toString().isEmpty());
         const QJsonObject dataId = refs.first().toObject().value(QStringLiteral("data_id")).toObject();
-        const auto found = m_server.post(QStringLiteral("/datasets/find"), QStringLiteral("dave"),
-                                         QJsonObject{{QStringLiteral("dataset_type"), QStringLiteral("raw")},
-                                                     {QStringLiteral("data_id"), dataId},
-                                                     {QStringLiteral("collections"), QJsonArray{QStringLiteral("LSSTCam/defaults")}}});
+        const auto found = m_server.post(
+            QStringLiteral("/datasets/find"), QStringLiteral("dave"),
+            QJsonObject{{QStringLiteral("dataset_type"), QStringLiteral("raw")},
+                        {QStringLiteral("data_id"), dataId},
+                        {QStringLiteral("collections"), QJsonArray{QStringLiteral("LSSTCam/defaults")}}});
         QCOMPARE(found.status, 200);
         QCOMPARE(found.json().value(QStringLiteral("dataset")).toObject().value(QStringLiteral("id")),
                  refs.first().toObject().value(QStringLiteral("id")));
@@ -150,8 +171,9 @@ private slots:
         QVERIFY(count.json().value(QStringLiteral("count")).toInteger() > 5);
 
         // JSON lines: one ref per line, then the page token line.
-        const auto lines = m_server.request("POST", m_server.api(QStringLiteral("/datasets/query")), QStringLiteral("dave"),
-                                            QJsonDocument(query).toJson(), {{"Accept", "application/x-ndjson"}});
+        const auto lines =
+            m_server.request("POST", m_server.api(QStringLiteral("/datasets/query")), QStringLiteral("dave"),
+                             QJsonDocument(query).toJson(), {{"Accept", "application/x-ndjson"}});
         QCOMPARE(lines.status, 200);
         QVERIFY(lines.header("Content-Type").startsWith("application/x-ndjson"));
         const QList<QByteArray> rows = lines.body.trimmed().split('\n');
@@ -162,20 +184,25 @@ private slots:
     void signedDownload()
     {
         const QUuid id = m_server.datasetIn(QStringLiteral("u/alice/run"));
-        const auto info = m_server.post(QStringLiteral("/datasets/file-info"), QStringLiteral("alice"),
-                                        QJsonObject{{QStringLiteral("ids"), QJsonArray{id.toString(QUuid::WithoutBraces)}}});
+        const auto info = m_server.post(
+            QStringLiteral("/datasets/file-info"), QStringLiteral("alice"),
+            QJsonObject{{QStringLiteral("ids"), QJsonArray{id.toString(QUuid::WithoutBraces)}}});
         QCOMPARE(info.status, 200);
         const QJsonObject file = info.json().value(QStringLiteral("files")).toArray().first().toObject();
         const QString uri = file.value(QStringLiteral("uri")).toString();
         QVERIFY2(uri.startsWith(m_server.baseUrl() + QStringLiteral("/files/main/")), qPrintable(uri));
-        QVERIFY(file.value(QStringLiteral("expires")).toInteger() > QDateTime::currentSecsSinceEpoch() + 3000);
+        QVERIFY(file.value(QStringLiteral("expires")).toInteger() >
+                QDateTime::currentSecsSinceEpoch() + 3000);
         // The signed URL works without a token and gives the recorded bytes.
         const auto body = m_server.request("GET", uri.mid(m_server.baseUrl().size()), {});
         QCOMPARE(body.status, 200);
         QCOMPARE(qint64(body.body.size()), file.value(QStringLiteral("size")).toInteger());
-        QCOMPARE(QStringLiteral("sha256:") + QString::fromLatin1(QCryptographicHash::hash(body.body, QCryptographicHash::Sha256).toHex()),
-                 file.value(QStringLiteral("checksum")).toString());
-        const auto range = m_server.request("GET", uri.mid(m_server.baseUrl().size()), {}, {}, {{"Range", "bytes=0-3"}});
+        QCOMPARE(
+            QStringLiteral("sha256:") +
+                QString::fromLatin1(QCryptographicHash::hash(body.body, QCryptographicHash::Sha256).toHex()),
+            file.value(QStringLiteral("checksum")).toString());
+        const auto range =
+            m_server.request("GET", uri.mid(m_server.baseUrl().size()), {}, {}, {{"Range", "bytes=0-3"}});
         QCOMPARE(range.status, 206);
         QCOMPARE(range.body, body.body.left(4));
         // Tampering with the path or the signature is refused.
@@ -183,16 +210,18 @@ private slots:
         tampered.replace(QStringLiteral("signature="), QStringLiteral("signature=A"));
         QCOMPARE(m_server.request("GET", tampered, {}).status, 403);
         // The stable download route redirects to a fresh signed URL.
-        const auto redirect = m_server.get(QStringLiteral("/datasets/download?id=") + id.toString(QUuid::WithoutBraces),
-                                           QStringLiteral("alice"));
+        const auto redirect =
+            m_server.get(QStringLiteral("/datasets/download?id=") + id.toString(QUuid::WithoutBraces),
+                         QStringLiteral("alice"));
         QCOMPARE(redirect.status, 307);
         QVERIFY(redirect.header("Location").contains("/files/main/"));
     }
 
     void requestIdsAreEchoed()
     {
-        const auto reply = m_server.request("GET", m_server.api(QStringLiteral("/whoami")), QStringLiteral("alice"), {},
-                                            {{"X-Butler-Client-Request-Id", "test-request-42"}});
+        const auto reply =
+            m_server.request("GET", m_server.api(QStringLiteral("/whoami")), QStringLiteral("alice"), {},
+                             {{"X-Butler-Client-Request-Id", "test-request-42"}});
         QCOMPARE(reply.header("X-Butler-Client-Request-Id"), QByteArray("test-request-42"));
     }
 

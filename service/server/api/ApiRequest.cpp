@@ -30,7 +30,8 @@ Result<bool> ApiRequest::boolParam(const QString& name, bool fallback) const
         return true;
     if (value == QLatin1String("0") || value == QLatin1String("false") || value == QLatin1String("no"))
         return false;
-    return invalidInput(QStringLiteral("query parameter '%1' must be true or false, not '%2'").arg(name, value));
+    return invalidInput(
+        QStringLiteral("query parameter '%1' must be true or false, not '%2'").arg(name, value));
 }
 
 Result<QUuid> ApiRequest::uuidParam(const QString& name) const
@@ -38,7 +39,8 @@ Result<QUuid> ApiRequest::uuidParam(const QString& name) const
     BUTLER_ASSIGN_OR_RETURN(const QString text, requiredParam(name));
     const QUuid id = QUuid::fromString(text);
     if (id.isNull())
-        return invalidInput(QStringLiteral("query parameter '%1' is not a UUID: '%2'").arg(name, text.left(64)));
+        return invalidInput(
+            QStringLiteral("query parameter '%1' is not a UUID: '%2'").arg(name, text.left(64)));
     return id;
 }
 

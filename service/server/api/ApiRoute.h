@@ -15,9 +15,9 @@ struct ApiRoute
 {
     using Handler = Result<ApiAnswer> (*)(ApiCall& call);
 
-    QByteArray method; // GET or POST (HEAD is served by GET routes)
-    QString path;      // below the repository base, e.g. "/collections"
-    QString summary;   // one line for the OpenAPI description
+    QByteArray method;      // GET or POST (HEAD is served by GET routes)
+    QString path;           // below the repository base, e.g. "/collections"
+    QString summary;        // one line for the OpenAPI description
     QString requestSchema;  // name of the body's schema ("" for none)
     QString responseSchema; // name of the answer's schema
     Handler handler = nullptr;

@@ -42,8 +42,8 @@ QByteArray cleanRequestId(const QByteArray& raw)
     if (raw.isEmpty() || raw.size() > 128)
         return QUuid::createUuid().toByteArray(QUuid::WithoutBraces);
     for (const char c : raw) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                        c == '_' || c == '.' || c == ':';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                        c == '-' || c == '_' || c == '.' || c == ':';
         if (!ok)
             return QUuid::createUuid().toByteArray(QUuid::WithoutBraces);
     }
@@ -137,7 +137,7 @@ Result<quint16> ButlerServer::start()
     }
     m_ready.storeRelease(1);
     qCInfo(lcServerMain).noquote() << "listening on" << m_config.listenHost << "port" << m_port << "with"
-                               << m_repositories.size() << "repositories";
+                                   << m_repositories.size() << "repositories";
     return m_port;
 }
 
@@ -210,24 +210,28 @@ void ButlerServer::handle(const QHttpServerRequest& httpRequest, const std::shar
         }
         reply->onFinished(logLine(routeLabel));
         const QByteArray authorization = headerValue(httpRequest, "authorization");
-        authenticate(request, reply, authorization, [this, request, reply] { handleRepositoryRoute(request, reply); });
+        authenticate(request, reply, authorization,
+                     [this, request, reply] { handleRepositoryRoute(request, reply); });
         return;
     }
 
-    static const QStringList serverRoutes{QStringLiteral("/healthz"), QStringLiteral("/readyz"),
-                                          QStringLiteral("/metrics"), QStringLiteral("/api/butler/openapi.json"),
-                                          QStringLiteral("/api/butler/repos")};
-    reply->onFinished(logLine(serverRoutes.contains(request->path) ? request->path : QStringLiteral("other")));
+    static const QStringList serverRoutes{
+        QStringLiteral("/healthz"), QStringLiteral("/readyz"), QStringLiteral("/metrics"),
+        QStringLiteral("/api/butler/openapi.json"), QStringLiteral("/api/butler/repos")};
+    reply->onFinished(
+        logLine(serverRoutes.contains(request->path) ? request->path : QStringLiteral("other")));
     if (request->path == QLatin1String("/api/butler/repos")) {
         const QByteArray authorization = headerValue(httpRequest, "authorization");
-        authenticate(request, reply, authorization, [this, request, reply] { handleServerRoute(request, reply); });
+        authenticate(request, reply, authorization,
+                     [this, request, reply] { handleServerRoute(request, reply); });
         return;
     }
     handleServerRoute(request, reply);
 }
 
-void ButlerServer::authenticate(const std::shared_ptr<ApiRequest>& request, const std::shared_ptr<HttpReply>& reply,
-                                const QByteArray& authorization, std::function<void()> next)
+void ButlerServer::authenticate(const std::shared_ptr<ApiRequest>& request,
+                                const std::shared_ptr<HttpReply>& reply, const QByteArray& authorization,
+                                std::function<void()> next)
 {
     if (authorization.isEmpty()) {
         send(*reply, ApiErrors::answer(Error(ErrorKind::Unauthenticated,
@@ -262,7 +266,8 @@ void ButlerServer::handleServerRoute(const std::shared_ptr<ApiRequest>& request,
 {
     const QString& path = request->path;
     const bool known = path == QLatin1String("/healthz") || path == QLatin1String("/readyz") ||
-                       path == QLatin1String("/metrics") || path == QLatin1String("/api/butler/openapi.json") ||
+                       path == QLatin1String("/metrics") ||
+                       path == QLatin1String("/api/butler/openapi.json") ||
                        path == QLatin1String("/api/butler/repos");
     if (!known) {
         send(*reply, ApiErrors::answer(404, QStringLiteral("not_found"),
@@ -280,9 +285,10 @@ void ButlerServer::handleServerRoute(const std::shared_ptr<ApiRequest>& request,
         send(*reply, ApiAnswer::json(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")}}));
     } else if (path == QLatin1String("/readyz")) {
         const bool ready = m_ready.loadAcquire() != 0;
-        send(*reply, ApiAnswer::json(QJsonObject{{QStringLiteral("status"),
-                                                  ready ? QStringLiteral("ready") : QStringLiteral("stopping")}},
-                                     ready ? 200 : 503));
+        send(*reply,
+             ApiAnswer::json(QJsonObject{{QStringLiteral("status"),
+                                          ready ? QStringLiteral("ready") : QStringLiteral("stopping")}},
+                             ready ? 200 : 503));
     } else if (path == QLatin1String("/metrics")) {
         ApiAnswer answer;
         answer.contentType = QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8");
@@ -295,7 +301,8 @@ void ButlerServer::handleServerRoute(const std::shared_ptr<ApiRequest>& request,
     } else {
         QStringList labels = m_repositories.keys();
         labels.sort();
-        send(*reply, ApiAnswer::json(QJsonObject{{QStringLiteral("repositories"), QJsonArray::fromStringList(labels)}}));
+        send(*reply, ApiAnswer::json(
+                         QJsonObject{{QStringLiteral("repositories"), QJsonArray::fromStringList(labels)}}));
     }
 }
 
@@ -316,7 +323,8 @@ void ButlerServer::handleRepositoryRoute(const std::shared_ptr<ApiRequest>& requ
         return;
     }
     QByteArrayList allowed;
-    const ApiRoute* route = ApiRoutes::find(QStringView(request->path).mid(base.size()), request->method, &allowed);
+    const ApiRoute* route =
+        ApiRoutes::find(QStringView(request->path).mid(base.size()), request->method, &allowed);
     if (!route) {
         if (!allowed.isEmpty()) {
             ApiAnswer answer = ApiErrors::answer(
@@ -334,17 +342,18 @@ void ButlerServer::handleRepositoryRoute(const std::shared_ptr<ApiRequest>& requ
 }
 
 void ButlerServer::runOnWorker(const ApiRoute* route, RepositoryService* repository,
-                               const std::shared_ptr<ApiRequest>& request, const std::shared_ptr<HttpReply>& reply)
+                               const std::shared_ptr<ApiRequest>& request,
+                               const std::shared_ptr<HttpReply>& reply)
 {
     m_queued.ref();
     m_workers.start([this, route, repository, request, reply] {
         m_queued.deref();
         if (!reply->isConnected())
             return; // the client gave up while the request waited
-        AuthorizedButler butler(repository->butler(), repository->acls(), repository->policy(), request->identity);
+        AuthorizedButler butler(repository->butler(), repository->acls(), repository->policy(),
+                                request->identity);
         auto started = std::make_shared<bool>(false);
-        ApiCall call{*request, butler, *repository,
-                     [reply, started](const QByteArray& chunk, bool last) {
+        ApiCall call{*request, butler, *repository, [reply, started](const QByteArray& chunk, bool last) {
                          const bool first = !*started;
                          *started = true;
                          reply->post([reply, chunk, last, first] {
@@ -360,7 +369,8 @@ void ButlerServer::runOnWorker(const ApiRoute* route, RepositoryService* reposit
             return; // streamed
         ApiAnswer out = answer.ok() ? std::move(answer).value() : ApiErrors::answer(answer.error());
         if (!answer.ok() && out.status >= 500)
-            qCWarning(lcServerMain).noquote() << "request" << request->requestId << "failed:" << answer.error().message();
+            qCWarning(lcServerMain).noquote()
+                << "request" << request->requestId << "failed:" << answer.error().message();
         reply->post([reply, out = std::move(out)] { send(*reply, out); });
     });
 }

@@ -51,14 +51,16 @@ private:
     explicit ButlerServer(ServerConfig config);
 
     void handle(const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply);
-    void handleServerRoute(const std::shared_ptr<ApiRequest>& request, const std::shared_ptr<HttpReply>& reply);
-    void handleRepositoryRoute(const std::shared_ptr<ApiRequest>& request, const std::shared_ptr<HttpReply>& reply);
+    void handleServerRoute(const std::shared_ptr<ApiRequest>& request,
+                           const std::shared_ptr<HttpReply>& reply);
+    void handleRepositoryRoute(const std::shared_ptr<ApiRequest>& request,
+                               const std::shared_ptr<HttpReply>& reply);
     void handleFile(const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply);
     // Runs next with the caller's identity, or answers 401.
     void authenticate(const std::shared_ptr<ApiRequest>& request, const std::shared_ptr<HttpReply>& reply,
                       const QByteArray& authorization, std::function<void()> next);
-    void runOnWorker(const ApiRoute* route, RepositoryService* repository, const std::shared_ptr<ApiRequest>& request,
-                     const std::shared_ptr<HttpReply>& reply);
+    void runOnWorker(const ApiRoute* route, RepositoryService* repository,
+                     const std::shared_ptr<ApiRequest>& request, const std::shared_ptr<HttpReply>& reply);
 
     static void send(HttpReply& reply, const ApiAnswer& answer);
 

@@ -22,26 +22,29 @@ QJsonObject jsonContent(const QJsonObject& schema)
 QJsonObject errorResponses()
 {
     QJsonObject responses;
-    const QList<QPair<QString, QString>> errors{{QStringLiteral("400"), QStringLiteral("Malformed request")},
-                                                {QStringLiteral("401"), QStringLiteral("Missing or invalid token")},
-                                                {QStringLiteral("403"), QStringLiteral("Not allowed")},
-                                                {QStringLiteral("404"), QStringLiteral("Unknown (or hidden) name")},
-                                                {QStringLiteral("409"), QStringLiteral("Conflict")}};
+    const QList<QPair<QString, QString>> errors{
+        {QStringLiteral("400"), QStringLiteral("Malformed request")},
+        {QStringLiteral("401"), QStringLiteral("Missing or invalid token")},
+        {QStringLiteral("403"), QStringLiteral("Not allowed")},
+        {QStringLiteral("404"), QStringLiteral("Unknown (or hidden) name")},
+        {QStringLiteral("409"), QStringLiteral("Conflict")}};
     for (const auto& [code, text] : errors)
-        responses.insert(code, QJsonObject{{QStringLiteral("description"), text},
-                                           {QStringLiteral("content"), jsonContent(ref(QStringLiteral("Error")))}});
+        responses.insert(code,
+                         QJsonObject{{QStringLiteral("description"), text},
+                                     {QStringLiteral("content"), jsonContent(ref(QStringLiteral("Error")))}});
     return responses;
 }
 
 QJsonObject simpleGet(const QString& summary, const QString& contentType)
 {
-    QJsonObject ok{{QStringLiteral("description"), QStringLiteral("OK")},
-                   {QStringLiteral("content"),
-                    QJsonObject{{contentType, QJsonObject{{QStringLiteral("schema"),
-                                                           QJsonObject{{QStringLiteral("type"),
-                                                                        contentType.startsWith(u"text")
-                                                                            ? QStringLiteral("string")
-                                                                            : QStringLiteral("object")}}}}}}}};
+    QJsonObject ok{
+        {QStringLiteral("description"), QStringLiteral("OK")},
+        {QStringLiteral("content"),
+         QJsonObject{{contentType, QJsonObject{{QStringLiteral("schema"),
+                                                QJsonObject{{QStringLiteral("type"),
+                                                             contentType.startsWith(u"text")
+                                                                 ? QStringLiteral("string")
+                                                                 : QStringLiteral("object")}}}}}}}};
     return QJsonObject{{QStringLiteral("get"), QJsonObject{{QStringLiteral("summary"), summary},
                                                            {QStringLiteral("responses"),
                                                             QJsonObject{{QStringLiteral("200"), ok}}}}}};
@@ -52,8 +55,10 @@ QJsonObject simpleGet(const QString& summary, const QString& contentType)
 QByteArray OpenApiDocument::build(const QList<ApiRoute>& repositoryRoutes)
 {
     QJsonObject paths;
-    paths.insert(QStringLiteral("/healthz"), simpleGet(QStringLiteral("Liveness"), QStringLiteral("application/json")));
-    paths.insert(QStringLiteral("/readyz"), simpleGet(QStringLiteral("Readiness"), QStringLiteral("application/json")));
+    paths.insert(QStringLiteral("/healthz"),
+                 simpleGet(QStringLiteral("Liveness"), QStringLiteral("application/json")));
+    paths.insert(QStringLiteral("/readyz"),
+                 simpleGet(QStringLiteral("Readiness"), QStringLiteral("application/json")));
     paths.insert(QStringLiteral("/metrics"),
                  simpleGet(QStringLiteral("Prometheus metrics"), QStringLiteral("text/plain")));
     paths.insert(QStringLiteral("/api/butler/openapi.json"),
@@ -62,30 +67,35 @@ QByteArray OpenApiDocument::build(const QList<ApiRoute>& repositoryRoutes)
                  simpleGet(QStringLiteral("Repository labels"), QStringLiteral("application/json")));
 
     QSet<QString> schemas{QStringLiteral("Error")};
-    const QJsonObject labelParameter{{QStringLiteral("name"), QStringLiteral("label")},
-                                     {QStringLiteral("in"), QStringLiteral("path")},
-                                     {QStringLiteral("required"), true},
-                                     {QStringLiteral("schema"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}}};
+    const QJsonObject labelParameter{
+        {QStringLiteral("name"), QStringLiteral("label")},
+        {QStringLiteral("in"), QStringLiteral("path")},
+        {QStringLiteral("required"), true},
+        {QStringLiteral("schema"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}}};
     for (const ApiRoute& route : repositoryRoutes) {
         const QString path = QStringLiteral("/api/butler/repo/{label}/v1") + route.path;
         QJsonObject item = paths.value(path).toObject();
-        QJsonObject operation{{QStringLiteral("summary"), route.summary},
-                              {QStringLiteral("parameters"), QJsonArray{labelParameter}},
-                              {QStringLiteral("security"), QJsonArray{QJsonObject{{QStringLiteral("bearer"), QJsonArray()}}}}};
+        QJsonObject operation{
+            {QStringLiteral("summary"), route.summary},
+            {QStringLiteral("parameters"), QJsonArray{labelParameter}},
+            {QStringLiteral("security"), QJsonArray{QJsonObject{{QStringLiteral("bearer"), QJsonArray()}}}}};
         if (!route.requestSchema.isEmpty()) {
             schemas.insert(route.requestSchema);
-            const QString mime = route.requestSchema == QLatin1String("Bytes") ? QStringLiteral("application/octet-stream")
-                                                                               : QStringLiteral("application/json");
+            const QString mime = route.requestSchema == QLatin1String("Bytes")
+                                     ? QStringLiteral("application/octet-stream")
+                                     : QStringLiteral("application/json");
             operation.insert(QStringLiteral("requestBody"),
                              QJsonObject{{QStringLiteral("required"), true},
                                          {QStringLiteral("content"),
-                                          QJsonObject{{mime, QJsonObject{{QStringLiteral("schema"), ref(route.requestSchema)}}}}}});
+                                          QJsonObject{{mime, QJsonObject{{QStringLiteral("schema"),
+                                                                          ref(route.requestSchema)}}}}}});
         }
         schemas.insert(route.responseSchema);
         QJsonObject responses = errorResponses();
-        const QString okCode = route.summary.startsWith(u"Register") || route.path.endsWith(u"/put") ? QStringLiteral("201")
+        const QString okCode = route.summary.startsWith(u"Register") || route.path.endsWith(u"/put")
+                                   ? QStringLiteral("201")
                                : route.path.endsWith(u"/download") ? QStringLiteral("307")
-                                                                    : QStringLiteral("200");
+                                                                   : QStringLiteral("200");
         QJsonObject content = jsonContent(ref(route.responseSchema));
         if (route.streams)
             content.insert(QStringLiteral("application/x-ndjson"),
@@ -100,24 +110,31 @@ QByteArray OpenApiDocument::build(const QList<ApiRoute>& repositoryRoutes)
     QJsonObject schemaObjects;
     for (const QString& name : schemas) {
         if (name == QLatin1String("Error")) {
-            schemaObjects.insert(name, QJsonObject{
-                {QStringLiteral("type"), QStringLiteral("object")},
-                {QStringLiteral("properties"),
-                 QJsonObject{{QStringLiteral("error"),
-                              QJsonObject{{QStringLiteral("type"), QStringLiteral("object")},
-                                          {QStringLiteral("properties"),
-                                           QJsonObject{{QStringLiteral("type"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}},
-                                                       {QStringLiteral("message"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}}}}}}}}});
+            schemaObjects.insert(
+                name,
+                QJsonObject{
+                    {QStringLiteral("type"), QStringLiteral("object")},
+                    {QStringLiteral("properties"),
+                     QJsonObject{{QStringLiteral("error"),
+                                  QJsonObject{{QStringLiteral("type"), QStringLiteral("object")},
+                                              {QStringLiteral("properties"),
+                                               QJsonObject{{QStringLiteral("type"),
+                                                            QJsonObject{{QStringLiteral("type"),
+                                                                         QStringLiteral("string")}}},
+                                                           {QStringLiteral("message"),
+                                                            QJsonObject{{QStringLiteral("type"),
+                                                                         QStringLiteral("string")}}}}}}}}}});
         } else if (name == QLatin1String("Bytes")) {
             schemaObjects.insert(name, QJsonObject{{QStringLiteral("type"), QStringLiteral("string")},
                                                    {QStringLiteral("format"), QStringLiteral("binary")}});
         } else {
-            schemaObjects.insert(name, QJsonObject{{QStringLiteral("type"), QStringLiteral("object")},
-                                                   {QStringLiteral("description"),
-                                                    QStringLiteral("See docs/server-api.md")}});
+            schemaObjects.insert(
+                name, QJsonObject{{QStringLiteral("type"), QStringLiteral("object")},
+                                  {QStringLiteral("description"), QStringLiteral("See docs/server-api.md")}});
         }
     }
-    schemaObjects.insert(QStringLiteral("DatasetRef"), QJsonObject{{QStringLiteral("type"), QStringLiteral("object")}});
+    schemaObjects.insert(QStringLiteral("DatasetRef"),
+                         QJsonObject{{QStringLiteral("type"), QStringLiteral("object")}});
 
     const QJsonObject document{
         {QStringLiteral("openapi"), QStringLiteral("3.0.3")},
@@ -127,8 +144,9 @@ QByteArray OpenApiDocument::build(const QList<ApiRoute>& repositoryRoutes)
         {QStringLiteral("components"),
          QJsonObject{{QStringLiteral("schemas"), schemaObjects},
                      {QStringLiteral("securitySchemes"),
-                      QJsonObject{{QStringLiteral("bearer"), QJsonObject{{QStringLiteral("type"), QStringLiteral("http")},
-                                                                         {QStringLiteral("scheme"), QStringLiteral("bearer")}}}}}}}};
+                      QJsonObject{{QStringLiteral("bearer"),
+                                   QJsonObject{{QStringLiteral("type"), QStringLiteral("http")},
+                                               {QStringLiteral("scheme"), QStringLiteral("bearer")}}}}}}}};
     return QJsonDocument(document).toJson(QJsonDocument::Compact);
 }
 

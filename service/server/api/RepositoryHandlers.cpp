@@ -123,7 +123,8 @@ Result<ApiAnswer> RepositoryHandlers::queryCollections(ApiCall& call)
         query.types.append(type);
     }
     BUTLER_ASSIGN_OR_RETURN(query.flattenChains, call.request.boolParam(QStringLiteral("flatten"), false));
-    BUTLER_ASSIGN_OR_RETURN(query.includeChains, call.request.boolParam(QStringLiteral("include_chains"), true));
+    BUTLER_ASSIGN_OR_RETURN(query.includeChains,
+                            call.request.boolParam(QStringLiteral("include_chains"), true));
     BUTLER_ASSIGN_OR_RETURN(const QList<CollectionInfo> infos, call.butler.queryCollections(query));
     QJsonArray array;
     for (const CollectionInfo& info : infos)
@@ -261,7 +262,9 @@ Result<ApiAnswer> RepositoryHandlers::insertDimensionRecords(ApiCall& call)
         if (!record)
             return record.error().withContext(QStringLiteral("records[%1]").arg(i));
         if (record->element() != element)
-            return invalidInput(QStringLiteral("records[%1] is a '%2' record, not '%3'").arg(i).arg(record->element(), element));
+            return invalidInput(QStringLiteral("records[%1] is a '%2' record, not '%3'")
+                                    .arg(i)
+                                    .arg(record->element(), element));
         records.append(std::move(record).value());
     }
     BUTLER_TRY(call.butler.insertDimensionRecords(element, records, skipExisting));
@@ -296,7 +299,8 @@ Result<ApiAnswer> RepositoryHandlers::queryDatasets(ApiCall& call)
             if (!started)
                 return page.error();
             // The headers are out: report in-band and end the stream.
-            call.stream(QJsonDocument(WireFormat::errorToJson(page.error())).toJson(QJsonDocument::Compact) + '\n',
+            call.stream(QJsonDocument(WireFormat::errorToJson(page.error())).toJson(QJsonDocument::Compact) +
+                            '\n',
                         true);
             return ApiAnswer{0, {}, {}, {}};
         }
@@ -348,7 +352,8 @@ Result<ApiAnswer> RepositoryHandlers::findDataset(ApiCall& call)
     BUTLER_ASSIGN_OR_RETURN(const QJsonObject body, call.request.jsonBody());
     BUTLER_ASSIGN_OR_RETURN(const QString type, stringField(body, QStringLiteral("dataset_type")));
     BUTLER_ASSIGN_OR_RETURN(const QVariantMap dataId, objectField(body, QStringLiteral("data_id")));
-    BUTLER_ASSIGN_OR_RETURN(const QStringList collections, stringList(body, QStringLiteral("collections"), true));
+    BUTLER_ASSIGN_OR_RETURN(const QStringList collections,
+                            stringList(body, QStringLiteral("collections"), true));
     std::optional<qint64> time;
     const QJsonValue timeValue = body.value(QStringLiteral("time"));
     if (!timeValue.isUndefined() && !timeValue.isNull()) {
@@ -358,7 +363,8 @@ Result<ApiAnswer> RepositoryHandlers::findDataset(ApiCall& call)
     }
     BUTLER_ASSIGN_OR_RETURN(const std::optional<DatasetRef> ref,
                             call.butler.findDataset(type, dataId, collections, time));
-    return ApiAnswer::json(QJsonObject{{QStringLiteral("dataset"), ref ? QJsonValue(ref->toJson()) : QJsonValue()}});
+    return ApiAnswer::json(
+        QJsonObject{{QStringLiteral("dataset"), ref ? QJsonValue(ref->toJson()) : QJsonValue()}});
 }
 
 Result<ApiAnswer> RepositoryHandlers::getDataset(ApiCall& call)
@@ -394,7 +400,8 @@ Result<ApiAnswer> RepositoryHandlers::download(ApiCall& call)
     BUTLER_ASSIGN_OR_RETURN(const QUuid id, call.request.uuidParam(QStringLiteral("id")));
     BUTLER_ASSIGN_OR_RETURN(const QList<FileInfo> infos, call.butler.fileInfo({id}));
     if (infos.isEmpty())
-        return notFound(QStringLiteral("dataset %1 has no stored file").arg(id.toString(QUuid::WithoutBraces)));
+        return notFound(
+            QStringLiteral("dataset %1 has no stored file").arg(id.toString(QUuid::WithoutBraces)));
     BUTLER_ASSIGN_OR_RETURN(const SignedLocation signedUrl, call.repository.signedUrl(infos.first().path, 0));
     return ApiAnswer::redirect(signedUrl.url.toUtf8());
 }
@@ -411,8 +418,9 @@ Result<ApiAnswer> RepositoryHandlers::put(ApiCall& call)
     if (parseError.error != QJsonParseError::NoError || !dataIdJson.isObject())
         return invalidInput(QStringLiteral("query parameter 'data_id' must be a JSON object"));
     BUTLER_ASSIGN_OR_RETURN(const DatasetRef ref,
-                            call.butler.put(request.body, formatter.isEmpty() ? QStringLiteral("bytes") : formatter,
-                                            type, dataIdJson.object().toVariantMap(), run));
+                            call.butler.put(request.body,
+                                            formatter.isEmpty() ? QStringLiteral("bytes") : formatter, type,
+                                            dataIdJson.object().toVariantMap(), run));
     return ApiAnswer::json(ref.toJson(), 201);
 }
 
@@ -421,8 +429,9 @@ Result<ApiAnswer> RepositoryHandlers::registerDatasets(ApiCall& call)
     BUTLER_ASSIGN_OR_RETURN(const QJsonObject body, call.request.jsonBody());
     BUTLER_ASSIGN_OR_RETURN(const QString run, stringField(body, QStringLiteral("run")));
     BUTLER_ASSIGN_OR_RETURN(const QString modeName, stringField(body, QStringLiteral("id_mode"), false));
-    BUTLER_ASSIGN_OR_RETURN(const DatasetIdMode mode,
-                            WireFormat::parseIdMode(modeName.isEmpty() ? QStringLiteral("unique") : modeName));
+    BUTLER_ASSIGN_OR_RETURN(
+        const DatasetIdMode mode,
+        WireFormat::parseIdMode(modeName.isEmpty() ? QStringLiteral("unique") : modeName));
     const QJsonValue datasetsValue = body.value(QStringLiteral("datasets"));
     if (!datasetsValue.isArray())
         return invalidInput(QStringLiteral("field 'datasets' must be a list"));
@@ -468,7 +477,8 @@ Result<ApiAnswer> RepositoryHandlers::certify(ApiCall& call)
     BUTLER_ASSIGN_OR_RETURN(const QJsonObject body, call.request.jsonBody());
     BUTLER_ASSIGN_OR_RETURN(const QString collection, stringField(body, kCollection));
     BUTLER_ASSIGN_OR_RETURN(const QList<QUuid> ids, uuidList(body, kIds));
-    BUTLER_ASSIGN_OR_RETURN(const Timespan validity, Timespan::fromJson(body.value(QStringLiteral("timespan"))));
+    BUTLER_ASSIGN_OR_RETURN(const Timespan validity,
+                            Timespan::fromJson(body.value(QStringLiteral("timespan"))));
     BUTLER_TRY(call.butler.certify(collection, ids, validity));
     return ApiAnswer::empty();
 }
@@ -478,7 +488,8 @@ Result<ApiAnswer> RepositoryHandlers::decertify(ApiCall& call)
     BUTLER_ASSIGN_OR_RETURN(const QJsonObject body, call.request.jsonBody());
     BUTLER_ASSIGN_OR_RETURN(const QString collection, stringField(body, kCollection));
     BUTLER_ASSIGN_OR_RETURN(const QString typeName, stringField(body, QStringLiteral("dataset_type")));
-    BUTLER_ASSIGN_OR_RETURN(const Timespan validity, Timespan::fromJson(body.value(QStringLiteral("timespan"))));
+    BUTLER_ASSIGN_OR_RETURN(const Timespan validity,
+                            Timespan::fromJson(body.value(QStringLiteral("timespan"))));
     QList<DataCoordinate> dataIds;
     const QJsonValue dataIdsValue = body.value(QStringLiteral("data_ids"));
     if (!dataIdsValue.isUndefined() && !dataIdsValue.isNull()) {

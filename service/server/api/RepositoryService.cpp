@@ -14,7 +14,8 @@ namespace butler {
 
 Result<std::unique_ptr<RepositoryService>> RepositoryService::open(const QString& label, const QString& path,
                                                                    const PolicyConfig& policy,
-                                                                   const UrlSigner* signer, const QString& publicUrl)
+                                                                   const UrlSigner* signer,
+                                                                   const QString& publicUrl)
 {
     std::unique_ptr<RepositoryService> service(new RepositoryService());
     service->m_label = label;
@@ -26,7 +27,8 @@ Result<std::unique_ptr<RepositoryService>> RepositoryService::open(const QString
     service->m_policy = std::make_unique<AccessPolicy>(policy);
     service->m_signer = signer;
     service->m_publicUrl = publicUrl.endsWith(u'/') ? publicUrl.chopped(1) : publicUrl;
-    service->m_universeJson = QJsonDocument(service->m_butler->universe().toJson()).toJson(QJsonDocument::Compact);
+    service->m_universeJson =
+        QJsonDocument(service->m_butler->universe().toJson()).toJson(QJsonDocument::Compact);
     return service;
 }
 
@@ -41,9 +43,10 @@ Result<SignedLocation> RepositoryService::signedUrl(const QString& relativePath,
 {
     // The path is signed decoded and sent encoded, so names with spaces or '#' survive.
     BUTLER_ASSIGN_OR_RETURN(const FileRequest file, FileRequest::fromParts(m_label, relativePath));
-    BUTLER_ASSIGN_OR_RETURN(const UrlSigner::Signed signedQuery,
-                            m_signer->sign(QByteArrayLiteral("GET"), file.signedPath(),
-                                           ttlSeconds > 0 ? std::optional<qint64>(ttlSeconds) : std::nullopt));
+    BUTLER_ASSIGN_OR_RETURN(
+        const UrlSigner::Signed signedQuery,
+        m_signer->sign(QByteArrayLiteral("GET"), file.signedPath(),
+                       ttlSeconds > 0 ? std::optional<qint64>(ttlSeconds) : std::nullopt));
     SignedLocation location;
     location.url = m_publicUrl + QString::fromLatin1(file.encodedPath()) + u'?' + signedQuery.query;
     location.expires = signedQuery.expires;

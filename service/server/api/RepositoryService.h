@@ -28,8 +28,8 @@ class RepositoryService
 {
 public:
     static Result<std::unique_ptr<RepositoryService>> open(const QString& label, const QString& path,
-                                                           const PolicyConfig& policy, const UrlSigner* signer,
-                                                           const QString& publicUrl);
+                                                           const PolicyConfig& policy,
+                                                           const UrlSigner* signer, const QString& publicUrl);
     ~RepositoryService();
 
     const QString& label() const { return m_label; }

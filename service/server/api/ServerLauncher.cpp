@@ -38,7 +38,8 @@ QString randomToken()
 {
     QByteArray bytes(32, Qt::Uninitialized);
     QRandomGenerator::system()->fillRange(reinterpret_cast<quint32*>(bytes.data()), bytes.size() / 4);
-    return QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    return QString::fromLatin1(
+        bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 void setUpLogging()
@@ -50,27 +51,33 @@ void setUpLogging()
     if (!extra.isEmpty())
         rules += QLatin1Char('\n') + QString(extra).replace(QLatin1Char(';'), QLatin1Char('\n'));
     QLoggingCategory::setFilterRules(rules);
-    qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-info}INFO%{endif}%{if-warning}WARN%{endif}"
-                                      "%{if-critical}ERROR%{endif}%{if-debug}DEBUG%{endif} %{category} %{message}"));
+    qSetMessagePattern(
+        QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-info}INFO%{endif}%{if-warning}WARN%{endif}"
+                       "%{if-critical}ERROR%{endif}%{if-debug}DEBUG%{endif} %{category} %{message}"));
 }
 
 } // namespace
 
-Result<QString> ServerLauncher::addStaticToken(const QString& file, const QString& user, const QStringList& groups)
+Result<QString> ServerLauncher::addStaticToken(const QString& file, const QString& user,
+                                               const QStringList& groups)
 {
     static const QRegularExpression namePattern(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$"));
     if (!namePattern.match(user).hasMatch())
-        return invalidInput(QStringLiteral("user name '%1' must be 1-64 letters, digits, '.', '_', '@' or '-'").arg(user));
+        return invalidInput(
+            QStringLiteral("user name '%1' must be 1-64 letters, digits, '.', '_', '@' or '-'").arg(user));
     for (const QString& group : groups) {
         if (!namePattern.match(group).hasMatch())
-            return invalidInput(QStringLiteral("group name '%1' must be 1-64 letters, digits, '.', '_', '@' or '-'").arg(group));
+            return invalidInput(
+                QStringLiteral("group name '%1' must be 1-64 letters, digits, '.', '_', '@' or '-'")
+                    .arg(group));
     }
     const QString token = randomToken();
     const QByteArray hash = QCryptographicHash::hash(token.toLatin1(), QCryptographicHash::Sha256).toHex();
     QFile out(file);
     const bool existed = out.exists();
     if (!out.open(QIODevice::Append | QIODevice::Text))
-        return Error(ErrorKind::Io, QStringLiteral("cannot write token file %1: %2").arg(file, out.errorString()));
+        return Error(ErrorKind::Io,
+                     QStringLiteral("cannot write token file %1: %2").arg(file, out.errorString()));
     if (!existed)
         out.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     QByteArray entry = "- token_sha256: " + hash + "\n  user: \"" + user.toUtf8() + "\"\n  groups: [";
@@ -78,7 +85,8 @@ Result<QString> ServerLauncher::addStaticToken(const QString& file, const QStrin
         entry += (i ? ", \"" : "\"") + groups.at(i).toUtf8() + '"';
     entry += "]\n";
     if (out.write(entry) != entry.size())
-        return Error(ErrorKind::Io, QStringLiteral("cannot write token file %1: %2").arg(file, out.errorString()));
+        return Error(ErrorKind::Io,
+                     QStringLiteral("cannot write token file %1: %2").arg(file, out.errorString()));
     return token;
 }
 
@@ -90,28 +98,31 @@ int ServerLauncher::run(QCoreApplication& app)
     parser.setApplicationDescription(QStringLiteral("The Butler data server."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption configOption(QStringLiteral("config"), QStringLiteral("YAML configuration file."),
-                                          QStringLiteral("FILE"));
+    const QCommandLineOption configOption(QStringLiteral("config"),
+                                          QStringLiteral("YAML configuration file."), QStringLiteral("FILE"));
     const QCommandLineOption repoOption(QStringLiteral("repo"),
                                         QStringLiteral("Quick start: serve this repository as 'main'."),
                                         QStringLiteral("PATH"));
-    const QCommandLineOption listenOption(QStringLiteral("listen"),
-                                          QStringLiteral("Quick start: address to listen on (default 127.0.0.1:8080)."),
-                                          QStringLiteral("HOST:PORT"));
+    const QCommandLineOption listenOption(
+        QStringLiteral("listen"),
+        QStringLiteral("Quick start: address to listen on (default 127.0.0.1:8080)."),
+        QStringLiteral("HOST:PORT"));
     const QCommandLineOption tokenFileOption(
         QStringLiteral("token-file"),
-        QStringLiteral("Quick start: static token file (a list of {token_sha256, user, groups}). Without it, a "
-                       "token for an admin user is made and printed."),
+        QStringLiteral(
+            "Quick start: static token file (a list of {token_sha256, user, groups}). Without it, a "
+            "token for an admin user is made and printed."),
         QStringLiteral("FILE"));
     const QCommandLineOption addTokenOption(QStringLiteral("add-token"),
                                             QStringLiteral("Add a new token to FILE, print it and exit."),
                                             QStringLiteral("FILE"));
-    const QCommandLineOption userOption(QStringLiteral("user"), QStringLiteral("With --add-token: the user name."),
-                                        QStringLiteral("NAME"));
+    const QCommandLineOption userOption(
+        QStringLiteral("user"), QStringLiteral("With --add-token: the user name."), QStringLiteral("NAME"));
     const QCommandLineOption groupsOption(QStringLiteral("groups"),
                                           QStringLiteral("With --add-token: comma-separated groups."),
                                           QStringLiteral("LIST"));
-    const QCommandLineOption checkOption(QStringLiteral("check"), QStringLiteral("Check the configuration and exit."));
+    const QCommandLineOption checkOption(QStringLiteral("check"),
+                                         QStringLiteral("Check the configuration and exit."));
     parser.addOptions({configOption, repoOption, listenOption, tokenFileOption, addTokenOption, userOption,
                        groupsOption, checkOption});
     if (!parser.parse(app.arguments())) {
@@ -127,7 +138,8 @@ int ServerLauncher::run(QCoreApplication& app)
         return 0;
     }
     if (!parser.positionalArguments().isEmpty()) {
-        err << "error: unexpected argument '" << parser.positionalArguments().first() << "' (see butler-server --help)\n";
+        err << "error: unexpected argument '" << parser.positionalArguments().first()
+            << "' (see butler-server --help)\n";
         return 2;
     }
 
@@ -137,7 +149,8 @@ int ServerLauncher::run(QCoreApplication& app)
             return 2;
         }
         const QStringList groups = parser.value(groupsOption).split(u',', Qt::SkipEmptyParts);
-        const Result<QString> token = addStaticToken(parser.value(addTokenOption), parser.value(userOption), groups);
+        const Result<QString> token =
+            addStaticToken(parser.value(addTokenOption), parser.value(userOption), groups);
         if (!token) {
             err << "error: " << token.error().message() << '\n';
             return 1;
@@ -158,12 +171,13 @@ int ServerLauncher::run(QCoreApplication& app)
         QString tokenFile = parser.value(tokenFileOption);
         if (tokenFile.isEmpty()) {
             // A fresh admin token per start, so a quick start is never open to everyone.
-            const QString dir = QDir(parser.value(repoOption)).absoluteFilePath(QStringLiteral(".butler-server"));
+            const QString dir =
+                QDir(parser.value(repoOption)).absoluteFilePath(QStringLiteral(".butler-server"));
             QDir().mkpath(dir);
             tokenFile = dir + QStringLiteral("/quickstart-tokens.yaml");
             QFile::remove(tokenFile);
-            const Result<QString> token = addStaticToken(tokenFile, QStringLiteral("admin"),
-                                                         {QStringLiteral("butler-admins")});
+            const Result<QString> token =
+                addStaticToken(tokenFile, QStringLiteral("admin"), {QStringLiteral("butler-admins")});
             if (!token) {
                 err << "error: " << token.error().message() << '\n';
                 return 1;
@@ -171,7 +185,8 @@ int ServerLauncher::run(QCoreApplication& app)
             out << "access token for user 'admin' (group butler-admins): " << token.value() << '\n';
             out.flush();
         }
-        ServerConfig quick = ServerConfig::quickStart(parser.value(repoOption), parser.value(listenOption), tokenFile);
+        ServerConfig quick =
+            ServerConfig::quickStart(parser.value(repoOption), parser.value(listenOption), tokenFile);
         const Status valid = quick.validate();
         config = valid.ok() ? Result<ServerConfig>(quick) : Result<ServerConfig>(valid.error());
     } else {

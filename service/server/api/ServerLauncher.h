@@ -17,7 +17,8 @@ public:
 
     // Makes a new random token, adds its sha256 with user and groups to the static token
     // file (created 0600 when missing) and returns the token.
-    static Result<QString> addStaticToken(const QString& file, const QString& user, const QStringList& groups);
+    static Result<QString> addStaticToken(const QString& file, const QString& user,
+                                          const QStringList& groups);
 };
 
 } // namespace butler

@@ -433,8 +433,8 @@ void TestCliArguments::userErrorExitCodes_data()
     const QString missing = QDir::tempPath() + QStringLiteral("/butler-no-such-repo-") +
                             QUuid::createUuid().toString(QUuid::Id128);
     QTest::newRow("nonexistent repo") << QStringList{"query-collections", missing} << "no repository at";
-    QTest::newRow("remote repo, bad URL") << QStringList{"query-collections", "https://example.org/butler/main"}
-                                          << "is not a repository URL";
+    QTest::newRow("remote repo, bad URL")
+        << QStringList{"query-collections", "https://example.org/butler/main"} << "is not a repository URL";
     QTest::newRow("remote repo, unreadable token file")
         << QStringList{"query-collections", "https://example.org/api/butler/repo/main", "--token-file",
                        missing + "/token"}
