@@ -49,6 +49,7 @@ repositories:
 auth:
   static_tokens_file: tokens.yaml
 signed_urls: { secret_file: signing.key }
+http: { max_body_bytes: 268435456 }
 EOF
 "$server" --config "$work/server.yaml" >"$work/server.out" 2>"$work/server.log" &
 server_pid=$!
