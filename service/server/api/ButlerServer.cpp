@@ -1,5 +1,6 @@
 #include "ButlerServer.h"
 
+#include "AccessLog.h"
 #include "AclStore.h"
 #include "ApiAnswer.h"
 #include "ApiCall.h"
@@ -25,7 +26,6 @@
 #include <QRandomGenerator>
 #include <QUuid>
 
-Q_LOGGING_CATEGORY(lcServerAccess, "butler.server.access")
 Q_LOGGING_CATEGORY(lcServerMain, "butler.server.main")
 
 namespace butler {
@@ -177,11 +177,16 @@ void ButlerServer::handle(const QHttpServerRequest& httpRequest, const std::shar
         return [metrics, request, timer, routeLabel](int status, qint64 bytes) {
             const double seconds = double(timer.nsecsElapsed()) / 1e9;
             metrics->observeRequest(routeLabel, request->method, status, seconds);
-            qCInfo(lcServerAccess).noquote()
-                << request->method << request->path << status << bytes
-                << QString::number(seconds * 1000.0, 'f', 2) + QStringLiteral("ms")
-                << (request->identity.user.isEmpty() ? QStringLiteral("-") : request->identity.user)
-                << request->requestId;
+            if (!AccessLog::enabled())
+                return;
+            QByteArray line;
+            line.reserve(160);
+            line.append(request->method).append(' ').append(request->path.toUtf8()).append(' ');
+            line.append(QByteArray::number(status)).append(' ').append(QByteArray::number(bytes)).append(' ');
+            line.append(QByteArray::number(seconds * 1000.0, 'f', 2)).append("ms ");
+            line.append(request->identity.user.isEmpty() ? QByteArray("-") : request->identity.user.toUtf8());
+            line.append(' ').append(request->requestId);
+            AccessLog::write(line);
         };
     };
 
