@@ -10,8 +10,10 @@ packages=(
   qcoro-qt6-dev libqt6sql6-sqlite libqt6sql6-psql
   libpq-dev libssl-dev libyaml-cpp-dev libcfitsio-dev liberfa-dev
   sqlite3 bc postgresql xvfb xauth curl netcat-openbsd python3
-  wrk nginx-light nodejs npm
+  wrk nginx-light
 )
+# Node.js runs the test OIDC provider; a machine that has it (e.g. from NodeSource) keeps its own.
+command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,6 +1,7 @@
 #include "RemoteButler.h"
 
 #include "CoroutineResult.h"
+#include "FormatterLabel.h"
 #include "WireFormat.h"
 
 #include <QCryptographicHash>
@@ -103,29 +104,6 @@ QJsonObject dataIdToJson(const QVariantMap& dataId)
     for (auto it = dataId.begin(); it != dataId.end(); ++it)
         json.insert(it.key(), QJsonValue::fromVariant(*it));
     return json;
-}
-
-// The labels FileDatastore::formatterForPath gives, so that remote and local ingests store the
-// same formatter for the same file.
-QString formatterForPath(const QString& path)
-{
-    const QString lower = path.toLower();
-    if (lower.endsWith(QLatin1String(".fits")) || lower.endsWith(QLatin1String(".fits.fz")) ||
-        lower.endsWith(QLatin1String(".fz")))
-        return QStringLiteral("fits");
-    if (lower.endsWith(QLatin1String(".json")))
-        return QStringLiteral("json");
-    if (lower.endsWith(QLatin1String(".yaml")) || lower.endsWith(QLatin1String(".yml")))
-        return QStringLiteral("yaml");
-    if (lower.endsWith(QLatin1String(".csv")))
-        return QStringLiteral("csv");
-    if (lower.endsWith(QLatin1String(".parq")) || lower.endsWith(QLatin1String(".parquet")))
-        return QStringLiteral("parquet");
-    if (lower.endsWith(QLatin1String(".png")))
-        return QStringLiteral("png");
-    if (lower.endsWith(QLatin1String(".txt")))
-        return QStringLiteral("text");
-    return QStringLiteral("bytes");
 }
 
 QString transferModeName(TransferMode mode)
@@ -569,7 +547,8 @@ QCoro::Task<Result<QList<DatasetRef>>> RemoteButler::ingestAsync(QString run, QL
             ref = ioError(QStringLiteral("cannot read %1: %2").arg(file.path, input.errorString()));
         } else {
             const QByteArray bytes = input.readAll();
-            const QString formatter = file.formatter.isEmpty() ? formatterForPath(file.path) : file.formatter;
+            const QString formatter =
+                file.formatter.isEmpty() ? FormatterLabel::forPath(file.path) : file.formatter;
             ref = co_await putAsync(bytes, formatter, file.datasetType, file.dataId, run);
         }
         if (!ref.ok()) {

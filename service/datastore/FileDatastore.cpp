@@ -1,5 +1,7 @@
 #include "FileDatastore.h"
 
+#include "FormatterLabel.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -76,23 +78,7 @@ QString FileDatastore::extensionFor(const QString& formatter)
 
 QString FileDatastore::formatterForPath(const QString& path)
 {
-    const QString lower = path.toLower();
-    if (lower.endsWith(QLatin1String(".fits")) || lower.endsWith(QLatin1String(".fits.fz")) ||
-        lower.endsWith(QLatin1String(".fz")))
-        return QStringLiteral("fits");
-    if (lower.endsWith(QLatin1String(".json")))
-        return QStringLiteral("json");
-    if (lower.endsWith(QLatin1String(".yaml")) || lower.endsWith(QLatin1String(".yml")))
-        return QStringLiteral("yaml");
-    if (lower.endsWith(QLatin1String(".csv")))
-        return QStringLiteral("csv");
-    if (lower.endsWith(QLatin1String(".parq")) || lower.endsWith(QLatin1String(".parquet")))
-        return QStringLiteral("parquet");
-    if (lower.endsWith(QLatin1String(".png")))
-        return QStringLiteral("png");
-    if (lower.endsWith(QLatin1String(".txt")))
-        return QStringLiteral("text");
-    return QStringLiteral("bytes");
+    return FormatterLabel::forPath(path);
 }
 
 Result<QString> FileDatastore::pathFor(const DatasetRef& ref, const QString& extension) const
