@@ -20,7 +20,8 @@ mkdir -p "$repo/.butler-server"
 tokens="$repo/.butler-server/run-tokens.yaml"
 rm -f "$tokens"
 token=$("$server" --add-token "$tokens" --user demo --groups butler-admins)
-"$server" --repo "$repo" --listen "$listen" --token-file "$tokens" &
+log="$repo/.butler-server/server.log"
+"$server" --repo "$repo" --listen "$listen" --token-file "$tokens" 2>"$log" &
 server_pid=$!
 trap 'kill $server_pid 2>/dev/null; wait $server_pid 2>/dev/null' EXIT INT TERM
 for _ in $(seq 100); do curl -sf "http://$listen/readyz" >/dev/null && break; sleep 0.1; done
@@ -41,6 +42,7 @@ butler-server is serving $repo at $url
   token (admin user 'demo'):  export BUTLER_ACCESS_TOKEN=$token
   try:    butler query-datasets $url calexp --collections 'LSSTCam/runs/*' --limit 5
   also:   curl http://$listen/metrics     curl http://$listen/api/butler/openapi.json
+  log:    $log (one line per request)
 Press Ctrl-C to stop.
 MSG
 wait $server_pid
