@@ -234,6 +234,32 @@ private slots:
         QVERIFY(reply.body.contains("/api/butler/repo/{label}/v1/whoami"));
     }
 
+    void adminsSetProprietaryDates()
+    {
+        const QString raw = QStringLiteral("LSSTCam/raw/all");
+        const QString name = QStringLiteral("/collection?name=") + ServerFixture::enc(raw);
+        QCOMPARE(m_server.get(name, QStringLiteral("frank")).status, 404); // proprietary: hidden
+        const QJsonObject edit{{QStringLiteral("collection"), raw},
+                               {QStringLiteral("release_date"), QStringLiteral("2019-01-01T00:00:00Z")},
+                               {QStringLiteral("proprietary_until"), QStringLiteral("2020-01-01T00:00:00Z")}};
+        // Only admins; alice cannot even see the collection.
+        QCOMPARE(m_server.post(QStringLiteral("/acl"), QStringLiteral("alice"), edit).status, 404);
+        const auto bad =
+            m_server.post(QStringLiteral("/acl"), QStringLiteral("dave"),
+                          QJsonObject{{QStringLiteral("collection"), raw},
+                                      {QStringLiteral("proprietary_until"), QStringLiteral("soon")}});
+        QCOMPARE(bad.status, 400);
+        QCOMPARE(m_server.get(name, QStringLiteral("frank")).status, 404); // unchanged
+        const auto set = m_server.post(QStringLiteral("/acl"), QStringLiteral("dave"), edit);
+        QVERIFY2(set.status == 200, set.body.constData());
+        QVERIFY2(set.json()
+                     .value(QStringLiteral("proprietary_until"))
+                     .toString()
+                     .startsWith(QStringLiteral("2020-01-01")),
+                 set.body.constData());
+        QCOMPARE(m_server.get(name, QStringLiteral("frank")).status, 200); // public now
+    }
+
     // Last: stops the server and reads its log.
     void gracefulStopAndLog()
     {

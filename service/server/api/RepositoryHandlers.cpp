@@ -5,6 +5,7 @@
 #include "RepositoryService.h"
 #include "WireFormat.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -88,6 +89,20 @@ Result<QVariantMap> objectField(const QJsonObject& object, const QString& key)
 QJsonArray toArray(const QStringList& list)
 {
     return QJsonArray::fromStringList(list);
+}
+
+// An ISO-8601 date-time (UTC unless it names an offset) as unix seconds.
+Result<qint64> isoSeconds(const QJsonValue& value, const QString& key)
+{
+    QDateTime time =
+        value.isString() ? QDateTime::fromString(value.toString(), Qt::ISODateWithMs) : QDateTime();
+    if (!time.isValid())
+        return invalidInput(
+            QStringLiteral("field '%1' must be an ISO-8601 date and time such as 2027-01-01T00:00:00Z")
+                .arg(key));
+    if (time.timeSpec() == Qt::LocalTime)
+        time.setTimeSpec(Qt::UTC);
+    return time.toSecsSinceEpoch();
 }
 
 QJsonObject aclToJson(const ApiCall& call, const CollectionAcl& acl)
@@ -203,6 +218,28 @@ Result<ApiAnswer> RepositoryHandlers::editAcl(ApiCall& call)
     BUTLER_ASSIGN_OR_RETURN(const QString name, stringField(body, kCollection));
     BUTLER_ASSIGN_OR_RETURN(const QStringList grant, stringList(body, QStringLiteral("grant")));
     BUTLER_ASSIGN_OR_RETURN(const QStringList revoke, stringList(body, QStringLiteral("revoke")));
+    const QString releaseKey = QStringLiteral("release_date");
+    const QString untilKey = QStringLiteral("proprietary_until");
+    if (body.contains(releaseKey) || body.contains(untilKey)) {
+        // Release collections: admins set when the proprietary period ends (null: the default
+        // period after the release date).
+        BUTLER_ASSIGN_OR_RETURN(const CollectionAcl current, call.butler.acl(name));
+        qint64 release = current.releaseDate;
+        if (body.contains(releaseKey)) {
+            BUTLER_ASSIGN_OR_RETURN(release, isoSeconds(body.value(releaseKey), releaseKey));
+        }
+        std::optional<qint64> until = current.proprietaryUntil;
+        if (body.contains(untilKey)) {
+            if (body.value(untilKey).isNull()) {
+                until.reset();
+            } else {
+                BUTLER_ASSIGN_OR_RETURN(until, isoSeconds(body.value(untilKey), untilKey));
+            }
+        }
+        BUTLER_ASSIGN_OR_RETURN(const CollectionAcl dated, call.butler.setReleaseDates(name, release, until));
+        if (grant.isEmpty() && revoke.isEmpty())
+            return ApiAnswer::json(aclToJson(call, dated));
+    }
     BUTLER_ASSIGN_OR_RETURN(const CollectionAcl acl, call.butler.editAcl(name, grant, revoke));
     return ApiAnswer::json(aclToJson(call, acl));
 }
