@@ -196,8 +196,17 @@ Result<QStringList> DirectButler::removeDatasetTypes(const QStringList& globs)
 
 Status DirectButler::registerCollection(const QString& name, CollectionType type, const QString& doc)
 {
-    if (type == CollectionType::Chained)
+    if (type == CollectionType::Chained) {
+        // Registering is idempotent, as for the other types: an existing chain keeps its children.
+        const Result<CollectionInfo> existing = m_registry->getCollection(name);
+        if (existing.ok()) {
+            if (existing->type == CollectionType::Chained)
+                return {};
+            return conflict(QStringLiteral("collection '%1' already exists as a %2 collection")
+                                .arg(name, collectionTypeName(existing->type)));
+        }
         return setCollectionChain(name, {}, ChainMode::Redefine, false, doc);
+    }
     return m_registry->registerCollection(name, type, doc);
 }
 
