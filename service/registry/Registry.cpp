@@ -1186,10 +1186,9 @@ Registry::collectionsContaining(const QList<QUuid>& ids, const std::function<boo
     return result;
 }
 
-Result<std::optional<DatasetRef>> Registry::findDataset(const QString& datasetType,
-                                                        const QVariantMap& dataIdValues,
-                                                        const QStringList& collections,
-                                                        std::optional<qint64> time)
+Result<std::optional<DatasetRef>>
+Registry::findDataset(const QString& datasetType, const QVariantMap& dataIdValues,
+                      const QStringList& collections, std::optional<qint64> time, const MemberFilter& filter)
 {
     BUTLER_ASSIGN_OR_RETURN(auto c, cache());
     BUTLER_ASSIGN_OR_RETURN(const TypeEntry* type, typeEntry(*c, datasetType));
@@ -1250,10 +1249,16 @@ Result<std::optional<DatasetRef>> Registry::findDataset(const QString& datasetTy
                         {QUuid::fromString(q->value(1).toString()), q->value(2).toLongLong()});
         q->finish();
     }
+    // A restricted collection's member counts only when its RUN is allowed; otherwise the
+    // search goes on as if the collection did not hold it.
+    const auto allowedIn = [&](const CollectionEntry* leaf, const QString& run) {
+        return filter.isEmpty() || leaf->info.type == CollectionType::Run ||
+               !filter.restricted(leaf->info.name) || filter.runAllowed(run);
+    };
     for (const CollectionEntry* leaf : std::as_const(leaves)) {
         if (leaf->info.type != CollectionType::Calibration) {
             auto hit = hits.constFind(leaf->id);
-            if (hit == hits.constEnd())
+            if (hit == hits.constEnd() || !allowedIn(leaf, c->collectionNameById.value(hit->second)))
                 continue;
             if (!dataId.hasFull() && !group.implied().isEmpty()) {
                 BUTLER_ASSIGN_OR_RETURN(dataId, expandDataId(group, dataId.toMap()));
@@ -1298,7 +1303,9 @@ Result<std::optional<DatasetRef>> Registry::findDataset(const QString& datasetTy
             const QUuid id = QUuid::fromString(q->value(0).toString());
             q->finish();
             BUTLER_ASSIGN_OR_RETURN(auto refs, refsByIds(*c, {id}));
-            return std::optional<DatasetRef>(refs.first());
+            if (allowedIn(leaf, refs.first().run()))
+                return std::optional<DatasetRef>(refs.first());
+            continue;
         }
         q->finish();
     }
@@ -1308,9 +1315,12 @@ Result<std::optional<DatasetRef>> Registry::findDataset(const QString& datasetTy
 Result<DatasetPage> Registry::queryDatasetsOfType(const Cache& c, const TypeEntry& type,
                                                   const QList<const CollectionEntry*>& leaves,
                                                   const DatasetQuery& query, const WhereNodePtr& where,
-                                                  const QVariantList& after, int limit, QString* sqlOut)
+                                                  const QVariantList& after, int limit, QString* sqlOut,
+                                                  const MemberFilter& filter, qint64* countOut)
 {
     DatasetPage page;
+    if (countOut)
+        *countOut = 0;
     QStringList tagIds;
     QStringList calibIds;
     QStringList rankCases;
@@ -1368,6 +1378,9 @@ Result<DatasetPage> Registry::queryDatasetsOfType(const Cache& c, const TypeEntr
         qb.addCondition(
             QStringLiteral("t.validity_begin IS NULL OR (t.validity_begin <= ? AND ? < t.validity_end)"),
             {*query.calibrationTime, *query.calibrationTime});
+    const QString members = memberCondition(c, leaves, filter);
+    if (!members.isEmpty())
+        qb.addCondition(members);
     BUTLER_TRY(qb.addWhere(where, query.bind));
     QList<QueryBuilder::OrderTerm> order;
     for (const QString& spec : query.orderBy) {
@@ -1442,6 +1455,19 @@ Result<DatasetPage> Registry::queryDatasetsOfType(const Cache& c, const TypeEntr
                  outerConds.isEmpty() ? QString()
                                       : QStringLiteral(" WHERE ") + outerConds.join(QStringLiteral(" AND ")),
                  orderSql.join(QStringLiteral(", ")));
+    if (countOut) {
+        // The same rows, counted where they are: no refs built, no rows sent.
+        const QString countSql =
+            QStringLiteral("SELECT COUNT(*) FROM (%1) q%2")
+                .arg(inner, outerConds.isEmpty()
+                                ? QString()
+                                : QStringLiteral(" WHERE ") + outerConds.join(QStringLiteral(" AND ")));
+        BUTLER_ASSIGN_OR_RETURN(QSqlQuery * cq, m_db->exec(countSql, binds));
+        if (cq->next())
+            *countOut = cq->value(0).toLongLong();
+        cq->finish();
+        return page;
+    }
     if (limit > 0)
         sql += QStringLiteral(" LIMIT %1").arg(limit + 1);
     if (sqlOut) {
@@ -1488,33 +1514,88 @@ Result<DatasetPage> Registry::queryDatasetsOfType(const Cache& c, const TypeEntr
     return page;
 }
 
-Result<DatasetPage> Registry::queryDatasets(const DatasetQuery& query)
+Result<QList<const Registry::TypeEntry*>> Registry::typesMatching(const Cache& c,
+                                                                  const QStringList& patterns) const
 {
-    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
-    if (query.collections.isEmpty())
-        return invalidInput(QStringLiteral("no collections to search: give --collections"));
-    BUTLER_ASSIGN_OR_RETURN(auto leaves, resolveSearch(*c, query.collections));
-    BUTLER_ASSIGN_OR_RETURN(WhereNodePtr where, WhereParser::parse(query.where));
     QList<const TypeEntry*> types;
-    if (query.datasetTypes.isEmpty()) {
-        for (const TypeEntry& t : c->typesByName)
+    if (patterns.isEmpty()) {
+        for (const TypeEntry& t : c.typesByName)
             types << &t;
     } else {
-        for (const QString& pattern : query.datasetTypes) {
+        for (const QString& pattern : patterns) {
             if (!hasGlobChars(pattern)) {
-                BUTLER_ASSIGN_OR_RETURN(const TypeEntry* t, typeEntry(*c, pattern));
+                BUTLER_ASSIGN_OR_RETURN(const TypeEntry* t, typeEntry(c, pattern));
                 if (!types.contains(t))
                     types << t;
                 continue;
             }
             BUTLER_ASSIGN_OR_RETURN(Glob glob, Glob::compile(pattern));
-            for (const TypeEntry& t : c->typesByName)
+            for (const TypeEntry& t : c.typesByName)
                 if (glob.matches(t.type.name()) && !types.contains(&t))
                     types << &t;
         }
     }
     std::sort(types.begin(), types.end(),
               [](const TypeEntry* a, const TypeEntry* b) { return a->type.name() < b->type.name(); });
+    return types;
+}
+
+QString Registry::memberCondition(const Cache& c, const QList<const CollectionEntry*>& leaves,
+                                  const MemberFilter& filter) const
+{
+    if (filter.isEmpty())
+        return {};
+    QStringList restrictedIds;
+    for (const CollectionEntry* leaf : leaves)
+        if (leaf->info.type != CollectionType::Run && filter.restricted(leaf->info.name))
+            restrictedIds << QString::number(leaf->id);
+    if (restrictedIds.isEmpty())
+        return {};
+    // Registry integers only, so inlining is safe; the shorter of the two lists is used.
+    QStringList allowed;
+    QStringList refused;
+    for (const CollectionEntry& entry : c.collectionsByName) {
+        if (entry.info.type != CollectionType::Run)
+            continue;
+        (filter.runAllowed(entry.info.name) ? allowed : refused) << QString::number(entry.id);
+    }
+    const QString runCondition =
+        refused.isEmpty()   ? QStringLiteral("1 = 1")
+        : allowed.isEmpty() ? QStringLiteral("1 = 0")
+        : allowed.size() <= refused.size()
+            ? QStringLiteral("d.run_id IN (%1)").arg(allowed.join(QStringLiteral(", ")))
+            : QStringLiteral("d.run_id NOT IN (%1)").arg(refused.join(QStringLiteral(", ")));
+    return QStringLiteral("(t.collection_id NOT IN (%1) OR %2)")
+        .arg(restrictedIds.join(QStringLiteral(", ")), runCondition);
+}
+
+Result<qint64> Registry::countDatasets(const DatasetQuery& query, const MemberFilter& filter)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    if (query.collections.isEmpty())
+        return invalidInput(QStringLiteral("no collections to search: give --collections"));
+    BUTLER_ASSIGN_OR_RETURN(auto leaves, resolveSearch(*c, query.collections));
+    BUTLER_ASSIGN_OR_RETURN(WhereNodePtr where, WhereParser::parse(query.where));
+    BUTLER_ASSIGN_OR_RETURN(auto types, typesMatching(*c, query.datasetTypes));
+    DatasetQuery unordered = query;
+    unordered.orderBy.clear();
+    qint64 total = 0;
+    for (const TypeEntry* type : std::as_const(types)) {
+        qint64 n = 0;
+        BUTLER_TRY(queryDatasetsOfType(*c, *type, leaves, unordered, where, {}, 0, nullptr, filter, &n));
+        total += n;
+    }
+    return total;
+}
+
+Result<DatasetPage> Registry::queryDatasets(const DatasetQuery& query, const MemberFilter& filter)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    if (query.collections.isEmpty())
+        return invalidInput(QStringLiteral("no collections to search: give --collections"));
+    BUTLER_ASSIGN_OR_RETURN(auto leaves, resolveSearch(*c, query.collections));
+    BUTLER_ASSIGN_OR_RETURN(WhereNodePtr where, WhereParser::parse(query.where));
+    BUTLER_ASSIGN_OR_RETURN(auto types, typesMatching(*c, query.datasetTypes));
     QString resumeType;
     QVariantList after;
     if (!query.pageToken.isEmpty()) {
@@ -1534,7 +1615,7 @@ Result<DatasetPage> Registry::queryDatasets(const DatasetQuery& query)
             break;
         }
         auto page = queryDatasetsOfType(*c, *type, leaves, query, where, resuming ? after : QVariantList(),
-                                        remaining, nullptr);
+                                        remaining, nullptr, filter);
         if (!page)
             return page.error();
         result.refs << page->refs;

@@ -2,6 +2,7 @@
 
 #include "Database.h"
 #include "DimensionUniverse.h"
+#include "MemberFilter.h"
 #include "Queries.h"
 #include "StoredFileRecord.h"
 #include "WhereNode.h"
@@ -67,9 +68,13 @@ public:
     // Datasets.
     Result<QList<DatasetRef>> insertDatasets(const QString& run, const QList<NewDataset>& datasets,
                                              DatasetIdMode idMode);
+    // With a filter, restricted collections yield only members of allowed runs (see MemberFilter).
     Result<std::optional<DatasetRef>> findDataset(const QString& datasetType, const QVariantMap& dataId,
-                                                  const QStringList& collections, std::optional<qint64> time);
-    Result<DatasetPage> queryDatasets(const DatasetQuery& query);
+                                                  const QStringList& collections, std::optional<qint64> time,
+                                                  const MemberFilter& filter = {});
+    Result<DatasetPage> queryDatasets(const DatasetQuery& query, const MemberFilter& filter = {});
+    // How many datasets queryDatasets would return without a limit, counted by the database.
+    Result<qint64> countDatasets(const DatasetQuery& query, const MemberFilter& filter = {});
     Result<QList<DataCoordinate>> queryDataIds(const DataIdQuery& query);
     Result<DatasetRef> getDataset(const QUuid& id);
     // The collections that hold each dataset: its RUN first, then the TAGGED and CALIBRATION
@@ -116,10 +121,17 @@ private:
     Result<int> groupIdFor(const DimensionGroup& group);
     Result<QList<const CollectionEntry*>> resolveSearch(const Cache& cache,
                                                         const QStringList& namesOrGlobs) const;
+    // With countOut, counts the matching rows instead of reading a page.
     Result<DatasetPage> queryDatasetsOfType(const Cache& cache, const TypeEntry& type,
                                             const QList<const CollectionEntry*>& leaves,
                                             const DatasetQuery& query, const WhereNodePtr& where,
-                                            const QVariantList& after, int limit, QString* sqlOut);
+                                            const QVariantList& after, int limit, QString* sqlOut,
+                                            const MemberFilter& filter = {}, qint64* countOut = nullptr);
+    // The SQL condition a filter puts on rows aliased t (collection) and d (dataset); empty when
+    // no restricted collection is among the leaves.
+    QString memberCondition(const Cache& cache, const QList<const CollectionEntry*>& leaves,
+                            const MemberFilter& filter) const;
+    Result<QList<const TypeEntry*>> typesMatching(const Cache& cache, const QStringList& patterns) const;
     Result<QList<DatasetRef>> refsByIds(const Cache& cache, const QList<QUuid>& ids);
 
     std::unique_ptr<Database> m_db;

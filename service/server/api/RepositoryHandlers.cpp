@@ -369,8 +369,8 @@ Result<ApiAnswer> RepositoryHandlers::countDatasets(ApiCall& call)
     query.limit = 0;
     query.pageToken.clear();
     query.orderBy.clear();
-    BUTLER_ASSIGN_OR_RETURN(const DatasetPage page, call.butler.queryDatasets(query));
-    return ApiAnswer::json(QJsonObject{{QStringLiteral("count"), qint64(page.refs.size())}});
+    BUTLER_ASSIGN_OR_RETURN(const qint64 count, call.butler.countDatasets(query));
+    return ApiAnswer::json(QJsonObject{{QStringLiteral("count"), count}});
 }
 
 Result<ApiAnswer> RepositoryHandlers::queryDataIds(ApiCall& call)

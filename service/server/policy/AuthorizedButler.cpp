@@ -62,6 +62,30 @@ bool AuthorizedButler::canRead(const Entry& entry) const
     return m_policy.canRead(m_identity, entry.info.name, entry.acl, m_now);
 }
 
+bool AuthorizedButler::confersVisibility(const Entry& entry) const
+{
+    if (!canRead(entry))
+        return false;
+    return entry.info.type == CollectionType::Run || entry.acl.ownerKind == CollectionAcl::OwnerKind::Release;
+}
+
+MemberFilter AuthorizedButler::memberFilter(const Snapshot& s) const
+{
+    MemberFilter filter;
+    if (m_identity.admin)
+        return filter; // admins read every run
+    // The snapshot outlives the request's queries: the caller holds it.
+    filter.restricted = [&s](const QString& collection) {
+        const Entry* entry = s.find(collection);
+        return !entry || entry->acl.ownerKind != CollectionAcl::OwnerKind::Release;
+    };
+    filter.runAllowed = [this, &s](const QString& run) {
+        const Entry* entry = s.find(run);
+        return entry && canRead(*entry);
+    };
+    return filter;
+}
+
 Result<const AclStore::Entry*> AuthorizedButler::readable(const Snapshot& s, const QString& name) const
 {
     const Entry* entry = s.find(name);
@@ -147,17 +171,18 @@ Status AuthorizedButler::checkVisible(const Snapshot& s, const QList<QUuid>& ids
 {
     if (ids.isEmpty())
         return {};
-    const auto canReadName = [&](const QString& name) {
+    const auto confers = [&](const QString& name) {
         const Entry* entry = s.find(name);
-        return entry && canRead(*entry);
+        return entry && confersVisibility(*entry);
     };
-    // The search stops at the first readable collection: usually the RUN, in one query.
-    BUTLER_ASSIGN_OR_RETURN(auto holders, m_butler.registry().collectionsContaining(ids, canReadName));
+    // The search stops at the first collection that confers visibility: usually the RUN, in one
+    // query.
+    BUTLER_ASSIGN_OR_RETURN(auto holders, m_butler.registry().collectionsContaining(ids, confers));
     for (const QUuid& id : ids) {
         const auto it = holders.constFind(id);
         if (it == holders.constEnd())
             return unknownDataset(id);
-        if (it->isEmpty() || !canReadName(it->last()))
+        if (it->isEmpty() || !confers(it->last()))
             return denied(unknownDataset(id), "read dataset", id.toString(QUuid::WithoutBraces));
     }
     if (containing)
@@ -428,7 +453,19 @@ Result<DatasetPage> AuthorizedButler::queryDatasets(const DatasetQuery& query)
     BUTLER_ASSIGN_OR_RETURN(restricted.collections, expand(*s, query.collections));
     if (restricted.collections.isEmpty())
         return DatasetPage();
-    return m_butler.queryDatasets(restricted);
+    return m_butler.registry().queryDatasets(restricted, memberFilter(*s));
+}
+
+Result<qint64> AuthorizedButler::countDatasets(const DatasetQuery& query)
+{
+    if (query.collections.isEmpty())
+        return m_butler.registry().countDatasets(query); // the registry explains
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    DatasetQuery restricted = query;
+    BUTLER_ASSIGN_OR_RETURN(restricted.collections, expand(*s, query.collections));
+    if (restricted.collections.isEmpty())
+        return qint64(0);
+    return m_butler.registry().countDatasets(restricted, memberFilter(*s));
 }
 
 Result<QList<DataCoordinate>> AuthorizedButler::queryDataIds(const DataIdQuery& query)
@@ -450,7 +487,7 @@ Result<std::optional<DatasetRef>> AuthorizedButler::findDataset(const QString& d
 {
     BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
     BUTLER_ASSIGN_OR_RETURN(QStringList leaves, expand(*s, collections));
-    return m_butler.findDataset(datasetType, dataId, leaves, time);
+    return m_butler.registry().findDataset(datasetType, dataId, leaves, time, memberFilter(*s));
 }
 
 Result<DatasetRef> AuthorizedButler::getDataset(const QUuid& id)
@@ -478,6 +515,16 @@ Result<DatasetRef> AuthorizedButler::put(const QByteArray& bytes, const QString&
     BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
     BUTLER_TRY(writable(*s, run, "put"));
     return m_butler.put(bytes, formatter, datasetType, dataId, run);
+}
+
+Status AuthorizedButler::checkPutInto(const QString& run)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    BUTLER_ASSIGN_OR_RETURN(const Entry* entry, writable(*s, run, "upload"));
+    if (entry->info.type != CollectionType::Run)
+        return invalidInput(QStringLiteral("'%1' is a %2 collection; datasets are put into RUN collections")
+                                .arg(run, collectionTypeName(entry->info.type)));
+    return {};
 }
 
 Result<QByteArray> AuthorizedButler::get(const QUuid& id, QString* formatter)

@@ -3,6 +3,7 @@
 #include "AccessPolicy.h"
 #include "AclStore.h"
 #include "Butler.h"
+#include "MemberFilter.h"
 
 namespace butler {
 
@@ -13,9 +14,12 @@ class DirectButler;
 //
 // Hiding: a collection the user may not read does not exist for them. It is left out of every
 // listing, glob and chain expansion, and naming it fails exactly as an unregistered name does.
-// Datasets are visible when a readable collection holds them; any other ID fails as an unknown
-// one. Reading names first and writing second: readable but not writable is PermissionDenied,
-// not readable is the NotFound above.
+// Datasets are visible when the user may read their RUN, or a release-space TAGGED or
+// CALIBRATION collection (curated by admins) that holds them. A user's or group's TAGGED and
+// CALIBRATION collections organise datasets but pass on none: their readers see only the
+// members whose runs they may read, so tagging cannot re-share proprietary data and a revoked
+// grant takes effect everywhere. Any other ID fails as an unknown one. Reading names first and writing
+// second: readable but not writable is PermissionDenied, not readable is the NotFound above.
 class AuthorizedButler : public Butler
 {
 public:
@@ -43,6 +47,8 @@ public:
     Status removeCollections(const QStringList& names) override;
     Status removeRuns(const QStringList& names) override;
     Result<DatasetPage> queryDatasets(const DatasetQuery& query) override;
+    // Counted by the database, with the same visibility as queryDatasets.
+    Result<qint64> countDatasets(const DatasetQuery& query);
     Result<QList<DataCoordinate>> queryDataIds(const DataIdQuery& query) override;
     Result<std::optional<DatasetRef>> findDataset(const QString& datasetType, const QVariantMap& dataId,
                                                   const QStringList& collections,
@@ -52,6 +58,8 @@ public:
     Result<DatasetRef> put(const QByteArray& bytes, const QString& formatter, const QString& datasetType,
                            const QVariantMap& dataId, const QString& run) override;
     Result<QByteArray> get(const QUuid& id, QString* formatter = nullptr) override;
+    // For uploads: the checks of put() alone; run must be a RUN the caller may write.
+    Status checkPutInto(const QString& run);
     // Ingest reads files from the server's own file system: admins only.
     Result<QList<DatasetRef>> ingest(const QString& run, const QList<IngestFile>& files, TransferMode mode,
                                      DatasetIdMode idMode = DatasetIdMode::Unique) override;
@@ -80,6 +88,12 @@ private:
 
     Result<std::shared_ptr<const Snapshot>> snapshot();
     bool canRead(const Entry& entry) const;
+    // Whether holding a dataset makes it visible: a readable RUN, or a readable release-space
+    // TAGGED/CALIBRATION collection.
+    bool confersVisibility(const Entry& entry) const;
+    // Restricts the user's and groups' TAGGED/CALIBRATION collections to members of readable
+    // runs; empty for admins.
+    MemberFilter memberFilter(const Snapshot& s) const;
     // The entry when it exists and is readable; otherwise the error of an unknown name.
     Result<const Entry*> readable(const Snapshot& s, const QString& name) const;
     // As readable(), then PermissionDenied unless writable.

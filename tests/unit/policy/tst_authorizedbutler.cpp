@@ -1,6 +1,6 @@
 // AuthorizedButler on a real repository: collections in every namespace, chains that mix
-// visible and hidden children, a TAGGED collection holding datasets of a hidden run, and the
-// same questions asked by every role.
+// visible and hidden children, a TAGGED collection holding datasets of a hidden run (which it
+// must not pass on), and the same questions asked by every role.
 
 #include "AuthorizedButler.h"
 #include "DirectButler.h"
@@ -202,8 +202,12 @@ private slots:
     void queryDatasetsSeesReadableCollectionsOnly();
     void hiddenCollectionIsUnknown();
     void hiddenDatasetIsUnknown();
-    void datasetVisibleThroughTaggedCollection();
-    void datasetVisibleThroughCalibrationCollection();
+    void groupTaggedCollectionPassesOnNothing();
+    void groupCalibrationCollectionPassesOnNothing();
+    void releaseCuratedCollectionsConferVisibility();
+    void taggingCannotReshareProprietaryData();
+    void revokedGrantReachesTags();
+    void hiddenTagDoesNotShadowFindFirst();
     void chainingOrTaggingHiddenIsUnknown();
     void chainEditsSeeOnlyVisibleChildren();
     void collectionWrites();
@@ -380,7 +384,8 @@ void TestAuthorizedButler::queryDatasetsSeesReadableCollectionsOnly_data()
     QTest::addColumn<QString>("user");
     QTest::addColumn<QStringList>("runs"); // runs whose sky datasets the user sees
     QTest::addColumn<bool>("seesPick");    // the dataset of u/bob/private tagged into g/cosmo/picks
-    QTest::newRow("alice") << "alice" << split("u/alice/run g/cosmo/run HSC/old") << true;
+    // g/cosmo/picks is readable to alice but passes on nothing of a run she cannot read.
+    QTest::newRow("alice") << "alice" << split("u/alice/run g/cosmo/run HSC/old") << false;
     QTest::newRow("bob") << "bob" << split("u/bob/run u/bob/private g/galaxy/run HSC/old") << false;
     QTest::newRow("dora") << "dora" << split("HSC/new HSC/old") << false;
     QTest::newRow("eve") << "eve" << split("HSC/old") << false;
@@ -477,31 +482,36 @@ void TestAuthorizedButler::hiddenDatasetIsUnknown()
     QVERIFY(bytes->contains("u/bob/run"));
 }
 
-void TestAuthorizedButler::datasetVisibleThroughTaggedCollection()
+void TestAuthorizedButler::groupTaggedCollectionPassesOnNothing()
 {
     auto alice = m_repo.as(QStringLiteral("alice"));
     const QUuid pick = m_repo.sky[QStringLiteral("u/bob/private")][0];
-    auto ref = alice.getDataset(pick);
-    BUTLER_VERIFY_OK(ref);
-    QCOMPARE(ref->run(), QStringLiteral("u/bob/private"));
-    QString formatter;
-    auto bytes = alice.get(pick, &formatter);
-    BUTLER_VERIFY_OK(bytes);
-    QCOMPARE(formatter, QStringLiteral("json"));
-    auto files = alice.fileInfo({pick});
-    BUTLER_VERIFY_OK(files);
-    QCOMPARE(files->size(), 1);
-    // Found through the TAGGED collection; its run stays hidden.
+    // alice reads g/cosmo/picks, but the dataset's run is bob's private one.
+    BUTLER_VERIFY_OK(alice.getCollection(QStringLiteral("g/cosmo/picks")));
+    BUTLER_VERIFY_ERROR(alice.getDataset(pick), ErrorKind::NotFound);
+    BUTLER_VERIFY_ERROR(alice.get(pick), ErrorKind::NotFound);
+    BUTLER_VERIFY_ERROR(alice.fileInfo({pick}), ErrorKind::NotFound);
     auto found = alice.findDataset(QStringLiteral("sky"), skyId(0), {QStringLiteral("g/cosmo/picks")});
     BUTLER_VERIFY_OK(found);
-    QVERIFY(found->has_value());
-    QCOMPARE((*found)->id(), pick);
-    BUTLER_VERIFY_ERROR(alice.getCollection(QStringLiteral("u/bob/private")), ErrorKind::NotFound);
-    // Someone outside cosmo does not see it.
+    QVERIFY(!found->has_value());
+    DatasetQuery query;
+    query.datasetTypes = {QStringLiteral("sky")};
+    query.collections = {QStringLiteral("g/cosmo/picks")};
+    auto page = alice.queryDatasets(query);
+    BUTLER_VERIFY_OK(page);
+    QVERIFY(page->refs.isEmpty());
+    auto count = alice.countDatasets(query);
+    BUTLER_VERIFY_OK(count);
+    QCOMPARE(*count, qint64(0));
+    // Admins read every run, so the collection shows them its member.
+    auto adamPage = m_repo.as(QStringLiteral("adam")).queryDatasets(query);
+    BUTLER_VERIFY_OK(adamPage);
+    QCOMPARE(adamPage->refs.size(), 1);
+    QCOMPARE(adamPage->refs.first().id(), pick);
     BUTLER_VERIFY_ERROR(m_repo.as(QStringLiteral("eve")).getDataset(pick), ErrorKind::NotFound);
 }
 
-void TestAuthorizedButler::datasetVisibleThroughCalibrationCollection()
+void TestAuthorizedButler::groupCalibrationCollectionPassesOnNothing()
 {
     Repo repo;
     BUTLER_VERIFY_OK(repo.build());
@@ -510,17 +520,159 @@ void TestAuthorizedButler::datasetVisibleThroughCalibrationCollection()
                          QStringLiteral("u/bob/private"));
     BUTLER_VERIFY_OK(bias);
     const QUuid id = bias->id();
-    BUTLER_VERIFY_ERROR(repo.as(QStringLiteral("alice")).getDataset(id), ErrorKind::NotFound);
     BUTLER_VERIFY_OK(adam.registerCollection(QStringLiteral("g/cosmo/calib"), CollectionType::Calibration));
     BUTLER_VERIFY_OK(adam.certify(QStringLiteral("g/cosmo/calib"), {id}, Timespan(0, 100)));
     auto alice = repo.as(QStringLiteral("alice"));
-    BUTLER_VERIFY_OK(alice.getDataset(id));
-    BUTLER_VERIFY_OK(alice.fileInfo({id}));
+    BUTLER_VERIFY_ERROR(alice.getDataset(id), ErrorKind::NotFound);
+    BUTLER_VERIFY_ERROR(alice.fileInfo({id}), ErrorKind::NotFound);
     auto found = alice.findDataset(QStringLiteral("bias"), skyId(1), {QStringLiteral("g/cosmo/calib")}, 50);
     BUTLER_VERIFY_OK(found);
+    QVERIFY(!found->has_value());
+    DatasetQuery query;
+    query.datasetTypes = {QStringLiteral("bias")};
+    query.collections = {QStringLiteral("g/cosmo/calib")};
+    auto count = alice.countDatasets(query);
+    BUTLER_VERIFY_OK(count);
+    QCOMPARE(*count, qint64(0));
+    // The admin, who reads every run, finds it.
+    auto adamFound =
+        adam.findDataset(QStringLiteral("bias"), skyId(1), {QStringLiteral("g/cosmo/calib")}, 50);
+    BUTLER_VERIFY_OK(adamFound);
+    QVERIFY(adamFound->has_value());
+}
+
+void TestAuthorizedButler::releaseCuratedCollectionsConferVisibility()
+{
+    Repo repo;
+    BUTLER_VERIFY_OK(repo.build());
+    auto adam = repo.as(QStringLiteral("adam"));
+    // Admins publish a dataset of a private run through release TAGGED and CALIBRATION
+    // collections whose proprietary period has ended.
+    const QUuid pick = repo.sky[QStringLiteral("u/bob/private")][1];
+    BUTLER_VERIFY_OK(adam.registerCollection(QStringLiteral("HSC/picks"), CollectionType::Tagged));
+    BUTLER_VERIFY_OK(adam.setReleaseDates(QStringLiteral("HSC/picks"), Now - 800 * Day, std::nullopt));
+    BUTLER_VERIFY_OK(adam.associate(QStringLiteral("HSC/picks"), {pick}));
+    auto bias = adam.put("b", QStringLiteral("bytes"), QStringLiteral("bias"), skyId(1),
+                         QStringLiteral("u/bob/private"));
+    BUTLER_VERIFY_OK(bias);
+    BUTLER_VERIFY_OK(adam.registerCollection(QStringLiteral("HSC/calib"), CollectionType::Calibration));
+    BUTLER_VERIFY_OK(adam.setReleaseDates(QStringLiteral("HSC/calib"), Now - 800 * Day, std::nullopt));
+    BUTLER_VERIFY_OK(adam.certify(QStringLiteral("HSC/calib"), {bias->id()}, Timespan(0, 100)));
+
+    auto eve = repo.as(QStringLiteral("eve"));
+    BUTLER_VERIFY_OK(eve.getDataset(pick));
+    BUTLER_VERIFY_OK(eve.fileInfo({pick}));
+    auto found = eve.findDataset(QStringLiteral("sky"), skyId(1), {QStringLiteral("HSC/picks")});
+    BUTLER_VERIFY_OK(found);
     QVERIFY(found->has_value());
-    QCOMPARE((*found)->id(), id);
-    BUTLER_VERIFY_ERROR(repo.as(QStringLiteral("eve")).getDataset(id), ErrorKind::NotFound);
+    QCOMPARE((*found)->id(), pick);
+    DatasetQuery query;
+    query.datasetTypes = {QStringLiteral("sky")};
+    query.collections = {QStringLiteral("HSC/picks")};
+    auto count = eve.countDatasets(query);
+    BUTLER_VERIFY_OK(count);
+    QCOMPARE(*count, qint64(1));
+    auto calib = eve.findDataset(QStringLiteral("bias"), skyId(1), {QStringLiteral("HSC/calib")}, 50);
+    BUTLER_VERIFY_OK(calib);
+    QVERIFY(calib->has_value());
+    QCOMPARE((*calib)->id(), bias->id());
+}
+
+void TestAuthorizedButler::taggingCannotReshareProprietaryData()
+{
+    Repo repo;
+    BUTLER_VERIFY_OK(repo.build());
+    // dora reads HSC/new while it is proprietary, tags one of its datasets into her own
+    // collection and grants bob's group read on it.
+    auto dora = repo.as(QStringLiteral("dora"));
+    const QUuid secret = repo.sky[QStringLiteral("HSC/new")][0];
+    BUTLER_VERIFY_OK(dora.registerCollection(QStringLiteral("u/dora/picks"), CollectionType::Tagged));
+    BUTLER_VERIFY_OK(dora.associate(QStringLiteral("u/dora/picks"), {secret}));
+    BUTLER_VERIFY_OK(dora.editAcl(QStringLiteral("u/dora/picks"), {QStringLiteral("galaxy")}, {}));
+    DatasetQuery query;
+    query.datasetTypes = {QStringLiteral("sky")};
+    query.collections = {QStringLiteral("u/dora/picks")};
+    auto own = dora.queryDatasets(query);
+    BUTLER_VERIFY_OK(own);
+    QCOMPARE(own->refs.size(), 1);
+
+    auto bob = repo.as(QStringLiteral("bob"));
+    BUTLER_VERIFY_OK(bob.getCollection(QStringLiteral("u/dora/picks")));
+    auto page = bob.queryDatasets(query);
+    BUTLER_VERIFY_OK(page);
+    QVERIFY(page->refs.isEmpty());
+    auto count = bob.countDatasets(query);
+    BUTLER_VERIFY_OK(count);
+    QCOMPARE(*count, qint64(0));
+    auto found = bob.findDataset(QStringLiteral("sky"), skyId(0), {QStringLiteral("u/dora/picks")});
+    BUTLER_VERIFY_OK(found);
+    QVERIFY(!found->has_value());
+    BUTLER_VERIFY_ERROR(bob.getDataset(secret), ErrorKind::NotFound);
+    BUTLER_VERIFY_ERROR(bob.get(secret), ErrorKind::NotFound);
+    // bob cannot pass it on either: to him it does not exist.
+    BUTLER_VERIFY_OK(bob.registerCollection(QStringLiteral("u/bob/copies"), CollectionType::Tagged));
+    BUTLER_VERIFY_ERROR(bob.associate(QStringLiteral("u/bob/copies"), {secret}), ErrorKind::NotFound);
+
+    // Once the proprietary period ends, everyone reads the run and so the tag.
+    repo.now = Now + 3 * 365 * Day;
+    auto later = repo.as(QStringLiteral("bob")).queryDatasets(query);
+    BUTLER_VERIFY_OK(later);
+    QCOMPARE(later->refs.size(), 1);
+    QCOMPARE(later->refs.first().id(), secret);
+}
+
+void TestAuthorizedButler::revokedGrantReachesTags()
+{
+    Repo repo;
+    BUTLER_VERIFY_OK(repo.build());
+    auto bob = repo.as(QStringLiteral("bob"));
+    BUTLER_VERIFY_OK(bob.editAcl(QStringLiteral("u/bob/run"), {QStringLiteral("cosmo")}, {}));
+    auto alice = repo.as(QStringLiteral("alice"));
+    const QUuid borrowed = repo.sky[QStringLiteral("u/bob/run")][1];
+    BUTLER_VERIFY_OK(alice.associate(QStringLiteral("u/alice/tags"), {borrowed}));
+    DatasetQuery query;
+    query.datasetTypes = {QStringLiteral("sky")};
+    query.collections = {QStringLiteral("u/alice/tags")};
+    auto before = alice.queryDatasets(query);
+    BUTLER_VERIFY_OK(before);
+    QCOMPARE(before->refs.size(), 1);
+
+    BUTLER_VERIFY_OK(bob.editAcl(QStringLiteral("u/bob/run"), {}, {QStringLiteral("cosmo")}));
+    auto after = repo.as(QStringLiteral("alice")).queryDatasets(query);
+    BUTLER_VERIFY_OK(after);
+    QVERIFY(after->refs.isEmpty());
+    BUTLER_VERIFY_ERROR(repo.as(QStringLiteral("alice")).getDataset(borrowed), ErrorKind::NotFound);
+}
+
+void TestAuthorizedButler::hiddenTagDoesNotShadowFindFirst()
+{
+    Repo repo;
+    BUTLER_VERIFY_OK(repo.build());
+    // u/alice/tags holds bob's private detector-0 dataset (put there by an admin); u/alice/run
+    // has alice's own. Searching the tags first must fall through to her run.
+    BUTLER_VERIFY_OK(
+        repo.as(QStringLiteral("adam"))
+            .associate(QStringLiteral("u/alice/tags"), {repo.sky[QStringLiteral("u/bob/private")][0]}));
+    auto alice = repo.as(QStringLiteral("alice"));
+    const QStringList search{QStringLiteral("u/alice/tags"), QStringLiteral("u/alice/run")};
+    auto found = alice.findDataset(QStringLiteral("sky"), skyId(0), search);
+    BUTLER_VERIFY_OK(found);
+    QVERIFY(found->has_value());
+    QCOMPARE((*found)->id(), repo.sky[QStringLiteral("u/alice/run")][0]);
+    DatasetQuery query;
+    query.datasetTypes = {QStringLiteral("sky")};
+    query.collections = search;
+    query.findFirst = true;
+    auto page = alice.queryDatasets(query);
+    BUTLER_VERIFY_OK(page);
+    QSet<QUuid> ids;
+    for (const DatasetRef& ref : page->refs)
+        ids.insert(ref.id());
+    QCOMPARE(ids, (QSet<QUuid>{repo.sky[QStringLiteral("u/alice/run")][0],
+                               repo.sky[QStringLiteral("u/alice/run")][1]}));
+    auto count = alice.countDatasets(query);
+    BUTLER_VERIFY_OK(count);
+    QCOMPARE(*count, qint64(2));
 }
 
 void TestAuthorizedButler::chainingOrTaggingHiddenIsUnknown()
@@ -682,9 +834,9 @@ void TestAuthorizedButler::datasetWrites()
     BUTLER_VERIFY_ERROR(alice.getDataset(repo.sky[QStringLiteral("u/alice/run")][1]), ErrorKind::NotFound);
     BUTLER_VERIFY_ERROR(alice.pruneDatasets({repo.sky[QStringLiteral("HSC/old")][0]}, true, true),
                         ErrorKind::PermissionDenied);
-    // Visible through g/cosmo/picks, but its RUN is bob's.
+    // In g/cosmo/picks, which alice reads, but of bob's private run: unknown to her.
     BUTLER_VERIFY_ERROR(alice.pruneDatasets({repo.sky[QStringLiteral("u/bob/private")][0]}, true, true),
-                        ErrorKind::PermissionDenied);
+                        ErrorKind::NotFound);
     const QUuid hidden = repo.sky[QStringLiteral("g/galaxy/run")][0];
     const QUuid unknown = QUuid::createUuid();
     BUTLER_COMPARE_ERRORS(alice.pruneDatasets({hidden}, true, true), idText(hidden),
