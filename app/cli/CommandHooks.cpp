@@ -2,6 +2,7 @@
 
 #include "DemoRepoCommandHook.h"
 #include "ImportCommandHook.h"
+#include "VerifyQuotasCommandHook.h"
 
 namespace butler {
 
@@ -11,6 +12,7 @@ CommandHooks CommandHooks::builtIn()
     CommandHooks hooks;
     hooks.importExport = &ImportCommandHook::run;
     hooks.makeDemoRepo = &DemoRepoCommandHook::run;
+    hooks.verifyQuotas = &VerifyQuotasCommandHook::run;
     return hooks;
 }
 

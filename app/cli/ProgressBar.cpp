@@ -131,7 +131,10 @@ QString ProgressBar::renderLocked(qint64 elapsedMs, bool finished) const
     const qint64 rateMs = finished ? std::max<qint64>(elapsedMs, 1) : elapsedMs;
     const bool haveRate = rateMs > 0 && m_current > 0;
     const double rate = haveRate ? double(m_current) * 1000.0 / double(rateMs) : 0.0;
-    const QString rateText = haveRate ? formatRate(rate) : QStringLiteral("--/s");
+    const QString rateText = !haveRate ? QStringLiteral("--/s")
+                             : m_bytes ? formatBytes(rate) + QStringLiteral("/s")
+                                       : formatRate(rate);
+    const auto amount = [this](qint64 n) { return m_bytes ? formatBytes(double(n)) : QString::number(n); };
 
     QString timeText;
     if (finished) {
@@ -144,7 +147,7 @@ QString ProgressBar::renderLocked(qint64 elapsedMs, bool finished) const
     }
 
     if (m_total <= 0) {
-        QString line = m_label + QLatin1Char(' ') + QString::number(m_current) + QLatin1Char(' ') + rateText;
+        QString line = m_label + QLatin1Char(' ') + amount(m_current) + QLatin1Char(' ') + rateText;
         if (!timeText.isEmpty())
             line += QLatin1Char(' ') + timeText;
         return line;
@@ -152,8 +155,9 @@ QString ProgressBar::renderLocked(qint64 elapsedMs, bool finished) const
 
     const qint64 done = std::min(m_current, m_total);
     const int percent = int(done * 100 / m_total);
-    const QString tail =
-        QStringLiteral("%1% %2/%3 %4 %5").arg(percent, 3).arg(m_current).arg(m_total).arg(rateText, timeText);
+    const QString tail = QStringLiteral("%1% %2/%3 %4 %5")
+                             .arg(percent, 3)
+                             .arg(amount(m_current), amount(m_total), rateText, timeText);
     // The line stays one column short of the terminal width so that it never wraps.
     const int available = m_width - 1 - int(m_label.size()) - int(tail.size()) - 4;
     const int barWidth = std::clamp(available, kMinBarWidth, kMaxBarWidth);
@@ -185,6 +189,23 @@ QString ProgressBar::formatRate(double perSecond)
     if (perSecond >= 1e3)
         return QString::number(perSecond / 1e3, 'f', 1) + QStringLiteral("k/s");
     return QString::number(perSecond, 'f', 1) + QStringLiteral("/s");
+}
+
+QString ProgressBar::formatBytes(double bytes)
+{
+    if (bytes >= 1024.0 * 1024 * 1024)
+        return QString::number(bytes / (1024.0 * 1024 * 1024), 'f', 1) + QStringLiteral(" GiB");
+    if (bytes >= 1024.0 * 1024)
+        return QString::number(bytes / (1024.0 * 1024), 'f', 1) + QStringLiteral(" MiB");
+    if (bytes >= 1024.0)
+        return QString::number(bytes / 1024.0, 'f', 1) + QStringLiteral(" KiB");
+    return QString::number(qint64(bytes)) + QStringLiteral(" B");
+}
+
+void ProgressBar::setByteUnits(bool bytes)
+{
+    QMutexLocker lock(&m_mutex);
+    m_bytes = bytes;
 }
 
 } // namespace butler

@@ -28,6 +28,8 @@ public:
     ProgressBar(const ProgressBar&) = delete;
     ProgressBar& operator=(const ProgressBar&) = delete;
 
+    // Counts bytes: amounts and the rate are shown as sizes ("12.0 MiB/100.0 MiB 35.0 MiB/s").
+    void setByteUnits(bool bytes);
     void setEnabled(bool enabled);
     bool isEnabled() const;
     void setTotal(qint64 total);
@@ -48,6 +50,8 @@ public:
     static QString formatDuration(qint64 seconds);
     // "0.5/s", "35.0/s", "1.2k/s", "3.4M/s".
     static QString formatRate(double perSecond);
+    // "512 B", "1.5 KiB", "12.0 MiB".
+    static QString formatBytes(double bytes);
 
 private:
     void drawLocked(bool finished);
@@ -60,6 +64,7 @@ private:
     FILE* m_stream = nullptr;
     bool m_enabled = false;
     bool m_finished = false;
+    bool m_bytes = false;
     int m_width = 80;
     qsizetype m_lastLength = 0;
     QElapsedTimer m_started;

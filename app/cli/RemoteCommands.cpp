@@ -4,6 +4,7 @@
 #include "RemoteButler.h"
 #include "TokenSource.h"
 
+#include <QLocale>
 #include <QSet>
 
 namespace butler {
@@ -73,6 +74,23 @@ void printAcl(QTextStream& out, const RemoteAcl& acl)
     printFields(out, fields);
 }
 
+QString bytesText(qint64 bytes)
+{
+    return QStringLiteral("%1 (%2 bytes)").arg(QLocale::c().formattedDataSize(bytes)).arg(bytes);
+}
+
+void printQuota(QTextStream& out, const RemoteQuota& quota)
+{
+    printFields(out,
+                {{QStringLiteral("user"), quota.user},
+                 {QStringLiteral("limit"),
+                  bytesText(quota.limitBytes) + (quota.defaultLimit ? QStringLiteral(", the default")
+                                                                    : QStringLiteral(", set by an admin"))},
+                 {QStringLiteral("used"), bytesText(quota.usedBytes)},
+                 {QStringLiteral("reserved"), bytesText(quota.reservedBytes)},
+                 {QStringLiteral("available"), bytesText(quota.availableBytes)}});
+}
+
 } // namespace
 
 void RemoteCommands::registerCommands(CommandRegistry& registry)
@@ -97,8 +115,10 @@ void RemoteCommands::registerCommands(CommandRegistry& registry)
                   .options = {{.name = QStringLiteral("set"),
                                .valueName = QStringLiteral("BYTES"),
                                .help = QStringLiteral("set the user's limit (admins)"),
-                               .integer = true}}},
-                 &RemoteCommands::serverOnly);
+                               .integer = true},
+                              {.name = QStringLiteral("reset"),
+                               .help = QStringLiteral("put the user back on the default limit (admins)")}}},
+                 &RemoteCommands::quota);
     registry.add(
         {.name = QStringLiteral("acl"),
          .summary = QStringLiteral("show or edit who may read a user or group collection (remote)"),
@@ -165,10 +185,48 @@ Status RemoteCommands::whoami(CommandContext& context)
 {
     BUTLER_ASSIGN_OR_RETURN(std::unique_ptr<RemoteButler> butler, openServer(context));
     BUTLER_ASSIGN_OR_RETURN(const RemoteIdentity identity, butler->whoami());
-    printFields(context.out(), {{QStringLiteral("user"), identity.user},
-                                {QStringLiteral("groups"), listOrNone(identity.groups)},
-                                {QStringLiteral("admin"), yesNo(identity.admin)},
-                                {QStringLiteral("data rights"), yesNo(identity.dataRights)}});
+    QList<QPair<QString, QString>> fields{{QStringLiteral("user"), identity.user},
+                                          {QStringLiteral("groups"), listOrNone(identity.groups)},
+                                          {QStringLiteral("admin"), yesNo(identity.admin)},
+                                          {QStringLiteral("data rights"), yesNo(identity.dataRights)}};
+    // A server without quotas still answers who the caller is.
+    if (const Result<RemoteQuota> quota = butler->quota(); quota.ok()) {
+        fields.append({QStringLiteral("quota"), bytesText(quota->limitBytes)});
+        fields.append({QStringLiteral("used"), bytesText(quota->usedBytes)});
+        fields.append({QStringLiteral("reserved"), bytesText(quota->reservedBytes)});
+        fields.append({QStringLiteral("available"), bytesText(quota->availableBytes)});
+    }
+    printFields(context.out(), fields);
+    return {};
+}
+
+Status RemoteCommands::quota(CommandContext& context)
+{
+    const QString user = context.args().positional(QStringLiteral("USER"));
+    const bool set = context.args().isSet(QStringLiteral("set"));
+    const bool reset = context.args().isSet(QStringLiteral("reset"));
+    if (set && reset)
+        return context.usageError(QStringLiteral("--set and --reset exclude each other"));
+    std::optional<qint64> limit;
+    if (set) {
+        bool ok = false;
+        limit = context.args().value(QStringLiteral("set")).toLongLong(&ok);
+        if (!ok)
+            return context.usageError(QStringLiteral("--set takes a number of bytes"));
+    }
+    BUTLER_ASSIGN_OR_RETURN(std::unique_ptr<RemoteButler> butler, openServer(context));
+    if (!set && !reset) {
+        BUTLER_ASSIGN_OR_RETURN(const RemoteQuota quota, butler->quota(user));
+        printQuota(context.out(), quota);
+        return {};
+    }
+    QString target = user;
+    if (target.isEmpty()) {
+        BUTLER_ASSIGN_OR_RETURN(const RemoteIdentity identity, butler->whoami());
+        target = identity.user;
+    }
+    BUTLER_ASSIGN_OR_RETURN(const RemoteQuota quota, butler->setQuota(target, limit));
+    printQuota(context.out(), quota);
     return {};
 }
 

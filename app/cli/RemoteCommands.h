@@ -7,8 +7,8 @@ namespace butler {
 // Commands that only make sense against butler-server: login, whoami, quota, acl, jobs, trash.
 // On a local path they fail saying a server URL is needed; on a URL they open the repository
 // like every other command. login checks a given token (--token-file or BUTLER_ACCESS_TOKEN)
-// with the server and stores it; the OAuth sign-in flow, quota, jobs and trash wait for their
-// server routes.
+// with the server and stores it; the OAuth sign-in flow, jobs and trash wait for their server
+// routes.
 class RemoteCommands
 {
 public:
@@ -16,6 +16,7 @@ public:
 
     static Status login(CommandContext& context);
     static Status whoami(CommandContext& context);
+    static Status quota(CommandContext& context);
     static Status acl(CommandContext& context);
     static Status serverOnly(CommandContext& context);
     static Status jobs(CommandContext& context);

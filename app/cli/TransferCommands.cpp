@@ -5,6 +5,7 @@
 #include "CommonOptions.h"
 #include "CsvTable.h"
 #include "ProgressBar.h"
+#include "RemoteButler.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -157,6 +158,42 @@ Status verifyBytes(const QByteArray& bytes, const FileInfo& info, const DatasetR
     return {};
 }
 
+// ingest-files on a server: the files go up through signed URLs in batches. A failure leaves
+// what arrived on the server, so the same command run again sends only what is missing.
+Status uploadToServer(CommandContext& context, RemoteButler& butler, const QString& run,
+                      const QList<IngestFile>& files, bool createdRun)
+{
+    qint64 total = 0;
+    for (const IngestFile& file : files)
+        total += QFileInfo(file.path).size();
+    ProgressBar progress(QStringLiteral("upload"), total);
+    progress.setByteUnits(true);
+    UploadOptions options;
+    options.resume = true;
+    options.undoOnFailure = false;
+    options.progress = [&progress](qint64 done, qint64) { progress.advance(done - progress.current()); };
+    UploadReport report;
+    const Result<QList<DatasetRef>> refs = butler.uploadFiles(run, files, options, &report);
+    progress.finish();
+    if (!refs.ok()) {
+        if (!report.leftOnServer) {
+            // Nothing of this run reached the server: leave it as it was.
+            if (createdRun)
+                (void)butler.removeRuns({run});
+            return refs.error();
+        }
+        return Error(refs.error().kind(),
+                     refs.error().message() +
+                         QStringLiteral(" (%1 files were uploaded; run the same command again to upload only "
+                                        "what is missing)")
+                             .arg(report.sentFiles));
+    }
+    context.out() << "Ingested " << refs->size() << (refs->size() == 1 ? " dataset" : " datasets") << " into "
+                  << run << " (" << report.sentFiles << " uploaded, " << report.skippedFiles
+                  << " already on the server).\n";
+    return {};
+}
+
 } // namespace
 
 void TransferCommands::registerCommands(CommandRegistry& registry)
@@ -169,7 +206,9 @@ void TransferCommands::registerCommands(CommandRegistry& registry)
              "TYPE (values common to every row may be given with --data-id instead) and optionally a\n"
              "'formatter' column (fits, json, yaml, ...; guessed from the extension otherwise).\n"
              "Relative file paths start at --prefix, or the current folder. RUN is created when missing.\n"
-             "Either every file is ingested or none is."),
+             "Either every file is ingested or none is. Through a server URL the files are uploaded in\n"
+             "batches through signed URLs; after a failure, the same command run again uploads only what\n"
+             "is missing (datasets already in RUN with the same content count as done)."),
          .positionals =
              {CommonOptions::repo(),
               {.name = QStringLiteral("TYPE"), .help = QStringLiteral("dataset type of the files")},
@@ -256,6 +295,17 @@ Status TransferCommands::ingestFiles(CommandContext& context)
         return existing.error();
     }
 
+    if (auto* remote = dynamic_cast<RemoteButler*>(butler.get())) {
+        if (mode != TransferMode::Copy)
+            return invalidInput(
+                QStringLiteral("transfer mode '%1' does not work with a server repository: files "
+                               "are uploaded, so use --transfer copy")
+                    .arg(args.value(QStringLiteral("transfer"))));
+        if (idMode != DatasetIdMode::Unique)
+            return invalidInput(QStringLiteral("a server repository makes the IDs of uploaded datasets; use "
+                                               "--id-generation-mode unique"));
+        return uploadToServer(context, *remote, run, files.value(), createdRun);
+    }
     ProgressBar progress(QStringLiteral("ingest"), files->size());
     const Result<QList<DatasetRef>> refs = butler->ingest(run, files.value(), mode, idMode);
     if (!refs.ok()) {

@@ -1,15 +1,21 @@
 #include "RemoteButler.h"
 
+#include "ContentHash.h"
 #include "CoroutineResult.h"
 #include "FormatterLabel.h"
+#include "RemoteUploader.h"
 #include "WireFormat.h"
 
+#include <QCoroNetworkReply>
 #include <QCryptographicHash>
 #include <QEventLoop>
 #include <QFile>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 
 namespace butler {
 
@@ -372,6 +378,18 @@ QCoro::Task<Result<DatasetPage>> RemoteButler::queryDatasetsAsync(DatasetQuery q
     co_return fromServer(route, WireFormat::datasetPageFromJson(m_universe, json));
 }
 
+QCoro::Task<Result<qint64>> RemoteButler::countDatasetsAsync(DatasetQuery query)
+{
+    const QString route = QStringLiteral("/datasets/count");
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json,
+                               co_await postJson(route, WireFormat::toJson(query), true));
+    const QJsonValue count = json.value(QStringLiteral("count"));
+    if (!count.isDouble() || count.toDouble() < 0)
+        co_return Error{ErrorKind::Unavailable,
+                        QStringLiteral("the server's answer to %1 has no valid count").arg(route)};
+    co_return static_cast<qint64>(count.toDouble());
+}
+
 QCoro::Task<Result<QList<DataCoordinate>>> RemoteButler::queryDataIdsAsync(DataIdQuery query)
 {
     const QString route = QStringLiteral("/data-ids/query");
@@ -499,21 +517,36 @@ QCoro::Task<Result<std::pair<QByteArray, QString>>> RemoteButler::getAsync(QUuid
 QCoro::Task<Result<DatasetRef>> RemoteButler::putAsync(QByteArray bytes, QString formatter,
                                                        QString datasetType, QVariantMap dataId, QString run)
 {
-    const QString route = QStringLiteral("/datasets/put");
-    RemoteTransport::Request request;
-    request.method = QByteArrayLiteral("POST");
-    request.url = m_transport.location().apiUrl(route);
-    QueryParams params{{QStringLiteral("dataset_type"), datasetType}, {QStringLiteral("run"), run}};
-    if (!formatter.isEmpty())
-        params.append({QStringLiteral("formatter"), formatter});
-    params.append({QStringLiteral("data_id"),
-                   QString::fromUtf8(QJsonDocument(dataIdToJson(dataId)).toJson(QJsonDocument::Compact))});
-    request.url.setQuery(encodeQuery(params), QUrl::StrictMode);
-    request.body = bytes;
-    request.contentType = QByteArrayLiteral("application/octet-stream");
-    request.idempotent = false;
-    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json, co_await m_transport.sendJson(std::move(request)));
-    co_return fromServer(route, DatasetRef::fromJson(m_universe, json));
+    UploadSpec spec;
+    spec.datasetType = datasetType;
+    spec.dataId = dataId;
+    spec.size = bytes.size();
+    spec.sha256 = ContentHash::sha256(bytes);
+    spec.formatter = formatter;
+    const QList<UploadSpec> specs{spec};
+    BUTLER_CO_ASSIGN_OR_RETURN(const UploadGrant grant, co_await reserveUploadAsync(run, specs, false));
+    if (grant.files.size() != 1 || grant.uploadId.isEmpty())
+        co_return ioError(QStringLiteral("the server did not grant one upload for the dataset"));
+    const UploadGrant::Slot& slot = grant.files.first();
+    // No co_await inside a conditional expression: GCC 12 mishandles its temporaries.
+    Status sent;
+    if (slot.status == QLatin1String("upload"))
+        sent = co_await putBytesAsync(slot.url, bytes);
+    Result<QList<DatasetRef>> refs = ioError(QString());
+    if (sent.ok())
+        refs = co_await commitUploadAsync(grant.uploadId);
+    else
+        refs = sent.error();
+    if (!refs.ok()) {
+        const auto aborted = co_await abortUploadAsync(grant.uploadId);
+        if (!aborted.ok())
+            qCWarning(lcClientButler)
+                << "could not abort upload" << grant.uploadId << ":" << aborted.error().message();
+        co_return refs.error();
+    }
+    if (refs->size() != 1)
+        co_return ioError(QStringLiteral("the server committed %1 datasets for one put").arg(refs->size()));
+    co_return refs->first();
 }
 
 QCoro::Task<Result<QList<DatasetRef>>> RemoteButler::ingestAsync(QString run, QList<IngestFile> files,
@@ -524,49 +557,188 @@ QCoro::Task<Result<QList<DatasetRef>>> RemoteButler::ingestAsync(QString run, QL
             QStringLiteral("transfer mode '%1' does not work with a server repository: files "
                            "are uploaded, so use --transfer copy")
                 .arg(transferModeName(mode)));
-    // The put route makes random IDs; the API has no way to ask for others yet.
+    // The server makes random IDs; the API has no way to ask for others yet.
     if (idMode != DatasetIdMode::Unique)
         co_return invalidInput(
             QStringLiteral("dataset ID mode '%1' does not work with a server repository yet; "
                            "use unique")
                 .arg(WireFormat::idModeName(idMode)));
-    for (const IngestFile& file : files) {
-        if (!file.id.isNull())
-            co_return invalidInput(
-                QStringLiteral("a server repository makes the IDs of uploaded datasets; '%1' names its own")
-                    .arg(file.path));
-        if (!QFile::exists(file.path))
-            co_return notFound(QStringLiteral("file to ingest %1 does not exist").arg(file.path));
+    RemoteUploader uploader(*this, UploadOptions());
+    co_return co_await uploader.uploadAsync(run, files);
+}
+
+QCoro::Task<Result<UploadGrant>> RemoteButler::reserveUploadAsync(QString run, QList<UploadSpec> files,
+                                                                  bool resume)
+{
+    const QString route = QStringLiteral("/uploads");
+    QJsonArray entries;
+    for (const UploadSpec& file : files) {
+        QJsonObject entry{{QStringLiteral("dataset_type"), file.datasetType},
+                          {QStringLiteral("data_id"), dataIdToJson(file.dataId)},
+                          {QStringLiteral("size"), file.size}};
+        if (!file.sha256.isEmpty())
+            entry.insert(QStringLiteral("sha256"), file.sha256);
+        if (!file.formatter.isEmpty())
+            entry.insert(QStringLiteral("formatter"), file.formatter);
+        entries.append(entry);
     }
+    const QJsonObject body{
+        {QStringLiteral("run"), run}, {QStringLiteral("files"), entries}, {QStringLiteral("resume"), resume}};
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json, co_await postJson(route, body));
+    co_return fromServer(route, UploadGrant::fromJson(m_universe, json));
+}
+
+QCoro::Task<Status> RemoteButler::sendUpload(QNetworkRequest request, QIODevice* body, QByteArray bytes,
+                                             std::function<void(qint64)> progress)
+{
+    request.setRawHeader("User-Agent", RemoteTransport::userAgent());
+    request.setRawHeader("X-Butler-Client-Request-Id", QUuid::createUuid().toByteArray(QUuid::WithoutBraces));
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/octet-stream"));
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    request.setTransferTimeout(int(m_transport.options().transferTimeout.count()));
+    QNetworkAccessManager* network = RemoteTransport::manager();
+    QNetworkReply* reply = body ? network->put(request, body) : network->put(request, bytes);
+    if (body)
+        body->setParent(reply);
+    const std::unique_ptr<QNetworkReply, void (*)(QNetworkReply*)> owner(
+        reply, [](QNetworkReply* r) { r->deleteLater(); });
+    if (progress)
+        QObject::connect(reply, &QNetworkReply::uploadProgress, reply,
+                         [progress](qint64 sent, qint64) { progress(sent); });
+    co_await reply;
+    const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    const QString host = request.url().host() + QLatin1Char(':') + QString::number(request.url().port());
+    if (!status.isValid())
+        co_return Error(ErrorKind::Unavailable,
+                        QStringLiteral("cannot upload to %1 (%2)").arg(host, reply->errorString()));
+    RemoteTransport::Answer answer;
+    answer.status = status.toInt();
+    answer.body = reply->readAll();
+    answer.headers = reply->rawHeaderPairs();
+    if (answer.status != 201 && answer.status != 200)
+        co_return m_transport.errorFor(answer);
+    co_return Status();
+}
+
+QCoro::Task<Status> RemoteButler::putFileAsync(QString url, QString path, qint64 size,
+                                               std::function<void(qint64)> progress)
+{
+    const QUrl target(url);
+    const QString scheme = target.scheme().toLower();
+    if (!target.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
+        co_return ioError(
+            QStringLiteral("the server gave an upload URL that is not http(s): '%1'").arg(url.left(200)));
+    auto* file = new QFile(path);
+    if (!file->open(QIODevice::ReadOnly)) {
+        const QString reason = file->errorString();
+        delete file;
+        co_return ioError(QStringLiteral("cannot read %1: %2").arg(path, reason));
+    }
+    if (file->size() != size) {
+        delete file;
+        co_return conflict(
+            QStringLiteral("%1 changed while it was being uploaded; run the upload again").arg(path));
+    }
+    // Small files go from memory (QNetworkAccessManager sends a byte array without copying
+    // it); big ones are read from disk as they are sent.
+    constexpr qint64 kInMemory = 8 << 20;
+    QByteArray bytes;
+    if (size <= kInMemory) {
+        bytes = file->readAll();
+        delete file;
+        file = nullptr;
+        if (bytes.size() != size)
+            co_return conflict(
+                QStringLiteral("%1 changed while it was being uploaded; run the upload again").arg(path));
+    }
+    QNetworkRequest request(target);
+    request.setHeader(QNetworkRequest::ContentLengthHeader, size);
+    const Status sent = co_await sendUpload(request, file, bytes, progress);
+    if (!sent.ok())
+        co_return sent.error().withContext(QStringLiteral("uploading %1").arg(path));
+    co_return Status();
+}
+
+QCoro::Task<Status> RemoteButler::putBytesAsync(QString url, QByteArray bytes)
+{
+    const QUrl target(url);
+    const QString scheme = target.scheme().toLower();
+    if (!target.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
+        co_return ioError(
+            QStringLiteral("the server gave an upload URL that is not http(s): '%1'").arg(url.left(200)));
+    QNetworkRequest request(target);
+    request.setHeader(QNetworkRequest::ContentLengthHeader, bytes.size());
+    const std::function<void(qint64)> noProgress;
+    co_return co_await sendUpload(request, nullptr, bytes, noProgress);
+}
+
+QCoro::Task<Result<QList<DatasetRef>>> RemoteButler::commitUploadAsync(QString uploadId)
+{
+    const QString route = QStringLiteral("/uploads/commit");
+    // Committing twice answers the same refs, so a busy server may be asked again.
+    const QJsonObject body{{QStringLiteral("upload_id"), uploadId}};
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json, co_await postJson(route, body, true));
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonArray array,
+                               fromServer(route, objectArray(json, QStringLiteral("datasets"))));
+    co_return fromServer(route, refsFromJson(array));
+}
+
+Result<QList<DatasetRef>> RemoteButler::refsFromJson(const QJsonArray& array) const
+{
+    // A commit answers thousands of refs of a few dataset types: each type is read once.
+    QHash<QString, std::pair<QJsonObject, DatasetType>> types;
     QList<DatasetRef> refs;
-    refs.reserve(files.size());
-    for (const IngestFile& file : files) {
-        QFile input(file.path);
-        Result<DatasetRef> ref = ioError(QString());
-        if (!input.open(QIODevice::ReadOnly)) {
-            ref = ioError(QStringLiteral("cannot read %1: %2").arg(file.path, input.errorString()));
-        } else {
-            const QByteArray bytes = input.readAll();
-            const QString formatter =
-                file.formatter.isEmpty() ? FormatterLabel::forPath(file.path) : file.formatter;
-            ref = co_await putAsync(bytes, formatter, file.datasetType, file.dataId, run);
+    refs.reserve(array.size());
+    for (const QJsonValue& value : array) {
+        const QJsonObject json = value.toObject();
+        const QJsonObject typeJson = json.value(QLatin1String("dataset_type")).toObject();
+        const QString typeName = typeJson.value(QLatin1String("name")).toString();
+        auto known = types.constFind(typeName);
+        if (known == types.constEnd()) {
+            BUTLER_ASSIGN_OR_RETURN(DatasetType parsed, DatasetType::fromJson(m_universe, typeJson));
+            known = types.insert(typeName, {typeJson, std::move(parsed)});
         }
-        if (!ref.ok()) {
-            // All or nothing, as a local ingest: take back what this call already uploaded.
-            if (!refs.isEmpty()) {
-                QList<QUuid> ids;
-                for (const DatasetRef& done : std::as_const(refs))
-                    ids.append(done.id());
-                const Status undone = co_await pruneDatasetsAsync(ids, true, true);
-                if (!undone.ok())
-                    qCWarning(lcClientButler)
-                        << "could not remove the datasets of a failed ingest:" << undone.error().message();
-            }
-            co_return ref.error().withContext(file.path);
-        }
-        refs.append(std::move(ref).value());
+        if (known->first != typeJson)
+            return invalidInput(QStringLiteral("dataset type '%1' is described two ways").arg(typeName));
+        const DatasetType* type = &known->second;
+        const QUuid id = QUuid::fromString(json.value(QLatin1String("id")).toString());
+        const QString run = json.value(QLatin1String("run")).toString();
+        if (id.isNull() || run.isEmpty())
+            return invalidInput(QStringLiteral("a dataset ref lacks its 'id' or 'run'"));
+        BUTLER_ASSIGN_OR_RETURN(DataCoordinate dataId,
+                                DataCoordinate::fromJson(m_universe, type->dimensions(),
+                                                         json.value(QLatin1String("data_id")).toObject()));
+        refs.append(DatasetRef(id, *type, std::move(dataId), run));
     }
-    co_return refs;
+    return refs;
+}
+
+QCoro::Task<Result<qint64>> RemoteButler::abortUploadAsync(QString uploadId)
+{
+    const QJsonObject body{{QStringLiteral("upload_id"), uploadId}};
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json,
+                               co_await postJson(QStringLiteral("/uploads/abort"), body, true));
+    co_return json.value(QStringLiteral("released_bytes")).toInteger();
+}
+
+QCoro::Task<Result<RemoteQuota>> RemoteButler::quotaAsync(QString user)
+{
+    const QString route = QStringLiteral("/quota");
+    QueryParams params;
+    if (!user.isEmpty())
+        params.append({QStringLiteral("user"), user});
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json, co_await getJson(route, params));
+    co_return fromServer(route, RemoteQuota::fromJson(json));
+}
+
+QCoro::Task<Result<RemoteQuota>> RemoteButler::setQuotaAsync(QString user, std::optional<qint64> limitBytes)
+{
+    const QString route = QStringLiteral("/quota");
+    const QJsonObject body{
+        {QStringLiteral("user"), user},
+        {QStringLiteral("limit_bytes"), limitBytes ? QJsonValue(*limitBytes) : QJsonValue()}};
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json, co_await postJson(route, body));
+    co_return fromServer(route, RemoteQuota::fromJson(json));
 }
 
 QCoro::Task<Result<QList<DatasetRef>>>
@@ -744,6 +916,11 @@ Result<DatasetPage> RemoteButler::queryDatasets(const DatasetQuery& query)
     return blockingWait(queryDatasetsAsync(query));
 }
 
+Result<qint64> RemoteButler::countDatasets(const DatasetQuery& query)
+{
+    return blockingWait(countDatasetsAsync(query));
+}
+
 Result<QList<DataCoordinate>> RemoteButler::queryDataIds(const DataIdQuery& query)
 {
     return blockingWait(queryDataIdsAsync(query));
@@ -825,6 +1002,42 @@ Status RemoteButler::pruneDatasets(const QList<QUuid>& ids, bool purge, bool uns
 Result<RemoteIdentity> RemoteButler::whoami()
 {
     return blockingWait(whoamiAsync());
+}
+
+Result<QList<DatasetRef>> RemoteButler::uploadFiles(const QString& run, const QList<IngestFile>& files,
+                                                    const UploadOptions& options, UploadReport* report)
+{
+    RemoteUploader uploader(*this, options);
+    Result<QList<DatasetRef>> refs = blockingWait(uploader.uploadAsync(run, files));
+    if (report)
+        *report = uploader.report();
+    return refs;
+}
+
+Result<UploadGrant> RemoteButler::reserveUpload(const QString& run, const QList<UploadSpec>& files,
+                                                bool resume)
+{
+    return blockingWait(reserveUploadAsync(run, files, resume));
+}
+
+Result<QList<DatasetRef>> RemoteButler::commitUpload(const QString& uploadId)
+{
+    return blockingWait(commitUploadAsync(uploadId));
+}
+
+Result<qint64> RemoteButler::abortUpload(const QString& uploadId)
+{
+    return blockingWait(abortUploadAsync(uploadId));
+}
+
+Result<RemoteQuota> RemoteButler::quota(const QString& user)
+{
+    return blockingWait(quotaAsync(user));
+}
+
+Result<RemoteQuota> RemoteButler::setQuota(const QString& user, std::optional<qint64> limitBytes)
+{
+    return blockingWait(setQuotaAsync(user, limitBytes));
 }
 
 Result<RemoteAcl> RemoteButler::acl(const QString& collection)

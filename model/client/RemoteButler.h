@@ -5,11 +5,19 @@
 #include "RemoteIdentity.h"
 #include "RemoteLocation.h"
 #include "RemoteOptions.h"
+#include "RemoteQuota.h"
 #include "RemoteTransport.h"
 #include "SignedFileInfo.h"
+#include "UploadGrant.h"
+#include "UploadOptions.h"
+#include "UploadSpec.h"
 
 #include <QCoroTask>
 #include <memory>
+
+class QIODevice;
+class QJsonArray;
+class QNetworkRequest;
 
 namespace butler {
 
@@ -29,6 +37,8 @@ public:
                                                                            RemoteOptions options = {});
 
     const RemoteLocation& remoteLocation() const { return m_transport.location(); }
+    // Requests still waiting for the server; destroy the butler only at zero.
+    int pendingRequests() const { return m_transport.inFlight(); }
 
     // Butler
     const DimensionUniverse& universe() const override { return m_universe; }
@@ -58,12 +68,14 @@ public:
     Result<DatasetRef> getDataset(const QUuid& id) override;
     // uri is the signed URL.
     Result<QList<FileInfo>> fileInfo(const QList<QUuid>& ids) override;
+    // Through a signed upload URL: reserve, PUT, commit.
     Result<DatasetRef> put(const QByteArray& bytes, const QString& formatter, const QString& datasetType,
                            const QVariantMap& dataId, const QString& run) override;
     // Downloads through the signed URL and checks size and sha256.
     Result<QByteArray> get(const QUuid& id, QString* formatter = nullptr) override;
-    // Uploads each file; only TransferMode::Copy and DatasetIdMode::Unique work remotely. When
-    // an upload fails, the datasets already uploaded by this call are purged again.
+    // Uploads the files through signed URLs (RemoteUploader); only TransferMode::Copy and
+    // DatasetIdMode::Unique work remotely. All or nothing: when an upload fails, what this call
+    // made is removed again.
     Result<QList<DatasetRef>> ingest(const QString& run, const QList<IngestFile>& files, TransferMode mode,
                                      DatasetIdMode idMode = DatasetIdMode::Unique) override;
     Result<QList<DatasetRef>> registerDatasets(const QString& run, const QList<IngestFile>& datasets,
@@ -76,12 +88,27 @@ public:
     Status pruneDatasets(const QList<QUuid>& ids, bool purge, bool unstore) override;
 
     // Remote only.
+    // How many datasets the query matches (limit and page token are ignored).
+    Result<qint64> countDatasets(const DatasetQuery& query);
     Result<RemoteIdentity> whoami();
     Result<RemoteAcl> acl(const QString& collection);
     Result<RemoteAcl> editAcl(const QString& collection, const QStringList& grant, const QStringList& revoke);
     // Signed URLs valid for ttlSeconds (0: the server's default).
     Result<QList<SignedFileInfo>> signedFileInfo(const QList<QUuid>& ids, qint64 ttlSeconds = 0);
     Result<SignedFileInfo> downloadUrl(const QUuid& id, qint64 ttlSeconds = 0);
+    // Uploads (docs/server-api.md, "Uploads"). uploadFiles runs a RemoteUploader; report, when
+    // given, says what it did, also on failure.
+    Result<QList<DatasetRef>> uploadFiles(const QString& run, const QList<IngestFile>& files,
+                                          const UploadOptions& options = {}, UploadReport* report = nullptr);
+    // The steps: reserve slots (resume: datasets already in the run with the same size and
+    // sha256 come back as "exists"), PUT each file to its URL, commit (idempotent) or abort.
+    Result<UploadGrant> reserveUpload(const QString& run, const QList<UploadSpec>& files,
+                                      bool resume = false);
+    Result<QList<DatasetRef>> commitUpload(const QString& uploadId);
+    Result<qint64> abortUpload(const QString& uploadId); // the bytes given back
+    // A user's quota (empty: the caller's); admins set limits (nullopt: back to the default).
+    Result<RemoteQuota> quota(const QString& user = {});
+    Result<RemoteQuota> setQuota(const QString& user, std::optional<qint64> limitBytes);
 
     // The same operations as coroutines.
     QCoro::Task<Status> insertDimensionRecordsAsync(QString element, QList<DimensionRecord> records,
@@ -101,6 +128,7 @@ public:
     QCoro::Task<Status> removeCollectionsAsync(QStringList names);
     QCoro::Task<Status> removeRunsAsync(QStringList names);
     QCoro::Task<Result<DatasetPage>> queryDatasetsAsync(DatasetQuery query);
+    QCoro::Task<Result<qint64>> countDatasetsAsync(DatasetQuery query);
     QCoro::Task<Result<QList<DataCoordinate>>> queryDataIdsAsync(DataIdQuery query);
     QCoro::Task<Result<std::optional<DatasetRef>>> findDatasetAsync(QString datasetType, QVariantMap dataId,
                                                                     QStringList collections,
@@ -130,6 +158,17 @@ public:
     QCoro::Task<Result<SignedFileInfo>> downloadUrlAsync(QUuid id, qint64 ttlSeconds = 0);
     // Fetches a signed URL (no token sent) and checks the bytes against the file info.
     QCoro::Task<Result<QByteArray>> downloadAsync(FileInfo file);
+    QCoro::Task<Result<UploadGrant>> reserveUploadAsync(QString run, QList<UploadSpec> files,
+                                                        bool resume = false);
+    // PUTs a file, read in pieces, to a signed upload URL (no token sent); progress gets the
+    // bytes sent so far.
+    QCoro::Task<Status> putFileAsync(QString url, QString path, qint64 size,
+                                     std::function<void(qint64)> progress = {});
+    QCoro::Task<Status> putBytesAsync(QString url, QByteArray bytes);
+    QCoro::Task<Result<QList<DatasetRef>>> commitUploadAsync(QString uploadId);
+    QCoro::Task<Result<qint64>> abortUploadAsync(QString uploadId);
+    QCoro::Task<Result<RemoteQuota>> quotaAsync(QString user = {});
+    QCoro::Task<Result<RemoteQuota>> setQuotaAsync(QString user, std::optional<qint64> limitBytes);
 
 private:
     RemoteButler(RemoteTransport transport, DimensionUniverse universe);
@@ -138,6 +177,10 @@ private:
     QCoro::Task<Result<QJsonObject>> getJson(QString route, QueryParams params = {}) const;
     // idempotent: the POST only reads, so a 503 may be retried.
     QCoro::Task<Result<QJsonObject>> postJson(QString route, QJsonObject body, bool idempotent = false) const;
+    // DatasetRefs of a JSON array, each dataset type parsed once.
+    Result<QList<DatasetRef>> refsFromJson(const QJsonArray& array) const;
+    QCoro::Task<Status> sendUpload(QNetworkRequest request, QIODevice* body, QByteArray bytes,
+                                   std::function<void(qint64)> progress);
 
     RemoteTransport m_transport;
     DimensionUniverse m_universe;

@@ -129,6 +129,17 @@ QNetworkAccessManager* RemoteTransport::manager()
 
 QCoro::Task<Result<RemoteTransport::Answer>> RemoteTransport::send(Request request) const
 {
+    struct InFlight
+    {
+        std::shared_ptr<std::atomic<int>> count;
+        explicit InFlight(std::shared_ptr<std::atomic<int>> c)
+            : count(std::move(c))
+        {
+            count->fetch_add(1, std::memory_order_acq_rel);
+        }
+        ~InFlight() { count->fetch_sub(1, std::memory_order_acq_rel); }
+    };
+    const InFlight inFlight(m_inFlight);
     std::chrono::milliseconds waited{0};
     for (int attemptNumber = 1;; ++attemptNumber) {
         BUTLER_CO_ASSIGN_OR_RETURN(Answer answer, co_await attempt(request));

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <atomic>
+#include <memory>
+
 #include "RemoteLocation.h"
 #include "RemoteOptions.h"
 #include "Result.h"
@@ -60,6 +63,10 @@ public:
     Result<QJsonObject> parseJson(const Answer& answer, const QUrl& url) const;
 
     const RemoteLocation& location() const { return m_location; }
+    const RemoteOptions& options() const { return m_options; }
+    // Requests started through send() and not yet answered, over every copy of this transport.
+    // Whoever destroys the client waits for zero: a coroutine still running would use it.
+    int inFlight() const { return m_inFlight->load(std::memory_order_acquire); }
     static QByteArray userAgent();
     // This thread's manager.
     static QNetworkAccessManager* manager();
@@ -70,6 +77,7 @@ private:
     RemoteLocation m_location;
     QByteArray m_authorization;
     RemoteOptions m_options;
+    std::shared_ptr<std::atomic<int>> m_inFlight = std::make_shared<std::atomic<int>>(0);
 };
 
 } // namespace butler

@@ -1,6 +1,7 @@
 #include "ApiRoutes.h"
 
 #include "RepositoryHandlers.h"
+#include "UploadHandlers.h"
 
 #include <QHash>
 
@@ -9,6 +10,7 @@ namespace butler {
 namespace {
 
 using H = RepositoryHandlers;
+using U = UploadHandlers;
 
 QList<ApiRoute> makeRoutes()
 {
@@ -66,7 +68,7 @@ QList<ApiRoute> makeRoutes()
         route(get, "/datasets/download", "Redirect to a fresh signed download URL", "", "Empty",
               &H::download),
         route(post, "/datasets/put", "Store one dataset from the request body", "Bytes", "DatasetRef",
-              &H::put),
+              &U::put),
         route(post, "/datasets/register", "Register datasets without files", "DatasetRegistration",
               "DatasetList", &H::registerDatasets),
         route(post, "/datasets/associate", "Tag datasets into a TAGGED collection", "DatasetIdsIn", "Empty",
@@ -78,6 +80,14 @@ QList<ApiRoute> makeRoutes()
         route(post, "/datasets/decertify", "Clear a validity range", "Decertification", "Empty",
               &H::decertify),
         route(post, "/datasets/prune", "Remove datasets or their files", "Prune", "Empty", &H::prune),
+        route(post, "/uploads", "Reserve upload slots: one signed PUT URL per file", "UploadReservation",
+              "UploadGrant", &U::reserve),
+        route(post, "/uploads/commit", "Turn an upload's received files into datasets", "UploadId",
+              "DatasetList", &U::commit),
+        route(post, "/uploads/abort", "Give up an upload: its reservation and files go", "UploadId",
+              "Released", &U::abort),
+        route(get, "/quota", "A user's storage quota: limit, used, reserved", "", "Quota", &U::getQuota),
+        route(post, "/quota", "Set a user's storage quota (admins)", "QuotaEdit", "Quota", &U::setQuota),
     };
 }
 

@@ -11,14 +11,18 @@
 #include "AuthorizedButler.h"
 #include "FileRequest.h"
 #include "FileResponder.h"
+#include "HttpBodyPlan.h"
 #include "HttpReply.h"
 #include "HttpServerHost.h"
 #include "Metrics.h"
 #include "OpenApiDocument.h"
 #include "RepositoryService.h"
+#include "UploadReceiver.h"
+#include "UploadService.h"
 #include "UrlSigner.h"
 
 #include <QCoroTask>
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QHttpServerRequest>
 #include <QJsonArray>
@@ -87,7 +91,8 @@ Result<std::unique_ptr<ButlerServer>> ButlerServer::create(const ServerConfig& c
     for (const auto& repo : config.repositories) {
         BUTLER_ASSIGN_OR_RETURN(std::unique_ptr<RepositoryService> service,
                                 RepositoryService::open(repo.label, repo.path, config.policyConfig(),
-                                                        server->m_signer.get(), config.publicUrl));
+                                                        config.quotas, server->m_signer.get(),
+                                                        config.publicUrl));
         server->m_repositories.insert(repo.label, service.get());
         server->m_ownedRepositories.push_back(std::move(service));
     }
@@ -118,6 +123,7 @@ ButlerServer::~ButlerServer()
 Result<quint16> ButlerServer::start()
 {
     HttpLimits limits = m_config.httpLimits();
+    limits.bodyPlanner = [this](const HttpRequestHead& head) { return planBody(head); };
     m_host = std::make_unique<HttpServerHost>(
         limits, [this](const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply) {
             handle(request, reply);
@@ -135,6 +141,10 @@ Result<quint16> ButlerServer::start()
         for (RepositoryService* repository : std::as_const(m_repositories))
             repository->setPublicUrl(m_config.publicUrl);
     }
+    m_expiryTimer.setInterval(std::chrono::seconds(m_config.quotas.cleanupIntervalSeconds));
+    connect(&m_expiryTimer, &QTimer::timeout, this, &ButlerServer::expireUploads);
+    m_expiryTimer.start();
+    expireUploads(); // what a previous run left behind
     m_ready.storeRelease(1);
     qCInfo(lcServerMain).noquote() << "listening on" << m_config.listenHost << "port" << m_port << "with"
                                    << m_repositories.size() << "repositories";
@@ -144,6 +154,7 @@ Result<quint16> ButlerServer::start()
 void ButlerServer::beginShutdown()
 {
     m_ready.storeRelease(0);
+    m_expiryTimer.stop();
     if (m_host)
         m_host->stopAccepting();
 }
@@ -383,10 +394,14 @@ void ButlerServer::runOnWorker(const ApiRoute* route, RepositoryService* reposit
 void ButlerServer::handleFile(const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply)
 {
     const QByteArray method = reply->method();
+    if (method == "PUT") {
+        handleUpload(request, reply);
+        return;
+    }
     if (method != "GET" && method != "HEAD") {
         ApiAnswer answer = ApiErrors::answer(405, QStringLiteral("method_not_allowed"),
-                                             QStringLiteral("signed file URLs take GET or HEAD"));
-        answer.headers.append({QByteArrayLiteral("Allow"), QByteArrayLiteral("GET, HEAD")});
+                                             QStringLiteral("signed file URLs take GET, HEAD or PUT"));
+        answer.headers.append({QByteArrayLiteral("Allow"), QByteArrayLiteral("GET, HEAD, PUT")});
         send(*reply, answer);
         return;
     }
@@ -411,6 +426,84 @@ void ButlerServer::handleFile(const QHttpServerRequest& request, const std::shar
         return;
     }
     FileResponder::serve(reply, request, absolute.value(), QString());
+}
+
+HttpBodyPlan ButlerServer::planBody(const HttpRequestHead& head)
+{
+    if (head.method != "PUT" || !head.target.startsWith("/files/"))
+        return HttpBodyPlan::buffer();
+    const auto refuse = [&head](const Error& error) {
+        qCInfo(lcServerMain).noquote()
+            << "upload refused:" << error.message() << "("
+            << QString::fromLatin1(head.target.left(head.target.indexOf('?'))) << ")";
+        return HttpBodyPlan::refuse(ApiErrors::httpStatus(error.kind()), error.kindName().toLatin1(),
+                                    error.message());
+    };
+    const qsizetype mark = head.target.indexOf('?');
+    const QByteArray path = mark < 0 ? head.target : head.target.left(mark);
+    const QUrlQuery query(QString::fromLatin1(mark < 0 ? QByteArray() : head.target.mid(mark + 1)));
+    const Result<FileRequest> parsed = FileRequest::parse(path);
+    if (!parsed)
+        return refuse(parsed.error());
+    const Result<qint64> size = m_signer->verifyPut(parsed->signedPath(), query);
+    if (!size)
+        return refuse(size.error());
+    RepositoryService* repository = m_repositories.value(parsed->label());
+    if (!repository)
+        return refuse(Error(ErrorKind::PermissionDenied, QStringLiteral("this URL names no repository")));
+    if (head.contentLength < 0)
+        return HttpBodyPlan::refuse(
+            411, QByteArrayLiteral("length_required"),
+            QStringLiteral("an upload needs a Content-Length of exactly %1").arg(*size));
+    if (head.contentLength != *size)
+        return refuse(
+            invalidInput(QStringLiteral("Content-Length %1 is not the %2 bytes this URL was signed for")
+                             .arg(head.contentLength)
+                             .arg(*size)));
+    Result<std::shared_ptr<UploadReceiver>> receiver =
+        repository->uploadService().openReceiver(*parsed, *size);
+    if (!receiver)
+        return refuse(receiver.error());
+    return HttpBodyPlan::stream(std::move(receiver).value());
+}
+
+void ButlerServer::handleUpload(const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply)
+{
+    auto receiver = std::dynamic_pointer_cast<UploadReceiver>(reply->bodySink());
+    const Result<FileRequest> parsed = FileRequest::parse(request.url().path(QUrl::FullyEncoded).toLatin1());
+    RepositoryService* repository = parsed ? m_repositories.value(parsed->label()) : nullptr;
+    if (!receiver || !receiver->isComplete() || !repository) {
+        send(*reply, ApiErrors::answer(400, QStringLiteral("invalid_input"),
+                                       QStringLiteral("this upload was not accepted")));
+        return;
+    }
+    m_queued.ref();
+    m_workers.start([this, repository, receiver, reply] {
+        m_queued.deref();
+        // Even when the client went away: the file arrived whole and its slot can take it.
+        Result<QJsonObject> stored = repository->uploadService().receive(*receiver);
+        ApiAnswer answer = stored ? ApiAnswer::json(stored.value(), 201) : ApiErrors::answer(stored.error());
+        if (!stored && answer.status >= 500)
+            qCWarning(lcServerMain).noquote() << "upload failed:" << stored.error().message();
+        reply->post([reply, answer = std::move(answer)] { send(*reply, answer); });
+    });
+}
+
+void ButlerServer::expireUploads()
+{
+    if (!m_expiring.testAndSetAcquire(0, 1))
+        return; // the previous round is still running
+    QList<RepositoryService*> repositories = m_repositories.values();
+    m_workers.start([this, repositories] {
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        for (RepositoryService* repository : repositories) {
+            const Result<int> freed = repository->uploadService().expire(now);
+            if (!freed)
+                qCWarning(lcServerMain).noquote() << "cleaning up expired uploads of" << repository->label()
+                                                  << "failed:" << freed.error().message();
+        }
+        m_expiring.storeRelease(0);
+    });
 }
 
 void ButlerServer::send(HttpReply& reply, const ApiAnswer& answer)

@@ -8,6 +8,7 @@
 #include <QHash>
 #include <QObject>
 #include <QThreadPool>
+#include <QTimer>
 
 #include <memory>
 
@@ -24,6 +25,8 @@ class UrlSigner;
 struct ApiAnswer;
 struct ApiRequest;
 struct ApiRoute;
+struct HttpBodyPlan;
+struct HttpRequestHead;
 
 // butler-server: every request passes through handle(), which authenticates it, finds its
 // route and repository, and runs the handler on a worker thread against the caller's
@@ -56,6 +59,12 @@ private:
     void handleRepositoryRoute(const std::shared_ptr<ApiRequest>& request,
                                const std::shared_ptr<HttpReply>& reply);
     void handleFile(const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply);
+    // Signed uploads: the header of a PUT to /files/ is checked (signature, size, open slot)
+    // before any of its body is read, and the body streams to disk (UploadReceiver).
+    HttpBodyPlan planBody(const HttpRequestHead& head);
+    void handleUpload(const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply);
+    // Frees expired upload slots of every repository, on a worker thread.
+    void expireUploads();
     // Runs next with the caller's identity, or answers 401.
     void authenticate(const std::shared_ptr<ApiRequest>& request, const std::shared_ptr<HttpReply>& reply,
                       const QByteArray& authorization, std::function<void()> next);
@@ -74,6 +83,8 @@ private:
     QThreadPool m_workers;
     QAtomicInt m_ready = 0;
     QAtomicInt m_queued = 0;
+    QAtomicInt m_expiring = 0;
+    QTimer m_expiryTimer;
     QByteArray m_openApi;
     quint16 m_port = 0;
 };

@@ -443,24 +443,6 @@ Result<ApiAnswer> RepositoryHandlers::download(ApiCall& call)
     return ApiAnswer::redirect(signedUrl.url.toUtf8());
 }
 
-Result<ApiAnswer> RepositoryHandlers::put(ApiCall& call)
-{
-    const ApiRequest& request = call.request;
-    BUTLER_ASSIGN_OR_RETURN(const QString type, request.requiredParam(QStringLiteral("dataset_type")));
-    BUTLER_ASSIGN_OR_RETURN(const QString run, request.requiredParam(QStringLiteral("run")));
-    const QString formatter = request.param(QStringLiteral("formatter"));
-    BUTLER_ASSIGN_OR_RETURN(const QString dataIdText, request.requiredParam(QStringLiteral("data_id")));
-    QJsonParseError parseError;
-    const QJsonDocument dataIdJson = QJsonDocument::fromJson(dataIdText.toUtf8(), &parseError);
-    if (parseError.error != QJsonParseError::NoError || !dataIdJson.isObject())
-        return invalidInput(QStringLiteral("query parameter 'data_id' must be a JSON object"));
-    BUTLER_ASSIGN_OR_RETURN(const DatasetRef ref,
-                            call.butler.put(request.body,
-                                            formatter.isEmpty() ? QStringLiteral("bytes") : formatter, type,
-                                            dataIdJson.object().toVariantMap(), run));
-    return ApiAnswer::json(ref.toJson(), 201);
-}
-
 Result<ApiAnswer> RepositoryHandlers::registerDatasets(ApiCall& call)
 {
     BUTLER_ASSIGN_OR_RETURN(const QJsonObject body, call.request.jsonBody());

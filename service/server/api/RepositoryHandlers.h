@@ -41,7 +41,6 @@ public:
     static Result<ApiAnswer> getDataset(ApiCall& call);
     static Result<ApiAnswer> fileInfo(ApiCall& call);
     static Result<ApiAnswer> download(ApiCall& call);
-    static Result<ApiAnswer> put(ApiCall& call);
     static Result<ApiAnswer> registerDatasets(ApiCall& call);
     static Result<ApiAnswer> associate(ApiCall& call);
     static Result<ApiAnswer> disassociate(ApiCall& call);

@@ -5,6 +5,10 @@
 #include "DirectButler.h"
 #include "FileDatastore.h"
 #include "FileRequest.h"
+#include "QuotaStore.h"
+#include "ServerConfig.h"
+#include "UploadService.h"
+#include "UploadStore.h"
 #include "UrlSigner.h"
 
 #include <QJsonDocument>
@@ -12,10 +16,9 @@
 
 namespace butler {
 
-Result<std::unique_ptr<RepositoryService>> RepositoryService::open(const QString& label, const QString& path,
-                                                                   const PolicyConfig& policy,
-                                                                   const UrlSigner* signer,
-                                                                   const QString& publicUrl)
+Result<std::unique_ptr<RepositoryService>>
+RepositoryService::open(const QString& label, const QString& path, const PolicyConfig& policy,
+                        const QuotaConfig& quotas, const UrlSigner* signer, const QString& publicUrl)
 {
     std::unique_ptr<RepositoryService> service(new RepositoryService());
     service->m_label = label;
@@ -24,6 +27,14 @@ Result<std::unique_ptr<RepositoryService>> RepositoryService::open(const QString
         return butler.error().withContext(QStringLiteral("repository '%1'").arg(label));
     service->m_butler = std::move(butler).value();
     BUTLER_ASSIGN_OR_RETURN(service->m_acls, AclStore::open(service->m_butler->registry()));
+    BUTLER_ASSIGN_OR_RETURN(service->m_quotas,
+                            QuotaStore::open(service->m_butler->registry(), quotas.defaultBytes));
+    BUTLER_ASSIGN_OR_RETURN(service->m_uploads, UploadStore::open(service->m_butler->registry()));
+    UploadService::Options uploadOptions;
+    uploadOptions.ttlSeconds = quotas.uploadTtlSeconds;
+    uploadOptions.maxFileBytes = quotas.maxFileBytes;
+    uploadOptions.maxBatchFiles = quotas.maxBatchFiles;
+    service->m_uploadService = std::make_unique<UploadService>(*service, uploadOptions);
     service->m_policy = std::make_unique<AccessPolicy>(policy);
     service->m_signer = signer;
     service->m_publicUrl = publicUrl.endsWith(u'/') ? publicUrl.chopped(1) : publicUrl;
@@ -47,6 +58,20 @@ Result<SignedLocation> RepositoryService::signedUrl(const QString& relativePath,
         const UrlSigner::Signed signedQuery,
         m_signer->sign(QByteArrayLiteral("GET"), file.signedPath(),
                        ttlSeconds > 0 ? std::optional<qint64>(ttlSeconds) : std::nullopt));
+    SignedLocation location;
+    location.url = m_publicUrl + QString::fromLatin1(file.encodedPath()) + u'?' + signedQuery.query;
+    location.expires = signedQuery.expires;
+    return location;
+}
+
+Result<SignedLocation> RepositoryService::signedPutUrl(const QString& relativePath, qint64 size,
+                                                       qint64 ttlSeconds) const
+{
+    BUTLER_ASSIGN_OR_RETURN(const FileRequest file, FileRequest::fromParts(m_label, relativePath));
+    BUTLER_ASSIGN_OR_RETURN(
+        const UrlSigner::Signed signedQuery,
+        m_signer->signPut(file.signedPath(), size,
+                          ttlSeconds > 0 ? std::optional<qint64>(ttlSeconds) : std::nullopt));
     SignedLocation location;
     location.url = m_publicUrl + QString::fromLatin1(file.encodedPath()) + u'?' + signedQuery.query;
     location.expires = signedQuery.expires;

@@ -12,8 +12,12 @@ namespace butler {
 class AclStore;
 class AccessPolicy;
 class DirectButler;
+class QuotaStore;
+class UploadService;
+class UploadStore;
 class UrlSigner;
 struct PolicyConfig;
+struct QuotaConfig;
 
 // A signed URL for a client and when it stops working (unix seconds).
 struct SignedLocation
@@ -23,18 +27,22 @@ struct SignedLocation
 };
 
 // One repository served under /api/butler/repo/<label>: the DirectButler, its ACLs and the
-// policy applied to it, and how its files are handed out.
+// policy applied to it, its quotas and uploads, and how its files are handed out.
 class RepositoryService
 {
 public:
     static Result<std::unique_ptr<RepositoryService>> open(const QString& label, const QString& path,
                                                            const PolicyConfig& policy,
-                                                           const UrlSigner* signer, const QString& publicUrl);
+                                                           const QuotaConfig& quotas, const UrlSigner* signer,
+                                                           const QString& publicUrl);
     ~RepositoryService();
 
     const QString& label() const { return m_label; }
     DirectButler& butler() { return *m_butler; }
     AclStore& acls() { return *m_acls; }
+    QuotaStore& quotas() { return *m_quotas; }
+    UploadStore& uploads() { return *m_uploads; }
+    UploadService& uploadService() { return *m_uploadService; }
     const AccessPolicy& policy() const { return *m_policy; }
     const QByteArray& universeJson() const { return m_universeJson; }
     QString datastoreRoot() const;
@@ -44,6 +52,8 @@ public:
     // The signed download URL of a file of the datastore (path relative to its root); ttl 0
     // means the configured default.
     Result<SignedLocation> signedUrl(const QString& relativePath, qint64 ttlSeconds) const;
+    // The signed upload URL for exactly `size` bytes to a datastore-relative path.
+    Result<SignedLocation> signedPutUrl(const QString& relativePath, qint64 size, qint64 ttlSeconds) const;
 
 private:
     RepositoryService() = default;
@@ -51,6 +61,9 @@ private:
     QString m_label;
     std::unique_ptr<DirectButler> m_butler;
     std::unique_ptr<AclStore> m_acls;
+    std::unique_ptr<QuotaStore> m_quotas;
+    std::unique_ptr<UploadStore> m_uploads;
+    std::unique_ptr<UploadService> m_uploadService;
     std::unique_ptr<AccessPolicy> m_policy;
     const UrlSigner* m_signer = nullptr;
     QString m_publicUrl;

@@ -343,6 +343,11 @@ void validateInto(const ServerConfig& config, Problems& problems, AuthSections s
                    QStringLiteral("must not be negative"));
     problems.check(config.quotas.defaultBytes >= 0, QStringLiteral("quotas.default_bytes"),
                    QStringLiteral("must not be negative"));
+    checkPositive(problems, QStringLiteral("quotas.upload_ttl_seconds"), config.quotas.uploadTtlSeconds);
+    checkPositive(problems, QStringLiteral("quotas.cleanup_interval_seconds"),
+                  config.quotas.cleanupIntervalSeconds);
+    checkPositive(problems, QStringLiteral("quotas.max_file_bytes"), config.quotas.maxFileBytes);
+    checkPositive(problems, QStringLiteral("quotas.max_batch_files"), config.quotas.maxBatchFiles);
 
     const SignedUrlConfig& signedUrls = config.signedUrls;
     checkPositive(problems, QStringLiteral("signed_urls.ttl_seconds"), signedUrls.ttlSeconds);
@@ -358,6 +363,12 @@ void validateInto(const ServerConfig& config, Problems& problems, AuthSections s
                            .arg(signedUrls.ttlSeconds)
                            .arg(signedUrls.maxTtlSeconds));
     checkFile(problems, QStringLiteral("signed_urls.secret_file"), signedUrls.secretFile);
+    if (!problems.failed(QStringLiteral("signed_urls.max_ttl_seconds")))
+        problems.check(config.quotas.uploadTtlSeconds <= signedUrls.maxTtlSeconds,
+                       QStringLiteral("quotas.upload_ttl_seconds"),
+                       QStringLiteral("%1 is more than signed_urls.max_ttl_seconds (%2)")
+                           .arg(config.quotas.uploadTtlSeconds)
+                           .arg(signedUrls.maxTtlSeconds));
 
     const double rps = config.limits.requestsPerSecondPerUser;
     problems.check(std::isfinite(rps) && rps > 0, QStringLiteral("limits.requests_per_second_per_user"),
@@ -416,9 +427,19 @@ public:
             assign(config.policy.proprietaryPeriodDays,
                    integer(*policy, QStringLiteral("policy.proprietary_period_days"), 0, 1000000));
         }
-        if (const auto quotas = section(e, QStringLiteral("quotas"), {"default_bytes"}))
-            assign(config.quotas.defaultBytes, integer(*quotas, QStringLiteral("quotas.default_bytes"), 0,
-                                                       std::numeric_limits<qint64>::max()));
+        if (const auto quotas = section(e, QStringLiteral("quotas"),
+                                        {"default_bytes", "upload_ttl_seconds", "cleanup_interval_seconds",
+                                         "max_file_bytes", "max_batch_files"})) {
+            QuotaConfig& q = config.quotas;
+            assign(q.defaultBytes, integer(*quotas, QStringLiteral("quotas.default_bytes"), 0,
+                                           std::numeric_limits<qint64>::max()));
+            assign(q.uploadTtlSeconds, integer(*quotas, QStringLiteral("quotas.upload_ttl_seconds")));
+            assign(q.cleanupIntervalSeconds,
+                   integer(*quotas, QStringLiteral("quotas.cleanup_interval_seconds")));
+            assign(q.maxFileBytes, integer(*quotas, QStringLiteral("quotas.max_file_bytes"), 0,
+                                           std::numeric_limits<qint64>::max()));
+            assign(q.maxBatchFiles, integer(*quotas, QStringLiteral("quotas.max_batch_files"), 0, 1000000));
+        }
         if (const auto urls = section(e, QStringLiteral("signed_urls"),
                                       {"ttl_seconds", "max_ttl_seconds", "secret_file"})) {
             assign(config.signedUrls.ttlSeconds, integer(*urls, QStringLiteral("signed_urls.ttl_seconds")));

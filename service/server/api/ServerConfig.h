@@ -18,9 +18,14 @@ struct RepositoryConfig
     QString path;  // absolute; holds butler.yaml
 };
 
+// The `quotas:` section: per-user storage limits and the uploads that spend them.
 struct QuotaConfig
 {
-    qint64 defaultBytes = 10737418240; // 10 GiB
+    qint64 defaultBytes = 10737418240; // 10 GiB, for users without an override
+    int uploadTtlSeconds = 3600;       // life of an upload slot and its PUT URL
+    int cleanupIntervalSeconds = 60;   // how often expired slots are cleaned up
+    qint64 maxFileBytes = 53687091200; // 50 GiB, one uploaded file
+    int maxBatchFiles = 10000;         // files in one upload request
 };
 
 struct SignedUrlConfig

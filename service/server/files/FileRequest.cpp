@@ -1,5 +1,6 @@
 #include "FileRequest.h"
 
+#include <QDir>
 #include <QFile>
 #include <QLoggingCategory>
 #include <QStringDecoder>
@@ -221,6 +222,41 @@ Result<QString> FileRequest::resolve(const QString& datastoreRoot) const
     if (::stat(real.constData(), &st) != 0 || !S_ISREG(st.st_mode))
         return notFound(QStringLiteral("no file '%1' in repository '%2'").arg(m_relativePath, m_label));
     return QFile::decodeName(real);
+}
+
+Result<QString> FileRequest::resolveForWrite(const QString& datastoreRoot) const
+{
+    int error = 0;
+    const QByteArray root = realPath(QFile::encodeName(datastoreRoot), &error);
+    if (root.isEmpty())
+        return Error(ErrorKind::Unavailable,
+                     QStringLiteral("datastore root '%1' is not reachable").arg(datastoreRoot));
+    const qsizetype slash = m_relativePath.lastIndexOf(u'/');
+    const QString folder = slash < 0 ? QString() : m_relativePath.left(slash);
+    const QString name = m_relativePath.mid(slash + 1);
+    QByteArray parent = root;
+    if (!folder.isEmpty()) {
+        const QByteArray wanted = root + '/' + QFile::encodeName(folder);
+        if (!QDir().mkpath(QFile::decodeName(wanted)))
+            return ioError(QStringLiteral("cannot create the folder of '%1'").arg(m_relativePath));
+        parent = realPath(wanted, &error);
+        if (parent.isEmpty())
+            return ioError(QStringLiteral("cannot resolve the folder of '%1': %2")
+                               .arg(m_relativePath, QString::fromLocal8Bit(strerror(error))));
+        if (!parent.startsWith(root == "/" ? root : root + '/')) {
+            qCWarning(lcRequest) << "refused upload to" << m_relativePath << "in" << m_label
+                                 << ": its folder resolves outside the datastore root";
+            return Error(ErrorKind::PermissionDenied,
+                         QStringLiteral("'%1' leads outside the datastore").arg(m_relativePath));
+        }
+    }
+    const QByteArray full = parent + '/' + QFile::encodeName(name);
+    struct stat st
+    {
+    };
+    if (::lstat(full.constData(), &st) == 0 && S_ISDIR(st.st_mode))
+        return conflict(QStringLiteral("'%1' is a folder").arg(m_relativePath));
+    return QFile::decodeName(full);
 }
 
 } // namespace butler

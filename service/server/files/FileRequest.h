@@ -34,6 +34,10 @@ public:
     // inside the canonical datastore root. NotFound when missing or not a regular file,
     // PermissionDenied when it resolves outside the root.
     Result<QString> resolve(const QString& datastoreRoot) const;
+    // For an upload: the absolute path the file is to have, after creating its missing parent
+    // folders. PermissionDenied when the folder resolves outside the root, Conflict when the
+    // path names a folder.
+    Result<QString> resolveForWrite(const QString& datastoreRoot) const;
 
 private:
     FileRequest(QString label, QString relativePath);

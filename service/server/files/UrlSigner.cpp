@@ -136,7 +136,7 @@ Status UrlSigner::generateKeyFile(const QString& path)
     return {};
 }
 
-QByteArray UrlSigner::mac(const QByteArray& method, const QString& path, qint64 expires) const
+QByteArray UrlSigner::mac(const QByteArray& method, const QString& path, qint64 expires, qint64 size) const
 {
     QByteArray message = kMessagePrefix;
     message += method;
@@ -144,6 +144,10 @@ QByteArray UrlSigner::mac(const QByteArray& method, const QString& path, qint64 
     message += path.toUtf8();
     message += '\n';
     message += QByteArray::number(expires);
+    if (size >= 0) {
+        message += "\nsize=";
+        message += QByteArray::number(size);
+    }
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int outLen = 0;
     if (!HMAC(EVP_sha256(), m_key.constData(), m_key.size(),
@@ -169,6 +173,27 @@ Result<UrlSigner::Signed> UrlSigner::sign(const QByteArray& method, const QStrin
 Result<UrlSigner::Signed> UrlSigner::sign(const QByteArray& method, const QString& path,
                                           std::optional<qint64> ttlSeconds, qint64 nowUnix) const
 {
+    return signWithSize(method, path, -1, ttlSeconds, nowUnix);
+}
+
+Result<UrlSigner::Signed> UrlSigner::signPut(const QString& path, qint64 size,
+                                             std::optional<qint64> ttlSeconds) const
+{
+    return signPut(path, size, ttlSeconds, QDateTime::currentSecsSinceEpoch());
+}
+
+Result<UrlSigner::Signed> UrlSigner::signPut(const QString& path, qint64 size,
+                                             std::optional<qint64> ttlSeconds, qint64 nowUnix) const
+{
+    if (size < 0)
+        return invalidInput(
+            QStringLiteral("an upload URL needs a size of 0 or more bytes, not %1").arg(size));
+    return signWithSize(QByteArrayLiteral("PUT"), path, size, ttlSeconds, nowUnix);
+}
+
+Result<UrlSigner::Signed> UrlSigner::signWithSize(const QByteArray& method, const QString& path, qint64 size,
+                                                  std::optional<qint64> ttlSeconds, qint64 nowUnix) const
+{
     if (method == "DELETE")
         return Error(ErrorKind::PermissionDenied, QStringLiteral("DELETE is never signed"));
     if (!signableMethod(method))
@@ -181,14 +206,16 @@ Result<UrlSigner::Signed> UrlSigner::sign(const QByteArray& method, const QStrin
         return invalidInput(QStringLiteral("a signed URL needs a lifetime of at least 1 s, not %1").arg(ttl));
     ttl = std::min(ttl, m_options.maxTtlSeconds);
     const qint64 expires = nowUnix + ttl;
-    const QByteArray signature = mac(method, path, expires);
+    const QByteArray signature = mac(method, path, expires, size);
     if (signature.size() != kMacBytes)
         return internalError(QStringLiteral("HMAC-SHA256 failed"));
     Signed out;
     out.expires = expires;
-    out.query = QStringLiteral("method=%1&expires=%2&signature=%3")
-                    .arg(QString::fromLatin1(method), QString::number(expires),
-                         QString::fromLatin1(signature.toBase64(b64Options())));
+    out.query =
+        QStringLiteral("method=%1&expires=%2").arg(QString::fromLatin1(method), QString::number(expires));
+    if (size >= 0)
+        out.query += QStringLiteral("&size=") + QString::number(size);
+    out.query += QStringLiteral("&signature=") + QString::fromLatin1(signature.toBase64(b64Options()));
     return out;
 }
 
@@ -199,6 +226,24 @@ Status UrlSigner::verify(const QByteArray& method, const QString& path, const QU
 
 Status UrlSigner::verify(const QByteArray& method, const QString& path, const QUrlQuery& query,
                          qint64 nowUnix) const
+{
+    return verifyWithSize(method, path, query, nowUnix, nullptr);
+}
+
+Result<qint64> UrlSigner::verifyPut(const QString& path, const QUrlQuery& query) const
+{
+    return verifyPut(path, query, QDateTime::currentSecsSinceEpoch());
+}
+
+Result<qint64> UrlSigner::verifyPut(const QString& path, const QUrlQuery& query, qint64 nowUnix) const
+{
+    qint64 size = -1;
+    BUTLER_TRY(verifyWithSize(QByteArrayLiteral("PUT"), path, query, nowUnix, &size));
+    return size;
+}
+
+Status UrlSigner::verifyWithSize(const QByteArray& method, const QString& path, const QUrlQuery& query,
+                                 qint64 nowUnix, qint64* size) const
 {
     if (method == "DELETE")
         return denied(QStringLiteral("DELETE is never allowed"));
@@ -232,7 +277,24 @@ Status UrlSigner::verify(const QByteArray& method, const QString& path, const QU
     if (!decoded || decoded.decoded.size() != kMacBytes ||
         decoded.decoded.toBase64(b64Options()) != signatureText)
         return denied(QStringLiteral("'signature' is malformed"));
-    const QByteArray expected = mac(signedMethod, path, expires);
+    // Upload URLs bind a size, other URLs none: a URL of one kind never passes as the other.
+    const qsizetype sizeCount = query.allQueryItemValues(QStringLiteral("size")).size();
+    if (size && sizeCount != 1)
+        return denied(sizeCount == 0 ? QStringLiteral("'size' is missing")
+                                     : QStringLiteral("'size' is given more than once"));
+    if (!size && sizeCount != 0)
+        return denied(QStringLiteral("an upload URL is not a download URL"));
+    qint64 signedSize = -1;
+    if (size) {
+        const QString sizeText = query.queryItemValue(QStringLiteral("size"), QUrl::FullyDecoded);
+        bool sizeOk = !sizeText.isEmpty() && sizeText.size() <= 18;
+        for (QChar c : sizeText)
+            sizeOk = sizeOk && c >= QLatin1Char('0') && c <= QLatin1Char('9');
+        signedSize = sizeOk ? sizeText.toLongLong(&sizeOk) : -1;
+        if (!sizeOk)
+            return denied(QStringLiteral("'size' is not a number of bytes"));
+    }
+    const QByteArray expected = mac(signedMethod, path, expires, signedSize);
     if (!constantTimeEquals(expected, decoded.decoded))
         return denied(QStringLiteral("the signature does not match this method, path and expiry"));
 
@@ -241,6 +303,8 @@ Status UrlSigner::verify(const QByteArray& method, const QString& path, const QU
     if (expires - nowUnix > m_options.maxTtlSeconds)
         return denied(QStringLiteral("expiry is further away than the maximum lifetime of %1 s")
                           .arg(m_options.maxTtlSeconds));
+    if (size)
+        *size = signedSize;
     return {};
 }
 

@@ -53,6 +53,16 @@ public:
     Result<Signed> sign(const QByteArray& method, const QString& path, std::optional<qint64> ttlSeconds,
                         qint64 nowUnix) const;
 
+    // An upload URL: PUT of exactly `size` bytes to `path`. The query carries "size=" too.
+    Result<Signed> signPut(const QString& path, qint64 size,
+                           std::optional<qint64> ttlSeconds = std::nullopt) const;
+    Result<Signed> signPut(const QString& path, qint64 size, std::optional<qint64> ttlSeconds,
+                           qint64 nowUnix) const;
+    // Checks an upload request (method PUT) and returns the size it was signed for. A URL
+    // signed by sign() for any method, or with another size, path or expiry, fails.
+    Result<qint64> verifyPut(const QString& path, const QUrlQuery& query) const;
+    Result<qint64> verifyPut(const QString& path, const QUrlQuery& query, qint64 nowUnix) const;
+
     // Checks a request: `method` as received, `path` decoded, the query as received. Errors
     // are PermissionDenied with a message that says which check failed.
     Status verify(const QByteArray& method, const QString& path, const QUrlQuery& query) const;
@@ -66,7 +76,12 @@ public:
 
 private:
     UrlSigner(QByteArray key, Options options);
-    QByteArray mac(const QByteArray& method, const QString& path, qint64 expires) const;
+    // size < 0: a URL without a size binding.
+    QByteArray mac(const QByteArray& method, const QString& path, qint64 expires, qint64 size = -1) const;
+    Result<Signed> signWithSize(const QByteArray& method, const QString& path, qint64 size,
+                                std::optional<qint64> ttlSeconds, qint64 nowUnix) const;
+    Status verifyWithSize(const QByteArray& method, const QString& path, const QUrlQuery& query,
+                          qint64 nowUnix, qint64* size) const;
 
     QByteArray m_key;
     Options m_options;

@@ -1,5 +1,6 @@
 #include "HttpConnection.h"
 
+#include "HttpBodySink.h"
 #include "HttpCounters.h"
 #include "HttpFeedSocket.h"
 #include "HttpListener.h"
@@ -13,6 +14,8 @@
 #include <chrono>
 #include <exception>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -43,6 +46,7 @@ HttpConnection::HttpConnection(qintptr descriptor, HttpListener* listener)
     , m_socket(new QTcpSocket(this))
     , m_framer(listener->limits())
 {
+    m_framer.setPauseAfterHead(bool(listener->limits().bodyPlanner));
     if (!m_socket->setSocketDescriptor(descriptor)) {
         qCWarning(lcHttpFront) << "cannot adopt an accepted connection:" << m_socket->errorString();
         ::close(int(descriptor));
@@ -172,7 +176,16 @@ void HttpConnection::step()
         received = true;
     }
     const HttpLimits& limits = m_listener->limits();
-    switch (m_framer.advance()) {
+    HttpRequestFramer::State state = m_framer.advance();
+    if (state == HttpRequestFramer::State::Body && m_framer.isStreaming()) {
+        const QByteArray chunk = m_framer.takeStreamedBytes();
+        if (!chunk.isEmpty() && !m_sink->write(chunk.constData(), chunk.size())) {
+            sinkFailed();
+            return;
+        }
+        state = m_framer.advance();
+    }
+    switch (state) {
     case HttpRequestFramer::State::Idle:
         if (m_wait == Wait::Header) // only empty lines came
             setWait(Wait::Idle, limits.idleTimeoutMs);
@@ -184,10 +197,21 @@ void HttpConnection::step()
             setWait(Wait::Header, limits.headerTimeoutMs);
         m_anyByte = true;
         return;
+    case HttpRequestFramer::State::HeadReady:
+        m_anyByte = true;
+        planBody();
+        return;
     case HttpRequestFramer::State::Body:
         m_anyByte = true;
         if (m_wait != Wait::Body || received)
             setWait(Wait::Body, limits.bodyTimeoutMs);
+        if (received) {
+            // Acknowledge at once while a body arrives: a client with Nagle's algorithm holds
+            // the body's last partial segment until the rest is acknowledged, and a delayed
+            // acknowledgement would stall every upload by up to 40 ms.
+            const int quick = 1;
+            ::setsockopt(int(m_socket->socketDescriptor()), IPPROTO_TCP, TCP_QUICKACK, &quick, sizeof quick);
+        }
         if (m_framer.wantsContinue()) {
             m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
             m_socket->flush();
@@ -199,9 +223,54 @@ void HttpConnection::step()
         reject(m_framer.errorStatus(), m_framer.errorType(), m_framer.errorMessage());
         return;
     case HttpRequestFramer::State::Complete:
+        if (m_sink && !m_sink->finish()) {
+            sinkFailed();
+            return;
+        }
         dispatch(m_framer.takeRequest());
         return;
     }
+}
+
+void HttpConnection::planBody()
+{
+    const HttpRequestFramer::Request& request = m_framer.head();
+    HttpRequestHead head;
+    head.method = request.method;
+    head.target = request.target;
+    head.headers = &request.headers;
+    head.contentLength = m_framer.contentLength();
+    HttpBodyPlan plan;
+    try {
+        plan = m_listener->limits().bodyPlanner(head);
+    } catch (const std::exception& error) {
+        qCWarning(lcHttpFront) << "bug: the body planner threw:" << error.what();
+        plan = HttpBodyPlan::refuse(500, QByteArrayLiteral("internal"), QStringLiteral("internal error"));
+    }
+    switch (plan.kind) {
+    case HttpBodyPlan::Kind::Refuse:
+        reject(plan.status, plan.type, plan.message);
+        return;
+    case HttpBodyPlan::Kind::Stream:
+        if (!plan.sink) {
+            reject(500, QByteArrayLiteral("internal"), QStringLiteral("internal error"));
+            return;
+        }
+        m_sink = std::move(plan.sink);
+        m_framer.streamBody();
+        break;
+    case HttpBodyPlan::Kind::Buffer:
+        m_framer.bufferBody();
+        break;
+    }
+    m_pumpAgain = true;
+}
+
+void HttpConnection::sinkFailed()
+{
+    const HttpBodySink::Failure failure = m_sink->failure();
+    m_sink.reset(); // discards what it received
+    reject(failure.status, failure.type, failure.message);
 }
 
 void HttpConnection::dispatch(HttpRequestFramer::Request request)
@@ -240,6 +309,7 @@ void HttpConnection::dispatch(HttpRequestFramer::Request request)
     }
     head += "\r\n";
     m_feed->feed(std::move(head), std::move(request.body));
+    m_sink.reset(); // the reply has it when the request was parsed
 
     if (m_phase == Phase::Closed)
         return;
@@ -275,6 +345,7 @@ void HttpConnection::handleParsed(const QHttpServerRequest& request)
     target.method = m_method;
     target.minorVersion = m_minorVersion;
     target.keepAlive = m_keepAlive;
+    target.bodySink = std::exchange(m_sink, nullptr);
     std::shared_ptr<HttpReply> reply = HttpReply::create(std::move(target), m_listener->countersPointer());
     m_reply = reply;
     try {
@@ -420,6 +491,7 @@ void HttpConnection::teardown()
     if (std::shared_ptr<HttpReply> reply = m_reply.lock())
         reply->markDisconnected();
     m_reply.reset();
+    m_sink.reset();
     if (m_feed)
         m_feed->detach();
     m_listener->connectionClosed(this);

@@ -11,6 +11,7 @@ class QTcpSocket;
 
 namespace butler {
 
+class HttpBodySink;
 class HttpFeedSocket;
 class HttpListener;
 class HttpReply;
@@ -77,6 +78,9 @@ private:
     void schedulePump();
     void step();
     void dispatch(HttpRequestFramer::Request request);
+    // Header in, body unread: asks the body planner what to do with it.
+    void planBody();
+    void sinkFailed();
     void reject(int status, const QByteArray& type, const QString& message);
     void timeOut(const QString& message);
     void closeGracefully();
@@ -102,6 +106,7 @@ private:
     bool m_outputBlocked = false;
     bool m_anyByte = false; // bytes of the request being received arrived
     std::weak_ptr<HttpReply> m_reply;
+    std::shared_ptr<HttpBodySink> m_sink; // the body of the request being received is streamed
 };
 
 } // namespace butler

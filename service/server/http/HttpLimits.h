@@ -1,5 +1,7 @@
 #pragma once
 
+#include "HttpBodyPlan.h"
+
 #include <QtGlobal>
 
 namespace butler {
@@ -16,6 +18,9 @@ struct HttpLimits
     int maxConnections = 10000; // over it: answer 503 + close immediately, keep serving others
     int listenBacklog = 1024;
     int threads = 0; // listener threads, 0 = QThread::idealThreadCount()
+    // When set, decides per request whether its body is buffered (under maxBodyBytes),
+    // streamed to a sink (uploads, no size limit here) or refused unread.
+    HttpBodyPlanner bodyPlanner;
 };
 
 } // namespace butler

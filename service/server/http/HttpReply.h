@@ -15,6 +15,7 @@ class QTcpSocket;
 
 namespace butler {
 
+class HttpBodySink;
 class HttpConnection;
 class HttpThreadGate;
 struct HttpCounters;
@@ -36,6 +37,8 @@ public:
     HttpReply& operator=(const HttpReply&) = delete;
 
     QByteArray method() const; // as sent: "GET", "HEAD", ...
+    // The sink that took the request's body when the body planner streamed it; else null.
+    const std::shared_ptr<HttpBodySink>& bodySink() const { return m_target.bodySink; }
     bool isHead() const;
     bool isConnected() const; // false once the client went away
     bool isSent() const;      // an answer was started
@@ -85,6 +88,7 @@ private:
         QByteArray method;
         int minorVersion = 1;
         bool keepAlive = true;
+        std::shared_ptr<HttpBodySink> bodySink;
     };
     enum class Mode
     {

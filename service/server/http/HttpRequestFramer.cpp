@@ -144,8 +144,56 @@ HttpRequestFramer::State HttpRequestFramer::advance()
         [[fallthrough]];
     case State::Body:
         return advanceBody();
+    case State::HeadReady:
+        return m_state;
     }
     return m_state;
+}
+
+qint64 HttpRequestFramer::contentLength() const
+{
+    return m_bodyMode == BodyMode::Chunked ? -1 : m_contentLength;
+}
+
+HttpRequestFramer::State HttpRequestFramer::bufferBody()
+{
+    if (m_state != State::HeadReady)
+        return m_state;
+    if (m_bodyMode == BodyMode::Length && m_contentLength > m_limits.maxBodyBytes)
+        return fail(413, "payload_too_large",
+                    QStringLiteral("the request body of %1 bytes exceeds %2 bytes")
+                        .arg(m_contentLength)
+                        .arg(m_limits.maxBodyBytes));
+    m_state = State::Body;
+    return advance();
+}
+
+HttpRequestFramer::State HttpRequestFramer::streamBody()
+{
+    if (m_state != State::HeadReady)
+        return m_state;
+    if (m_bodyMode == BodyMode::Chunked)
+        return fail(411, "length_required", QStringLiteral("this request needs a Content-Length"));
+    m_streaming = true;
+    m_streamRemaining = m_contentLength;
+    m_state = State::Body;
+    return advance();
+}
+
+QByteArray HttpRequestFramer::takeStreamedBytes()
+{
+    if (!m_streaming || m_state != State::Body || m_buffer.isEmpty() || m_streamRemaining == 0)
+        return {};
+    QByteArray out;
+    if (m_buffer.size() <= m_streamRemaining) {
+        out = std::move(m_buffer);
+        m_buffer = QByteArray();
+    } else {
+        out = m_buffer.first(qsizetype(m_streamRemaining));
+        m_buffer.remove(0, qsizetype(m_streamRemaining));
+    }
+    m_streamRemaining -= out.size();
+    return out;
 }
 
 HttpRequestFramer::State HttpRequestFramer::advanceHead()
@@ -179,7 +227,7 @@ HttpRequestFramer::State HttpRequestFramer::advanceHead()
             m_buffer.remove(0, m_scan);
             m_scan = 0;
             m_lineStart = 0;
-            m_state = State::Body;
+            m_state = m_pauseAfterHead ? State::HeadReady : State::Body;
             return m_state;
         }
         if (m_lineStart > 0 && line.size() > kMaxFieldLineBytes)
@@ -347,7 +395,8 @@ HttpRequestFramer::State HttpRequestFramer::checkFraming()
             return fail(413, "payload_too_large",
                         QStringLiteral("the request body exceeds %1 bytes").arg(m_limits.maxBodyBytes));
         m_contentLength = digits.toLongLong();
-        if (m_contentLength > m_limits.maxBodyBytes)
+        // Paused: bufferBody() applies the limit; a streamed body has the planner's.
+        if (m_contentLength > m_limits.maxBodyBytes && !m_pauseAfterHead)
             return fail(413, "payload_too_large",
                         QStringLiteral("the request body of %1 bytes exceeds %2 bytes")
                             .arg(m_contentLength)
@@ -386,6 +435,8 @@ HttpRequestFramer::State HttpRequestFramer::advanceBody()
     case BodyMode::None:
         return complete();
     case BodyMode::Length:
+        if (m_streaming)
+            return m_streamRemaining == 0 ? complete() : m_state;
         if (m_buffer.size() < m_contentLength)
             return m_state;
         if (m_buffer.size() == m_contentLength) {
@@ -505,6 +556,8 @@ HttpRequestFramer::Request HttpRequestFramer::takeRequest()
     m_state = State::Idle;
     m_bodyMode = BodyMode::None;
     m_contentLength = 0;
+    m_streaming = false;
+    m_streamRemaining = 0;
     m_expectContinue = false;
     m_continueSent = false;
     return request;

@@ -30,11 +30,12 @@ public:
 
     enum class State
     {
-        Idle,     // nothing of the next request yet
-        Head,     // part of the request line or header section
-        Body,     // header section complete, body incomplete
-        Complete, // a request is ready: takeRequest()
-        Failed,   // the bytes are no request we accept: errorStatus(), errorType(), errorMessage()
+        Idle,      // nothing of the next request yet
+        Head,      // part of the request line or header section
+        HeadReady, // with setPauseAfterHead(): header complete, waiting for bufferBody() or streamBody()
+        Body,      // header section complete, body incomplete
+        Complete,  // a request is ready: takeRequest()
+        Failed,    // the bytes are no request we accept: errorStatus(), errorType(), errorMessage()
     };
 
     // Qt 6.4.2's header parser silently drops every field of a request with more than 100
@@ -51,6 +52,21 @@ public:
     void append(const QByteArray& data);
     State advance();
     State state() const { return m_state; }
+
+    // Stops after each request header in State::HeadReady, so the caller can decide what to do
+    // with the body before any of it is taken (HttpBodyPlan).
+    void setPauseAfterHead(bool pause) { m_pauseAfterHead = pause; }
+    // In state HeadReady: the request so far (no body) and its Content-Length, -1 if chunked.
+    const Request& head() const { return m_request; }
+    qint64 contentLength() const;
+    // From HeadReady: the body is collected in memory under HttpLimits::maxBodyBytes.
+    State bufferBody();
+    // From HeadReady: the body is handed out by takeStreamedBytes() as it arrives, whatever its
+    // size; the request taken at the end has an empty body. Needs a Content-Length (411 otherwise).
+    State streamBody();
+    bool isStreaming() const { return m_streaming; }
+    // In state Body while streaming: the body bytes received since the last call.
+    QByteArray takeStreamedBytes();
 
     // Valid in state Complete; the framer goes back to Idle and keeps the bytes that follow.
     Request takeRequest();
@@ -103,6 +119,9 @@ private:
     Request m_request;
     BodyMode m_bodyMode = BodyMode::None;
     qint64 m_contentLength = 0;
+    bool m_pauseAfterHead = false;
+    bool m_streaming = false;
+    qint64 m_streamRemaining = 0;
     bool m_expectContinue = false;
     bool m_continueSent = false;
     ChunkStep m_chunkStep = ChunkStep::Size;

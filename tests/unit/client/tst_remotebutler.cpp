@@ -129,6 +129,7 @@ private slots:
     void downloadChecks();
     void signedUrlWithExpiry();
     void putSendsBytesAndParameters();
+    void putAbortsWhenTheUploadFails();
     void ingestRefusesOtherTransferModes();
     void collectionQueryParameters();
     void worksOnAnotherThread();
@@ -574,9 +575,23 @@ void TstRemoteButler::putSendsBytesAndParameters()
     FakeServer server;
     const auto butler = connectOrFail(server);
     const DatasetRef ref = makeRef("u/alice/a&b=c");
+    const QString uploadPath = QStringLiteral("/files/main/u/alice/a_b_c/raw/raw.fits");
     server.handler = [&](const Recorded& request) {
-        if (request.path.endsWith("/datasets/put"))
-            return json(ref.toJson(), 201);
+        if (request.path.endsWith("/uploads"))
+            return json(QJsonObject{{"upload_id", "up-1"},
+                                    {"expires", 2000000000},
+                                    {"reserved_bytes", 18},
+                                    {"files", QJsonArray{QJsonObject{{"dataset_id", ref.idString()},
+                                                                     {"status", "upload"},
+                                                                     {"path", "u/alice/a_b_c/raw/raw.fits"},
+                                                                     {"url", server.base() + uploadPath +
+                                                                                 "?method=PUT&size=18&sig=x"},
+                                                                     {"expires", 2000000000}}}}},
+                        201);
+        if (request.path == uploadPath)
+            return json(QJsonObject{{"dataset_id", ref.idString()}, {"size", 18}}, 201);
+        if (request.path.endsWith("/uploads/commit"))
+            return json(QJsonObject{{"datasets", QJsonArray{ref.toJson()}}});
         return FakeServer::defaultReply(request);
     };
     const QByteArray bytes = QByteArray(2, '\0') + QByteArray("binary+data&more");
@@ -584,18 +599,61 @@ void TstRemoteButler::putSendsBytesAndParameters()
     const Result<DatasetRef> put = butler->put(bytes, "fits", "raw", dataId, "u/alice/a&b=c");
     QVERIFY2(put.ok(), put.ok() ? "" : qPrintable(put.error().message()));
     QVERIFY(put.value() == ref);
-    const Recorded& request = server.requests.last();
-    QCOMPARE(request.body, bytes);
-    QCOMPARE(request.headers.value("content-type"), QByteArray("application/octet-stream"));
-    QCOMPARE(request.query.queryItemValue("run", QUrl::FullyDecoded), QStringLiteral("u/alice/a&b=c"));
-    QCOMPARE(request.query.queryItemValue("dataset_type", QUrl::FullyDecoded), QStringLiteral("raw"));
-    QCOMPARE(request.query.queryItemValue("formatter", QUrl::FullyDecoded), QStringLiteral("fits"));
-    const QJsonObject sentDataId =
-        QJsonDocument::fromJson(request.query.queryItemValue("data_id", QUrl::FullyDecoded).toUtf8())
-            .object();
-    QCOMPARE(sentDataId.toVariantMap(),
+    QCOMPARE(server.requests.size() >= 3, true);
+    // Reserve: the run, the type, the data ID, the size and the sha256 of the bytes.
+    const Recorded& reserve = server.requests[server.requests.size() - 3];
+    QVERIFY(reserve.path.endsWith("/uploads"));
+    const QJsonObject body = QJsonDocument::fromJson(reserve.body).object();
+    QCOMPARE(body.value("run").toString(), QStringLiteral("u/alice/a&b=c"));
+    const QJsonObject file = body.value("files").toArray().first().toObject();
+    QCOMPARE(file.value("dataset_type").toString(), QStringLiteral("raw"));
+    QCOMPARE(file.value("formatter").toString(), QStringLiteral("fits"));
+    QCOMPARE(file.value("size").toInteger(), qint64(bytes.size()));
+    QCOMPARE(file.value("sha256").toString(),
+             QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex()));
+    QCOMPARE(file.value("data_id").toObject().toVariantMap(),
              (QVariantMap{
                  {"instrument", "LSSTCam"}, {"detector", qint64(9)}, {"exposure", qint64(2025061500001)}}));
+    // The bytes go to the signed URL, without the token.
+    const Recorded& upload = server.requests[server.requests.size() - 2];
+    QCOMPARE(upload.method, QByteArray("PUT"));
+    QCOMPARE(upload.path, uploadPath);
+    QCOMPARE(upload.body, bytes);
+    QCOMPARE(upload.headers.value("content-type"), QByteArray("application/octet-stream"));
+    QVERIFY(!upload.headers.contains("authorization"));
+    const Recorded& commit = server.requests.last();
+    QVERIFY(commit.path.endsWith("/uploads/commit"));
+    QCOMPARE(QJsonDocument::fromJson(commit.body).object().value("upload_id").toString(),
+             QStringLiteral("up-1"));
+}
+
+void TstRemoteButler::putAbortsWhenTheUploadFails()
+{
+    FakeServer server;
+    const auto butler = connectOrFail(server);
+    const DatasetRef ref = makeRef("u/alice/run");
+    server.handler = [&](const Recorded& request) {
+        if (request.path.endsWith("/uploads"))
+            return json(
+                QJsonObject{{"upload_id", "up-2"},
+                            {"files", QJsonArray{QJsonObject{{"dataset_id", ref.idString()},
+                                                             {"status", "upload"},
+                                                             {"path", "x"},
+                                                             {"url", server.base() + "/files/main/x?s=1"}}}}},
+                201);
+        if (request.path.startsWith("/files/"))
+            return errorReply(403, "permission_denied", "signed URL refused: expired 3 s ago");
+        if (request.path.endsWith("/uploads/abort"))
+            return json(QJsonObject{{"released_bytes", 4}});
+        return FakeServer::defaultReply(request);
+    };
+    const Result<DatasetRef> put =
+        butler->put("data", "bytes", "raw", {{"instrument", "LSSTCam"}}, "u/alice/run");
+    QVERIFY(!put.ok());
+    QCOMPARE(put.error().kind(), ErrorKind::PermissionDenied);
+    QVERIFY2(put.error().message().contains("expired"), qPrintable(put.error().message()));
+    QCOMPARE(server.count("/uploads/abort"), 1);
+    QCOMPARE(server.count("/uploads/commit"), 0);
 }
 
 void TstRemoteButler::ingestRefusesOtherTransferModes()

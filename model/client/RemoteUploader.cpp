@@ -1,0 +1,196 @@
+#include "RemoteUploader.h"
+
+#include "ContentHash.h"
+#include "CoroutineResult.h"
+#include "FormatterLabel.h"
+#include "RemoteButler.h"
+
+#include <QFileInfo>
+#include <QHash>
+#include <QLoggingCategory>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace butler {
+
+Q_LOGGING_CATEGORY(lcClientUpload, "butler.client.upload")
+
+RemoteUploader::RemoteUploader(RemoteButler& butler, UploadOptions options)
+    : m_butler(butler)
+    , m_options(std::move(options))
+{
+    m_options.parallel = std::max(1, m_options.parallel);
+    m_options.batchFiles = std::max(1, m_options.batchFiles);
+}
+
+void RemoteUploader::advance(qint64 bytes)
+{
+    m_done += bytes;
+    if (m_options.progress)
+        m_options.progress(m_done, m_total);
+}
+
+QCoro::Task<Result<QList<DatasetRef>>> RemoteUploader::uploadAsync(QString run, QList<IngestFile> files)
+{
+    m_report = UploadReport();
+    m_done = 0;
+    m_total = 0;
+    for (const IngestFile& file : files) {
+        if (!file.id.isNull())
+            co_return invalidInput(
+                QStringLiteral("a server repository makes the IDs of uploaded datasets; '%1' names its own")
+                    .arg(file.path));
+        const QFileInfo info(file.path);
+        if (!info.isFile())
+            co_return notFound(QStringLiteral("file to ingest %1 does not exist").arg(file.path));
+        m_total += info.size();
+    }
+    advance(0);
+
+    QList<DatasetRef> refs;
+    refs.reserve(files.size());
+    QStringList openUploads;
+    QList<QUuid> committed;
+    for (qsizetype start = 0; start < files.size(); start += m_options.batchFiles) {
+        const qsizetype count = std::min<qsizetype>(m_options.batchFiles, files.size() - start);
+        QList<UploadSpec> specs;
+        specs.reserve(count);
+        for (qsizetype i = start; i < start + count; ++i) {
+            const IngestFile& file = files[i];
+            UploadSpec spec;
+            spec.datasetType = file.datasetType;
+            spec.dataId = file.dataId;
+            spec.formatter = file.formatter.isEmpty() ? FormatterLabel::forPath(file.path) : file.formatter;
+            auto sha = ContentHash::sha256OfFile(file.path, &spec.size);
+            if (!sha)
+                co_return co_await fail(sha.error(), openUploads, committed);
+            spec.sha256 = sha.value();
+            specs.append(std::move(spec));
+        }
+        auto grant = co_await m_butler.reserveUploadAsync(run, specs, m_options.resume);
+        if (!grant)
+            co_return co_await fail(grant.error(), openUploads, committed);
+        if (grant->files.size() != specs.size()) {
+            const Error mismatch = ioError(QStringLiteral("the server answered %1 upload slots for %2 files")
+                                               .arg(grant->files.size())
+                                               .arg(specs.size()));
+            co_return co_await fail(mismatch, openUploads, committed);
+        }
+        if (!grant->uploadId.isEmpty()) {
+            openUploads.append(grant->uploadId);
+            m_report.leftOnServer = true;
+        }
+        QList<Pending> pending;
+        for (qsizetype i = 0; i < specs.size(); ++i) {
+            const UploadGrant::Slot& slot = grant->files[i];
+            if (slot.status == QLatin1String("upload")) {
+                pending.append(Pending{slot.url, files[start + i].path, specs[i].size});
+            } else {
+                ++m_report.skippedFiles;
+                advance(specs[i].size);
+            }
+        }
+        const Status sent = co_await sendAll(pending);
+        if (!sent.ok())
+            co_return co_await fail(sent.error(), openUploads, committed);
+        QHash<QUuid, DatasetRef> made;
+        if (!grant->uploadId.isEmpty()) {
+            auto batchRefs = co_await m_butler.commitUploadAsync(grant->uploadId);
+            if (!batchRefs)
+                co_return co_await fail(batchRefs.error(), openUploads, committed);
+            openUploads.removeOne(grant->uploadId);
+            for (const DatasetRef& ref : std::as_const(batchRefs.value())) {
+                made.insert(ref.id(), ref);
+                committed.append(ref.id());
+            }
+        }
+        for (const UploadGrant::Slot& slot : std::as_const(grant->files)) {
+            if (slot.dataset) {
+                refs.append(*slot.dataset);
+                continue;
+            }
+            const auto it = made.constFind(slot.datasetId);
+            if (it == made.constEnd()) {
+                const Error missing = ioError(QStringLiteral("the server committed no dataset %1")
+                                                  .arg(slot.datasetId.toString(QUuid::WithoutBraces)));
+                co_return co_await fail(missing, openUploads, committed);
+            }
+            refs.append(*it);
+        }
+    }
+    m_report.leftOnServer = false;
+    co_return refs;
+}
+
+QCoro::Task<Status> RemoteUploader::sendAll(QList<Pending> pending)
+{
+    if (pending.isEmpty())
+        co_return Status();
+    // Workers take the next file until none is left or one failed.
+    struct Shared
+    {
+        QList<Pending> items;
+        qsizetype next = 0;
+        bool failed = false;
+    };
+    auto shared = std::make_shared<Shared>();
+    shared->items = std::move(pending);
+    auto worker = [](RemoteUploader* self, std::shared_ptr<Shared> state) -> QCoro::Task<Status> {
+        while (!state->failed && state->next < state->items.size()) {
+            const Pending item = state->items[state->next++];
+            auto sent = std::make_shared<qint64>(0);
+            // Named, not a temporary of the co_await expression: GCC 12 may destroy those twice.
+            std::function<void(qint64)> progress = [self, sent](qint64 bytes) {
+                self->advance(bytes - *sent);
+                *sent = bytes;
+            };
+            const Status status =
+                co_await self->m_butler.putFileAsync(item.url, item.path, item.size, progress);
+            if (!status.ok()) {
+                state->failed = true;
+                co_return status;
+            }
+            self->advance(item.size - *sent);
+            ++self->m_report.sentFiles;
+            self->m_report.sentBytes += item.size;
+        }
+        co_return Status();
+    };
+    std::vector<QCoro::Task<Status>> workers;
+    const int count = int(std::min<qsizetype>(m_options.parallel, shared->items.size()));
+    workers.reserve(count);
+    for (int i = 0; i < count; ++i)
+        workers.push_back(worker(this, shared));
+    Status first;
+    for (QCoro::Task<Status>& task : workers) {
+        const Status status = co_await task;
+        if (!status.ok() && first.ok())
+            first = status;
+    }
+    co_return first;
+}
+
+QCoro::Task<Error> RemoteUploader::fail(Error error, QStringList openUploads, QList<QUuid> committed)
+{
+    if (!m_options.undoOnFailure)
+        co_return error;
+    // All or nothing: what this call made goes again.
+    for (const QString& uploadId : std::as_const(openUploads)) {
+        const auto aborted = co_await m_butler.abortUploadAsync(uploadId);
+        if (!aborted)
+            qCWarning(lcClientUpload)
+                << "could not abort upload" << uploadId << ":" << aborted.error().message();
+    }
+    if (!committed.isEmpty()) {
+        const Status pruned = co_await m_butler.pruneDatasetsAsync(committed, true, true);
+        if (!pruned.ok())
+            qCWarning(lcClientUpload)
+                << "could not remove the datasets of a failed upload:" << pruned.error().message();
+    }
+    m_report.leftOnServer = false;
+    co_return error;
+}
+
+} // namespace butler

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "Butler.h"
+#include "UploadOptions.h"
+
+#include <QCoroTask>
+
+namespace butler {
+
+class RemoteButler;
+
+// Sends files to a server repository through signed upload URLs, in batches: each batch is
+// hashed, reserved (POST /uploads), PUT straight to its URLs with several transfers at once,
+// and committed. Files the server already holds (an interrupted earlier run, or datasets with
+// the same content with `resume`) are not sent again. The RemoteButler must outlive it.
+class RemoteUploader
+{
+public:
+    RemoteUploader(RemoteButler& butler, UploadOptions options);
+
+    // The refs in the order of files. Only Copy-style uploads: each file's path is read, its
+    // id must be null (the server makes the IDs), its formatter is guessed when empty.
+    QCoro::Task<Result<QList<DatasetRef>>> uploadAsync(QString run, QList<IngestFile> files);
+    // Of the last call, also after a failure.
+    const UploadReport& report() const { return m_report; }
+
+private:
+    struct Pending
+    {
+        QString url;
+        QString path;
+        qint64 size = 0;
+    };
+
+    QCoro::Task<Status> sendAll(QList<Pending> pending);
+    void advance(qint64 bytes);
+    QCoro::Task<Error> fail(Error error, QStringList openUploads, QList<QUuid> committed);
+
+    RemoteButler& m_butler;
+    UploadOptions m_options;
+    UploadReport m_report;
+    qint64 m_done = 0;
+    qint64 m_total = 0;
+};
+
+} // namespace butler

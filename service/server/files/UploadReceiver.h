@@ -1,0 +1,64 @@
+#pragma once
+
+#include "HttpBodySink.h"
+#include "Result.h"
+
+#include <QString>
+
+#include <memory>
+
+namespace butler {
+
+// The body of one signed upload (PUT), written as it arrives to a temporary file next to its
+// final path and hashed on the way, so a file of any size passes through a few hundred KiB of
+// memory. The body must be exactly the signed size and, when the slot knows the client's
+// sha256, have that hash. place() then moves the file to its final path; a receiver destroyed
+// before that removes its temporary file.
+class UploadReceiver : public HttpBodySink
+{
+public:
+    // finalPath is absolute (FileRequest::resolveForWrite); relativePath names it to the
+    // repository; expectedSha256 is hex or empty.
+    static Result<std::shared_ptr<UploadReceiver>> create(QString finalPath, QString relativePath,
+                                                          qint64 size, QString expectedSha256);
+    ~UploadReceiver() override;
+    UploadReceiver(const UploadReceiver&) = delete;
+    UploadReceiver& operator=(const UploadReceiver&) = delete;
+
+    bool write(const char* data, qsizetype size) override;
+    bool finish() override;
+    Failure failure() const override { return m_failure; }
+
+    const QString& relativePath() const { return m_relativePath; }
+    const QString& finalPath() const { return m_finalPath; }
+    qint64 size() const { return m_size; }
+    // "sha256:<hex>", once finish() succeeded.
+    const QString& checksum() const { return m_checksum; }
+    bool isComplete() const { return m_complete; }
+
+    // Renames the received file to its final path, replacing an earlier upload of the same slot.
+    Status place();
+    // The suffix of temporary upload files, so that scans can tell them apart.
+    static QString temporaryMarker();
+
+private:
+    UploadReceiver(QString finalPath, QString relativePath, qint64 size, QString expectedSha256);
+    bool fail(int status, const QByteArray& type, const QString& message);
+    void discard();
+
+    QString m_finalPath;
+    QString m_relativePath;
+    QString m_tempPath;
+    qint64 m_size = 0;
+    qint64 m_received = 0;
+    QString m_expectedSha256;
+    QString m_checksum;
+    int m_fd = -1;
+    struct Digest;
+    std::unique_ptr<Digest> m_digest;
+    bool m_complete = false;
+    bool m_placed = false;
+    Failure m_failure;
+};
+
+} // namespace butler

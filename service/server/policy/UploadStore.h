@@ -1,0 +1,61 @@
+#pragma once
+
+#include "Result.h"
+#include "UploadSlot.h"
+
+#include <QHash>
+#include <QList>
+
+#include <memory>
+#include <optional>
+
+namespace butler {
+
+class Database;
+class Registry;
+
+// Upload batches and their slots, in the registry database (tables butler_upload and
+// butler_upload_slot, created when missing), so that a reservation, the quota it takes and
+// the commit that turns it into datasets change together. While a slot is open no second
+// slot may name the same run, dataset type and data ID. Calls join the caller's transaction.
+class UploadStore
+{
+public:
+    static Result<std::unique_ptr<UploadStore>> open(Registry& registry);
+
+    Result<std::optional<UploadBatch>> batch(const QString& uploadId);
+    Result<QList<UploadSlot>> slotsOf(const QString& uploadId);
+    Result<std::optional<UploadSlot>> slotByPath(const QString& path);
+    // The open slot for a dataset-to-be, if any.
+    Result<std::optional<UploadSlot>> openSlotFor(const QString& run, const QString& datasetType,
+                                                  const QString& dataIdKey);
+    // Every open slot (verification).
+    Result<QList<UploadSlot>> openSlots();
+    // Open slots whose time ran out.
+    Result<QList<UploadSlot>> expiredSlots(qint64 now);
+
+    Status insertBatch(const UploadBatch& batch);
+    Status insertSlot(const UploadSlot& slot);
+    // An open slot joins another batch of the same user with a new expiry (a resumed upload).
+    Status adoptSlot(const QUuid& datasetId, const QString& uploadId, qint64 expires, int ordinal);
+    Status markUploaded(const QUuid& datasetId, const QString& checksum);
+    // The datastore's file records (the registry's file_datastore_records, as
+    // Registry::insertFileRecords writes them) for every slot of an upload, one statement per
+    // dataset type: a commit of thousands of files costs no round trip per file.
+    Status insertFileRecords(const QString& uploadId, const QHash<QString, QString>& storageClassByType);
+    // The batch and its slots become committed; their data IDs no longer block new slots.
+    Status markCommitted(const QString& uploadId, qint64 now);
+    Status removeSlots(const QList<QUuid>& datasetIds);
+    Status removeBatch(const QString& uploadId);
+    // Drops open batches left without slots and committed batches (with their slots) committed
+    // before `before`; returns how many batches went.
+    Result<int> removeStaleBatches(qint64 before);
+
+private:
+    explicit UploadStore(Database& db);
+    Result<QList<UploadSlot>> selectSlots(const QString& where, const QVariantList& binds);
+
+    Database& m_db;
+};
+
+} // namespace butler

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Signed-upload benchmark. Prints figures and ratios against baselines measured in the same run:
+#   upload and commit of 1,000 files of 100 KB through butler-server (`butler ingest-files` on
+#   the server URL: hashing, reservation, parallel signed PUTs, commit) vs copying the same files
+#   with `cp` on the same disk (goal: rate >= 70% of cp's);
+#   the commit of one 10,000-dataset batch (goal <= 1 s), by the bench_uploads driver.
+# Usage: bench_uploads.sh [--smoke] [--build BUILD_DIR]
+set -euo pipefail
+smoke=""
+build="$(cd "$(dirname "$0")/../.." && pwd)/build"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --smoke) smoke=1 ;;
+    --build) build="$2"; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+command -v curl >/dev/null || { echo "bench_uploads: curl is missing" >&2; exit 1; }
+butler="$build/app/butler/butler"
+server="$build/app/butler-server/butler-server"
+driver="$build/tests/bench/bench_uploads"
+for exe in "$butler" "$server" "$driver"; do
+  [ -x "$exe" ] || { echo "bench_uploads: $exe is not built" >&2; exit 1; }
+done
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+files=$([ -n "$smoke" ] && echo 50 || echo 1000)
+kib=$([ -n "$smoke" ] && echo 4 || echo 100)
+batch=$([ -n "$smoke" ] && echo 200 || echo 10000)
+reps=$([ -n "$smoke" ] && echo 1 || echo 3)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# A repository with one instrument of many detectors: one data ID per file.
+detectors=$((reps * files + batch))
+"$butler" create "$work/repo" >/dev/null
+echo '[{"name": "Bench", "detector_max": 100000}]' >"$work/instrument.json"
+"$butler" insert-dimension-records "$work/repo" instrument "$work/instrument.json" >/dev/null
+{
+  echo "instrument,id,full_name"
+  seq 0 $((detectors - 1)) | awk '{printf "Bench,%d,D%d\n", $1, $1}'
+} >"$work/detectors.csv"
+"$butler" insert-dimension-records "$work/repo" detector "$work/detectors.csv" >/dev/null
+"$butler" register-dataset-type "$work/repo" blob Bytes instrument detector >/dev/null
+"$butler" register-collection "$work/repo" u/bench/commit --type RUN >/dev/null
+
+token=$("$server" --add-token "$work/tokens.yaml" --user bench --groups butler-admins)
+head -c 48 /dev/urandom | base64 | tr -d '\n' >"$work/signing.key"
+port=$(free_port)
+cat >"$work/server.yaml" <<EOF
+listen: 127.0.0.1:$port
+repositories:
+  main: { path: $work/repo }
+auth:
+  static_tokens_file: tokens.yaml
+signed_urls: { secret_file: signing.key }
+quotas: { default_bytes: 1099511627776, max_batch_files: $batch }
+EOF
+"$server" --config "$work/server.yaml" >"$work/server.out" 2>"$work/server.log" &
+server_pid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+url="http://127.0.0.1:$port/api/butler/repo/main"
+
+# The files, on the disk that also holds the datastore.
+mkdir -p "$work/src"
+for i in $(seq 0 $((files - 1))); do head -c $((kib * 1024)) /dev/urandom >"$work/src/f$i.bin"; done
+sync
+mb=$(echo "$files * $kib / 1024" | bc -l)
+
+# Baseline: cp of the same files into a fresh folder, best-of-run median.
+cp_times=()
+for r in $(seq "$reps"); do
+  rm -rf "$work/copy"
+  t0=$(now); cp -r "$work/src" "$work/copy"; t1=$(now)
+  cp_times+=("$(echo "$t1 - $t0" | bc -l)")
+done
+t_cp=$(printf '%s\n' "${cp_times[@]}" | median)
+
+# Ours: butler ingest-files through the server URL, into a fresh run each time.
+up_times=()
+for r in $(seq "$reps"); do
+  first=$(((r - 1) * files))
+  {
+    echo "file,detector"
+    for i in $(seq 0 $((files - 1))); do echo "f$i.bin,$((first + i))"; done
+  } >"$work/table$r.csv"
+  t0=$(now)
+  out=$(BUTLER_ACCESS_TOKEN="$token" "$butler" ingest-files "$url" blob "u/bench/files$r" "$work/table$r.csv" \
+    --data-id instrument=Bench --prefix "$work/src")
+  t1=$(now)
+  case "$out" in *"Ingested $files datasets"*) ;; *) echo "bench_uploads: ingest failed: $out" >&2; exit 1 ;; esac
+  up_times+=("$(echo "$t1 - $t0" | bc -l)")
+done
+t_up=$(printf '%s\n' "${up_times[@]}" | median)
+
+printf '%-52s %10.3f s  %8.1f files/s %8.1f MB/s\n' "upload+commit $files x $kib KB (butler ingest-files)" \
+  "$t_up" "$(echo "$files / $t_up" | bc -l)" "$(echo "$mb / $t_up" | bc -l)"
+printf '%-52s %10.3f s  %8.1f files/s %8.1f MB/s\n' "baseline: cp -r of the same files, same disk" \
+  "$t_cp" "$(echo "$files / $t_cp" | bc -l)" "$(echo "$mb / $t_cp" | bc -l)"
+printf '%-52s %10.2f   (goal >= 0.70)\n' "ratio upload rate / cp rate" "$(echo "$t_cp / $t_up" | bc -l)"
+
+# One batch of $batch datasets: reserve, PUT (tiny files), then the commit alone.
+read -r reserve_f upload_f commit_f count_f <<<"$("$driver" "$url" "$token" u/bench/commit blob Bench \
+  $((reps * files)) "$batch" 64 8)"
+commit_s=${commit_f#commit_s=}
+printf '%-52s %10.3f s  (goal <= 1 s; reserve %s s, %s PUTs %s s)\n' "commit of one $batch-dataset batch" \
+  "$commit_s" "${reserve_f#reserve_s=}" "$batch" "${upload_f#upload_s=}"
+[ "${count_f#datasets=}" = "$batch" ] || { echo "bench_uploads: the commit made ${count_f#datasets=} datasets" >&2; exit 1; }
+
+# Every byte accounted for: usage equals what was stored, nothing left reserved.
+quota=$(curl -sf -H "Authorization: Bearer $token" "$url/v1/quota")
+python3 - "$quota" "$((reps * files * kib * 1024 + batch * 64))" <<'EOF'
+import json, sys
+q = json.loads(sys.argv[1])
+expected = int(sys.argv[2])
+if q["used_bytes"] != expected or q["reserved_bytes"] != 0:
+    sys.exit(f"bench_uploads: quota shows used {q['used_bytes']} reserved {q['reserved_bytes']}, expected used {expected}")
+EOF

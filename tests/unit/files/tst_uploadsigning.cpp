@@ -1,0 +1,260 @@
+// Upload URLs (UrlSigner::signPut/verifyPut) and the receiver that stores an upload's body
+// (UploadReceiver): a PUT URL binds method, path, expiry and exact size, and nothing but a
+// body of that size (and, when announced, that sha256) ever reaches its final path.
+
+#include "FileRequest.h"
+#include "UploadReceiver.h"
+#include "UrlSigner.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrlQuery>
+
+using namespace butler;
+
+namespace {
+
+const QByteArray kKey(48, 'u');
+const QString kPath = QStringLiteral("/files/main/u/alice/run/blob/blob_1_abc.bin");
+constexpr qint64 kNow = 1700000000;
+
+UrlSigner signer()
+{
+    auto s = UrlSigner::fromKey(kKey);
+    if (!s.ok())
+        qFatal("%s", qPrintable(s.error().message()));
+    return std::move(s).value();
+}
+
+QUrlQuery putQuery(const UrlSigner& s, qint64 size, const QString& path = kPath, qint64 ttl = 600)
+{
+    auto out = s.signPut(path, size, ttl, kNow);
+    if (!out.ok())
+        qFatal("%s", qPrintable(out.error().message()));
+    return QUrlQuery(out->query);
+}
+
+QUrlQuery replaced(QUrlQuery query, const QString& key, const QString& value)
+{
+    query.removeAllQueryItems(key);
+    query.addQueryItem(key, value);
+    return query;
+}
+
+QString files(const QTemporaryDir& dir)
+{
+    return QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).join(u',');
+}
+
+} // namespace
+
+class TestUploadSigning : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void putUrlRoundTrips();
+    void putUrlBindsSizePathExpiryAndMethod_data();
+    void putUrlBindsSizePathExpiryAndMethod();
+    void kindsOfUrlDoNotMix();
+    void negativeSizeIsNotSigned();
+
+    void receiverStoresExactBody();
+    void receiverRefusesTooManyBytes();
+    void receiverRefusesTooFewBytes();
+    void receiverChecksAnnouncedSha256();
+    void droppedReceiverLeavesNothing();
+    void resolveForWriteStaysInRoot();
+};
+
+void TestUploadSigning::putUrlRoundTrips()
+{
+    const UrlSigner s = signer();
+    const QUrlQuery query = putQuery(s, 12345);
+    QCOMPARE(query.queryItemValue(QStringLiteral("size")), QStringLiteral("12345"));
+    QCOMPARE(query.queryItemValue(QStringLiteral("method")), QStringLiteral("PUT"));
+    auto size = s.verifyPut(kPath, query, kNow + 10);
+    QVERIFY2(size.ok(), size.ok() ? "" : qPrintable(size.error().message()));
+    QCOMPARE(size.value(), qint64(12345));
+    QCOMPARE(putQuery(s, 0).queryItemValue(QStringLiteral("size")), QStringLiteral("0"));
+    QVERIFY(s.verifyPut(kPath, putQuery(s, 0), kNow).ok());
+}
+
+void TestUploadSigning::putUrlBindsSizePathExpiryAndMethod_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<qint64>("when");
+    QTest::addColumn<QString>("reason");
+    const QString none;
+    QTest::newRow("other size") << kPath << "size"
+                                << "12346" << kNow << "does not match";
+    QTest::newRow("size with a sign") << kPath << "size"
+                                      << "+12345" << kNow << "not a number";
+    QTest::newRow("other path") << QStringLiteral("/files/main/u/bob/run/blob/blob_1_abc.bin") << none << none
+                                << kNow << "does not match";
+    QTest::newRow("other expiry") << kPath << "expires" << QString::number(kNow + 601) << kNow
+                                  << "does not match";
+    QTest::newRow("method GET") << kPath << "method"
+                                << "GET" << kNow << "signed for GET";
+    QTest::newRow("expired") << kPath << none << none << kNow + 601 << "expired";
+    QTest::newRow("tampered signature") << kPath << "signature"
+                                        << "AAAA" << kNow << "malformed";
+}
+
+void TestUploadSigning::putUrlBindsSizePathExpiryAndMethod()
+{
+    QFETCH(QString, path);
+    QFETCH(QString, key);
+    QFETCH(QString, value);
+    QFETCH(qint64, when);
+    QFETCH(QString, reason);
+    const UrlSigner s = signer();
+    QUrlQuery query = putQuery(s, 12345);
+    if (!key.isEmpty())
+        query = replaced(query, key, value);
+    const auto size = s.verifyPut(path, query, when);
+    QVERIFY(!size.ok());
+    QCOMPARE(size.error().kind(), ErrorKind::PermissionDenied);
+    QVERIFY2(size.error().message().contains(reason), qPrintable(size.error().message()));
+}
+
+void TestUploadSigning::kindsOfUrlDoNotMix()
+{
+    const UrlSigner s = signer();
+    // A download URL is no upload URL, with or without a size added to it.
+    auto get = s.sign("GET", kPath, 600, kNow);
+    QVERIFY(get.ok());
+    const QUrlQuery getQuery(get->query);
+    QVERIFY(!s.verifyPut(kPath, getQuery, kNow).ok());
+    QVERIFY(!s.verifyPut(kPath, replaced(getQuery, QStringLiteral("size"), QStringLiteral("5")), kNow).ok());
+    auto put = s.sign("PUT", kPath, 600, kNow); // a PUT signed without a size
+    QVERIFY(put.ok());
+    QVERIFY(!s.verifyPut(kPath, QUrlQuery(put->query), kNow).ok());
+    // An upload URL opens nothing for GET or HEAD.
+    const QUrlQuery upload = putQuery(s, 10);
+    QVERIFY(!s.verify("GET", kPath, upload, kNow).ok());
+    QVERIFY(!s.verify("HEAD", kPath, upload, kNow).ok());
+    QVERIFY(!s.verify("PUT", kPath, upload, kNow).ok());
+    // One size only.
+    QUrlQuery twice = upload;
+    twice.addQueryItem(QStringLiteral("size"), QStringLiteral("10"));
+    QVERIFY(!s.verifyPut(kPath, twice, kNow).ok());
+}
+
+void TestUploadSigning::negativeSizeIsNotSigned()
+{
+    QVERIFY(!signer().signPut(kPath, -1, 600, kNow).ok());
+    QVERIFY(!signer().signPut(QStringLiteral("/elsewhere/x"), 1, 600, kNow).ok());
+}
+
+void TestUploadSigning::receiverStoresExactBody()
+{
+    QTemporaryDir dir;
+    const QByteArray body = QByteArray("0123456789").repeated(1000);
+    const QString sha =
+        QString::fromLatin1(QCryptographicHash::hash(body, QCryptographicHash::Sha256).toHex());
+    const QString target = dir.filePath(QStringLiteral("blob.bin"));
+    auto receiver = UploadReceiver::create(target, QStringLiteral("blob.bin"), body.size(), sha);
+    QVERIFY(receiver.ok());
+    for (qsizetype offset = 0; offset < body.size(); offset += 777)
+        QVERIFY(
+            (*receiver)->write(body.constData() + offset, std::min<qsizetype>(777, body.size() - offset)));
+    QVERIFY(!QFile::exists(target)); // nothing at the final path before it is complete and placed
+    QVERIFY((*receiver)->finish());
+    QCOMPARE((*receiver)->checksum(), QStringLiteral("sha256:") + sha);
+    QVERIFY((*receiver)->place().ok());
+    receiver->reset();
+    QFile stored(target);
+    QVERIFY(stored.open(QIODevice::ReadOnly));
+    QCOMPARE(stored.readAll(), body);
+    QCOMPARE(files(dir), QStringLiteral("blob.bin"));
+}
+
+void TestUploadSigning::receiverRefusesTooManyBytes()
+{
+    QTemporaryDir dir;
+    auto receiver =
+        UploadReceiver::create(dir.filePath(QStringLiteral("x.bin")), QStringLiteral("x.bin"), 4, {});
+    QVERIFY(receiver.ok());
+    QVERIFY((*receiver)->write("abc", 3));
+    QVERIFY(!(*receiver)->write("de", 2));
+    QCOMPARE((*receiver)->failure().status, 400);
+    QVERIFY((*receiver)->failure().message.contains(QStringLiteral("4 bytes")));
+    QCOMPARE(files(dir), QString()); // the partial file is gone at once
+}
+
+void TestUploadSigning::receiverRefusesTooFewBytes()
+{
+    QTemporaryDir dir;
+    auto receiver =
+        UploadReceiver::create(dir.filePath(QStringLiteral("x.bin")), QStringLiteral("x.bin"), 4, {});
+    QVERIFY(receiver.ok());
+    QVERIFY((*receiver)->write("abc", 3));
+    QVERIFY(!(*receiver)->finish());
+    QCOMPARE((*receiver)->failure().status, 400);
+    QVERIFY(!(*receiver)->place().ok());
+    QCOMPARE(files(dir), QString());
+}
+
+void TestUploadSigning::receiverChecksAnnouncedSha256()
+{
+    QTemporaryDir dir;
+    const QString announced = QString(64, u'a');
+    auto receiver =
+        UploadReceiver::create(dir.filePath(QStringLiteral("x.bin")), QStringLiteral("x.bin"), 4, announced);
+    QVERIFY(receiver.ok());
+    QVERIFY((*receiver)->write("abcd", 4));
+    QVERIFY(!(*receiver)->finish());
+    QVERIFY((*receiver)->failure().message.contains(QStringLiteral("sha256")));
+    QCOMPARE(files(dir), QString());
+}
+
+void TestUploadSigning::droppedReceiverLeavesNothing()
+{
+    QTemporaryDir dir;
+    {
+        auto receiver =
+            UploadReceiver::create(dir.filePath(QStringLiteral("x.bin")), QStringLiteral("x.bin"), 8, {});
+        QVERIFY(receiver.ok());
+        QVERIFY((*receiver)->write("abcd", 4));
+        QVERIFY(files(dir).contains(UploadReceiver::temporaryMarker()));
+    }
+    QCOMPARE(files(dir), QString());
+    {
+        // Complete but never placed (its slot went meanwhile): also dropped.
+        auto receiver =
+            UploadReceiver::create(dir.filePath(QStringLiteral("y.bin")), QStringLiteral("y.bin"), 2, {});
+        QVERIFY(receiver.ok());
+        QVERIFY((*receiver)->write("ab", 2));
+        QVERIFY((*receiver)->finish());
+    }
+    QCOMPARE(files(dir), QString());
+}
+
+void TestUploadSigning::resolveForWriteStaysInRoot()
+{
+    QTemporaryDir dir;
+    const QString root = dir.filePath(QStringLiteral("root"));
+    QVERIFY(QDir().mkpath(root));
+    QVERIFY(QDir().mkpath(dir.filePath(QStringLiteral("outside"))));
+    QVERIFY(QFile::link(dir.filePath(QStringLiteral("outside")), root + QStringLiteral("/escape")));
+    auto inside = FileRequest::fromParts(QStringLiteral("main"), QStringLiteral("u/alice/new/file.bin"));
+    QVERIFY(inside.ok());
+    auto resolved = inside->resolveForWrite(root);
+    QVERIFY2(resolved.ok(), resolved.ok() ? "" : qPrintable(resolved.error().message()));
+    QVERIFY(resolved->endsWith(QStringLiteral("/root/u/alice/new/file.bin")));
+    QVERIFY(QDir(root + QStringLiteral("/u/alice/new")).exists());
+    auto escaping = FileRequest::fromParts(QStringLiteral("main"), QStringLiteral("escape/file.bin"));
+    QVERIFY(escaping.ok());
+    const auto refused = escaping->resolveForWrite(root);
+    QVERIFY(!refused.ok());
+    QCOMPARE(refused.error().kind(), ErrorKind::PermissionDenied);
+}
+
+QTEST_GUILESS_MAIN(TestUploadSigning)
+#include "tst_uploadsigning.moc"
