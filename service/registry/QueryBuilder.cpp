@@ -240,6 +240,7 @@ Result<QString> QueryBuilder::resolveUnguarded(const QString& dimension, int dep
                 return joinForImplied(e.name, dimension, depth + 1);
         }
     }
+    m_unrelated = true;
     return invalidInput(
         QStringLiteral("dimension '%1' is not related to the dimensions of this query").arg(dimension));
 }

@@ -59,6 +59,9 @@ public:
     Result<Expr> identifier(const QStringList& parts, int position);
 
     Status addWhere(const WhereNodePtr& node, const QVariantMap& bind);
+    // Whether a failure came from a dimension that no table of the query relates to (the
+    // expression is fine, it just does not apply to these dimensions).
+    bool hitUnrelatedDimension() const { return m_unrelated; }
     void addCondition(const QString& sql, const QVariantList& binds = {});
     // "visit", "-exposure.day_obs", "exposure.timespan.begin".
     Result<OrderTerm> orderTerm(const QString& spec);
@@ -81,6 +84,7 @@ public:
     const QVariantList& binds() const { return m_binds; }
 
 private:
+    bool m_unrelated = false;
     Result<Expr> compile(const WhereNode& node, int depth);
     Result<Expr> compileBoolean(const WhereNode& node, int depth);
     Result<Expr> compileIn(const WhereNode& node, int depth);

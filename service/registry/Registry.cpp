@@ -1316,7 +1316,7 @@ Result<DatasetPage> Registry::queryDatasetsOfType(const Cache& c, const TypeEntr
                                                   const QList<const CollectionEntry*>& leaves,
                                                   const DatasetQuery& query, const WhereNodePtr& where,
                                                   const QVariantList& after, int limit, QString* sqlOut,
-                                                  const MemberFilter& filter, qint64* countOut)
+                                                  const MemberFilter& filter, qint64* countOut, bool* unrelated)
 {
     DatasetPage page;
     if (countOut)
@@ -1381,7 +1381,11 @@ Result<DatasetPage> Registry::queryDatasetsOfType(const Cache& c, const TypeEntr
     const QString members = memberCondition(c, leaves, filter);
     if (!members.isEmpty())
         qb.addCondition(members);
-    BUTLER_TRY(qb.addWhere(where, query.bind));
+    if (Status added = qb.addWhere(where, query.bind); !added) {
+        if (unrelated)
+            *unrelated = qb.hitUnrelatedDimension();
+        return added.error();
+    }
     QList<QueryBuilder::OrderTerm> order;
     for (const QString& spec : query.orderBy) {
         const QString bare = spec.startsWith(QLatin1Char('-')) ? spec.mid(1) : spec;
@@ -1580,11 +1584,25 @@ Result<qint64> Registry::countDatasets(const DatasetQuery& query, const MemberFi
     DatasetQuery unordered = query;
     unordered.orderBy.clear();
     qint64 total = 0;
+    const bool skipping = skipsUnrelatedTypes(query.datasetTypes);
+    std::optional<Error> firstSkipped;
+    bool anyCounted = false;
     for (const TypeEntry* type : std::as_const(types)) {
         qint64 n = 0;
-        BUTLER_TRY(queryDatasetsOfType(*c, *type, leaves, unordered, where, {}, 0, nullptr, filter, &n));
+        bool unrelated = false;
+        auto counted = queryDatasetsOfType(*c, *type, leaves, unordered, where, {}, 0, nullptr, filter, &n, &unrelated);
+        if (!counted) {
+            if (!skipping || !unrelated)
+                return counted.error();
+            if (!firstSkipped)
+                firstSkipped = counted.error();
+            continue;
+        }
+        anyCounted = true;
         total += n;
     }
+    if (!anyCounted && firstSkipped)
+        return *firstSkipped;
     return total;
 }
 
@@ -1604,6 +1622,9 @@ Result<DatasetPage> Registry::queryDatasets(const DatasetQuery& query, const Mem
         after = token.second;
     }
     DatasetPage result;
+    const bool skipping = skipsUnrelatedTypes(query.datasetTypes);
+    std::optional<Error> firstSkipped;
+    bool anyAnswered = false;
     for (const TypeEntry* type : std::as_const(types)) {
         if (!resumeType.isEmpty() && type->type.name() < resumeType)
             continue;
@@ -1614,10 +1635,19 @@ Result<DatasetPage> Registry::queryDatasets(const DatasetQuery& query, const Mem
             result.nextPageToken = encodeToken(type->type.name(), {});
             break;
         }
+        bool unrelated = false;
         auto page = queryDatasetsOfType(*c, *type, leaves, query, where, resuming ? after : QVariantList(),
-                                        remaining, nullptr, filter);
-        if (!page)
-            return page.error();
+                                        remaining, nullptr, filter, nullptr, &unrelated);
+        if (!page) {
+            // A glob over types skips those the expression does not apply to (a skyMap has no
+            // detector); if it applies to none, the first such error is the answer.
+            if (!skipping || !unrelated)
+                return page.error();
+            if (!firstSkipped)
+                firstSkipped = page.error();
+            continue;
+        }
+        anyAnswered = true;
         result.refs << page->refs;
         result.ingestDates << page->ingestDates;
         if (!page->nextPageToken.isEmpty()) {
@@ -1625,7 +1655,19 @@ Result<DatasetPage> Registry::queryDatasets(const DatasetQuery& query, const Mem
             break;
         }
     }
+    if (!anyAnswered && firstSkipped && result.refs.isEmpty() && resumeType.isEmpty())
+        return *firstSkipped;
     return result;
+}
+
+bool Registry::skipsUnrelatedTypes(const QStringList& patterns)
+{
+    if (patterns.isEmpty())
+        return true;
+    for (const QString& pattern : patterns)
+        if (hasGlobChars(pattern))
+            return true;
+    return false;
 }
 
 Result<QString> Registry::explainDatasetQuery(const DatasetQuery& query)

@@ -1,5 +1,6 @@
 #include "DemoRepoBuilder.h"
 #include "DirectButler.h"
+#include "Registry.h"
 #include "FitsImageWriter.h"
 
 #include <QTemporaryDir>
@@ -110,6 +111,7 @@ private slots:
     void visitsHaveRegions();
     void rawIsSmallFits();
     void findsRawThroughDefaults();
+    void typeGlobsSkipTypesTheWhereDoesNotApplyTo();
     void biasDependsOnNight();
     void flatFoundOnEveryNight();
     void collections();
@@ -126,6 +128,35 @@ private:
     QList<std::tuple<QString, qint64, qint64>> m_progress;
     QList<DimensionRecord> m_exposures;
 };
+
+void TestDemoRepoBuilder::typeGlobsSkipTypesTheWhereDoesNotApplyTo()
+{
+    // LSSTCam/defaults holds raws (detector), biases and flats (detector) and the skyMap (no
+    // detector). A search over every type, or a glob, applies the expression where it can.
+    DatasetQuery query;
+    query.collections = {QStringLiteral("LSSTCam/defaults")};
+    query.where = QStringLiteral("detector = 94");
+    auto page = m_butler->queryDatasets(query);
+    VERIFY_OK(page);
+    QVERIFY(!page->refs.isEmpty());
+    for (const DatasetRef& ref : page->refs)
+        QCOMPARE(ref.dataId().value(QStringLiteral("detector")).toInt(), 94);
+    auto count = m_butler->registry().countDatasets(query);
+    VERIFY_OK(count);
+    QCOMPARE(*count, qint64(page->refs.size()));
+    query.datasetTypes = {QStringLiteral("*")};
+    auto globbed = m_butler->queryDatasets(query);
+    VERIFY_OK(globbed);
+    QCOMPARE(globbed->refs.size(), page->refs.size());
+    // Naming a type it cannot apply to is still an error, and so is a glob matching only such.
+    query.datasetTypes = {QStringLiteral("skyMap")};
+    auto named = m_butler->queryDatasets(query);
+    QVERIFY(!named.ok());
+    QVERIFY(named.error().message().contains(QLatin1String("not related")));
+    query.datasetTypes = {QStringLiteral("sky*")};
+    QVERIFY(!m_butler->queryDatasets(query).ok());
+    QVERIFY(!m_butler->registry().countDatasets(query).ok());
+}
 
 void TestDemoRepoBuilder::initTestCase()
 {
