@@ -15,6 +15,11 @@
 //   butler-ci / ci-secret, alice / alice-secret, bob / bob-secret, admin / admin-secret
 // and butler-server / server-secret, the client the server introspects with.
 //
+// Interactive sign-in (authorization code + PKCE S256), for the desktop app:
+//   butler-browser, a native public client (no secret) with the loopback redirect
+//   http://127.0.0.1/callback, accepted on any port. The development login page takes any
+//   password; the login name is the user (alice, bob, admin get the groups above).
+//
 // Once listening it prints one line: "oidc-provider listening on <issuer>".
 
 import crypto from 'node:crypto';
@@ -69,6 +74,9 @@ const machineClient = (id) => ({
   scope,
 });
 
+// A person signed in through the login page: the claims of the matching machine user, if any.
+const accountClaims = (accountId) => users[accountId] ?? { preferred_username: accountId, groups: [] };
+
 const provider = new Provider(issuer, {
   jwks: { keys: [signingKey()] },
   clients: [
@@ -80,11 +88,23 @@ const provider = new Provider(issuer, {
       response_types: [],
       redirect_uris: [],
     },
+    {
+      client_id: 'butler-browser',
+      application_type: 'native',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: ['http://127.0.0.1/callback'],
+    },
   ],
+  findAccount: async (ctx, accountId) => ({
+    accountId,
+    claims: async () => ({ sub: accountId, ...accountClaims(accountId) }),
+  }),
   clientDefaults: { id_token_signed_response_alg: alg },
-  scopes: ['openid', 'offline_access', 'butler:read', 'butler:write'],
+  scopes: ['openid', 'offline_access', 'profile', 'butler:read', 'butler:write'],
   features: {
-    devInteractions: { enabled: false },
+    devInteractions: { enabled: true }, // the login and consent pages of butler-browser
     clientCredentials: { enabled: true },
     introspection: {
       enabled: true,
@@ -112,7 +132,8 @@ const provider = new Provider(issuer, {
       },
     },
   },
-  extraTokenClaims: async (ctx, token) => users[token.clientId],
+  extraTokenClaims: async (ctx, token) =>
+    (token.accountId ? accountClaims(token.accountId) : users[token.clientId]),
 });
 provider.proxy = false;
 
