@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds, creates the demo repository (once), starts
-# butler-server on it with a fresh admin token, shows what the repository holds through the
-# server with the `butler` command line, and keeps serving until Ctrl-C.
+# The main job: installs what is missing, builds, creates the demo repository (once) and opens
+# it in the desktop browser (which serves it through its embedded server). Without a display
+# it says so and instead starts butler-server on it with a fresh admin token, shows what the
+# repository holds through the server with the `butler` command line, and keeps serving
+# until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -14,6 +16,12 @@ if [ ! -f "$repo/butler.yaml" ]; then
   echo "== creating the demo repository in $repo"
   "$butler" make-demo-repo "$repo"
 fi
+
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -z "${BUTLER_HEADLESS:-}" ]; then
+  echo "== opening $repo in butler-browser"
+  exec ./build/app/butler-browser/butler-browser "$repo"
+fi
+echo "== no display (DISPLAY is not set): running butler-server on $repo instead of the desktop browser"
 
 # A token for this run: the server reads its hash from the token file.
 mkdir -p "$repo/.butler-server"

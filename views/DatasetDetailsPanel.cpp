@@ -1,0 +1,323 @@
+#include "DatasetDetailsPanel.h"
+
+#include "PreviewPanel.h"
+#include "RepositorySession.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QCryptographicHash>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSplitter>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+
+namespace butler {
+
+namespace {
+
+QString humanSize(qint64 bytes)
+{
+    return QLocale().formattedDataSize(bytes);
+}
+
+} // namespace
+
+DatasetDetailsPanel::DatasetDetailsPanel(QWidget* parent)
+    : QWidget(parent)
+    , m_network(new QNetworkAccessManager(this))
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* splitter = new QSplitter(Qt::Vertical, this);
+    splitter->setObjectName(QStringLiteral("detailsSplitter"));
+    auto* top = new QWidget(splitter);
+    auto* topLayout = new QVBoxLayout(top);
+    topLayout->setContentsMargins(0, 0, 0, 0);
+    m_text = new QTextBrowser(top);
+    m_text->setAccessibleName(tr("Dataset details"));
+    m_text->setOpenLinks(false);
+    topLayout->addWidget(m_text);
+    auto* buttons = new QHBoxLayout;
+    m_copyUrl = new QPushButton(tr("Copy signed &URL"), top);
+    m_copyUrl->setAccessibleName(tr("Copy signed URL"));
+    m_download = new QPushButton(tr("&Download…"), top);
+    m_download->setAccessibleName(tr("Download file"));
+    m_cancel = new QPushButton(tr("Cancel"), top);
+    m_cancel->setAccessibleName(tr("Cancel download"));
+    m_progress = new QProgressBar(top);
+    m_progress->setAccessibleName(tr("Download progress"));
+    m_progress->setTextVisible(true);
+    buttons->addWidget(m_copyUrl);
+    buttons->addWidget(m_download);
+    buttons->addWidget(m_progress, 1);
+    buttons->addWidget(m_cancel);
+    topLayout->addLayout(buttons);
+    m_status = new QLabel(top);
+    m_status->setWordWrap(true);
+    m_status->setAccessibleName(tr("Download status"));
+    topLayout->addWidget(m_status);
+    m_preview = new PreviewPanel(splitter);
+    splitter->addWidget(top);
+    splitter->addWidget(m_preview);
+    splitter->setStretchFactor(1, 2);
+    layout->addWidget(splitter);
+
+    connect(m_copyUrl, &QPushButton::clicked, this, [this] {
+        if (!signedUrl().isEmpty())
+            QGuiApplication::clipboard()->setText(signedUrl());
+        m_status->setText(tr("Signed URL copied; it expires %1.")
+                              .arg(QLocale().toString(m_file->expires.toLocalTime(), QLocale::ShortFormat)));
+    });
+    connect(m_download, &QPushButton::clicked, this, [this] {
+        if (!m_file)
+            return;
+        const QString name = m_file->file.path.section(QLatin1Char('/'), -1);
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save dataset file"), name);
+        if (!path.isEmpty())
+            downloadTo(path);
+    });
+    connect(m_cancel, &QPushButton::clicked, this, &DatasetDetailsPanel::cancelDownload);
+    clear();
+}
+
+DatasetDetailsPanel::~DatasetDetailsPanel()
+{
+    if (m_reply) {
+        m_reply->disconnect(this);
+        m_reply->abort();
+    }
+}
+
+void DatasetDetailsPanel::setSession(RepositorySession* session)
+{
+    cancelDownload();
+    m_session = session;
+    clear();
+}
+
+void DatasetDetailsPanel::clear()
+{
+    ++m_generation;
+    m_hasRef = false;
+    m_file.reset();
+    m_fileError.clear();
+    m_preview->clear();
+    render();
+}
+
+void DatasetDetailsPanel::showDataset(const DatasetRef& ref)
+{
+    if (m_hasRef && ref.id() == m_ref.id())
+        return;
+    ++m_generation;
+    m_ref = ref;
+    m_hasRef = true;
+    m_file.reset();
+    m_fileError.clear();
+    m_preview->clear();
+    render();
+    if (m_session)
+        fetchFile(m_generation);
+}
+
+void DatasetDetailsPanel::fetchFile(quint64 generation)
+{
+    const QList<QUuid> ids{m_ref.id()};
+    QCoro::connect(
+        m_session->butler().signedFileInfoAsync(ids), this,
+        [this, generation](const Result<QList<SignedFileInfo>>& files) {
+            if (generation != m_generation)
+                return;
+            if (!files || files->isEmpty()) {
+                m_fileError = files ? tr("This dataset has no file.") : files.error().message();
+                render();
+                return;
+            }
+            m_file = files->first();
+            render();
+            if (m_file->file.size > kPreviewLimit) {
+                m_status->setText(
+                    tr("The file is too large to preview (%1).").arg(humanSize(m_file->file.size)));
+                return;
+            }
+            QCoro::connect(m_session->butler().downloadAsync(m_file->file), this,
+                           [this, generation](const Result<QByteArray>& bytes) {
+                               if (generation != m_generation)
+                                   return;
+                               if (!bytes) {
+                                   m_status->setText(tr("Preview failed: %1").arg(bytes.error().message()));
+                                   return;
+                               }
+                               m_preview->showBytes(*bytes, m_file->file.formatter);
+                               emit previewShown();
+                           });
+        });
+}
+
+QString DatasetDetailsPanel::signedUrl() const
+{
+    return m_file ? m_file->file.uri : QString();
+}
+
+QString DatasetDetailsPanel::detailsText() const
+{
+    return m_text->toPlainText();
+}
+
+void DatasetDetailsPanel::render()
+{
+    const bool busy = m_reply != nullptr;
+    m_copyUrl->setEnabled(m_file.has_value());
+    m_download->setEnabled(m_file.has_value() && !busy);
+    m_cancel->setVisible(busy);
+    m_progress->setVisible(busy);
+    if (!m_hasRef) {
+        m_text->setHtml(tr("<p><i>Select a dataset to see its details.</i></p>"));
+        if (!busy)
+            m_status->clear();
+        return;
+    }
+    QString html;
+    const auto row = [&html](const QString& key, const QString& value) {
+        html += QStringLiteral("<tr><th align=left>%1</th><td>%2</td></tr>").arg(key.toHtmlEscaped(), value);
+    };
+    html += QStringLiteral("<table cellspacing=2>");
+    row(tr("Dataset type"), m_ref.datasetType().name().toHtmlEscaped());
+    row(tr("Storage class"), m_ref.datasetType().storageClass().toHtmlEscaped());
+    row(tr("Run"), m_ref.run().toHtmlEscaped());
+    row(tr("UUID"), QStringLiteral("<tt>%1</tt>").arg(m_ref.id().toString(QUuid::WithoutBraces)));
+    const QVariantMap dataId = m_ref.dataId().toMap();
+    for (auto it = dataId.cbegin(); it != dataId.cend(); ++it)
+        row(it.key(), it.value().toString().toHtmlEscaped());
+    if (m_file) {
+        row(tr("File"), m_file->file.path.toHtmlEscaped());
+        row(tr("Size"),
+            QStringLiteral("%1 (%2 bytes)").arg(humanSize(m_file->file.size)).arg(m_file->file.size));
+        row(tr("Formatter"), m_file->file.formatter.toHtmlEscaped());
+        row(tr("Checksum"), QStringLiteral("<tt>%1</tt>").arg(m_file->file.checksum.toHtmlEscaped()));
+        if (m_file->expires.isValid())
+            row(tr("URL expires"), QLocale().toString(m_file->expires.toLocalTime(), QLocale::ShortFormat));
+    } else if (!m_fileError.isEmpty()) {
+        row(tr("File"), QStringLiteral("<i>%1</i>").arg(m_fileError.toHtmlEscaped()));
+    } else {
+        row(tr("File"), tr("<i>loading…</i>"));
+    }
+    html += QStringLiteral("</table>");
+    m_text->setHtml(html);
+}
+
+void DatasetDetailsPanel::downloadTo(const QString& path)
+{
+    if (!m_file || m_reply)
+        return;
+    m_target = std::make_unique<QSaveFile>(path);
+    if (!m_target->open(QIODevice::WriteOnly)) {
+        const QString message = tr("Cannot write %1: %2").arg(path, m_target->errorString());
+        m_target.reset();
+        failDownload(message);
+        return;
+    }
+    m_hash = std::make_unique<QCryptographicHash>(QCryptographicHash::Sha256);
+    m_received = 0;
+    QNetworkRequest request{QUrl(m_file->file.uri)};
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
+    m_reply = m_network->get(request);
+    m_progress->setRange(0, 1000);
+    m_progress->setValue(0);
+    m_status->setText(tr("Downloading %1…").arg(humanSize(m_file->file.size)));
+    connect(m_reply, &QNetworkReply::readyRead, this, [this] {
+        const QByteArray chunk = m_reply->readAll();
+        m_received += chunk.size();
+        m_hash->addData(chunk);
+        if (m_target->write(chunk) != chunk.size()) {
+            const QString message = tr("Cannot write the file: %1").arg(m_target->errorString());
+            m_reply->abort();
+            failDownload(message);
+        }
+    });
+    connect(m_reply, &QNetworkReply::downloadProgress, this, [this](qint64 received, qint64 total) {
+        const qint64 expected = total > 0 ? total : m_file->file.size;
+        if (expected > 0)
+            m_progress->setValue(int(1000 * received / expected));
+    });
+    connect(m_reply, &QNetworkReply::finished, this, &DatasetDetailsPanel::finishDownload);
+    render();
+}
+
+void DatasetDetailsPanel::cancelDownload()
+{
+    if (!m_reply)
+        return;
+    m_reply->disconnect(this);
+    m_reply->abort();
+    m_reply->deleteLater();
+    m_reply = nullptr;
+    if (m_target)
+        m_target->cancelWriting();
+    m_target.reset();
+    m_status->setText(tr("Download cancelled."));
+    render();
+    emit downloadFinished(false, tr("cancelled"));
+}
+
+void DatasetDetailsPanel::failDownload(const QString& message)
+{
+    if (m_reply) {
+        m_reply->disconnect(this);
+        m_reply->deleteLater();
+        m_reply = nullptr;
+    }
+    if (m_target)
+        m_target->cancelWriting();
+    m_target.reset();
+    m_status->setText(message);
+    render();
+    emit downloadFinished(false, message);
+}
+
+void DatasetDetailsPanel::finishDownload()
+{
+    QNetworkReply* reply = m_reply;
+    if (!reply || !m_target)
+        return;
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (reply->error() != QNetworkReply::NoError || status != 200) {
+        failDownload(tr("Download failed: %1").arg(reply->errorString()));
+        return;
+    }
+    const QByteArray rest = reply->readAll();
+    m_hash->addData(rest);
+    m_received += rest.size();
+    m_target->write(rest);
+    const QString checksum = QStringLiteral("sha256:") + QString::fromLatin1(m_hash->result().toHex());
+    if (m_received != m_file->file.size ||
+        (!m_file->file.checksum.isEmpty() && checksum != m_file->file.checksum)) {
+        failDownload(
+            tr("The download does not match the recorded file (size %1 of %2, %3): nothing was saved.")
+                .arg(m_received)
+                .arg(m_file->file.size)
+                .arg(checksum));
+        return;
+    }
+    if (!m_target->commit()) {
+        failDownload(tr("Cannot save the file: %1").arg(m_target->errorString()));
+        return;
+    }
+    const QString path = m_target->fileName();
+    m_target.reset();
+    reply->deleteLater();
+    m_reply = nullptr;
+    m_progress->setValue(1000);
+    m_status->setText(tr("Saved %1 (checksum verified).").arg(path));
+    render();
+    emit downloadFinished(true, path);
+}
+
+} // namespace butler

@@ -1,0 +1,121 @@
+#include "DimensionRecordBrowser.h"
+
+#include "DimensionRecordModel.h"
+#include "RepositorySession.h"
+#include "SkyPlotWidget.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace butler {
+
+DimensionRecordBrowser::DimensionRecordBrowser(QWidget* parent)
+    : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* bar = new QHBoxLayout;
+    m_element = new QComboBox(this);
+    m_element->setAccessibleName(tr("Dimension element"));
+    m_filter = new QLineEdit(this);
+    m_filter->setPlaceholderText(tr("where, e.g. exposure.exposure_time > 20"));
+    m_filter->setAccessibleName(tr("Dimension record filter"));
+    auto* elementLabel = new QLabel(tr("&Element:"), this);
+    elementLabel->setBuddy(m_element);
+    bar->addWidget(elementLabel);
+    bar->addWidget(m_element);
+    bar->addWidget(m_filter, 1);
+    layout->addLayout(bar);
+    m_error = new QLabel(this);
+    m_error->setStyleSheet(QStringLiteral("color: #b00020"));
+    m_error->setWordWrap(true);
+    m_error->hide();
+    layout->addWidget(m_error);
+    m_view = new QTableView(this);
+    m_view->setAccessibleName(tr("Dimension records"));
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setAlternatingRowColors(true);
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->verticalHeader()->hide();
+    layout->addWidget(m_view);
+
+    connect(m_element, &QComboBox::currentTextChanged, this, &DimensionRecordBrowser::setElement);
+    connect(m_filter, &QLineEdit::returnPressed, this, [this] {
+        if (m_model)
+            m_model->setFilter(m_filter->text().trimmed());
+    });
+}
+
+DimensionRecordBrowser::~DimensionRecordBrowser() = default;
+
+void DimensionRecordBrowser::setSession(RepositorySession* session)
+{
+    m_session = session;
+    m_view->setModel(nullptr);
+    delete m_model;
+    m_model = nullptr;
+    const QSignalBlocker block(m_element);
+    m_element->clear();
+    if (!session)
+        return;
+    m_model = new DimensionRecordModel(&session->butler(), this);
+    m_view->setModel(m_model);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &DimensionRecordBrowser::selectionChanged);
+    connect(m_model, &DimensionRecordModel::errorOccurred, this, [this](const QString& message) {
+        m_error->setText(message);
+        m_error->show();
+    });
+    connect(m_model, &DimensionRecordModel::queryFinished, m_error, &QLabel::hide);
+    for (const DimensionElement& element : session->butler().universe().elements())
+        m_element->addItem(element.name);
+    m_element->setCurrentText(QStringLiteral("exposure"));
+    setElement(m_element->currentText());
+}
+
+void DimensionRecordBrowser::setElement(const QString& element)
+{
+    if (!m_model || element.isEmpty())
+        return;
+    if (m_element->currentText() != element) {
+        m_element->setCurrentText(element);
+        return; // currentTextChanged comes back here
+    }
+    m_filter->clear();
+    m_error->hide();
+    m_model->setElement(element);
+}
+
+void DimensionRecordBrowser::selectionChanged()
+{
+    if (!m_model)
+        return;
+    QStringList clauses;
+    QList<DimensionRecord> records;
+    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    for (const QModelIndex& index : rows) {
+        const QString where = m_model->whereForRow(index.row());
+        if (!where.isEmpty())
+            clauses << QStringLiteral("(%1)").arg(where);
+        QVariantMap values;
+        for (int column = 0; column < m_model->columnCount(); ++column) {
+            const QModelIndex cell = m_model->index(index.row(), column);
+            values.insert(cell.data(DimensionRecordModel::FieldRole).toString(),
+                          cell.data(DimensionRecordModel::ValueRole));
+        }
+        records << DimensionRecord(m_model->element(), values);
+    }
+    if (!clauses.isEmpty())
+        emit recordsSelected(clauses.join(QStringLiteral(" OR ")));
+    const QList<SkyPointing> pointings = SkyPlotWidget::pointingsFromRecords(records);
+    if (!pointings.isEmpty())
+        emit pointingsSelected(pointings);
+}
+
+} // namespace butler

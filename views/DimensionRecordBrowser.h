@@ -1,0 +1,51 @@
+#pragma once
+
+#include "SkyPointing.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QTableView;
+
+namespace butler {
+
+class DimensionRecordModel;
+class RepositorySession;
+
+// Browses the records of one dimension element (exposures, visits, detectors, ...) with a
+// where filter. Selecting records asks the dataset table to show their datasets, and, for
+// exposures and visits, the sky plot to show where they pointed.
+class DimensionRecordBrowser : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit DimensionRecordBrowser(QWidget* parent = nullptr);
+    ~DimensionRecordBrowser() override;
+
+    void setSession(RepositorySession* session);
+    void setElement(const QString& element);
+
+    DimensionRecordModel* model() const { return m_model; }
+    QTableView* view() const { return m_view; }
+    QComboBox* elementBox() const { return m_element; }
+
+signals:
+    // The where-expression that selects the datasets of the selected records.
+    void recordsSelected(const QString& where);
+    void pointingsSelected(const QList<SkyPointing>& pointings);
+
+private:
+    void selectionChanged();
+
+    RepositorySession* m_session = nullptr;
+    DimensionRecordModel* m_model = nullptr;
+    QComboBox* m_element = nullptr;
+    QLineEdit* m_filter = nullptr;
+    QLabel* m_error = nullptr;
+    QTableView* m_view = nullptr;
+};
+
+} // namespace butler
