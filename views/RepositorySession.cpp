@@ -60,10 +60,16 @@ RepositorySession::openLocal(QString path, LocalServerFactory factory)
     if (!factory)
         co_return Error(ErrorKind::Internal, QStringLiteral("this build cannot open local repositories"));
     // Opening the registry can take a while on a large repository: never on the UI thread.
-    Result<LocalEndpoint> endpoint = co_await QtConcurrent::run([factory, path] { return factory(path); });
+    // g++ 12 destroys temporaries made inside a co_await expression twice (here: the lambda and
+    // its copy of path), so the future is made first.
+    QFuture<Result<LocalEndpoint>> starting = QtConcurrent::run([factory, path] { return factory(path); });
+    Result<LocalEndpoint> endpoint = co_await starting;
     if (!endpoint)
         co_return endpoint.error();
-    auto session = co_await openRemote(endpoint->repoUrl, endpoint->token);
+    const QString url = endpoint->repoUrl;
+    const QString token = endpoint->token;
+    auto connecting = openRemote(url, token);
+    auto session = co_await std::move(connecting);
     if (!session)
         co_return session.error();
     (*session)->m_local = std::move(*endpoint);

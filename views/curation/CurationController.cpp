@@ -68,8 +68,12 @@ QCoro::Task<Result<QList<QUuid>>> tagStep(RemoteButler* butler, QString tagged, 
             changed << id;
     if (changed.isEmpty())
         co_return changed;
-    const Status status = add ? co_await butler->associateAsync(tagged, changed)
-                              : co_await butler->disassociateAsync(tagged, changed);
+    // No co_await inside ?: (g++ 12 miscompiles it).
+    Status status;
+    if (add)
+        status = co_await butler->associateAsync(tagged, changed);
+    else
+        status = co_await butler->disassociateAsync(tagged, changed);
     if (!status)
         co_return status.error();
     co_return changed;
