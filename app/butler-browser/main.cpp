@@ -33,14 +33,16 @@ int main(int argc, char* argv[])
         app.installTranslator(&translator);
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QApplication::translate("main", "Browse and curate Butler data repositories."));
+    parser.setApplicationDescription(
+        QApplication::translate("main", "Browse and curate Butler data repositories."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("repository"),
-                                 QApplication::translate("main", "A local repository folder or a server URL."));
-    const QCommandLineOption tokenFile(QStringLiteral("token-file"),
-                                       QApplication::translate("main", "Read the server's access token from FILE."),
-                                       QStringLiteral("FILE"));
+    parser.addPositionalArgument(
+        QStringLiteral("repository"),
+        QApplication::translate("main", "A local repository folder or a server URL."));
+    const QCommandLineOption tokenFile(
+        QStringLiteral("token-file"),
+        QApplication::translate("main", "Read the server's access token from FILE."), QStringLiteral("FILE"));
     parser.addOption(tokenFile);
     parser.process(app);
 

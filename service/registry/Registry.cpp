@@ -1316,7 +1316,8 @@ Result<DatasetPage> Registry::queryDatasetsOfType(const Cache& c, const TypeEntr
                                                   const QList<const CollectionEntry*>& leaves,
                                                   const DatasetQuery& query, const WhereNodePtr& where,
                                                   const QVariantList& after, int limit, QString* sqlOut,
-                                                  const MemberFilter& filter, qint64* countOut, bool* unrelated)
+                                                  const MemberFilter& filter, qint64* countOut,
+                                                  bool* unrelated)
 {
     DatasetPage page;
     if (countOut)
@@ -1590,7 +1591,8 @@ Result<qint64> Registry::countDatasets(const DatasetQuery& query, const MemberFi
     for (const TypeEntry* type : std::as_const(types)) {
         qint64 n = 0;
         bool unrelated = false;
-        auto counted = queryDatasetsOfType(*c, *type, leaves, unordered, where, {}, 0, nullptr, filter, &n, &unrelated);
+        auto counted =
+            queryDatasetsOfType(*c, *type, leaves, unordered, where, {}, 0, nullptr, filter, &n, &unrelated);
         if (!counted) {
             if (!skipping || !unrelated)
                 return counted.error();

@@ -1,7 +1,7 @@
 #include "DemoRepoBuilder.h"
 #include "DirectButler.h"
-#include "Registry.h"
 #include "FitsImageWriter.h"
+#include "Registry.h"
 
 #include <QTemporaryDir>
 #include <QTest>
