@@ -246,6 +246,7 @@ struct ReadFile
     fitsfile* file = nullptr;
     void* buffer = nullptr;
     size_t size = 0;
+    QByteArray padded;
 
     ~ReadFile()
     {
@@ -259,9 +260,18 @@ struct ReadFile
     {
         if (fits.size() < kFitsBlock || !fits.startsWith("SIMPLE  ="))
             return invalidInput(QStringLiteral("not a FITS file: it does not start with a SIMPLE card"));
-        // Opened READONLY and without a realloc function, cfitsio never writes to the buffer.
-        buffer = const_cast<char*>(fits.constData());
+        // cfitsio's memory driver reads whole 2880-byte blocks, past the end of a buffer that
+        // stops inside one; give it a zero-padded copy then. Callers check sizes on the real bytes.
+        const char* data = fits.constData();
         size = size_t(fits.size());
+        if (fits.size() % kFitsBlock != 0) {
+            padded = fits;
+            padded.append(QByteArray(kFitsBlock - fits.size() % kFitsBlock, '\0'));
+            data = padded.constData();
+            size = size_t(padded.size());
+        }
+        // Opened READONLY and without a realloc function, cfitsio never writes to the buffer.
+        buffer = const_cast<char*>(data);
         int status = 0;
         if (fits_open_memfile(&file, "memory.fits", READONLY, &buffer, &size, 0, nullptr, &status)) {
             file = nullptr;

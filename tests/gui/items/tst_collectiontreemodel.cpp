@@ -1,6 +1,7 @@
 // CollectionTreeModel against the real butler-server: what each user sees, chains expanded in
 // search order (nested too), namespace folders, lazily fetched counts and fetch states.
 #include "CollectionTreeModel.h"
+#include "ModelTestSupport.h"
 #include "RemoteButler.h"
 #include "ServerFixture.h"
 
@@ -11,6 +12,8 @@
 #include <QTest>
 
 using namespace butler;
+using butler::test::Settle;
+using butler::test::waitForRequests;
 
 namespace {
 
@@ -29,23 +32,6 @@ int stateOf(const QModelIndex& index)
 {
     return index.data(CollectionTreeModel::FetchStateRole).toInt();
 }
-
-// Waits, on every way out of a test, for the model's requests to end: they run inside the
-// RemoteButler, which must outlive them.
-template <typename Model> bool waitForRequests(const Model& model)
-{
-    return QTest::qWaitFor([&] { return !model.hasPendingRequests(); }, kTimeout);
-}
-
-template <typename Model> struct Settle
-{
-    const Model& model;
-    ~Settle()
-    {
-        if (!waitForRequests(model))
-            qWarning("requests still in flight");
-    }
-};
 
 // A model with its tester; the butler outlives both and their requests.
 struct Tree

@@ -2,6 +2,7 @@
 // server-side sorting, stale answers dropped, drag payloads and where-expression validation.
 #include "DatasetTableModel.h"
 #include "DimensionUniverse.h"
+#include "ModelTestSupport.h"
 #include "RemoteButler.h"
 #include "ServerFixture.h"
 #include "WhereValidation.h"
@@ -15,40 +16,13 @@
 #include <QTest>
 
 using namespace butler;
+using butler::test::Settle;
+using butler::test::waitForRequests;
 
 namespace {
 
 constexpr int kTimeout = 30000;
 const QString kRaws = QStringLiteral("LSSTCam/raw/all");
-
-// Debug lines of the model's category, to see an answer being dropped.
-QStringList g_messages;
-QtMessageHandler g_previousHandler = nullptr;
-
-void recordMessage(QtMsgType type, const QMessageLogContext& context, const QString& message)
-{
-    if (context.category && QLatin1String(context.category) == QLatin1String("butler.items.datasets"))
-        g_messages << message;
-    if (type != QtDebugMsg && g_previousHandler)
-        g_previousHandler(type, context, message);
-}
-
-// Waits, on every way out of a test, for the model's requests to end: they run inside the
-// RemoteButler, which must outlive them.
-template <typename Model> bool waitForRequests(const Model& model)
-{
-    return QTest::qWaitFor([&] { return !model.hasPendingRequests(); }, kTimeout);
-}
-
-template <typename Model> struct Settle
-{
-    const Model& model;
-    ~Settle()
-    {
-        if (!waitForRequests(model))
-            qWarning("requests still in flight");
-    }
-};
 
 QList<QVariant> columnValues(const QAbstractItemModel& model, int column, int role = Qt::DisplayRole)
 {
@@ -320,9 +294,7 @@ void TestDatasetTableModel::serverSideSortChangesOrder()
 void TestDatasetTableModel::staleQueryDropped()
 {
     DatasetTableModel& model = *m_model;
-    QLoggingCategory::setFilterRules(QStringLiteral("butler.items.datasets.debug=true"));
-    g_messages.clear();
-    g_previousHandler = qInstallMessageHandler(recordMessage);
+    butler::test::CategoryRecorder recorder("butler.items.datasets");
     QStringList insertedTypes;
     connect(&model, &QAbstractItemModel::rowsInserted, this, [&](const QModelIndex&, int first, int last) {
         for (int row = first; row <= last; ++row)
@@ -332,9 +304,8 @@ void TestDatasetTableModel::staleQueryDropped()
     model.setQuery({QStringLiteral("DR1/public")}, {QStringLiteral("note")}, {});
     QTRY_VERIFY_WITH_TIMEOUT(!model.isLoading(), kTimeout);
     // The raw page still arrives; wait until it has been seen and dropped.
-    QTRY_VERIFY_WITH_TIMEOUT(g_messages.filter(QStringLiteral("dropping a page")).size() == 1, kTimeout);
-    qInstallMessageHandler(g_previousHandler);
-    QLoggingCategory::setFilterRules(QStringLiteral("butler.items.datasets.debug=false"));
+    QTRY_VERIFY_WITH_TIMEOUT(recorder.messages().filter(QStringLiteral("dropping a page")).size() == 1,
+                             kTimeout);
 
     QCOMPARE(qint64(model.rowCount()), count({QStringLiteral("DR1/public")}, {QStringLiteral("note")}));
     QVERIFY(model.rowCount() > 0);

@@ -3,6 +3,7 @@
 #include "DatasetTableModel.h"
 #include "DimensionRecordModel.h"
 #include "DimensionUniverse.h"
+#include "ModelTestSupport.h"
 #include "RemoteButler.h"
 #include "ServerFixture.h"
 
@@ -12,40 +13,13 @@
 #include <QTest>
 
 using namespace butler;
+using butler::test::Settle;
+using butler::test::waitForRequests;
 
 namespace {
 
 constexpr int kTimeout = 30000;
 const QString kRaws = QStringLiteral("LSSTCam/raw/all");
-
-// Debug lines of the model's category, to see an answer being dropped.
-QStringList g_messages;
-QtMessageHandler g_previousHandler = nullptr;
-
-void recordMessage(QtMsgType type, const QMessageLogContext& context, const QString& message)
-{
-    if (context.category && QLatin1String(context.category) == QLatin1String("butler.items.records"))
-        g_messages << message;
-    if (type != QtDebugMsg && g_previousHandler)
-        g_previousHandler(type, context, message);
-}
-
-// Waits, on every way out of a test, for the model's requests to end: they run inside the
-// RemoteButler, which must outlive them.
-template <typename Model> bool waitForRequests(const Model& model)
-{
-    return QTest::qWaitFor([&] { return !model.hasPendingRequests(); }, kTimeout);
-}
-
-template <typename Model> struct Settle
-{
-    const Model& model;
-    ~Settle()
-    {
-        if (!waitForRequests(model))
-            qWarning("requests still in flight");
-    }
-};
 
 // A record's own key: records hold it under the key's name ("id", "name").
 QVariant ownKey(const DimensionUniverse& universe, const DimensionRecord& record)
@@ -291,9 +265,7 @@ void TestDimensionRecordModel::whereForRowSelectsTheRecordsDatasets()
 void TestDimensionRecordModel::staleElementDropped()
 {
     DimensionRecordModel& model = *m_model;
-    QLoggingCategory::setFilterRules(QStringLiteral("butler.items.records.debug=true"));
-    g_messages.clear();
-    g_previousHandler = qInstallMessageHandler(recordMessage);
+    butler::test::CategoryRecorder recorder("butler.items.records");
     QStringList elements;
     connect(&model, &QAbstractItemModel::rowsInserted, this, [&](const QModelIndex&, int first, int last) {
         for (int row = first; row <= last; ++row)
@@ -303,9 +275,8 @@ void TestDimensionRecordModel::staleElementDropped()
     model.setElement(QStringLiteral("detector"));
     QVERIFY(loadAll(model));
     // The exposure page still arrives; wait until it has been seen and dropped.
-    QTRY_VERIFY_WITH_TIMEOUT(g_messages.filter(QStringLiteral("dropping a page")).size() == 1, kTimeout);
-    qInstallMessageHandler(g_previousHandler);
-    QLoggingCategory::setFilterRules(QStringLiteral("butler.items.records.debug=false"));
+    QTRY_VERIFY_WITH_TIMEOUT(recorder.messages().filter(QStringLiteral("dropping a page")).size() == 1,
+                             kTimeout);
     QCOMPARE(model.rowCount(), serverRecords(QStringLiteral("detector")).size());
     QCOMPARE(elements, QStringList(model.rowCount(), QStringLiteral("detector")));
     QCOMPARE(model.fields().at(1), QStringLiteral("detector"));

@@ -68,6 +68,7 @@ class TestFitsImageWriter : public QObject
 private slots:
     void writesStandardFits();
     void roundTripsHeader();
+    void readsHeaderOfUnpaddedBytes();
     void roundTripsPixels();
     void readsExtensionImages_data();
     void readsExtensionImages();
@@ -164,6 +165,23 @@ void TestFitsImageWriter::roundTripsHeader()
     QCOMPARE(shutter->value.typeId(), int(QMetaType::Bool));
     QCOMPARE(shutter->value.toBool(), true);
     QCOMPARE(shutter->comment, QString());
+}
+
+void TestFitsImageWriter::readsHeaderOfUnpaddedBytes()
+{
+    // Some writers stop at the end of the data instead of padding the last block.
+    const Result<QByteArray> fits = FitsImageWriter::writeImage(
+        10, 10, testPixels(10, 10), {{QStringLiteral("OBJECT"), QStringLiteral("M31"), {}}});
+    QVERIFY(fits.ok());
+    const QByteArray unpadded = fits->left(2880 + 10 * 10 * 4);
+    const Result<QList<Card>> header = FitsImageWriter::readHeader(unpadded);
+    QVERIFY2(header.ok(), header.ok() ? "" : qPrintable(header.error().message()));
+    QVERIFY(std::any_of(header->begin(), header->end(),
+                        [](const Card& card) { return card.key == QLatin1String("OBJECT"); }));
+    int width = 0;
+    const Result<QVector<float>> pixels = FitsImageWriter::readImage(unpadded, &width, nullptr);
+    QVERIFY2(pixels.ok(), pixels.ok() ? "" : qPrintable(pixels.error().message()));
+    QCOMPARE(*pixels, testPixels(10, 10));
 }
 
 void TestFitsImageWriter::roundTripsPixels()
@@ -356,6 +374,8 @@ void TestFitsImageWriter::rejectsBadBytes_data()
     QByteArray noEnd = fits->left(2880);
     noEnd.replace(noEnd.indexOf("END     "), 8, "XEND    ");
     QTest::newRow("no END card") << noEnd;
+    // Cut inside a block: the reader must neither read past the bytes nor take them for whole.
+    QTest::newRow("cut inside the data") << fits->left(2880 + 1000);
 }
 
 void TestFitsImageWriter::rejectsBadBytes()
