@@ -84,8 +84,7 @@ void DatasetTableModel::clear()
 {
     ++m_generation;
     beginResetModel();
-    m_rows.clear();
-    m_rowOf.clear();
+    clearRows();
     m_dimensions.clear();
     m_nextPageToken.clear();
     m_query = DatasetQuery{};
@@ -98,7 +97,7 @@ void DatasetTableModel::clear()
 
 DatasetRef DatasetTableModel::refAt(int row) const
 {
-    return row >= 0 && row < m_rows.size() ? m_rows[row].ref : DatasetRef();
+    return row >= 0 && row < m_rows.size() ? makeRef(m_rows[row]) : DatasetRef();
 }
 
 DatasetTableModel::ColumnKind DatasetTableModel::columnKind(int column) const
@@ -159,17 +158,18 @@ QVariant DatasetTableModel::data(const QModelIndex& index, int role) const
         return {};
     const Row& row = m_rows[index.row()];
     const ColumnKind kind = columnKind(index.column());
+    const DatasetType& type = m_types[row.type].type;
     switch (role) {
     case Qt::DisplayRole:
         switch (kind) {
         case ColumnKind::DatasetType:
-            return row.ref.datasetType().name();
+            return type.name();
         case ColumnKind::Run:
-            return row.ref.run();
+            return m_runs[row.run];
         case ColumnKind::Dimension:
-            return row.ref.dataId().value(m_dimensions[index.column() - kLeadingColumns]);
+            return valueAt(row, type.dimensions().indexOf(m_dimensions[index.column() - kLeadingColumns]));
         case ColumnKind::Id:
-            return row.ref.idString();
+            return row.id.toString(QUuid::WithoutBraces);
         case ColumnKind::Size:
             return row.size >= 0 ? QVariant(QLocale().formattedDataSize(row.size)) : QVariant();
         case ColumnKind::IngestDate:
@@ -179,8 +179,7 @@ QVariant DatasetTableModel::data(const QModelIndex& index, int role) const
     case Qt::ToolTipRole:
         switch (kind) {
         case ColumnKind::DatasetType:
-            return tr("%1 (storage class %2)")
-                .arg(row.ref.datasetType().name(), row.ref.datasetType().storageClass());
+            return tr("%1 (storage class %2)").arg(type.name(), type.storageClass());
         case ColumnKind::Size:
             return row.size >= 0 ? QVariant(tr("%1 bytes").arg(row.size)) : QVariant();
         case ColumnKind::IngestDate:
@@ -191,9 +190,9 @@ QVariant DatasetTableModel::data(const QModelIndex& index, int role) const
     case Qt::TextAlignmentRole:
         return kind == ColumnKind::Size ? QVariant(int(Qt::AlignRight | Qt::AlignVCenter)) : QVariant();
     case DatasetRefRole:
-        return QVariant::fromValue(row.ref);
+        return QVariant::fromValue(makeRef(row));
     case IdRole:
-        return row.ref.id();
+        return row.id;
     case SizeRole:
         return row.size >= 0 ? QVariant(row.size) : QVariant();
     case IngestDateRole:
@@ -284,7 +283,7 @@ QMimeData* DatasetTableModel::mimeData(const QModelIndexList& indexes) const
     QJsonArray array;
     QStringList lines;
     for (int row : std::as_const(rows)) {
-        const QString id = m_rows[row].ref.idString();
+        const QString id = m_rows[row].id.toString(QUuid::WithoutBraces);
         array.append(id);
         lines << id;
     }
@@ -334,8 +333,7 @@ void DatasetTableModel::restart(bool dropColumns)
     beginResetModel();
     if (dropColumns)
         m_dimensions.clear();
-    m_rows.clear();
-    m_rowOf.clear();
+    clearRows();
     m_nextPageToken.clear();
     m_atEnd = true; // a view or tester reacting to modelReset must not ask for the first page too
     m_lastError.clear();
@@ -381,10 +379,8 @@ void DatasetTableModel::applyPage(quint64 generation, Result<DatasetPage> answer
     if (!page.refs.isEmpty()) {
         const int first = int(m_rows.size());
         beginInsertRows(QModelIndex(), first, first + int(page.refs.size()) - 1);
-        for (int i = 0; i < page.refs.size(); ++i) {
-            m_rowOf.insert(page.refs[i].id(), int(m_rows.size()));
-            m_rows << Row{page.refs[i], page.ingestDates.value(i), -1};
-        }
+        for (int i = 0; i < page.refs.size(); ++i)
+            appendRow(page.refs[i], page.ingestDates.value(i));
         endInsertRows();
 
         QList<QUuid> ids;
@@ -392,8 +388,8 @@ void DatasetTableModel::applyPage(quint64 generation, Result<DatasetPage> answer
         for (const DatasetRef& ref : std::as_const(page.refs))
             ids << ref.id();
         ++m_pendingRequests;
-        QCoro::connect(m_butler->fileInfoAsync(std::move(ids)), this,
-                       [this, generation](Result<QList<FileInfo>> files) {
+        QCoro::connect(m_butler->fileInfoAsync(ids), this,
+                       [this, generation, first, ids](Result<QList<FileInfo>> files) {
                            --m_pendingRequests;
                            if (generation != m_generation)
                                return;
@@ -402,7 +398,7 @@ void DatasetTableModel::applyPage(quint64 generation, Result<DatasetPage> answer
                                qCDebug(lcItemsDatasets) << "no sizes:" << files.error().message();
                                return;
                            }
-                           applySizes(files.value());
+                           applySizes(first, ids, files.value());
                        });
     }
     m_nextPageToken = page.nextPageToken;
@@ -411,13 +407,18 @@ void DatasetTableModel::applyPage(quint64 generation, Result<DatasetPage> answer
     emit queryFinished();
 }
 
-void DatasetTableModel::applySizes(const QList<FileInfo>& files)
+void DatasetTableModel::applySizes(int firstRow, const QList<QUuid>& ids, const QList<FileInfo>& files)
 {
+    // The answer is for one page, whose rows start at firstRow in the order of ids.
+    QHash<QUuid, int> rowOf;
+    rowOf.reserve(ids.size());
+    for (int i = 0; i < ids.size(); ++i)
+        rowOf.insert(ids[i], firstRow + i);
     int first = -1;
     int last = -1;
     for (const FileInfo& file : files) {
-        const int row = m_rowOf.value(file.id, -1);
-        if (row < 0)
+        const int row = rowOf.value(file.id, -1);
+        if (row < 0 || row >= m_rows.size() || m_rows[row].id != file.id)
             continue;
         m_rows[row].size = file.size;
         first = first < 0 ? row : std::min(first, row);
@@ -428,6 +429,79 @@ void DatasetTableModel::applySizes(const QList<FileInfo>& files)
     const int sizeColumn = column(ColumnKind::Size);
     emit dataChanged(index(first, sizeColumn), index(last, sizeColumn),
                      {Qt::DisplayRole, Qt::ToolTipRole, SizeRole});
+}
+
+void DatasetTableModel::clearRows()
+{
+    m_rows = {};
+    m_values = {};
+    m_types.clear();
+    m_typeIndex.clear();
+    m_runs.clear();
+    m_runIndex.clear();
+    m_strings.clear();
+    m_stringIndex.clear();
+}
+
+void DatasetTableModel::appendRow(const DatasetRef& ref, qint64 ingestDate)
+{
+    auto intern = [](QStringList& list, QHash<QString, quint32>& index, const QString& text) {
+        auto found = index.constFind(text);
+        if (found != index.constEnd())
+            return *found;
+        const quint32 at = quint32(list.size());
+        list << text;
+        index.insert(text, at);
+        return at;
+    };
+    Row row;
+    row.id = ref.id();
+    row.ingestDate = ingestDate;
+    row.run = intern(m_runs, m_runIndex, ref.run());
+    const QString& typeName = ref.datasetType().name();
+    auto known = m_typeIndex.constFind(typeName);
+    const QList<QVariant>& values = ref.dataId().values();
+    if (known == m_typeIndex.constEnd()) {
+        TypeInfo info{ref.datasetType(), {}};
+        for (const QVariant& value : values)
+            info.stringAt << (value.typeId() == QMetaType::QString);
+        known = m_typeIndex.insert(typeName, quint32(m_types.size()));
+        m_types << info;
+    }
+    row.type = *known;
+    TypeInfo& info = m_types[row.type];
+    // Implied values are kept when the server sent them; a later row may have more positions.
+    while (info.stringAt.size() < values.size())
+        info.stringAt << (values[info.stringAt.size()].typeId() == QMetaType::QString);
+    row.values = quint32(m_values.size());
+    row.valueCount = quint8(std::min<qsizetype>(values.size(), 255));
+    for (int i = 0; i < row.valueCount; ++i) {
+        const QVariant& value = values[i];
+        m_values.push_back(info.stringAt[i] ? qint64(intern(m_strings, m_stringIndex, value.toString()))
+                                            : value.toLongLong());
+    }
+    m_rows.append(row);
+}
+
+QVariant DatasetTableModel::valueAt(const Row& row, int position) const
+{
+    if (position < 0 || position >= row.valueCount)
+        return {};
+    const qint64 value = m_values[row.values + position];
+    if (m_types[row.type].stringAt.value(position))
+        return m_strings.value(int(value));
+    return value;
+}
+
+DatasetRef DatasetTableModel::makeRef(const Row& row) const
+{
+    const DatasetType& type = m_types[row.type].type;
+    QList<QVariant> values;
+    values.reserve(row.valueCount);
+    for (int i = 0; i < row.valueCount; ++i)
+        values << valueAt(row, i);
+    return DatasetRef(row.id, type, DataCoordinate::fromValues(type.dimensions(), std::move(values)),
+                      m_runs[row.run]);
 }
 
 void DatasetTableModel::addDimensions(const QList<DatasetRef>& refs)

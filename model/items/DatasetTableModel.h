@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QMetaType>
 #include <QUuid>
+#include <vector>
 
 class QMimeData;
 
@@ -113,11 +114,23 @@ signals:
     void queryFinished();
 
 private:
+    // A row in 48 bytes, so that a million rows fit the app's memory budget: dataset types,
+    // runs and string data-ID values are interned, data-ID values share one pool, and refs are
+    // rebuilt on demand (refAt(), DatasetRefRole).
     struct Row
     {
-        DatasetRef ref;
+        QUuid id;
         qint64 ingestDate = 0;
-        qint64 size = -1; // -1: unknown
+        qint64 size = -1;   // -1: unknown
+        quint32 type = 0;   // in m_types
+        quint32 run = 0;    // in m_runs
+        quint32 values = 0; // the first of the data ID's values in m_values
+        quint8 valueCount = 0;
+    };
+    struct TypeInfo
+    {
+        DatasetType type;
+        QList<bool> stringAt; // per data-ID position: the pool holds an index into m_strings
     };
 
     QString orderTerm(int column) const;
@@ -125,7 +138,11 @@ private:
     void restart(bool dropColumns = false);
     void requestPage();
     void applyPage(quint64 generation, Result<DatasetPage> page);
-    void applySizes(const QList<FileInfo>& files);
+    void applySizes(int firstRow, const QList<QUuid>& ids, const QList<FileInfo>& files);
+    void clearRows();
+    void appendRow(const DatasetRef& ref, qint64 ingestDate);
+    QVariant valueAt(const Row& row, int position) const;
+    DatasetRef makeRef(const Row& row) const;
     void addDimensions(const QList<DatasetRef>& refs);
     void setLoading(bool loading);
 
@@ -135,7 +152,13 @@ private:
     QString m_sortTerm; // "" for the server's default order
     int m_pageSize = kDefaultPageSize;
     QList<Row> m_rows;
-    QHash<QUuid, int> m_rowOf;
+    std::vector<qint64> m_values;
+    QList<TypeInfo> m_types;
+    QHash<QString, quint32> m_typeIndex;
+    QStringList m_runs;
+    QHash<QString, quint32> m_runIndex;
+    QStringList m_strings;
+    QHash<QString, quint32> m_stringIndex;
     QStringList m_dimensions; // universe order
     QString m_nextPageToken;
     bool m_atEnd = true;

@@ -5,6 +5,7 @@
 #include "TaiTime.h"
 
 #include <QUuid>
+#include <algorithm>
 
 namespace butler {
 
@@ -646,6 +647,26 @@ std::pair<QString, QVariantList> QueryBuilder::keysetCondition(const QList<Order
     // needs IS NULL / IS NOT NULL, as comparisons with NULL are never true.
     if (terms.isEmpty() || lastValues.isEmpty())
         return {QStringLiteral("1 = 1"), {}};
+    // All ascending after a row without NULLs: one row-value comparison says the same (a NULL
+    // sorts first, and comparing it yields NULL, i.e. "before"), and the database seeks to it in
+    // an index instead of scanning every earlier row, so deep pages cost what the first does.
+    const bool ascending =
+        std::none_of(terms.begin(), terms.end(), [](const OrderTerm& t) { return t.descending; });
+    const bool noNulls =
+        std::none_of(lastValues.begin(), lastValues.end(), [](const QVariant& v) { return v.isNull(); });
+    if (ascending && noNulls && lastValues.size() >= terms.size()) {
+        QStringList columns;
+        QStringList marks;
+        for (const OrderTerm& term : terms) {
+            columns << term.sql;
+            marks << QStringLiteral("?");
+        }
+        if (terms.size() == 1)
+            return {QStringLiteral("%1 > ?").arg(columns.first()), {lastValues.first()}};
+        return {QStringLiteral("(%1) > (%2)")
+                    .arg(columns.join(QStringLiteral(", ")), marks.join(QStringLiteral(", "))),
+                lastValues.mid(0, terms.size())};
+    }
     QStringList ors;
     QVariantList binds;
     for (int i = 0; i < terms.size() && i < lastValues.size(); ++i) {

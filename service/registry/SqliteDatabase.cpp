@@ -3,6 +3,8 @@
 #include <QFileInfo>
 #include <QLoggingCategory>
 #include <QSqlError>
+#include <algorithm>
+#include <atomic>
 
 Q_LOGGING_CATEGORY(lcSqlite, "butler.registry.sqlite")
 
@@ -19,6 +21,24 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const QString& path
     std::unique_ptr<SqliteDatabase> db(new SqliteDatabase(path));
     BUTLER_TRY(db->connection());
     return db;
+}
+
+namespace {
+
+std::atomic<int> g_cacheKiB{SqliteDatabase::MemoryLimits{}.cacheKiB};
+std::atomic<qint64> g_mapBytes{SqliteDatabase::MemoryLimits{}.mapBytes};
+
+} // namespace
+
+void SqliteDatabase::setMemoryLimits(MemoryLimits limits)
+{
+    g_cacheKiB = std::max(256, limits.cacheKiB);
+    g_mapBytes = std::max<qint64>(0, limits.mapBytes);
+}
+
+SqliteDatabase::MemoryLimits SqliteDatabase::memoryLimits()
+{
+    return {g_cacheKiB.load(), g_mapBytes.load()};
 }
 
 Result<QSqlDatabase> SqliteDatabase::openConnection(const QString& connectionName)
@@ -42,10 +62,13 @@ Result<QSqlDatabase> SqliteDatabase::openConnection(const QString& connectionNam
                              .arg(m_path, mode));
     }
     qCDebug(lcSqlite) << "opened" << m_path << "journal mode" << mode;
-    for (const char* pragma :
-         {"PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL", "PRAGMA temp_store=MEMORY",
-          "PRAGMA cache_size=-65536", "PRAGMA mmap_size=268435456"}) {
-        if (!q.exec(QString::fromLatin1(pragma)))
+    const MemoryLimits limits = memoryLimits();
+    for (const QString& pragma :
+         {QStringLiteral("PRAGMA foreign_keys=ON"), QStringLiteral("PRAGMA synchronous=NORMAL"),
+          QStringLiteral("PRAGMA temp_store=MEMORY"),
+          QStringLiteral("PRAGMA cache_size=-%1").arg(limits.cacheKiB),
+          QStringLiteral("PRAGMA mmap_size=%1").arg(limits.mapBytes)}) {
+        if (!q.exec(pragma))
             return Error(ErrorKind::Unavailable,
                          QStringLiteral("cannot configure registry: %1").arg(q.lastError().text()));
     }

@@ -9,6 +9,18 @@ namespace butler {
 class SqliteDatabase : public Database
 {
 public:
+    // Memory each connection may use: a page cache, and a map of the file (file pages count in
+    // the process's resident size). Every worker thread has its own connection, so a desktop
+    // app that embeds the server asks for less than a server's defaults.
+    struct MemoryLimits
+    {
+        int cacheKiB = 65536;
+        qint64 mapBytes = 268435456;
+    };
+    // Applies to connections opened from now on, in the whole process.
+    static void setMemoryLimits(MemoryLimits limits);
+    static MemoryLimits memoryLimits();
+
     static Result<std::unique_ptr<SqliteDatabase>> open(const QString& path);
 
     QString backendName() const override { return QStringLiteral("sqlite"); }

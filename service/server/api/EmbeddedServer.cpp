@@ -3,6 +3,7 @@
 #include "ButlerServer.h"
 #include "ServerConfig.h"
 #include "ServerLauncher.h"
+#include "SqliteDatabase.h"
 
 #include <QLoggingCategory>
 #include <QMetaObject>
@@ -23,6 +24,9 @@ Result<std::unique_ptr<EmbeddedServer>> EmbeddedServer::start(const QString& rep
     BUTLER_ASSIGN_OR_RETURN(
         self->m_token, ServerLauncher::addStaticToken(tokenFile, user, {QStringLiteral("butler-admins")}));
     self->m_user = user;
+    // A desktop app's budget, not a server's: no file map (its pages would count as the app's
+    // memory), a small page cache per worker connection; the system's file cache does the rest.
+    SqliteDatabase::setMemoryLimits({.cacheKiB = 8192, .mapBytes = 0});
     ServerConfig config = ServerConfig::quickStart(repoPath, QStringLiteral("127.0.0.1:0"), tokenFile);
     // One user: a couple of threads are plenty and leave the cores to the UI.
     config.http.threads = 1;

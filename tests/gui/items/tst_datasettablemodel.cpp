@@ -53,6 +53,7 @@ private slots:
     void cleanup();
     void firstPageColumnsAndRoles();
     void columnsGrowWithNewTypes();
+    void rowsRebuildTheServersRefs();
     void pagingThroughAllRaws_data();
     void pagingThroughAllRaws();
     void serverSideSortChangesOrder();
@@ -183,6 +184,35 @@ void TestDatasetTableModel::firstPageColumnsAndRoles()
     QCOMPARE(model.index(0, sizeColumn).data(DatasetTableModel::SizeRole).toLongLong(), files->first().size);
     QVERIFY(!model.index(0, sizeColumn).data().toString().isEmpty());
     QVERIFY(model.flags(first).testFlag(Qt::ItemIsDragEnabled));
+}
+
+void TestDatasetTableModel::rowsRebuildTheServersRefs()
+{
+    // Rows are stored compactly (interned types, runs and strings; pooled values): every ref
+    // read back must equal the server's, for several types, runs and key kinds.
+    DatasetTableModel& model = *m_model;
+    model.setPageSize(13);
+    const QStringList collections{kRaws, QStringLiteral("DR1/public")};
+    model.setQuery(collections, {}, {});
+    QVERIFY(loadAll(model));
+    DatasetQuery query;
+    query.collections = collections;
+    const auto all = m_butler->queryDatasets(query);
+    QVERIFY(all.ok());
+    QCOMPARE(model.rowCount(), int(all->refs.size()));
+    QSet<QString> types;
+    for (int row = 0; row < model.rowCount(); ++row) {
+        const DatasetRef expected = all->refs[row];
+        QCOMPARE(model.refAt(row), expected);
+        QCOMPARE(model.index(row, 0).data(DatasetTableModel::DatasetRefRole).value<DatasetRef>(), expected);
+        QCOMPARE(model.refAt(row).dataId().values(), expected.dataId().values());
+        for (const QString& dim : model.dimensionColumns())
+            QCOMPARE(model.index(row, model.dimensionColumn(dim)).data(), expected.dataId().value(dim));
+        QCOMPARE(model.index(row, 1).data().toString(), expected.run());
+        types << expected.datasetType().name();
+    }
+    QVERIFY2(types.size() >= 2, "the query spans several dataset types");
+    model.setPageSize(DatasetTableModel::kDefaultPageSize);
 }
 
 void TestDatasetTableModel::columnsGrowWithNewTypes()

@@ -867,6 +867,10 @@ void TestRegistryQueries::paging_data()
         << raw << rawAll << QStringList{QStringLiteral("-exposure.exposure_time")} << 7 << 50;
     QTest::newRow("nullable field, ascending")
         << raw << rawAll << QStringList{QStringLiteral("exposure.exposure_time")} << 3 << 50;
+    // Pages that end on a NULL key, then on values: both forms of the "after the last row" test.
+    QTest::newRow("nullable field, ascending, page size 1")
+        << raw << rawAll << QStringList{QStringLiteral("exposure.exposure_time"), QStringLiteral("detector")}
+        << 1 << 50;
 }
 
 void TestRegistryQueries::paging()

@@ -1,0 +1,309 @@
+// Desktop browsing benchmark: a repository of N datasets (1,000,000 by default) opened the way
+// butler-browser opens a local repository (an in-process EmbeddedServer on loopback), a chain
+// selected, the first page shown in a QTableView, then scrolled to the end page by page.
+// Prints the time to the first page and per fetchMore page (goals: <= 100 ms, <= 30 ms), the
+// peak memory of the process (goal <= 300 MB), and as a baseline the same pages fetched with
+// bare RemoteButler calls in the same run.
+//
+// Usage: bench_browser [--smoke] [--datasets N] [--repo DIR] [--pages N]
+//   --repo keeps (or reuses) the generated repository in DIR; without it a temporary one is made.
+
+#include "DatasetTableModel.h"
+#include "DirectButler.h"
+#include "EmbeddedServer.h"
+#include "Registry.h"
+#include "RemoteButler.h"
+#include "TaiTime.h"
+
+#include <QAbstractItemView>
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QHeaderView>
+#include <QLoggingCategory>
+#include <QScrollBar>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <algorithm>
+#include <cstdio>
+
+using namespace butler;
+
+namespace {
+
+const QString kInstrument = QStringLiteral("LSSTCam");
+const QString kRun = QStringLiteral("bench/raw");
+const QString kChain = QStringLiteral("bench/defaults");
+constexpr int kDetectors = 189;
+
+[[noreturn]] void die(const QString& what, const QString& message)
+{
+    std::fprintf(stderr, "bench_browser: %s: %s\n", qPrintable(what), qPrintable(message));
+    std::exit(1);
+}
+
+template <typename T> T check(Result<T> r, const char* what)
+{
+    if (!r)
+        die(QString::fromLatin1(what), r.error().message());
+    return std::move(r).value();
+}
+
+void check(const Status& s, const char* what)
+{
+    if (!s.ok())
+        die(QString::fromLatin1(what), s.error().message());
+}
+
+// Peak and current resident memory of this process in MB, from /proc.
+double procStatusMb(const char* key)
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray& line : status.readAll().split('\n')) {
+        if (line.startsWith(key))
+            return line.mid(qstrlen(key)).trimmed().split(' ').value(0).toDouble() / 1024.0;
+    }
+    return 0;
+}
+
+qint64 exposureId(int e)
+{
+    return 2025061500000LL + e;
+}
+
+void makeRepository(const QString& repo, int datasets)
+{
+    QElapsedTimer timer;
+    timer.start();
+    check(DirectButler::create(repo), "create");
+    auto butler = check(DirectButler::open(repo), "open");
+    const DimensionUniverse& u = butler->universe();
+    const int exposures = (datasets + kDetectors - 1) / kDetectors;
+
+    check(butler->insertDimensionRecords(
+              QStringLiteral("instrument"),
+              {DimensionRecord(QStringLiteral("instrument"),
+                               {{QStringLiteral("name"), kInstrument}, {QStringLiteral("detector_max"), 189}})}),
+          "instrument");
+    check(butler->insertDimensionRecords(QStringLiteral("physical_filter"),
+                                         {DimensionRecord(QStringLiteral("physical_filter"),
+                                                          {{QStringLiteral("instrument"), kInstrument},
+                                                           {QStringLiteral("name"), QStringLiteral("r_57")},
+                                                           {QStringLiteral("band"), QStringLiteral("r")}})}),
+          "filter");
+    check(butler->insertDimensionRecords(
+              QStringLiteral("day_obs"),
+              {DimensionRecord(QStringLiteral("day_obs"),
+                               {{QStringLiteral("instrument"), kInstrument}, {QStringLiteral("id"), 20250615}})}),
+          "day_obs");
+    QList<DimensionRecord> detectors;
+    for (int d = 0; d < kDetectors; ++d)
+        detectors << DimensionRecord(QStringLiteral("detector"),
+                                     {{QStringLiteral("instrument"), kInstrument},
+                                      {QStringLiteral("id"), d},
+                                      {QStringLiteral("full_name"), QStringLiteral("D%1").arg(d)}});
+    check(butler->insertDimensionRecords(QStringLiteral("detector"), detectors), "detectors");
+    QList<DimensionRecord> groups;
+    QList<DimensionRecord> records;
+    const qint64 t0 = check(TaiTime::fromIsoUtc(QStringLiteral("2025-06-16T01:00:00")), "time");
+    for (int e = 0; e < exposures; ++e) {
+        const QString group = QStringLiteral("g%1").arg(e);
+        groups << DimensionRecord(QStringLiteral("group"),
+                                  {{QStringLiteral("instrument"), kInstrument}, {QStringLiteral("name"), group}});
+        const qint64 begin = t0 + qint64(e) * 40'000'000'000LL;
+        records << DimensionRecord(
+            QStringLiteral("exposure"),
+            {{QStringLiteral("instrument"), kInstrument},
+             {QStringLiteral("id"), exposureId(e)},
+             {QStringLiteral("obs_id"), QStringLiteral("MC_O_20250615_%1").arg(e, 6, 10, QLatin1Char('0'))},
+             {QStringLiteral("physical_filter"), QStringLiteral("r_57")},
+             {QStringLiteral("group"), group},
+             {QStringLiteral("day_obs"), 20250615},
+             {QStringLiteral("exposure_time"), 30.0}},
+            Timespan(begin, begin + 30'000'000'000LL));
+    }
+    check(butler->insertDimensionRecords(QStringLiteral("group"), groups), "groups");
+    check(butler->insertDimensionRecords(QStringLiteral("exposure"), records), "exposures");
+    check(butler->registerDatasetType(check(
+              DatasetType::make(u, QStringLiteral("raw"),
+                                {QStringLiteral("instrument"), QStringLiteral("exposure"), QStringLiteral("detector")},
+                                QStringLiteral("Exposure")),
+              "type")),
+          "register type");
+    check(butler->registerCollection(kRun, CollectionType::Run), "run");
+    check(butler->setCollectionChain(kChain, {kRun}, ChainMode::Redefine), "chain");
+
+    // Datasets in batches, each with a file record (the table shows sizes); no files on disk:
+    // browsing never opens them.
+    constexpr int kBatch = 50'000;
+    int made = 0;
+    while (made < datasets) {
+        QList<IngestFile> entries;
+        const int count = std::min(kBatch, datasets - made);
+        entries.reserve(count);
+        for (int i = made; i < made + count; ++i)
+            entries << IngestFile{{},
+                                  QStringLiteral("raw"),
+                                  {{QStringLiteral("instrument"), kInstrument},
+                                   {QStringLiteral("exposure"), exposureId(i / kDetectors)},
+                                   {QStringLiteral("detector"), i % kDetectors}},
+                                  {},
+                                  {}};
+        const QList<DatasetRef> refs = check(butler->registerDatasets(kRun, entries), "register datasets");
+        QList<StoredFileRecord> files;
+        files.reserve(refs.size());
+        for (const DatasetRef& ref : refs)
+            files << StoredFileRecord{ref.id(),
+                                      QStringLiteral("raw/%1.fits").arg(ref.idString()),
+                                      QStringLiteral("fits"),
+                                      QStringLiteral("Exposure"),
+                                      18'000'000 + (ref.id().data1 % 1000),
+                                      QStringLiteral("sha256:") + QString(64, u'0')};
+        check(butler->registry().insertFileRecords(files), "file records");
+        made += count;
+        std::fprintf(stderr, "\rbench_browser: %d datasets registered", made);
+    }
+    std::fprintf(stderr, "\nbench_browser: repository made in %.1f s\n", timer.nsecsElapsed() / 1e9);
+}
+
+double percentile(QList<double> values, double p)
+{
+    if (values.isEmpty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    return values[std::min<qsizetype>(values.size() - 1, qsizetype(p * (values.size() - 1) + 0.5))];
+}
+
+void line(const char* name, double value, const char* unit, double baseline, const char* goal)
+{
+    std::printf("%-40s %10.1f %-4s baseline (bare RemoteButler) %9.1f  ratio %5.2f  goal %s\n", name, value,
+                unit, baseline, baseline > 0 ? value / baseline : 0.0, goal);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QLoggingCategory::setFilterRules(QStringLiteral("butler.*.debug=false\nbutler.server.access.info=false"));
+    const QStringList args = app.arguments();
+    const bool smoke = args.contains(QStringLiteral("--smoke"));
+    int datasets = smoke ? 20'000 : 1'000'000;
+    if (const int i = int(args.indexOf(QStringLiteral("--datasets"))); i > 0 && i + 1 < args.size())
+        datasets = args[i + 1].toInt();
+    QTemporaryDir tmp;
+    QString repo = tmp.path() + QStringLiteral("/repo");
+    if (const int i = int(args.indexOf(QStringLiteral("--repo"))); i > 0 && i + 1 < args.size())
+        repo = args[i + 1];
+    if (!QFile::exists(repo + QStringLiteral("/butler.yaml"))) {
+        QDir(repo).removeRecursively();
+        makeRepository(repo, datasets);
+    }
+    const double baseMemory = procStatusMb("VmRSS:");
+
+    std::unique_ptr<EmbeddedServer> server = check(EmbeddedServer::start(repo, QStringLiteral("bench")), "server");
+    std::unique_ptr<RemoteButler> client = check(RemoteButler::connect(server->repoUrl(), server->token()), "client");
+    const double serverMemory = procStatusMb("VmRSS:");
+
+    // The table as the browser has it, visible, so that rows are really laid out and painted.
+    DatasetTableModel model(client.get());
+    QTableView view;
+    view.setModel(&model);
+    view.verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    view.resize(1200, 800);
+    view.show();
+
+    QElapsedTimer timer;
+    auto waitLoaded = [&] {
+        if (!QTest::qWaitFor([&] { return !model.isLoading(); }, 60'000))
+            die(QStringLiteral("load"), QStringLiteral("no page within 60 s"));
+        if (!model.lastError().isEmpty())
+            die(QStringLiteral("load"), model.lastError());
+    };
+
+    // Selecting a collection: a warm-up on another query first, as the app has already shown
+    // something when the user clicks.
+    model.setQuery({kChain}, {}, QStringLiteral("detector = 1"));
+    waitLoaded();
+    timer.start();
+    model.setQuery({kChain}, {}, QString());
+    waitLoaded();
+    QCoreApplication::processEvents(); // the paint of the first page
+    const double firstPageMs = timer.nsecsElapsed() / 1e6;
+    const int pageRows = model.rowCount();
+
+    // Scrolling to the end: each page as the view asks for it at the bottom.
+    QList<double> pageMs;
+    int maxPages = smoke ? 50 : std::numeric_limits<int>::max();
+    if (const int i = int(args.indexOf(QStringLiteral("--pages"))); i > 0 && i + 1 < args.size())
+        maxPages = args[i + 1].toInt();
+    double peakScrolling = 0;
+    while (model.canFetchMore({}) && pageMs.size() < maxPages) {
+        timer.restart();
+        view.scrollToBottom(); // the view calls fetchMore() when it reaches the last row
+        if (!model.isLoading())
+            model.fetchMore({});
+        waitLoaded();
+        QCoreApplication::processEvents();
+        pageMs << timer.nsecsElapsed() / 1e6;
+        if (pageMs.size() % 500 == 0) {
+            peakScrolling = std::max(peakScrolling, procStatusMb("VmRSS:"));
+            std::fprintf(stderr, "\rbench_browser: %d rows, %.0f MB", model.rowCount(), peakScrolling);
+        }
+    }
+    std::fprintf(stderr, "\n");
+    const int rows = model.rowCount();
+    const double peakMemory = procStatusMb("VmHWM:");
+    const double anonMemory = procStatusMb("RssAnon:");
+    const double fileMemory = procStatusMb("RssFile:");
+
+    // Baseline: the same pages through bare RemoteButler calls (no model, no view).
+    QList<double> barePageMs;
+    double bareFirstMs = 0;
+    {
+        DatasetQuery query;
+        query.collections = {kChain};
+        query.limit = model.pageSize();
+        const int barePages = std::min<int>(int(pageMs.size()), smoke ? 50 : 300);
+        for (int page = 0; page <= barePages; ++page) {
+            timer.restart();
+            const DatasetPage answer = check(client->queryDatasets(query), "bare page");
+            QList<QUuid> ids;
+            for (const DatasetRef& ref : answer.refs)
+                ids << ref.id();
+            check(client->fileInfo(ids), "bare sizes");
+            const double ms = timer.nsecsElapsed() / 1e6;
+            if (page == 0)
+                bareFirstMs = ms;
+            else
+                barePageMs << ms;
+            if (answer.nextPageToken.isEmpty())
+                break;
+            query.pageToken = answer.nextPageToken;
+        }
+    }
+
+    std::printf("bench_browser: %d datasets in the repository, %d rows loaded in pages of %d (%lld pages)\n",
+                datasets, rows, pageRows, qint64(pageMs.size()) + 1);
+    line("first page after selecting (ms)", firstPageMs, "ms", bareFirstMs, "<= 100 ms");
+    line("fetchMore page p50 (ms)", percentile(pageMs, 0.5), "ms", percentile(barePageMs, 0.5), "<= 30 ms");
+    line("fetchMore page p99 (ms)", percentile(pageMs, 0.99), "ms", percentile(barePageMs, 0.99), "<= 30 ms");
+    line("fetchMore page max (ms)", percentile(pageMs, 1.0), "ms", percentile(barePageMs, 1.0), "<= 30 ms");
+    std::printf("%-40s %10.1f MB   (before the server %0.1f MB, with it %0.1f MB)  goal <= 300 MB\n",
+                "peak memory while scrolling to the end", peakMemory, baseMemory, serverMemory);
+    std::printf("%-40s %10.1f MB   (of which mapped files, e.g. the registry: %0.1f MB)\n",
+                "memory at the end: heap", anonMemory, fileMemory);
+    model.clear();
+    if (!QTest::qWaitFor([&] { return !model.hasPendingRequests(); }, 30'000))
+        die(QStringLiteral("stop"), QStringLiteral("requests still in flight"));
+    client.reset();
+    server.reset();
+    return 0;
+}
