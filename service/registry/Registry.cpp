@@ -1417,7 +1417,21 @@ Result<DatasetPage> Registry::queryDatasetsOfType(const Cache& c, const TypeEntr
     }
     // Rows repeat when several collections are searched, when a relationship table was joined
     // (a visit in two visit systems) and when a decertify split a validity range in two.
-    const bool dedupe = leaves.size() > 1 || qb.mayDuplicate() || !calibIds.isEmpty();
+    // A plain search of several RUN/TAGGED collections keeps each dataset's row of its lowest
+    // collection ID through an anti-join: the rows still stream in index order, so a page of a
+    // chain over a million datasets costs what a page of one run does. The other cases number
+    // rows with a window, which reads every matching row first.
+    const bool antiJoin = leaves.size() > 1 && !query.findFirst && !qb.mayDuplicate() && calibIds.isEmpty();
+    const bool dedupe = !antiJoin && (leaves.size() > 1 || qb.mayDuplicate() || !calibIds.isEmpty());
+    if (antiJoin) {
+        // Duplicates share every selected value (data ID, run, ingest date), so any one will do.
+        const QString visible = memberCondition(c, leaves, filter, QStringLiteral("t2"));
+        qb.addCondition(
+            QStringLiteral("NOT EXISTS (SELECT 1 FROM %1 t2 WHERE t2.dataset_id = t.dataset_id AND "
+                           "t2.collection_id IN (%2) AND t2.collection_id < t.collection_id%3)")
+                .arg(tags, tagIds.join(QStringLiteral(", ")),
+                     visible.isEmpty() ? QString() : QStringLiteral(" AND ") + visible));
+    }
     QStringList select{QStringLiteral("t.dataset_id AS id"), QStringLiteral("d.run_id AS run_id"),
                        QStringLiteral("d.ingest_date AS ingest_date")};
     for (int i = 0; i < req.size(); ++i)
@@ -1546,7 +1560,7 @@ Result<QList<const Registry::TypeEntry*>> Registry::typesMatching(const Cache& c
 }
 
 QString Registry::memberCondition(const Cache& c, const QList<const CollectionEntry*>& leaves,
-                                  const MemberFilter& filter) const
+                                  const MemberFilter& filter, const QString& rowAlias) const
 {
     if (filter.isEmpty())
         return {};
@@ -1570,8 +1584,8 @@ QString Registry::memberCondition(const Cache& c, const QList<const CollectionEn
         : allowed.size() <= refused.size()
             ? QStringLiteral("d.run_id IN (%1)").arg(allowed.join(QStringLiteral(", ")))
             : QStringLiteral("d.run_id NOT IN (%1)").arg(refused.join(QStringLiteral(", ")));
-    return QStringLiteral("(t.collection_id NOT IN (%1) OR %2)")
-        .arg(restrictedIds.join(QStringLiteral(", ")), runCondition);
+    return QStringLiteral("(%1.collection_id NOT IN (%2) OR %3)")
+        .arg(rowAlias, restrictedIds.join(QStringLiteral(", ")), runCondition);
 }
 
 Result<qint64> Registry::countDatasets(const DatasetQuery& query, const MemberFilter& filter)

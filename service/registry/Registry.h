@@ -128,10 +128,10 @@ private:
                                             const QVariantList& after, int limit, QString* sqlOut,
                                             const MemberFilter& filter = {}, qint64* countOut = nullptr,
                                             bool* unrelated = nullptr);
-    // The SQL condition a filter puts on rows aliased t (collection) and d (dataset); empty when
-    // no restricted collection is among the leaves.
+    // The SQL condition a filter puts on rows aliased t (collection) and d (dataset), or on
+    // another alias of the collection rows; empty when no restricted collection is among the leaves.
     QString memberCondition(const Cache& cache, const QList<const CollectionEntry*>& leaves,
-                            const MemberFilter& filter) const;
+                            const MemberFilter& filter, const QString& rowAlias = QStringLiteral("t")) const;
     Result<QList<const TypeEntry*>> typesMatching(const Cache& cache, const QStringList& patterns) const;
     // Whether a search over these patterns may skip types the where-expression does not apply to:
     // every type, or globs, rather than types named one by one.

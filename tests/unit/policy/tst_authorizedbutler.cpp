@@ -205,6 +205,7 @@ private slots:
     void groupTaggedCollectionPassesOnNothing();
     void groupCalibrationCollectionPassesOnNothing();
     void releaseCuratedCollectionsConferVisibility();
+    void hiddenTagRowDoesNotHideReleaseRow();
     void taggingCannotReshareProprietaryData();
     void revokedGrantReachesTags();
     void hiddenTagDoesNotShadowFindFirst();
@@ -576,6 +577,41 @@ void TestAuthorizedButler::releaseCuratedCollectionsConferVisibility()
     BUTLER_VERIFY_OK(calib);
     QVERIFY(calib->has_value());
     QCOMPARE((*calib)->id(), bias->id());
+}
+
+void TestAuthorizedButler::hiddenTagRowDoesNotHideReleaseRow()
+{
+    // A search of several collections keeps one row per dataset; the row it keeps must be one
+    // the user may see. bob's tag (registered first, so its row comes first) confers nothing,
+    // the release tag does.
+    Repo repo;
+    BUTLER_VERIFY_OK(repo.build());
+    const QUuid pick = repo.sky[QStringLiteral("u/bob/private")][1];
+    auto bob = repo.as(QStringLiteral("bob"));
+    BUTLER_VERIFY_OK(bob.registerCollection(QStringLiteral("u/bob/shared"), CollectionType::Tagged));
+    BUTLER_VERIFY_OK(bob.associate(QStringLiteral("u/bob/shared"), {pick}));
+    BUTLER_VERIFY_OK(bob.editAcl(QStringLiteral("u/bob/shared"), {QStringLiteral("partners")}, {}));
+    auto adam = repo.as(QStringLiteral("adam"));
+    BUTLER_VERIFY_OK(adam.registerCollection(QStringLiteral("HSC/shown"), CollectionType::Tagged));
+    BUTLER_VERIFY_OK(adam.setReleaseDates(QStringLiteral("HSC/shown"), Now - 800 * Day, std::nullopt));
+    BUTLER_VERIFY_OK(adam.associate(QStringLiteral("HSC/shown"), {pick}));
+
+    auto carl = repo.as(QStringLiteral("carl"));
+    DatasetQuery query;
+    query.datasetTypes = {QStringLiteral("sky")};
+    query.collections = {QStringLiteral("u/bob/shared"), QStringLiteral("HSC/shown")};
+    auto page = carl.queryDatasets(query);
+    BUTLER_VERIFY_OK(page);
+    QCOMPARE(page->refs.size(), 1);
+    QCOMPARE(page->refs.first().id(), pick);
+    auto count = carl.countDatasets(query);
+    BUTLER_VERIFY_OK(count);
+    QCOMPARE(*count, qint64(1));
+    // Through bob's tag alone, nothing.
+    query.collections = {QStringLiteral("u/bob/shared")};
+    page = carl.queryDatasets(query);
+    BUTLER_VERIFY_OK(page);
+    QVERIFY(page->refs.isEmpty());
 }
 
 void TestAuthorizedButler::taggingCannotReshareProprietaryData()
