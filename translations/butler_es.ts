@@ -129,7 +129,7 @@
 <context>
     <name>QObject</name>
     <message>
-        <location filename="../views/curation/CurationController.cpp" line="+18"/>
+        <location filename="../views/curation/CurationController.cpp" line="+20"/>
         <source>1 dataset</source>
         <translation>1 conjunto de datos</translation>
     </message>
@@ -139,9 +139,17 @@
         <translation>%1 conjuntos de datos</translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+94"/>
         <source>&apos;%1&apos; is not a CHAINED collection</source>
         <translation>&apos;%1&apos; no es una colección CHAINED</translation>
+    </message>
+</context>
+<context>
+    <name>butler::AppLanguage</name>
+    <message>
+        <location filename="../views/AppLanguage.cpp" line="+21"/>
+        <source>System default</source>
+        <translation>Predeterminado del sistema</translation>
     </message>
 </context>
 <context>
@@ -233,7 +241,12 @@
 <context>
     <name>butler::CurationController</name>
     <message>
-        <location filename="../views/curation/CurationController.cpp" line="+67"/>
+        <location filename="../views/curation/CurationController.cpp" line="+78"/>
+        <source>Cancelled: %1. The server may have done it before it stopped; the collections show what it holds now.</source>
+        <translation>Cancelado: %1. Puede que el servidor lo hiciera antes de detenerse; las colecciones muestran lo que contiene ahora.</translation>
+    </message>
+    <message>
+        <location line="+27"/>
         <source>Could not %1 &quot;%2&quot;: %3</source>
         <translation>No se pudo %1 «%2»: %3</translation>
     </message>
@@ -248,35 +261,79 @@
         <translation>rehacer</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+9"/>
         <source>create %1</source>
         <translation>crear %1</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+1"/>
+        <source>Create collection %1</source>
+        <translation>Crear la colección %1</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <location line="+50"/>
+        <location line="+56"/>
+        <location line="+29"/>
+        <source>Redo: %1</source>
+        <translation>Rehacer: %1</translation>
+    </message>
+    <message>
+        <location line="-133"/>
+        <location line="+49"/>
+        <location line="+56"/>
+        <location line="+32"/>
+        <source>Undo: %1</source>
+        <translation>Deshacer: %1</translation>
+    </message>
+    <message>
+        <location line="-114"/>
+        <location line="+17"/>
         <source>tag %1 into %2</source>
         <translation>etiquetar %1 en %2</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-16"/>
+        <location line="+17"/>
         <source>remove %1 from %2</source>
         <translation>quitar %1 de %2</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="-16"/>
+        <source>Tag %1 into %2</source>
+        <translation>Etiquetar %1 en %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove %1 from %2</source>
+        <translation>Quitar %1 de %2</translation>
+    </message>
+    <message>
+        <location line="+58"/>
         <source>change chain %1</source>
         <translation>cambiar la cadena %1</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+1"/>
+        <source>Change chain %1</source>
+        <translation>Cambiar la cadena %1</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <location line="+12"/>
         <source>certify %1 in %2</source>
         <translation>certificar %1 en %2</translation>
+    </message>
+    <message>
+        <location line="-11"/>
+        <source>Certify %1 in %2</source>
+        <translation>Certificar %1 en %2</translation>
     </message>
 </context>
 <context>
     <name>butler::DatasetDetailsPanel</name>
     <message>
-        <location filename="../views/DatasetDetailsPanel.cpp" line="+44"/>
+        <location filename="../views/DatasetDetailsPanel.cpp" line="+116"/>
         <source>Dataset details</source>
         <translation>Detalles del conjunto de datos</translation>
     </message>
@@ -331,7 +388,12 @@
         <translation>Guardar el archivo del conjunto de datos</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+18"/>
+        <source>closed</source>
+        <translation>cerrado</translation>
+    </message>
+    <message>
+        <location line="+88"/>
         <source>This dataset has no file.</source>
         <translation>Este conjunto de datos no tiene archivo.</translation>
     </message>
@@ -341,7 +403,12 @@
         <translation>El archivo es demasiado grande para la vista previa (%1).</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+7"/>
+        <source>Preview of %1 %2</source>
+        <translation>Vista previa de %1 %2</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Preview failed: %1</source>
         <translation>Falló la vista previa: %1</translation>
     </message>
@@ -371,7 +438,7 @@
         <translation>UUID</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+8"/>
         <location line="+8"/>
         <location line="+2"/>
         <source>File</source>
@@ -399,8 +466,45 @@
     </message>
     <message>
         <location line="+4"/>
+        <location line="+4"/>
         <source>&lt;i&gt;loading…&lt;/i&gt;</source>
         <translation>&lt;i&gt;cargando…&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>Dimension records</source>
+        <translation>Registros de dimensión</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&lt;i&gt;none&lt;/i&gt;</source>
+        <translation>&lt;i&gt;ninguno&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+1"/>
+        <source>unbounded</source>
+        <translation>sin límite</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>timespan</source>
+        <translation>intervalo de tiempo</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1 to %2</source>
+        <translation>de %1 a %2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>region</source>
+        <translation>región</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>yes</source>
+        <translation>sí</translation>
     </message>
     <message>
         <location line="+12"/>
@@ -418,17 +522,23 @@
         <translation>No se puede escribir el archivo: %1</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+14"/>
+        <source>Download %1</source>
+        <translation>Descargar %1</translation>
+    </message>
+    <message>
+        <location line="+29"/>
         <source>Download cancelled.</source>
         <translation>Descarga cancelada.</translation>
     </message>
     <message>
+        <location line="+1"/>
         <location line="+2"/>
         <source>cancelled</source>
         <translation>cancelada</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+34"/>
         <source>Download failed: %1</source>
         <translation>Falló la descarga: %1</translation>
     </message>
@@ -509,7 +619,7 @@
         <translation>%1 (clase de almacenamiento %2)</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>%1 bytes</source>
         <translation>%1 bytes</translation>
     </message>
@@ -542,7 +652,7 @@
 <context>
     <name>butler::DimensionRecordBrowser</name>
     <message>
-        <location filename="../views/DimensionRecordBrowser.cpp" line="+25"/>
+        <location filename="../views/DimensionRecordBrowser.cpp" line="+27"/>
         <source>Dimension element</source>
         <translation>Elemento de dimensión</translation>
     </message>
@@ -565,6 +675,11 @@
         <location line="+12"/>
         <source>Dimension records</source>
         <translation>Registros de dimensión</translation>
+    </message>
+    <message>
+        <location line="+67"/>
+        <source>Load %1 records</source>
+        <translation>Cargar los registros de %1</translation>
     </message>
 </context>
 <context>
@@ -709,7 +824,7 @@
 <context>
     <name>butler::LoginDialog</name>
     <message>
-        <location filename="../views/auth/LoginDialog.cpp" line="+35"/>
+        <location filename="../views/auth/LoginDialog.cpp" line="+36"/>
         <source>Open a Server</source>
         <translation>Abrir un servidor</translation>
     </message>
@@ -720,16 +835,18 @@
     </message>
     <message>
         <location line="+3"/>
+        <location line="+103"/>
         <source>Server URL</source>
         <translation>URL del servidor</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-102"/>
+        <location line="+103"/>
         <source>https://butler.example.org</source>
         <translation>https://butler.example.org</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-101"/>
         <location line="+8"/>
         <location line="+1"/>
         <source>Sign in with the identity provider</source>
@@ -818,11 +935,12 @@
     </message>
     <message>
         <location line="+3"/>
+        <location line="+59"/>
         <source>&amp;Server:</source>
         <translation>&amp;Servidor:</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="-30"/>
         <source>Continue in your web browser. Waiting for the identity provider…</source>
         <translation>Continúe en su navegador web. Esperando al proveedor de identidad…</translation>
     </message>
@@ -832,7 +950,22 @@
         <translation>No se pudo abrir ningún navegador web. Abra esta dirección en uno para iniciar sesión:</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+24"/>
+        <source>&amp;Repository:</source>
+        <translation>&amp;Repositorio:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Repository URL</source>
+        <translation>URL del repositorio</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>https://butler.example.org/api/butler/repo/main</source>
+        <translation>https://butler.example.org/api/butler/repo/main</translation>
+    </message>
+    <message>
+        <location line="+59"/>
         <source>Enter the server&apos;s address first, such as https://butler.example.org.</source>
         <translation>Introduzca primero la dirección del servidor, por ejemplo https://butler.example.org.</translation>
     </message>
@@ -867,7 +1000,12 @@
         <translation>Introduzca la dirección del servidor, por ejemplo https://butler.example.org.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
+        <source>Enter the repository&apos;s address, such as https://butler.example.org/api/butler/repo/main.</source>
+        <translation>Introduzca la dirección del repositorio, como https://butler.example.org/api/butler/repo/main.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Sign in with the identity provider or paste an access token first.</source>
         <translation>Primero inicie sesión con el proveedor de identidad o pegue un token de acceso.</translation>
     </message>
@@ -877,7 +1015,7 @@
         <translation>Guardando el token…</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>The token could not be saved: %1</source>
         <translation>No se pudo guardar el token: %1</translation>
     </message>
@@ -885,17 +1023,17 @@
 <context>
     <name>butler::MainWindow</name>
     <message>
-        <location filename="../views/MainWindow.cpp" line="+74"/>
+        <location filename="../views/MainWindow.cpp" line="+97"/>
         <source>Datasets</source>
         <translation>Conjuntos de datos</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>Messages</source>
         <translation>Mensajes</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <location line="+17"/>
         <source>Collections</source>
         <translation>Colecciones</translation>
@@ -931,37 +1069,58 @@
         <translation>Detalles</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Dimension records</source>
         <translation>Registros de dimensión</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+10"/>
+        <location line="+442"/>
+        <source>Operations</source>
+        <translation>Operaciones</translation>
+    </message>
+    <message>
+        <location line="-431"/>
         <source>Signed-in user</source>
         <translation>Usuario conectado</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Work in progress</source>
         <translation>Trabajo en curso</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+5"/>
+        <source>Show background operations</source>
+        <translation>Mostrar las operaciones en segundo plano</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show the background operations</source>
+        <translation>Muestra las operaciones en segundo plano</translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>&amp;File</source>
         <translation>&amp;Archivo</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Open &amp;local repository…</source>
         <translation>Abrir repositorio &amp;local…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Connect to &amp;server…</source>
         <translation>&amp;Conectar a un servidor…</translation>
     </message>
     <message>
         <location line="+2"/>
+        <source>&amp;Recent repositories</source>
+        <translation>&amp;Repositorios recientes</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>&amp;Quit</source>
         <translation>&amp;Salir</translation>
     </message>
@@ -981,17 +1140,27 @@
         <translation>&amp;Rehacer</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>Remove from &amp;collection</source>
-        <translation>&amp;Quitar de la colección</translation>
+        <location line="+12"/>
+        <source>&amp;Add selected to tagged collection…</source>
+        <translation>&amp;Añadir la selección a una colección etiquetada…</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
+        <source>Re&amp;move selected from collection</source>
+        <translation>&amp;Quitar la selección de la colección</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>&amp;Certify…</source>
         <translation>&amp;Certificar…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
+        <source>&amp;Preferences…</source>
+        <translation>&amp;Preferencias…</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>&amp;Collection</source>
         <translation>&amp;Colección</translation>
     </message>
@@ -1006,12 +1175,76 @@
         <translation>&amp;Actualizar</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>&amp;View</source>
         <translation>&amp;Ver</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+1"/>
+        <location line="+14"/>
+        <source>&amp;Collections</source>
+        <translation>&amp;Colecciones</translation>
+    </message>
+    <message>
+        <location line="-13"/>
+        <source>&amp;Details</source>
+        <translation>&amp;Detalles</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+15"/>
+        <source>Dimension &amp;records</source>
+        <translation>&amp;Registros de dimensión</translation>
+    </message>
+    <message>
+        <location line="-14"/>
+        <location line="+15"/>
+        <source>&amp;Operations</source>
+        <translation>&amp;Operaciones</translation>
+    </message>
+    <message>
+        <location line="-10"/>
+        <source>&amp;Go</source>
+        <translation>&amp;Ir</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>&amp;Datasets</source>
+        <translation>Conjuntos de &amp;datos</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>D&amp;etails</source>
+        <translation>D&amp;etalles</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Where filter</source>
+        <translation>&amp;Filtro where</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Next pane</source>
+        <translation>Panel &amp;siguiente</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Previous pane</source>
+        <translation>Panel &amp;anterior</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>No recent repositories</source>
+        <translation>No hay repositorios recientes</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Clear the list</source>
+        <translation>&amp;Vaciar la lista</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <location line="+1"/>
         <source>Opening %1…</source>
         <translation>Abriendo %1…</translation>
     </message>
@@ -1021,7 +1254,8 @@
         <translation>No se puede abrir %1: %2</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+11"/>
+        <location line="+1"/>
         <source>Connecting to %1…</source>
         <translation>Conectando con %1…</translation>
     </message>
@@ -1030,8 +1264,23 @@
         <source>Cannot connect to %1: %2</source>
         <translation>No se puede conectar con %1: %2</translation>
     </message>
+    <message>
+        <location line="+54"/>
+        <source>The new language applies the next time Butler starts.</source>
+        <translation>El nuevo idioma se aplicará la próxima vez que se inicie Butler.</translation>
+    </message>
+    <message>
+        <location line="+82"/>
+        <source>Loading the datasets was cancelled.</source>
+        <translation>Se canceló la carga de los conjuntos de datos.</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Load datasets of %1</source>
+        <translation>Cargar los conjuntos de datos de %1</translation>
+    </message>
     <message numerus="yes">
-        <location line="+44"/>
+        <location line="+14"/>
         <source>%n dataset(s) shown</source>
         <translation>
             <numerusform>%n conjunto de datos mostrado</numerusform>
@@ -1039,9 +1288,60 @@
         </translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+42"/>
+        <source>Count datasets in %1</source>
+        <translation>Contar los conjuntos de datos de %1</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Count datasets in %n collection(s)</source>
+        <translation>
+            <numerusform>Contar los conjuntos de datos de %n colección</numerusform>
+            <numerusform>Contar los conjuntos de datos de %n colecciones</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+8"/>
+        <source>%n operation(s) running</source>
+        <translation>
+            <numerusform>%n operación en curso</numerusform>
+            <numerusform>%n operaciones en curso</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Signed in as %1</source>
+        <translation>Sesión iniciada como %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No groups</source>
+        <translation>Sin grupos</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Groups: %1</source>
+        <translation>Grupos: %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Administrator</source>
+        <translation>Administrador</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>This server keeps no storage quota.</source>
+        <translation>Este servidor no tiene cuota de almacenamiento.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The storage quota is unknown: %1</source>
+        <translation>Se desconoce la cuota de almacenamiento: %1</translation>
     </message>
     <message>
         <location line="+10"/>
@@ -1054,9 +1354,14 @@
         <translation>Butler</translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+85"/>
         <source>Datasets can be removed from TAGGED collections only; &apos;%1&apos; is not one.</source>
         <translation>Solo se pueden quitar conjuntos de datos de colecciones TAGGED; &apos;%1&apos; no lo es.</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Select the datasets to tag first.</source>
+        <translation>Seleccione primero los conjuntos de datos que desea etiquetar.</translation>
     </message>
     <message>
         <location line="+18"/>
@@ -1067,22 +1372,6 @@
         <location line="+24"/>
         <source>Open local repository</source>
         <translation>Abrir repositorio local</translation>
-    </message>
-    <message>
-        <location line="+9"/>
-        <location line="+4"/>
-        <source>Connect to server</source>
-        <translation>Conectar a un servidor</translation>
-    </message>
-    <message>
-        <location line="-4"/>
-        <source>Repository URL (http(s)://HOST:PORT/api/butler/repo/LABEL):</source>
-        <translation>URL del repositorio (http(s)://HOST:PORT/api/butler/repo/LABEL):</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Access token:</source>
-        <translation>Token de acceso:</translation>
     </message>
 </context>
 <context>
@@ -1292,6 +1581,107 @@
     </message>
 </context>
 <context>
+    <name>butler::OperationsModel</name>
+    <message>
+        <location filename="../views/OperationsModel.cpp" line="+204"/>
+        <source>Running</source>
+        <translation>En curso</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancelling…</source>
+        <translation>Cancelando…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Done</source>
+        <translation>Terminada</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Failed</source>
+        <translation>Fallida</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancelled</source>
+        <translation>Cancelada</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>%1 of %2</source>
+        <translation>%1 de %2</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>%1, started %2</source>
+        <translation>%1, iniciada el %2</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Operation</source>
+        <translation>Operación</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Progress</source>
+        <translation>Progreso</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>State</source>
+        <translation>Estado</translation>
+    </message>
+</context>
+<context>
+    <name>butler::OperationsPanel</name>
+    <message>
+        <location filename="../views/OperationsPanel.cpp" line="+58"/>
+        <source>Background operations</source>
+        <translation>Operaciones en segundo plano</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Operations</source>
+        <translation>Operaciones</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>&amp;Cancel operation</source>
+        <translation>&amp;Cancelar la operación</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel the selected operation</source>
+        <translation>Cancelar la operación seleccionada</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel a&amp;ll</source>
+        <translation>Cancelar &amp;todas</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel all operations</source>
+        <translation>Cancelar todas las operaciones</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Clear &amp;finished</source>
+        <translation>&amp;Quitar las terminadas</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Clear finished operations</source>
+        <translation>Quitar las operaciones terminadas</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Cancel operation</source>
+        <translation>Cancelar la operación</translation>
+    </message>
+</context>
+<context>
     <name>butler::PreviewPanel</name>
     <message>
         <location filename="../views/preview/PreviewPanel.cpp" line="+29"/>
@@ -1322,6 +1712,81 @@
         <location line="+1"/>
         <source>No preview for %1 files.</source>
         <translation>No hay vista previa para archivos %1.</translation>
+    </message>
+</context>
+<context>
+    <name>butler::QuotaBar</name>
+    <message>
+        <location filename="../views/QuotaBar.cpp" line="+23"/>
+        <source>Storage quota</source>
+        <translation>Cuota de almacenamiento</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 of %2 used</source>
+        <translation>%1 de %2 usados</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Storage quota of %1
+Used: %2
+Reserved by uploads in progress: %3
+Limit: %4%5
+Available: %6</source>
+        <translation>Cuota de almacenamiento de %1
+Usado: %2
+Reservado por subidas en curso: %3
+Límite: %4%5
+Disponible: %6</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source> (the server&apos;s default)</source>
+        <translation> (el predeterminado del servidor)</translation>
+    </message>
+</context>
+<context>
+    <name>butler::SettingsDialog</name>
+    <message>
+        <location filename="../views/SettingsDialog.cpp" line="+23"/>
+        <location line="+1"/>
+        <source>Preferences</source>
+        <translation>Preferencias</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Language</source>
+        <translation>Idioma</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Language note</source>
+        <translation>Nota sobre el idioma</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Share sign-ins with the butler command line</source>
+        <translation>&amp;Compartir los inicios de sesión con la línea de órdenes butler</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Share sign-ins with the butler command line</source>
+        <translation>Compartir los inicios de sesión con la línea de órdenes butler</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Also keeps the access tokens in %1, where &apos;butler login&apos; keeps them, so that signing in here or there works in both</source>
+        <translation>Guarda también los tokens de acceso en %1, donde los guarda &apos;butler login&apos;, para que iniciar sesión aquí o allí sirva en ambos</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Language:</source>
+        <translation>&amp;Idioma:</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>The new language applies the next time Butler starts.</source>
+        <translation>El nuevo idioma se aplicará la próxima vez que se inicie Butler.</translation>
     </message>
 </context>
 <context>
@@ -1370,6 +1835,58 @@ AR %2°, Dec %3°</translation>
     </message>
 </context>
 <context>
+    <name>butler::TagDialog</name>
+    <message>
+        <location filename="../views/curation/TagDialog.cpp" line="+24"/>
+        <location line="+1"/>
+        <source>Add to a tagged collection</source>
+        <translation>Añadir a una colección etiquetada</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Add %n selected dataset(s) to:</source>
+        <translation>
+            <numerusform>Añadir %n conjunto de datos seleccionado a:</numerusform>
+            <numerusform>Añadir %n conjuntos de datos seleccionados a:</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Tagged collection</source>
+        <translation>Colección etiquetada</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Hint</source>
+        <translation>Indicación</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Add</source>
+        <translation>&amp;Añadir</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add to collection</source>
+        <translation>Añadir a la colección</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Collection:</source>
+        <translation>&amp;Colección:</translation>
+    </message>
+    <message>
+        <location line="+56"/>
+        <source>Choose or type the name of a TAGGED collection.</source>
+        <translation>Elija o escriba el nombre de una colección TAGGED.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&apos;%1&apos; is not a TAGGED collection you may write; the server will say if it can take the datasets.</source>
+        <translation>&apos;%1&apos; no es una colección TAGGED en la que pueda escribir; el servidor dirá si puede recibir los conjuntos de datos.</translation>
+    </message>
+</context>
+<context>
     <name>butler::TextPreviewWidget</name>
     <message>
         <location filename="../views/preview/TextPreviewWidget.cpp" line="+33"/>
@@ -1405,17 +1922,17 @@ AR %2°, Dec %3°</translation>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/butler-browser/main.cpp" line="+36"/>
+        <location filename="../app/butler-browser/main.cpp" line="+27"/>
         <source>Browse and curate Butler data repositories.</source>
         <translation>Explorar y gestionar repositorios de datos de Butler.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>A local repository folder or a server URL.</source>
         <translation>Una carpeta de repositorio local o la URL de un servidor.</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Read the server&apos;s access token from FILE.</source>
         <translation>Leer el token de acceso del servidor desde FILE.</translation>
     </message>

@@ -129,7 +129,7 @@
 <context>
     <name>QObject</name>
     <message>
-        <location filename="../views/curation/CurationController.cpp" line="+18"/>
+        <location filename="../views/curation/CurationController.cpp" line="+20"/>
         <source>1 dataset</source>
         <translation>1 jeu de données</translation>
     </message>
@@ -139,9 +139,17 @@
         <translation>%1 jeux de données</translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+94"/>
         <source>&apos;%1&apos; is not a CHAINED collection</source>
         <translation>&apos;%1&apos; n&apos;est pas une collection CHAINED</translation>
+    </message>
+</context>
+<context>
+    <name>butler::AppLanguage</name>
+    <message>
+        <location filename="../views/AppLanguage.cpp" line="+21"/>
+        <source>System default</source>
+        <translation>Langue du système</translation>
     </message>
 </context>
 <context>
@@ -233,7 +241,12 @@
 <context>
     <name>butler::CurationController</name>
     <message>
-        <location filename="../views/curation/CurationController.cpp" line="+67"/>
+        <location filename="../views/curation/CurationController.cpp" line="+78"/>
+        <source>Cancelled: %1. The server may have done it before it stopped; the collections show what it holds now.</source>
+        <translation>Annulé&#xa0;: %1. Le serveur a pu le faire avant de s&apos;arrêter&#xa0;; les collections montrent ce qu&apos;il contient maintenant.</translation>
+    </message>
+    <message>
+        <location line="+27"/>
         <source>Could not %1 &quot;%2&quot;: %3</source>
         <translation>Impossible de %1 «&#xa0;%2&#xa0;»&#xa0;: %3</translation>
     </message>
@@ -248,35 +261,79 @@
         <translation>refaire</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+9"/>
         <source>create %1</source>
         <translation>créer %1</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+1"/>
+        <source>Create collection %1</source>
+        <translation>Créer la collection %1</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <location line="+50"/>
+        <location line="+56"/>
+        <location line="+29"/>
+        <source>Redo: %1</source>
+        <translation>Rétablir&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location line="-133"/>
+        <location line="+49"/>
+        <location line="+56"/>
+        <location line="+32"/>
+        <source>Undo: %1</source>
+        <translation>Annuler&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location line="-114"/>
+        <location line="+17"/>
         <source>tag %1 into %2</source>
         <translation>étiqueter %1 dans %2</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-16"/>
+        <location line="+17"/>
         <source>remove %1 from %2</source>
         <translation>retirer %1 de %2</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="-16"/>
+        <source>Tag %1 into %2</source>
+        <translation>Étiqueter %1 dans %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove %1 from %2</source>
+        <translation>Retirer %1 de %2</translation>
+    </message>
+    <message>
+        <location line="+58"/>
         <source>change chain %1</source>
         <translation>modifier la chaîne %1</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+1"/>
+        <source>Change chain %1</source>
+        <translation>Modifier la chaîne %1</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <location line="+12"/>
         <source>certify %1 in %2</source>
         <translation>certifier %1 dans %2</translation>
+    </message>
+    <message>
+        <location line="-11"/>
+        <source>Certify %1 in %2</source>
+        <translation>Certifier %1 dans %2</translation>
     </message>
 </context>
 <context>
     <name>butler::DatasetDetailsPanel</name>
     <message>
-        <location filename="../views/DatasetDetailsPanel.cpp" line="+44"/>
+        <location filename="../views/DatasetDetailsPanel.cpp" line="+116"/>
         <source>Dataset details</source>
         <translation>Détails du jeu de données</translation>
     </message>
@@ -331,7 +388,12 @@
         <translation>Enregistrer le fichier du jeu de données</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+18"/>
+        <source>closed</source>
+        <translation>fermé</translation>
+    </message>
+    <message>
+        <location line="+88"/>
         <source>This dataset has no file.</source>
         <translation>Ce jeu de données n&apos;a pas de fichier.</translation>
     </message>
@@ -341,7 +403,12 @@
         <translation>Le fichier est trop volumineux pour l&apos;aperçu (%1).</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+7"/>
+        <source>Preview of %1 %2</source>
+        <translation>Aperçu de %1 %2</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Preview failed: %1</source>
         <translation>Échec de l&apos;aperçu&#xa0;: %1</translation>
     </message>
@@ -371,7 +438,7 @@
         <translation>UUID</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+8"/>
         <location line="+8"/>
         <location line="+2"/>
         <source>File</source>
@@ -399,8 +466,45 @@
     </message>
     <message>
         <location line="+4"/>
+        <location line="+4"/>
         <source>&lt;i&gt;loading…&lt;/i&gt;</source>
         <translation>&lt;i&gt;chargement…&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>Dimension records</source>
+        <translation>Enregistrements de dimension</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&lt;i&gt;none&lt;/i&gt;</source>
+        <translation>&lt;i&gt;aucun&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+1"/>
+        <source>unbounded</source>
+        <translation>illimité</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>timespan</source>
+        <translation>intervalle de temps</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1 to %2</source>
+        <translation>de %1 à %2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>region</source>
+        <translation>région</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>yes</source>
+        <translation>oui</translation>
     </message>
     <message>
         <location line="+12"/>
@@ -418,17 +522,23 @@
         <translation>Impossible d&apos;écrire le fichier&#xa0;: %1</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+14"/>
+        <source>Download %1</source>
+        <translation>Télécharger %1</translation>
+    </message>
+    <message>
+        <location line="+29"/>
         <source>Download cancelled.</source>
         <translation>Téléchargement annulé.</translation>
     </message>
     <message>
+        <location line="+1"/>
         <location line="+2"/>
         <source>cancelled</source>
         <translation>annulé</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+34"/>
         <source>Download failed: %1</source>
         <translation>Échec du téléchargement&#xa0;: %1</translation>
     </message>
@@ -509,7 +619,7 @@
         <translation>%1 (classe de stockage %2)</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>%1 bytes</source>
         <translation>%1 octets</translation>
     </message>
@@ -542,7 +652,7 @@
 <context>
     <name>butler::DimensionRecordBrowser</name>
     <message>
-        <location filename="../views/DimensionRecordBrowser.cpp" line="+25"/>
+        <location filename="../views/DimensionRecordBrowser.cpp" line="+27"/>
         <source>Dimension element</source>
         <translation>Élément de dimension</translation>
     </message>
@@ -565,6 +675,11 @@
         <location line="+12"/>
         <source>Dimension records</source>
         <translation>Enregistrements de dimension</translation>
+    </message>
+    <message>
+        <location line="+67"/>
+        <source>Load %1 records</source>
+        <translation>Charger les enregistrements de %1</translation>
     </message>
 </context>
 <context>
@@ -709,7 +824,7 @@
 <context>
     <name>butler::LoginDialog</name>
     <message>
-        <location filename="../views/auth/LoginDialog.cpp" line="+35"/>
+        <location filename="../views/auth/LoginDialog.cpp" line="+36"/>
         <source>Open a Server</source>
         <translation>Ouvrir un serveur</translation>
     </message>
@@ -720,16 +835,18 @@
     </message>
     <message>
         <location line="+3"/>
+        <location line="+103"/>
         <source>Server URL</source>
         <translation>URL du serveur</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-102"/>
+        <location line="+103"/>
         <source>https://butler.example.org</source>
         <translation>https://butler.example.org</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-101"/>
         <location line="+8"/>
         <location line="+1"/>
         <source>Sign in with the identity provider</source>
@@ -818,11 +935,12 @@
     </message>
     <message>
         <location line="+3"/>
+        <location line="+59"/>
         <source>&amp;Server:</source>
         <translation>&amp;Serveur&#xa0;:</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="-30"/>
         <source>Continue in your web browser. Waiting for the identity provider…</source>
         <translation>Poursuivez dans votre navigateur web. En attente du fournisseur d&apos;identité…</translation>
     </message>
@@ -832,7 +950,22 @@
         <translation>Aucun navigateur web n&apos;a pu être ouvert. Ouvrez cette adresse dans un navigateur pour vous connecter&#xa0;:</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+24"/>
+        <source>&amp;Repository:</source>
+        <translation>&amp;Dépôt&#xa0;:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Repository URL</source>
+        <translation>URL du dépôt</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>https://butler.example.org/api/butler/repo/main</source>
+        <translation>https://butler.example.org/api/butler/repo/main</translation>
+    </message>
+    <message>
+        <location line="+59"/>
         <source>Enter the server&apos;s address first, such as https://butler.example.org.</source>
         <translation>Saisissez d&apos;abord l&apos;adresse du serveur, par exemple https://butler.example.org.</translation>
     </message>
@@ -867,7 +1000,12 @@
         <translation>Saisissez l&apos;adresse du serveur, par exemple https://butler.example.org.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
+        <source>Enter the repository&apos;s address, such as https://butler.example.org/api/butler/repo/main.</source>
+        <translation>Saisissez l&apos;adresse du dépôt, par exemple https://butler.example.org/api/butler/repo/main.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Sign in with the identity provider or paste an access token first.</source>
         <translation>Connectez-vous d&apos;abord avec le fournisseur d&apos;identité ou collez un jeton d&apos;accès.</translation>
     </message>
@@ -877,7 +1015,7 @@
         <translation>Enregistrement du jeton…</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>The token could not be saved: %1</source>
         <translation>Le jeton n&apos;a pas pu être enregistré&#xa0;: %1</translation>
     </message>
@@ -885,17 +1023,17 @@
 <context>
     <name>butler::MainWindow</name>
     <message>
-        <location filename="../views/MainWindow.cpp" line="+74"/>
+        <location filename="../views/MainWindow.cpp" line="+97"/>
         <source>Datasets</source>
         <translation>Jeux de données</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>Messages</source>
         <translation>Messages</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <location line="+17"/>
         <source>Collections</source>
         <translation>Collections</translation>
@@ -931,37 +1069,58 @@
         <translation>Détails</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Dimension records</source>
         <translation>Enregistrements de dimension</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+10"/>
+        <location line="+442"/>
+        <source>Operations</source>
+        <translation>Opérations</translation>
+    </message>
+    <message>
+        <location line="-431"/>
         <source>Signed-in user</source>
         <translation>Utilisateur connecté</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Work in progress</source>
         <translation>Travail en cours</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+5"/>
+        <source>Show background operations</source>
+        <translation>Afficher les opérations en arrière-plan</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show the background operations</source>
+        <translation>Affiche les opérations en arrière-plan</translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>&amp;File</source>
         <translation>&amp;Fichier</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Open &amp;local repository…</source>
         <translation>Ouvrir un dépôt &amp;local…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Connect to &amp;server…</source>
         <translation>Se connecter à un &amp;serveur…</translation>
     </message>
     <message>
         <location line="+2"/>
+        <source>&amp;Recent repositories</source>
+        <translation>Dépôts &amp;récents</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
@@ -981,17 +1140,27 @@
         <translation>&amp;Rétablir</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>Remove from &amp;collection</source>
-        <translation>Re&amp;tirer de la collection</translation>
+        <location line="+12"/>
+        <source>&amp;Add selected to tagged collection…</source>
+        <translation>A&amp;jouter la sélection à une collection étiquetée…</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
+        <source>Re&amp;move selected from collection</source>
+        <translation>Re&amp;tirer la sélection de la collection</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>&amp;Certify…</source>
         <translation>&amp;Certifier…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
+        <source>&amp;Preferences…</source>
+        <translation>&amp;Préférences…</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>&amp;Collection</source>
         <translation>&amp;Collection</translation>
     </message>
@@ -1006,12 +1175,76 @@
         <translation>&amp;Actualiser</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>&amp;View</source>
         <translation>&amp;Affichage</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+1"/>
+        <location line="+14"/>
+        <source>&amp;Collections</source>
+        <translation>&amp;Collections</translation>
+    </message>
+    <message>
+        <location line="-13"/>
+        <source>&amp;Details</source>
+        <translation>&amp;Détails</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+15"/>
+        <source>Dimension &amp;records</source>
+        <translation>&amp;Enregistrements de dimension</translation>
+    </message>
+    <message>
+        <location line="-14"/>
+        <location line="+15"/>
+        <source>&amp;Operations</source>
+        <translation>&amp;Opérations</translation>
+    </message>
+    <message>
+        <location line="-10"/>
+        <source>&amp;Go</source>
+        <translation>A&amp;ller</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>&amp;Datasets</source>
+        <translation>&amp;Jeux de données</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>D&amp;etails</source>
+        <translation>Dé&amp;tails</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Where filter</source>
+        <translation>&amp;Filtre where</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Next pane</source>
+        <translation>Volet &amp;suivant</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Previous pane</source>
+        <translation>Volet &amp;précédent</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>No recent repositories</source>
+        <translation>Aucun dépôt récent</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Clear the list</source>
+        <translation>&amp;Vider la liste</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <location line="+1"/>
         <source>Opening %1…</source>
         <translation>Ouverture de %1…</translation>
     </message>
@@ -1021,7 +1254,8 @@
         <translation>Impossible d&apos;ouvrir %1&#xa0;: %2</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+11"/>
+        <location line="+1"/>
         <source>Connecting to %1…</source>
         <translation>Connexion à %1…</translation>
     </message>
@@ -1030,8 +1264,23 @@
         <source>Cannot connect to %1: %2</source>
         <translation>Impossible de se connecter à %1&#xa0;: %2</translation>
     </message>
+    <message>
+        <location line="+54"/>
+        <source>The new language applies the next time Butler starts.</source>
+        <translation>La nouvelle langue s&apos;appliquera au prochain démarrage de Butler.</translation>
+    </message>
+    <message>
+        <location line="+82"/>
+        <source>Loading the datasets was cancelled.</source>
+        <translation>Le chargement des jeux de données a été annulé.</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Load datasets of %1</source>
+        <translation>Charger les jeux de données de %1</translation>
+    </message>
     <message numerus="yes">
-        <location line="+44"/>
+        <location line="+14"/>
         <source>%n dataset(s) shown</source>
         <translation>
             <numerusform>%n jeu de données affiché</numerusform>
@@ -1039,9 +1288,60 @@
         </translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+42"/>
+        <source>Count datasets in %1</source>
+        <translation>Compter les jeux de données de %1</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Count datasets in %n collection(s)</source>
+        <translation>
+            <numerusform>Compter les jeux de données de %n collection</numerusform>
+            <numerusform>Compter les jeux de données de %n collections</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+8"/>
+        <source>%n operation(s) running</source>
+        <translation>
+            <numerusform>%n opération en cours</numerusform>
+            <numerusform>%n opérations en cours</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Signed in as %1</source>
+        <translation>Connecté en tant que %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No groups</source>
+        <translation>Aucun groupe</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Groups: %1</source>
+        <translation>Groupes&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Administrator</source>
+        <translation>Administrateur</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>This server keeps no storage quota.</source>
+        <translation>Ce serveur n&apos;applique pas de quota de stockage.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The storage quota is unknown: %1</source>
+        <translation>Le quota de stockage est inconnu&#xa0;: %1</translation>
     </message>
     <message>
         <location line="+10"/>
@@ -1054,9 +1354,14 @@
         <translation>Butler</translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+85"/>
         <source>Datasets can be removed from TAGGED collections only; &apos;%1&apos; is not one.</source>
         <translation>On ne peut retirer des jeux de données que des collections TAGGED&#xa0;; &apos;%1&apos; n&apos;en est pas une.</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Select the datasets to tag first.</source>
+        <translation>Sélectionnez d&apos;abord les jeux de données à étiqueter.</translation>
     </message>
     <message>
         <location line="+18"/>
@@ -1067,22 +1372,6 @@
         <location line="+24"/>
         <source>Open local repository</source>
         <translation>Ouvrir un dépôt local</translation>
-    </message>
-    <message>
-        <location line="+9"/>
-        <location line="+4"/>
-        <source>Connect to server</source>
-        <translation>Se connecter à un serveur</translation>
-    </message>
-    <message>
-        <location line="-4"/>
-        <source>Repository URL (http(s)://HOST:PORT/api/butler/repo/LABEL):</source>
-        <translation>URL du dépôt (http(s)://HOST:PORT/api/butler/repo/LABEL)&#xa0;:</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Access token:</source>
-        <translation>Jeton d&apos;accès&#xa0;:</translation>
     </message>
 </context>
 <context>
@@ -1292,6 +1581,107 @@
     </message>
 </context>
 <context>
+    <name>butler::OperationsModel</name>
+    <message>
+        <location filename="../views/OperationsModel.cpp" line="+204"/>
+        <source>Running</source>
+        <translation>En cours</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancelling…</source>
+        <translation>Annulation…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Done</source>
+        <translation>Terminée</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Failed</source>
+        <translation>Échouée</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancelled</source>
+        <translation>Annulée</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>%1 of %2</source>
+        <translation>%1 sur %2</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>%1, started %2</source>
+        <translation>Démarrée le %2&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Operation</source>
+        <translation>Opération</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Progress</source>
+        <translation>Progression</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>State</source>
+        <translation>État</translation>
+    </message>
+</context>
+<context>
+    <name>butler::OperationsPanel</name>
+    <message>
+        <location filename="../views/OperationsPanel.cpp" line="+58"/>
+        <source>Background operations</source>
+        <translation>Opérations en arrière-plan</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Operations</source>
+        <translation>Opérations</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>&amp;Cancel operation</source>
+        <translation>&amp;Annuler l&apos;opération</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel the selected operation</source>
+        <translation>Annuler l&apos;opération sélectionnée</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel a&amp;ll</source>
+        <translation>&amp;Tout annuler</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel all operations</source>
+        <translation>Annuler toutes les opérations</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Clear &amp;finished</source>
+        <translation>&amp;Effacer les terminées</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Clear finished operations</source>
+        <translation>Effacer les opérations terminées</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Cancel operation</source>
+        <translation>Annuler l&apos;opération</translation>
+    </message>
+</context>
+<context>
     <name>butler::PreviewPanel</name>
     <message>
         <location filename="../views/preview/PreviewPanel.cpp" line="+29"/>
@@ -1322,6 +1712,81 @@
         <location line="+1"/>
         <source>No preview for %1 files.</source>
         <translation>Pas d&apos;aperçu pour les fichiers %1.</translation>
+    </message>
+</context>
+<context>
+    <name>butler::QuotaBar</name>
+    <message>
+        <location filename="../views/QuotaBar.cpp" line="+23"/>
+        <source>Storage quota</source>
+        <translation>Quota de stockage</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 of %2 used</source>
+        <translation>%1 sur %2 utilisés</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Storage quota of %1
+Used: %2
+Reserved by uploads in progress: %3
+Limit: %4%5
+Available: %6</source>
+        <translation>Quota de stockage de %1
+Utilisé&#xa0;: %2
+Réservé par les envois en cours&#xa0;: %3
+Limite&#xa0;: %4%5
+Disponible&#xa0;: %6</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source> (the server&apos;s default)</source>
+        <translation> (la valeur par défaut du serveur)</translation>
+    </message>
+</context>
+<context>
+    <name>butler::SettingsDialog</name>
+    <message>
+        <location filename="../views/SettingsDialog.cpp" line="+23"/>
+        <location line="+1"/>
+        <source>Preferences</source>
+        <translation>Préférences</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Language</source>
+        <translation>Langue</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Language note</source>
+        <translation>Remarque sur la langue</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Share sign-ins with the butler command line</source>
+        <translation>&amp;Partager les connexions avec la ligne de commande butler</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Share sign-ins with the butler command line</source>
+        <translation>Partager les connexions avec la ligne de commande butler</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Also keeps the access tokens in %1, where &apos;butler login&apos; keeps them, so that signing in here or there works in both</source>
+        <translation>Conserve aussi les jetons d&apos;accès dans %1, là où &apos;butler login&apos; les conserve, pour qu&apos;une connexion ici ou là-bas serve aux deux</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Language:</source>
+        <translation>&amp;Langue&#xa0;:</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>The new language applies the next time Butler starts.</source>
+        <translation>La nouvelle langue s&apos;appliquera au prochain démarrage de Butler.</translation>
     </message>
 </context>
 <context>
@@ -1370,6 +1835,58 @@ AD %2°, Déc %3°</translation>
     </message>
 </context>
 <context>
+    <name>butler::TagDialog</name>
+    <message>
+        <location filename="../views/curation/TagDialog.cpp" line="+24"/>
+        <location line="+1"/>
+        <source>Add to a tagged collection</source>
+        <translation>Ajouter à une collection étiquetée</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Add %n selected dataset(s) to:</source>
+        <translation>
+            <numerusform>Ajouter %n jeu de données sélectionné à&#xa0;:</numerusform>
+            <numerusform>Ajouter %n jeux de données sélectionnés à&#xa0;:</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Tagged collection</source>
+        <translation>Collection étiquetée</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Hint</source>
+        <translation>Indication</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Add</source>
+        <translation>&amp;Ajouter</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add to collection</source>
+        <translation>Ajouter à la collection</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Collection:</source>
+        <translation>&amp;Collection&#xa0;:</translation>
+    </message>
+    <message>
+        <location line="+56"/>
+        <source>Choose or type the name of a TAGGED collection.</source>
+        <translation>Choisissez ou saisissez le nom d&apos;une collection TAGGED.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&apos;%1&apos; is not a TAGGED collection you may write; the server will say if it can take the datasets.</source>
+        <translation>&apos;%1&apos; n&apos;est pas une collection TAGGED où vous pouvez écrire&#xa0;; le serveur dira s&apos;il peut recevoir les jeux de données.</translation>
+    </message>
+</context>
+<context>
     <name>butler::TextPreviewWidget</name>
     <message>
         <location filename="../views/preview/TextPreviewWidget.cpp" line="+33"/>
@@ -1405,17 +1922,17 @@ AD %2°, Déc %3°</translation>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/butler-browser/main.cpp" line="+36"/>
+        <location filename="../app/butler-browser/main.cpp" line="+27"/>
         <source>Browse and curate Butler data repositories.</source>
         <translation>Parcourir et organiser les dépôts de données Butler.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>A local repository folder or a server URL.</source>
         <translation>Un dossier de dépôt local ou l&apos;URL d&apos;un serveur.</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Read the server&apos;s access token from FILE.</source>
         <translation>Lire le jeton d&apos;accès du serveur depuis FILE.</translation>
     </message>

@@ -1,7 +1,10 @@
 #include "DatasetDetailsPanel.h"
 
+#include "OperationsModel.h"
 #include "PreviewPanel.h"
 #include "RepositorySession.h"
+#include "RequestGroup.h"
+#include "TaiTime.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -25,6 +28,75 @@ namespace {
 QString humanSize(qint64 bytes)
 {
     return QLocale().formattedDataSize(bytes);
+}
+
+// The records of the data ID's dimensions, then of the dimensions their records imply (an
+// exposure's physical_filter, whose record gives the band), each found by its full key. A
+// dimension whose record cannot be found is left out; the first error is returned when none
+// could be.
+QCoro::Task<Result<QList<DimensionRecord>>> expandRecords(std::shared_ptr<RemoteButler> butler,
+                                                          DataCoordinate dataId)
+{
+    const DimensionUniverse& universe = butler->universe();
+    QVariantMap known = dataId.toMap();
+    QStringList order = dataId.group().names();
+    QList<DimensionRecord> records;
+    std::optional<Error> firstError;
+    for (qsizetype i = 0; i < order.size(); ++i) {
+        const QString name = order[i];
+        const DimensionElement* element = universe.element(name);
+        if (!element || !element->isDimension())
+            continue;
+        DimensionRecordQuery query;
+        query.element = name;
+        query.limit = 1;
+        QStringList terms;
+        bool keyed = true;
+        for (const QString& dimension : element->requiredDimensions()) {
+            if (!known.contains(dimension)) {
+                keyed = false;
+                break;
+            }
+            const QString parameter = QStringLiteral("key%1").arg(query.bind.size());
+            terms << QStringLiteral("%1 = :%2").arg(dimension, parameter);
+            query.bind.insert(parameter, known.value(dimension));
+        }
+        if (!keyed)
+            continue;
+        query.where = terms.join(QStringLiteral(" AND "));
+        Result<DimensionRecordPage> page = co_await butler->queryDimensionRecordsAsync(query);
+        if (!page) {
+            if (RequestGroup::isCancellation(page.error()))
+                co_return page.error();
+            if (!firstError)
+                firstError = page.error();
+            continue;
+        }
+        if (page->records.isEmpty())
+            continue;
+        const DimensionRecord record = page->records.first();
+        records << record;
+        for (const QString& implied : element->implies) {
+            const QVariant value = record.value(implied);
+            if (value.isValid() && !known.contains(implied)) {
+                known.insert(implied, value);
+                if (!order.contains(implied))
+                    order << implied;
+            }
+        }
+    }
+    if (records.isEmpty() && firstError)
+        co_return *firstError;
+    co_return records;
+}
+
+QString recordValueText(const QVariant& value)
+{
+    if (value.typeId() == QMetaType::Double)
+        return QLocale::c().toString(value.toDouble(), 'g', 10);
+    if (value.typeId() == QMetaType::Bool)
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    return value.toString();
 }
 
 } // namespace
@@ -89,10 +161,15 @@ DatasetDetailsPanel::DatasetDetailsPanel(QWidget* parent)
 
 DatasetDetailsPanel::~DatasetDetailsPanel()
 {
+    ++m_generation; // answers that the cancellation below brings in are dropped
     if (m_reply) {
         m_reply->disconnect(this);
         m_reply->abort();
     }
+    if (m_selectionGroup)
+        m_selectionGroup->cancel();
+    if (m_operations && m_downloadOperation)
+        m_operations->finish(m_downloadOperation, tr("closed"));
 }
 
 void DatasetDetailsPanel::setSession(RepositorySession* session)
@@ -102,13 +179,33 @@ void DatasetDetailsPanel::setSession(RepositorySession* session)
     clear();
 }
 
+void DatasetDetailsPanel::renewSelectionRequests()
+{
+    // Cancelled through the operation, so that it shows as cancelled rather than failed.
+    if (m_operations && m_previewOperation)
+        m_operations->cancel(m_previewOperation);
+    m_previewOperation = 0;
+    if (m_selectionGroup)
+        m_selectionGroup->cancel();
+    m_selectionGroup.reset();
+    m_selectionButler.reset();
+    if (!m_session)
+        return;
+    m_selectionGroup = std::make_shared<RequestGroup>();
+    m_selectionButler = std::shared_ptr<RemoteButler>(m_session->butler().withRequestGroup(m_selectionGroup));
+}
+
 void DatasetDetailsPanel::clear()
 {
     ++m_generation;
     m_hasRef = false;
     m_file.reset();
     m_fileError.clear();
+    m_records.clear();
+    m_recordsError.clear();
+    m_recordsLoaded = false;
     m_preview->clear();
+    renewSelectionRequests();
     render();
 }
 
@@ -121,18 +218,42 @@ void DatasetDetailsPanel::showDataset(const DatasetRef& ref)
     m_hasRef = true;
     m_file.reset();
     m_fileError.clear();
+    m_records.clear();
+    m_recordsError.clear();
+    m_recordsLoaded = false;
     m_preview->clear();
+    renewSelectionRequests();
     render();
-    if (m_session)
+    if (m_session) {
         fetchFile(m_generation);
+        fetchRecords(m_generation);
+    }
+}
+
+void DatasetDetailsPanel::fetchRecords(quint64 generation)
+{
+    const std::shared_ptr<RemoteButler> butler = m_selectionButler;
+    QCoro::connect(expandRecords(butler, m_ref.dataId()), this,
+                   [this, generation](const Result<QList<DimensionRecord>>& records) {
+                       if (generation != m_generation)
+                           return;
+                       m_recordsLoaded = true;
+                       if (records)
+                           m_records = *records;
+                       else
+                           m_recordsError = records.error().message();
+                       render();
+                       emit dimensionRecordsShown();
+                   });
 }
 
 void DatasetDetailsPanel::fetchFile(quint64 generation)
 {
     const QList<QUuid> ids{m_ref.id()};
+    const std::shared_ptr<RemoteButler> butler = m_selectionButler;
     QCoro::connect(
-        m_session->butler().signedFileInfoAsync(ids), this,
-        [this, generation](const Result<QList<SignedFileInfo>>& files) {
+        butler->signedFileInfoAsync(ids), this,
+        [this, generation, butler](const Result<QList<SignedFileInfo>>& files) {
             if (generation != m_generation)
                 return;
             if (!files || files->isEmpty()) {
@@ -147,17 +268,29 @@ void DatasetDetailsPanel::fetchFile(quint64 generation)
                     tr("The file is too large to preview (%1).").arg(humanSize(m_file->file.size)));
                 return;
             }
-            QCoro::connect(m_session->butler().downloadAsync(m_file->file), this,
-                           [this, generation](const Result<QByteArray>& bytes) {
-                               if (generation != m_generation)
-                                   return;
-                               if (!bytes) {
-                                   m_status->setText(tr("Preview failed: %1").arg(bytes.error().message()));
-                                   return;
-                               }
-                               m_preview->showBytes(*bytes, m_file->file.formatter);
-                               emit previewShown();
-                           });
+            // The preview is an operation of its own: the next selection cancels it.
+            quint64 operation = 0;
+            if (m_operations) {
+                operation = m_previewOperation = m_operations->startWithGroup(
+                    tr("Preview of %1 %2").arg(m_ref.datasetType().name(), m_ref.dataId().toString()),
+                    m_selectionGroup);
+                m_operations->setProgress(operation, 0, m_file->file.size);
+            }
+            const QPointer<OperationsModel> operations = m_operations;
+            QCoro::connect(
+                butler->downloadAsync(m_file->file), this,
+                [this, generation, butler, operations, operation](const Result<QByteArray>& bytes) {
+                    if (operations)
+                        operations->finish(operation, bytes ? QString() : bytes.error().message());
+                    if (generation != m_generation)
+                        return;
+                    if (!bytes) {
+                        m_status->setText(tr("Preview failed: %1").arg(bytes.error().message()));
+                        return;
+                    }
+                    m_preview->showBytes(*bytes, m_file->file.formatter);
+                    emit previewShown();
+                });
         });
 }
 
@@ -196,6 +329,9 @@ void DatasetDetailsPanel::render()
     const QVariantMap dataId = m_ref.dataId().toMap();
     for (auto it = dataId.cbegin(); it != dataId.cend(); ++it)
         row(it.key(), it.value().toString().toHtmlEscaped());
+    const auto heading = [&html](const QString& text) {
+        html += QStringLiteral("<tr><th colspan=2 align=left><br>%1</th></tr>").arg(text.toHtmlEscaped());
+    };
     if (m_file) {
         row(tr("File"), m_file->file.path.toHtmlEscaped());
         row(tr("Size"),
@@ -208,6 +344,27 @@ void DatasetDetailsPanel::render()
         row(tr("File"), QStringLiteral("<i>%1</i>").arg(m_fileError.toHtmlEscaped()));
     } else {
         row(tr("File"), tr("<i>loading…</i>"));
+    }
+    heading(tr("Dimension records"));
+    if (!m_recordsLoaded) {
+        row(QString(), tr("<i>loading…</i>"));
+    } else if (!m_recordsError.isEmpty()) {
+        row(QString(), QStringLiteral("<i>%1</i>").arg(m_recordsError.toHtmlEscaped()));
+    } else if (m_records.isEmpty()) {
+        row(QString(), tr("<i>none</i>"));
+    }
+    for (const DimensionRecord& record : std::as_const(m_records)) {
+        html += QStringLiteral("<tr><td colspan=2><b>%1</b></td></tr>").arg(record.element().toHtmlEscaped());
+        const QVariantMap& values = record.values();
+        for (auto it = values.cbegin(); it != values.cend(); ++it)
+            row(QStringLiteral("\u2003") + it.key(), recordValueText(it.value()).toHtmlEscaped());
+        if (const auto& span = record.timespan()) {
+            const QString begin = span->hasBegin() ? TaiTime::toIsoUtc(span->begin()) : tr("unbounded");
+            const QString end = span->hasEnd() ? TaiTime::toIsoUtc(span->end()) : tr("unbounded");
+            row(QStringLiteral("\u2003") + tr("timespan"), tr("%1 to %2").arg(begin, end).toHtmlEscaped());
+        }
+        if (!record.region().isEmpty())
+            row(QStringLiteral("\u2003") + tr("region"), tr("yes"));
     }
     html += QStringLiteral("</table>");
     m_text->setHtml(html);
@@ -246,12 +403,30 @@ void DatasetDetailsPanel::downloadTo(const QString& path)
         const qint64 expected = total > 0 ? total : m_file->file.size;
         if (expected > 0)
             m_progress->setValue(int(1000 * received / expected));
+        if (m_operations)
+            m_operations->setProgress(m_downloadOperation, received, expected);
     });
+    if (m_operations) {
+        m_downloadOperation =
+            m_operations->start(tr("Download %1").arg(m_file->file.path.section(QLatin1Char('/'), -1)),
+                                [this] { abortDownload(); });
+        m_operations->setProgress(m_downloadOperation, 0, m_file->file.size);
+    }
     connect(m_reply, &QNetworkReply::finished, this, &DatasetDetailsPanel::finishDownload);
     render();
 }
 
 void DatasetDetailsPanel::cancelDownload()
+{
+    if (!m_reply)
+        return;
+    // Through the operation when there is one, so that it shows as cancelled.
+    if (m_operations && m_downloadOperation && m_operations->cancel(m_downloadOperation))
+        return;
+    abortDownload();
+}
+
+void DatasetDetailsPanel::abortDownload()
 {
     if (!m_reply)
         return;
@@ -263,8 +438,17 @@ void DatasetDetailsPanel::cancelDownload()
         m_target->cancelWriting();
     m_target.reset();
     m_status->setText(tr("Download cancelled."));
+    endDownloadOperation(tr("cancelled"));
     render();
     emit downloadFinished(false, tr("cancelled"));
+}
+
+void DatasetDetailsPanel::endDownloadOperation(const QString& error)
+{
+    const quint64 operation = m_downloadOperation;
+    m_downloadOperation = 0;
+    if (m_operations && operation)
+        m_operations->finish(operation, error);
 }
 
 void DatasetDetailsPanel::failDownload(const QString& message)
@@ -278,6 +462,7 @@ void DatasetDetailsPanel::failDownload(const QString& message)
         m_target->cancelWriting();
     m_target.reset();
     m_status->setText(message);
+    endDownloadOperation(message);
     render();
     emit downloadFinished(false, message);
 }
@@ -316,8 +501,14 @@ void DatasetDetailsPanel::finishDownload()
     m_reply = nullptr;
     m_progress->setValue(1000);
     m_status->setText(tr("Saved %1 (checksum verified).").arg(path));
+    endDownloadOperation({});
     render();
     emit downloadFinished(true, path);
+}
+
+void DatasetDetailsPanel::setOperations(OperationsModel* operations)
+{
+    m_operations = operations;
 }
 
 } // namespace butler

@@ -1,7 +1,9 @@
 #include "DimensionRecordBrowser.h"
 
 #include "DimensionRecordModel.h"
+#include "OperationsModel.h"
 #include "RepositorySession.h"
+#include "RequestGroup.h"
 #include "SkyPlotWidget.h"
 
 #include <QComboBox>
@@ -52,19 +54,26 @@ DimensionRecordBrowser::DimensionRecordBrowser(QWidget* parent)
     });
 }
 
-DimensionRecordBrowser::~DimensionRecordBrowser() = default;
+DimensionRecordBrowser::~DimensionRecordBrowser()
+{
+    endLoadOperation();
+}
 
 void DimensionRecordBrowser::setSession(RepositorySession* session)
 {
+    endLoadOperation();
     m_session = session;
     m_view->setModel(nullptr);
     delete m_model;
     m_model = nullptr;
+    m_group.reset();
     const QSignalBlocker block(m_element);
     m_element->clear();
     if (!session)
         return;
-    m_model = new DimensionRecordModel(&session->butler(), this);
+    m_group = std::make_shared<RequestGroup>();
+    m_model = new DimensionRecordModel(session->groupButler(m_group), this);
+    connect(m_model, &DimensionRecordModel::loadingChanged, this, &DimensionRecordBrowser::loadingChanged);
     m_view->setModel(m_model);
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &DimensionRecordBrowser::selectionChanged);
@@ -92,6 +101,31 @@ void DimensionRecordBrowser::setElement(const QString& element)
     m_model->setElement(element);
 }
 
+void DimensionRecordBrowser::loadingChanged(bool loading)
+{
+    if (!m_operations)
+        return;
+    if (loading && !m_loadOperation) {
+        const std::weak_ptr<RequestGroup> group = m_group;
+        m_loadOperation = m_operations->start(tr("Load %1 records").arg(m_model->element()), [group] {
+            if (const auto g = group.lock())
+                g->abortAll();
+        });
+    } else if (!loading && m_loadOperation) {
+        m_operations->finish(std::exchange(m_loadOperation, 0), m_model->lastError());
+    }
+}
+
+void DimensionRecordBrowser::endLoadOperation()
+{
+    // The model goes with its session: its load ends here, cancelled.
+    const quint64 operation = std::exchange(m_loadOperation, 0);
+    if (!operation || !m_operations)
+        return;
+    m_operations->cancel(operation);
+    m_operations->finish(operation);
+}
+
 void DimensionRecordBrowser::selectionChanged()
 {
     if (!m_model)
@@ -116,6 +150,11 @@ void DimensionRecordBrowser::selectionChanged()
     const QList<SkyPointing> pointings = SkyPlotWidget::pointingsFromRecords(records);
     if (!pointings.isEmpty())
         emit pointingsSelected(pointings);
+}
+
+void DimensionRecordBrowser::setOperations(OperationsModel* operations)
+{
+    m_operations = operations;
 }
 
 } // namespace butler

@@ -2,7 +2,10 @@
 
 #include "SkyPointing.h"
 
+#include <QPointer>
 #include <QWidget>
+
+#include <memory>
 
 class QComboBox;
 class QLabel;
@@ -12,11 +15,14 @@ class QTableView;
 namespace butler {
 
 class DimensionRecordModel;
+class OperationsModel;
 class RepositorySession;
+class RequestGroup;
 
 // Browses the records of one dimension element (exposures, visits, detectors, ...) with a
 // where filter. Selecting records asks the dataset table to show their datasets, and, for
-// exposures and visits, the sky plot to show where they pointed.
+// exposures and visits, the sky plot to show where they pointed. Loading records is an
+// operation of the OperationsModel, when one is set, and can be cancelled there.
 class DimensionRecordBrowser : public QWidget
 {
     Q_OBJECT
@@ -26,6 +32,8 @@ public:
     ~DimensionRecordBrowser() override;
 
     void setSession(RepositorySession* session);
+    // Where loads show as operations; not owned.
+    void setOperations(OperationsModel* operations);
     void setElement(const QString& element);
 
     DimensionRecordModel* model() const { return m_model; }
@@ -39,6 +47,8 @@ signals:
 
 private:
     void selectionChanged();
+    void loadingChanged(bool loading);
+    void endLoadOperation();
 
     RepositorySession* m_session = nullptr;
     DimensionRecordModel* m_model = nullptr;
@@ -46,6 +56,9 @@ private:
     QLineEdit* m_filter = nullptr;
     QLabel* m_error = nullptr;
     QTableView* m_view = nullptr;
+    QPointer<OperationsModel> m_operations;
+    std::shared_ptr<RequestGroup> m_group;
+    quint64 m_loadOperation = 0;
 };
 
 } // namespace butler

@@ -7,19 +7,32 @@
 #include "DatasetFilterBar.h"
 #include "DatasetTableModel.h"
 #include "DimensionRecordBrowser.h"
+#include "LoginDialog.h"
 #include "NewCollectionDialog.h"
+#include "OperationsModel.h"
+#include "OperationsPanel.h"
 #include "PreviewPanel.h"
+#include "QuotaBar.h"
+#include "RecentRepositories.h"
+#include "RequestGroup.h"
+#include "SettingsDialog.h"
+#include "TagDialog.h"
+#include "TokenStore.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QInputDialog>
 #include <QItemSelectionModel>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLoggingCategory>
 #include <QMenuBar>
 #include <QProgressBar>
@@ -27,6 +40,9 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTextBrowser>
+#include <QTimer>
+#include <QToolButton>
 #include <QTreeView>
 #include <QUndoStack>
 #include <QVBoxLayout>
@@ -38,9 +54,13 @@ Q_LOGGING_CATEGORY(lcWindow, "butler.views.window")
 MainWindow::MainWindow(LocalServerFactory localServers, QWidget* parent)
     : QMainWindow(parent)
     , m_localServers(std::move(localServers))
+    , m_tokens(std::make_unique<TokenStore>())
+    , m_recent(std::make_unique<RecentRepositories>())
     , m_undo(new QUndoStack(this))
+    , m_operations(new OperationsModel(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
+    m_tokens->setShareWithCommandLine(SettingsDialog::shareTokensWithCommandLine());
     buildUi();
     buildMenus();
     updateTitle();
@@ -49,6 +69,9 @@ MainWindow::MainWindow(LocalServerFactory localServers, QWidget* parent)
 
 MainWindow::~MainWindow()
 {
+    // Work still running stops now, so that the session can go soon after.
+    endModelOperations();
+    m_operations->cancelAll();
     // Views and models go before the session whose butler they hold.
     m_details->setSession(nullptr);
     m_records->setSession(nullptr);
@@ -78,6 +101,7 @@ void MainWindow::buildUi()
     m_datasetView->setDragDropMode(QAbstractItemView::DragOnly);
     m_datasetView->setSortingEnabled(true);
     m_datasetView->setAlternatingRowColors(true);
+    m_datasetView->setTabKeyNavigation(false); // Tab leaves the table; arrows move in it
     m_datasetView->verticalHeader()->hide();
     m_datasetView->horizontalHeader()->setSortIndicatorShown(true);
     m_datasetView->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
@@ -89,11 +113,13 @@ void MainWindow::buildUi()
     layout->addWidget(m_tableStatus);
     setCentralWidget(centre);
     connect(m_filter, &DatasetFilterBar::filterApplied, this, &MainWindow::applyFilter);
+    // Enter on a dataset goes to its details.
+    connect(m_datasetView, &QAbstractItemView::activated, this, [this] { focusPane(Pane::Details); });
 
     // Left: collections.
-    auto* collectionsDock = new QDockWidget(tr("Collections"), this);
-    collectionsDock->setObjectName(QStringLiteral("collectionsDock"));
-    auto* collectionsPane = new QWidget(collectionsDock);
+    m_collectionsDock = new QDockWidget(tr("Collections"), this);
+    m_collectionsDock->setObjectName(QStringLiteral("collectionsDock"));
+    auto* collectionsPane = new QWidget(m_collectionsDock);
     auto* collectionsLayout = new QVBoxLayout(collectionsPane);
     collectionsLayout->setContentsMargins(2, 2, 2, 2);
     auto* bar = new QHBoxLayout;
@@ -116,8 +142,8 @@ void MainWindow::buildUi()
     m_collectionView->setDragDropMode(QAbstractItemView::DragDrop);
     m_collectionView->setDefaultDropAction(Qt::CopyAction);
     collectionsLayout->addWidget(m_collectionView);
-    collectionsDock->setWidget(collectionsPane);
-    addDockWidget(Qt::LeftDockWidgetArea, collectionsDock);
+    m_collectionsDock->setWidget(collectionsPane);
+    addDockWidget(Qt::LeftDockWidgetArea, m_collectionsDock);
     connect(newButton, &QPushButton::clicked, this, &MainWindow::newCollection);
     connect(m_grouping, &QComboBox::currentIndexChanged, this, [this] {
         if (m_collections)
@@ -125,51 +151,90 @@ void MainWindow::buildUi()
     });
 
     // Right: details and preview.
-    auto* detailsDock = new QDockWidget(tr("Details"), this);
-    detailsDock->setObjectName(QStringLiteral("detailsDock"));
-    m_details = new DatasetDetailsPanel(detailsDock);
-    detailsDock->setWidget(m_details);
-    addDockWidget(Qt::RightDockWidgetArea, detailsDock);
+    m_detailsDock = new QDockWidget(tr("Details"), this);
+    m_detailsDock->setObjectName(QStringLiteral("detailsDock"));
+    m_details = new DatasetDetailsPanel(m_detailsDock);
+    m_details->setOperations(m_operations);
+    m_detailsDock->setWidget(m_details);
+    addDockWidget(Qt::RightDockWidgetArea, m_detailsDock);
     connect(m_details, &DatasetDetailsPanel::errorOccurred, this, &MainWindow::showMessage);
 
-    // Bottom: dimension records.
-    auto* recordsDock = new QDockWidget(tr("Dimension records"), this);
-    recordsDock->setObjectName(QStringLiteral("recordsDock"));
-    m_records = new DimensionRecordBrowser(recordsDock);
-    recordsDock->setWidget(m_records);
-    addDockWidget(Qt::BottomDockWidgetArea, recordsDock);
+    // Bottom: dimension records, and the operations beside them.
+    m_recordsDock = new QDockWidget(tr("Dimension records"), this);
+    m_recordsDock->setObjectName(QStringLiteral("recordsDock"));
+    m_records = new DimensionRecordBrowser(m_recordsDock);
+    m_records->setOperations(m_operations);
+    m_recordsDock->setWidget(m_records);
+    addDockWidget(Qt::BottomDockWidgetArea, m_recordsDock);
     connect(m_records, &DimensionRecordBrowser::recordsSelected, m_filter, &DatasetFilterBar::setWhere);
     connect(m_records, &DimensionRecordBrowser::pointingsSelected, this,
             [this](const QList<SkyPointing>& pointings) { m_details->preview()->showPointings(pointings); });
 
-    // Status bar: who, and what is in progress.
+    m_operationsDock = new QDockWidget(tr("Operations"), this);
+    m_operationsDock->setObjectName(QStringLiteral("operationsDock"));
+    m_operationsPanel = new OperationsPanel(m_operations, m_operationsDock);
+    m_operationsDock->setWidget(m_operationsPanel);
+    addDockWidget(Qt::BottomDockWidgetArea, m_operationsDock);
+    tabifyDockWidget(m_recordsDock, m_operationsDock);
+    m_recordsDock->raise();
+
+    // Status bar: who, how much room is left, and what is in progress.
     m_userLabel = new QLabel(this);
+    m_userLabel->setObjectName(QStringLiteral("userLabel"));
     m_userLabel->setAccessibleName(tr("Signed-in user"));
+    m_quotaBar = new QuotaBar(this);
     m_busyLabel = new QLabel(this);
     m_busyBar = new QProgressBar(this);
     m_busyBar->setRange(0, 0);
     m_busyBar->setMaximumWidth(120);
     m_busyBar->setAccessibleName(tr("Work in progress"));
     m_busyBar->hide();
+    m_operationsButton = new QToolButton(this);
+    m_operationsButton->setObjectName(QStringLiteral("operationsButton"));
+    m_operationsButton->setAutoRaise(true);
+    m_operationsButton->setAccessibleName(tr("Show background operations"));
+    m_operationsButton->setToolTip(tr("Show the background operations"));
     statusBar()->addPermanentWidget(m_busyLabel);
     statusBar()->addPermanentWidget(m_busyBar);
+    statusBar()->addPermanentWidget(m_operationsButton);
+    statusBar()->addPermanentWidget(m_quotaBar);
     statusBar()->addPermanentWidget(m_userLabel);
+    connect(m_operationsButton, &QToolButton::clicked, this, [this] { focusPane(Pane::Operations); });
+    connect(m_operations, &OperationsModel::runningCountChanged, this, &MainWindow::updateBusy);
+
+    m_quotaTimer = new QTimer(this);
+    m_quotaTimer->setInterval(kQuotaRefreshMs);
+    connect(m_quotaTimer, &QTimer::timeout, this, &MainWindow::refreshQuota);
+    updateBusy();
 }
 
 void MainWindow::buildMenus()
 {
+    const auto named = [](QAction* action, const char* name) {
+        action->setObjectName(QString::fromLatin1(name));
+        return action;
+    };
+
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* openLocal = file->addAction(tr("Open &local repository…"), this, &MainWindow::openLocalDialog);
+    QAction* openLocal =
+        named(file->addAction(tr("Open &local repository…"), this, &MainWindow::openLocalDialog),
+              "openLocalAction");
     openLocal->setShortcut(QKeySequence::Open);
-    file->addAction(tr("Connect to &server…"), this, &MainWindow::openRemoteDialog);
+    QAction* connectServer = named(
+        file->addAction(tr("Connect to &server…"), this, [this] { showLoginDialog(); }), "connectAction");
+    connectServer->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    m_recentMenu = file->addMenu(tr("&Recent repositories"));
+    m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::updateRecentMenu);
+    updateRecentMenu();
     file->addSeparator();
-    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    QAction* quit = named(file->addAction(tr("&Quit"), this, &QWidget::close), "quitAction");
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-    QAction* undo = m_undo->createUndoAction(this, tr("&Undo"));
+    QAction* undo = named(m_undo->createUndoAction(this, tr("&Undo")), "undoAction");
     undo->setShortcut(QKeySequence::Undo);
-    QAction* redo = m_undo->createRedoAction(this, tr("&Redo"));
+    QAction* redo = named(m_undo->createRedoAction(this, tr("&Redo")), "redoAction");
     // Ctrl+Shift+Z everywhere, plus the platform's own redo keys (which may already hold it:
     // a shortcut listed twice would be ambiguous and never fire).
     QList<QKeySequence> redoKeys{QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z)};
@@ -180,27 +245,94 @@ void MainWindow::buildMenus()
     edit->addAction(undo);
     edit->addAction(redo);
     edit->addSeparator();
-    QAction* remove =
-        edit->addAction(tr("Remove from &collection"), this, &MainWindow::removeSelectedFromCollection);
+    QAction* tag =
+        named(edit->addAction(tr("&Add selected to tagged collection…"), this, [this] { tagSelected(); }),
+              "tagAction");
+    tag->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    QAction* remove = named(edit->addAction(tr("Re&move selected from collection"), this,
+                                            &MainWindow::removeSelectedFromCollection),
+                            "removeAction");
     remove->setShortcut(QKeySequence::Delete);
     remove->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     m_datasetView->addAction(remove);
-    edit->addAction(tr("&Certify…"), this, &MainWindow::certifySelected);
+    named(edit->addAction(tr("&Certify…"), this, &MainWindow::certifySelected), "certifyAction");
+    edit->addSeparator();
+    QAction* preferences =
+        named(edit->addAction(tr("&Preferences…"), this, [this] { showPreferences(); }), "preferencesAction");
+    QList<QKeySequence> preferenceKeys{QKeySequence(Qt::CTRL | Qt::Key_Comma)};
+    for (const QKeySequence& keys : QKeySequence::keyBindings(QKeySequence::Preferences))
+        if (!preferenceKeys.contains(keys))
+            preferenceKeys << keys;
+    preferences->setShortcuts(preferenceKeys);
+    preferences->setMenuRole(QAction::PreferencesRole);
 
     QMenu* collection = menuBar()->addMenu(tr("&Collection"));
-    QAction* create = collection->addAction(tr("&New collection…"), this, &MainWindow::newCollection);
+    QAction* create = named(collection->addAction(tr("&New collection…"), this, &MainWindow::newCollection),
+                            "newCollectionAction");
     create->setShortcut(QKeySequence::New);
-    collection
-        ->addAction(tr("&Refresh"), this,
-                    [this] {
-                        if (m_collections)
-                            m_collections->refresh();
-                    })
+    named(collection->addAction(tr("&Refresh"), this,
+                                [this] {
+                                    if (m_collections)
+                                        m_collections->refresh();
+                                }),
+          "refreshAction")
         ->setShortcut(QKeySequence::Refresh);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    for (QDockWidget* dock : findChildren<QDockWidget*>())
+    m_collectionsDock->toggleViewAction()->setText(tr("&Collections"));
+    m_detailsDock->toggleViewAction()->setText(tr("&Details"));
+    m_recordsDock->toggleViewAction()->setText(tr("Dimension &records"));
+    m_operationsDock->toggleViewAction()->setText(tr("&Operations"));
+    for (QDockWidget* dock : {m_collectionsDock, m_detailsDock, m_recordsDock, m_operationsDock})
         view->addAction(dock->toggleViewAction());
+
+    // Keyboard moves between the panes.
+    QMenu* go = menuBar()->addMenu(tr("&Go"));
+    const auto goTo = [&](const QString& text, Pane pane, QKeySequence keys, const char* name) {
+        QAction* action = named(go->addAction(text, this, [this, pane] { focusPane(pane); }), name);
+        action->setShortcut(keys);
+        return action;
+    };
+    goTo(tr("&Collections"), Pane::Collections, QKeySequence(Qt::CTRL | Qt::Key_1), "goCollectionsAction");
+    goTo(tr("&Datasets"), Pane::Datasets, QKeySequence(Qt::CTRL | Qt::Key_2), "goDatasetsAction");
+    goTo(tr("D&etails"), Pane::Details, QKeySequence(Qt::CTRL | Qt::Key_3), "goDetailsAction");
+    goTo(tr("Dimension &records"), Pane::Records, QKeySequence(Qt::CTRL | Qt::Key_4), "goRecordsAction");
+    goTo(tr("&Operations"), Pane::Operations, QKeySequence(Qt::CTRL | Qt::Key_5), "goOperationsAction");
+    goTo(tr("&Where filter"), Pane::Filter, QKeySequence(Qt::CTRL | Qt::Key_L), "goFilterAction");
+    go->addSeparator();
+    named(go->addAction(tr("&Next pane"), this, [this] { focusNextPane(false); }), "nextPaneAction")
+        ->setShortcut(QKeySequence(Qt::Key_F6));
+    named(go->addAction(tr("&Previous pane"), this, [this] { focusNextPane(true); }), "previousPaneAction")
+        ->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F6));
+}
+
+void MainWindow::updateRecentMenu()
+{
+    m_recentMenu->clear();
+    const QList<RecentRepository> entries = m_recent->entries();
+    int number = 0;
+    for (const RecentRepository& entry : entries) {
+        ++number;
+        // "&1 name", so the first nine open with their digit.
+        const QString text =
+            number < 10 ? QStringLiteral("&%1 %2").arg(number).arg(entry.label) : entry.label;
+        QAction* action = m_recentMenu->addAction(text);
+        action->setToolTip(entry.location);
+        action->setStatusTip(entry.location);
+        const QString location = entry.location;
+        connect(action, &QAction::triggered, this, [this, location] {
+            if (TokenStore::normalizeServerUrl(location).ok())
+                connectToServer(location);
+            else
+                openLocal(location);
+        });
+    }
+    if (entries.isEmpty()) {
+        m_recentMenu->addAction(tr("No recent repositories"))->setEnabled(false);
+        return;
+    }
+    m_recentMenu->addSeparator();
+    m_recentMenu->addAction(tr("&Clear the list"), this, [this] { m_recent->clear(); });
 }
 
 void MainWindow::restoreLayout()
@@ -224,13 +356,13 @@ void MainWindow::closeEvent(QCloseEvent* event)
 void MainWindow::openLocal(const QString& path)
 {
     ++m_opening;
-    m_busyBar->show();
     m_busyLabel->setText(tr("Opening %1…").arg(path));
+    const quint64 operation = m_operations->start(tr("Opening %1…").arg(path));
     QCoro::connect(RepositorySession::openLocal(path, m_localServers), this,
-                   [this, path](Result<std::unique_ptr<RepositorySession>>&& session) {
+                   [this, path, operation](Result<std::unique_ptr<RepositorySession>>&& session) {
                        --m_opening;
+                       m_operations->finish(operation, session ? QString() : session.error().message());
                        if (!session) {
-                           m_busyBar->setVisible(m_opening > 0);
                            m_busyLabel->clear();
                            showMessage(tr("Cannot open %1: %2").arg(path, session.error().message()));
                            emit sessionFailed(session.error().message());
@@ -243,25 +375,97 @@ void MainWindow::openLocal(const QString& path)
 void MainWindow::openRemote(const QString& url, const QString& token)
 {
     ++m_opening;
-    m_busyBar->show();
     m_busyLabel->setText(tr("Connecting to %1…").arg(url));
+    const quint64 operation = m_operations->start(tr("Connecting to %1…").arg(url));
     QCoro::connect(RepositorySession::openRemote(url, token), this,
-                   [this, url](Result<std::unique_ptr<RepositorySession>>&& session) {
+                   [this, url, operation](Result<std::unique_ptr<RepositorySession>>&& session) {
                        --m_opening;
+                       m_operations->finish(operation, session ? QString() : session.error().message());
                        if (!session) {
-                           m_busyBar->setVisible(m_opening > 0);
                            m_busyLabel->clear();
                            showMessage(tr("Cannot connect to %1: %2").arg(url, session.error().message()));
                            emit sessionFailed(session.error().message());
+                           // A token the server no longer takes: sign in again.
+                           if (session.error().kind() == ErrorKind::Unauthenticated)
+                               showLoginDialog(url);
                            return;
                        }
                        setSession(std::move(*session));
                    });
 }
 
+void MainWindow::connectToServer(const QString& url)
+{
+    if (url.isEmpty()) {
+        showLoginDialog();
+        return;
+    }
+    QCoro::connect(m_tokens->loadAsync(url), this, [this, url](const Result<QString>& token) {
+        if (token.ok())
+            openRemote(url, *token);
+        else
+            showLoginDialog(url);
+    });
+}
+
+LoginDialog* MainWindow::showLoginDialog(const QString& url)
+{
+    auto* dialog = new LoginDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setRepositoryRequired(true);
+    dialog->setTokenStore(m_tokens.get());
+    QString location = url;
+    if (location.isEmpty()) {
+        // The server opened last, as a start.
+        for (const RecentRepository& entry : m_recent->entries())
+            if (TokenStore::normalizeServerUrl(entry.location).ok()) {
+                location = entry.location;
+                break;
+            }
+    }
+    dialog->setServerUrl(location);
+    connect(dialog, &LoginDialog::tokenObtained, this,
+            [this](const QString& server, const QString& token) { openRemote(server, token); });
+    dialog->open();
+    return dialog;
+}
+
+SettingsDialog* MainWindow::showPreferences()
+{
+    auto* dialog = new SettingsDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &SettingsDialog::shareTokensChanged, this,
+            [this](bool share) { m_tokens->setShareWithCommandLine(share); });
+    connect(dialog, &SettingsDialog::languageChanged, this, [this] {
+        statusBar()->showMessage(tr("The new language applies the next time Butler starts."), 10000);
+    });
+    dialog->open();
+    return dialog;
+}
+
+void MainWindow::endModelOperations()
+{
+    // The models of a session that goes: their operations end as cancelled.
+    for (const std::shared_ptr<RequestGroup>& group : {m_tableRequests, m_treeRequests})
+        if (group)
+            group->disconnect(this);
+    QList<quint64> ended;
+    m_countRequests.clear();
+    if (m_countOperation)
+        ended << std::exchange(m_countOperation, 0);
+    if (m_tableOperation)
+        ended << std::exchange(m_tableOperation, 0);
+    for (quint64 operation : std::as_const(ended)) {
+        m_operations->cancel(operation);
+        m_operations->finish(operation);
+    }
+}
+
 void MainWindow::setSession(std::unique_ptr<RepositorySession> session)
 {
-    // Tear down what belongs to the previous session first.
+    // Tear down what belongs to the previous session first, stopping its work.
+    endModelOperations();
+    m_operations->cancelAll();
     m_undo->clear();
     m_details->setSession(nullptr);
     m_records->setSession(nullptr);
@@ -273,12 +477,32 @@ void MainWindow::setSession(std::unique_ptr<RepositorySession> session)
     m_collections = nullptr;
     m_datasets = nullptr;
     m_curation = nullptr;
+    m_tableRequests.reset();
+    m_treeRequests.reset();
     m_currentCollection.clear();
+    ++m_quotaRequest;
+    m_quotaBar->clear();
+    m_quotaNote.clear();
     RepositorySession::retire(std::move(m_session));
     m_session = std::move(session);
+    connectSessionModels();
 
-    RemoteButler* butler = &m_session->butler();
-    m_collections = new CollectionTreeModel(butler, this);
+    m_recent->add(m_session->displayName(), m_session->location());
+    updateRecentMenu();
+    updateUserLabel();
+    m_busyLabel->clear();
+    m_tableStatus->clear();
+    updateTitle();
+    updateBusy();
+    refreshQuota();
+    m_quotaTimer->start();
+    emit sessionOpened();
+}
+
+void MainWindow::connectSessionModels()
+{
+    m_treeRequests = std::make_shared<RequestGroup>();
+    m_collections = new CollectionTreeModel(m_session->groupButler(m_treeRequests), this);
     m_collections->setGrouping(CollectionTreeModel::Grouping(m_grouping->currentData().toInt()));
     m_collectionView->setModel(m_collections);
     m_collectionView->header()->setSectionResizeMode(0, QHeaderView::Stretch);
@@ -286,41 +510,159 @@ void MainWindow::setSession(std::unique_ptr<RepositorySession> session)
     connect(m_collectionView->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &MainWindow::collectionActivated);
     connect(m_collections, &CollectionTreeModel::errorOccurred, this, &MainWindow::showMessage);
+    connect(m_treeRequests.get(), &RequestGroup::requestStarted, this, &MainWindow::countRequestStarted);
+    connect(m_treeRequests.get(), &RequestGroup::requestFinished, this, &MainWindow::countRequestFinished);
 
-    m_datasets = new DatasetTableModel(butler, this);
+    m_tableRequests = std::make_shared<RequestGroup>();
+    m_datasets = new DatasetTableModel(m_session->groupButler(m_tableRequests), this);
     m_datasetView->setModel(m_datasets);
     connect(m_datasetView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::datasetSelectionChanged);
-    connect(m_datasets, &DatasetTableModel::errorOccurred, this, &MainWindow::showMessage);
-    connect(m_datasets, &DatasetTableModel::loadingChanged, this, [this](bool loading) {
-        m_busyBar->setVisible(loading || (m_curation && m_curation->pending() > 0));
-        if (!loading)
-            m_busyLabel->setText(tr("%n dataset(s) shown", nullptr, m_datasets->rowCount()));
+    connect(m_datasets, &DatasetTableModel::errorOccurred, this, [this](const QString& message) {
+        showMessage(RequestGroup::isCancellationMessage(message) ? tr("Loading the datasets was cancelled.")
+                                                                 : message);
     });
+    connect(m_datasets, &DatasetTableModel::loadingChanged, this, &MainWindow::datasetLoadingChanged);
 
     m_curation = new CurationController(m_session.get(), m_undo, this);
+    m_curation->setOperations(m_operations);
     connect(m_curation, &CurationController::refused, this, &MainWindow::showMessage);
     connect(m_curation, &CurationController::collectionsChanged, this, &MainWindow::collectionsChanged);
     connect(m_curation, &CurationController::collectionListChanged, m_collections,
             &CollectionTreeModel::refresh);
-    connect(m_curation, &CurationController::pendingChanged, this,
-            [this](int pending) { m_busyBar->setVisible(pending > 0 || m_datasets->isLoading()); });
+    connect(m_curation, &CurationController::collectionListChanged, this, &MainWindow::refreshQuota);
+    connect(m_curation, &CurationController::pendingChanged, this, &MainWindow::updateBusy);
     connect(m_collections, &CollectionTreeModel::datasetsDropped, m_curation, &CurationController::associate);
     connect(m_collections, &CollectionTreeModel::collectionsDropped, m_curation,
             &CurationController::insertIntoChain);
 
+    RemoteButler* butler = &m_session->butler();
     m_filter->setUniverse(&butler->universe());
     m_details->setSession(m_session.get());
     m_records->setSession(m_session.get());
+}
 
+void MainWindow::datasetLoadingChanged(bool loading)
+{
+    if (loading) {
+        const QString title = tr("Load datasets of %1").arg(m_currentCollection);
+        if (m_tableOperation && m_operations->state(m_tableOperation) == OperationsModel::State::Running) {
+            m_operations->setTitle(m_tableOperation, title);
+            return;
+        }
+        const std::weak_ptr<RequestGroup> group = m_tableRequests;
+        m_tableOperation = m_operations->start(title, [group] {
+            if (const auto g = group.lock())
+                g->abortAll();
+        });
+        return;
+    }
+    if (m_tableOperation)
+        m_operations->finish(std::exchange(m_tableOperation, 0), m_datasets->lastError());
+    m_busyLabel->setText(tr("%n dataset(s) shown", nullptr, m_datasets->rowCount()));
+}
+
+void MainWindow::countRequestStarted(quint64 request, const QByteArray&, const QUrl& url,
+                                     const QByteArray& body)
+{
+    if (!url.path().endsWith(QLatin1String("/datasets/count")))
+        return;
+    QStringList names;
+    for (const QJsonValue& name :
+         QJsonDocument::fromJson(body).object().value(QLatin1String("collections")).toArray())
+        names << name.toString();
+    m_countRequests.insert(request, names.join(QStringLiteral(", ")));
+    if (!m_countOperation) {
+        m_countsDone = 0;
+        const std::weak_ptr<RequestGroup> group = m_treeRequests;
+        m_countOperation = m_operations->start(QString(), [this, group] {
+            if (const auto g = group.lock())
+                for (quint64 id : m_countRequests.keys())
+                    g->abort(id);
+        });
+    }
+    updateCountTitle();
+}
+
+void MainWindow::countRequestFinished(quint64 request)
+{
+    if (!m_countRequests.remove(request))
+        return;
+    ++m_countsDone;
+    if (!m_countRequests.isEmpty()) {
+        updateCountTitle();
+        return;
+    }
+    m_operations->finish(std::exchange(m_countOperation, 0));
+}
+
+void MainWindow::updateCountTitle()
+{
+    const int total = m_countsDone + int(m_countRequests.size());
+    if (total == 1 && !m_countRequests.isEmpty())
+        m_operations->setTitle(m_countOperation,
+                               tr("Count datasets in %1").arg(m_countRequests.cbegin().value()));
+    else
+        m_operations->setTitle(m_countOperation, tr("Count datasets in %n collection(s)", nullptr, total));
+    m_operations->setProgress(m_countOperation, m_countsDone, total, OperationsModel::Unit::Items);
+}
+
+void MainWindow::updateBusy()
+{
+    const int running = m_operations->runningCount();
+    m_busyBar->setVisible(running > 0);
+    m_operationsButton->setText(running > 0 ? tr("%n operation(s) running", nullptr, running)
+                                            : tr("Operations"));
+    const QString current = m_operations->currentTitle();
+    m_busyBar->setToolTip(current);
+    m_operationsButton->setAccessibleDescription(current);
+}
+
+void MainWindow::updateUserLabel()
+{
+    if (!m_session) {
+        m_userLabel->clear();
+        m_userLabel->setToolTip(QString());
+        return;
+    }
     const RemoteIdentity& who = m_session->identity();
     m_userLabel->setText(
         who.groups.isEmpty() ? who.user : tr("%1 (%2)").arg(who.user, who.groups.join(QStringLiteral(", "))));
-    m_busyBar->hide();
-    m_busyLabel->clear();
-    m_tableStatus->clear();
-    updateTitle();
-    emit sessionOpened();
+    QStringList lines{tr("Signed in as %1").arg(who.user)};
+    lines << (who.groups.isEmpty() ? tr("No groups")
+                                   : tr("Groups: %1").arg(who.groups.join(QStringLiteral(", "))));
+    if (who.admin)
+        lines << tr("Administrator");
+    if (!m_quotaNote.isEmpty())
+        lines << m_quotaNote;
+    const QString details = lines.join(QLatin1Char('\n'));
+    m_userLabel->setToolTip(details);
+    m_userLabel->setAccessibleDescription(details);
+}
+
+void MainWindow::refreshQuota()
+{
+    if (!m_session) {
+        m_quotaBar->clear();
+        return;
+    }
+    const quint64 request = ++m_quotaRequest;
+    QCoro::connect(m_session->butler().quotaAsync(), this, [this, request](const Result<RemoteQuota>& quota) {
+        if (request != m_quotaRequest)
+            return;
+        if (quota && quota->limitBytes > 0) {
+            m_quotaNote.clear();
+            m_quotaBar->setQuota(*quota);
+        } else {
+            // A server without quotas has no such route, or no limit to report.
+            const bool none = quota.ok() || quota.error().kind() == ErrorKind::NotFound;
+            m_quotaNote = none ? tr("This server keeps no storage quota.")
+                               : tr("The storage quota is unknown: %1").arg(quota.error().message());
+            m_quotaBar->setUnavailable(m_quotaNote);
+        }
+        updateUserLabel();
+        emit quotaRefreshed();
+    });
 }
 
 void MainWindow::updateTitle()
@@ -390,6 +732,18 @@ void MainWindow::collectionsChanged(const QStringList& names)
     if (names.contains(m_currentCollection))
         m_datasets->setQuery({m_currentCollection}, m_filter->datasetTypeGlobs(),
                              m_filter->isValid() ? m_filter->where() : QString());
+    // Curation may have moved bytes between users (a removed run gives its files back).
+    refreshQuota();
+}
+
+QList<QUuid> MainWindow::selectedDatasetIds() const
+{
+    QList<QUuid> ids;
+    if (!m_datasetView->selectionModel())
+        return ids;
+    for (const QModelIndex& row : m_datasetView->selectionModel()->selectedRows())
+        ids << row.data(DatasetTableModel::IdRole).toUuid();
+    return ids;
 }
 
 void MainWindow::removeSelectedFromCollection()
@@ -402,19 +756,32 @@ void MainWindow::removeSelectedFromCollection()
                         .arg(m_currentCollection));
         return;
     }
-    QList<QUuid> ids;
-    for (const QModelIndex& row : m_datasetView->selectionModel()->selectedRows())
-        ids << row.data(DatasetTableModel::IdRole).toUuid();
-    m_curation->disassociate(m_currentCollection, ids);
+    m_curation->disassociate(m_currentCollection, selectedDatasetIds());
+}
+
+TagDialog* MainWindow::tagSelected()
+{
+    if (!m_curation)
+        return nullptr;
+    const QList<QUuid> ids = selectedDatasetIds();
+    if (ids.isEmpty()) {
+        showMessage(tr("Select the datasets to tag first."));
+        return nullptr;
+    }
+    auto* dialog = new TagDialog(m_session.get(), int(ids.size()), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(
+        dialog, &TagDialog::tagRequested, m_curation,
+        [curation = m_curation, ids](const QString& collection) { curation->associate(collection, ids); });
+    dialog->open();
+    return dialog;
 }
 
 void MainWindow::certifySelected()
 {
     if (!m_curation)
         return;
-    QList<QUuid> ids;
-    for (const QModelIndex& row : m_datasetView->selectionModel()->selectedRows())
-        ids << row.data(DatasetTableModel::IdRole).toUuid();
+    const QList<QUuid> ids = selectedDatasetIds();
     if (ids.isEmpty()) {
         showMessage(tr("Select the datasets to certify first."));
         return;
@@ -445,18 +812,88 @@ void MainWindow::openLocalDialog()
         openLocal(path);
 }
 
-void MainWindow::openRemoteDialog()
+QWidget* MainWindow::paneWidget(Pane pane) const
 {
-    bool ok = false;
-    const QString url = QInputDialog::getText(
-        this, tr("Connect to server"), tr("Repository URL (http(s)://HOST:PORT/api/butler/repo/LABEL):"),
-        QLineEdit::Normal, QString(), &ok);
-    if (!ok || url.isEmpty())
+    switch (pane) {
+    case Pane::Collections:
+        return m_collectionView;
+    case Pane::Filter:
+        return m_filter->whereEdit();
+    case Pane::Datasets:
+        return m_datasetView;
+    case Pane::Details:
+        return m_details->textView();
+    case Pane::Records:
+        return m_records->view();
+    case Pane::Operations:
+        return m_operationsPanel->view();
+    }
+    return nullptr;
+}
+
+QDockWidget* MainWindow::paneDock(Pane pane) const
+{
+    switch (pane) {
+    case Pane::Collections:
+        return m_collectionsDock;
+    case Pane::Details:
+        return m_detailsDock;
+    case Pane::Records:
+        return m_recordsDock;
+    case Pane::Operations:
+        return m_operationsDock;
+    case Pane::Filter:
+    case Pane::Datasets:
+        return nullptr;
+    }
+    return nullptr;
+}
+
+void MainWindow::focusPane(Pane pane)
+{
+    if (QDockWidget* dock = paneDock(pane)) {
+        dock->show();
+        dock->raise();
+    }
+    QWidget* target = paneWidget(pane);
+    target->setFocus(Qt::ShortcutFocusReason);
+    if (pane == Pane::Filter)
+        m_filter->whereEdit()->selectAll();
+}
+
+std::optional<MainWindow::Pane> MainWindow::focusedPane() const
+{
+    const QWidget* focus = QApplication::focusWidget();
+    if (!focus)
+        return std::nullopt;
+    const std::pair<Pane, QWidget*> containers[] = {{Pane::Collections, m_collectionsDock->widget()},
+                                                    {Pane::Filter, m_filter},
+                                                    {Pane::Datasets, m_datasetView},
+                                                    {Pane::Details, m_details},
+                                                    {Pane::Records, m_records},
+                                                    {Pane::Operations, m_operationsPanel}};
+    for (const auto& [pane, container] : containers)
+        if (container == focus || container->isAncestorOf(focus))
+            return pane;
+    return std::nullopt;
+}
+
+void MainWindow::focusNextPane(bool backwards)
+{
+    const QList<Pane> order{Pane::Collections, Pane::Filter,  Pane::Datasets,
+                            Pane::Details,     Pane::Records, Pane::Operations};
+    const std::optional<Pane> now = focusedPane();
+    qsizetype at = now ? order.indexOf(*now) : (backwards ? 0 : order.size() - 1);
+    for (qsizetype step = 0; step < order.size(); ++step) {
+        at = (at + (backwards ? order.size() - 1 : 1)) % order.size();
+        const Pane pane = order[at];
+        // Panes whose dock the user closed are skipped; tabbed ones are brought forward.
+        QDockWidget* dock = paneDock(pane);
+        if (dock && !dock->toggleViewAction()->isChecked())
+            continue;
+        focusPane(pane);
         return;
-    const QString token = QInputDialog::getText(this, tr("Connect to server"), tr("Access token:"),
-                                                QLineEdit::Password, QString(), &ok);
-    if (ok)
-        openRemote(url, token);
+    }
 }
 
 } // namespace butler

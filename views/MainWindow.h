@@ -2,13 +2,19 @@
 
 #include "RepositorySession.h"
 
+#include <QHash>
 #include <QMainWindow>
 #include <memory>
+#include <optional>
 
 class QComboBox;
+class QDockWidget;
 class QLabel;
+class QMenu;
 class QProgressBar;
 class QTableView;
+class QTimer;
+class QToolButton;
 class QTreeView;
 class QUndoStack;
 
@@ -20,32 +26,82 @@ class DatasetDetailsPanel;
 class DatasetFilterBar;
 class DatasetTableModel;
 class DimensionRecordBrowser;
+class LoginDialog;
+class OperationsModel;
+class OperationsPanel;
+class QuotaBar;
+class RecentRepositories;
+class RequestGroup;
+class SettingsDialog;
+class TagDialog;
+class TokenStore;
 
 // The browser's main window: the collection tree (left), the datasets of the selected
 // collection with a filter (centre), the selected dataset's details and preview (right), the
-// dimension-record browser (bottom), and a status bar with the user, the groups and the work
-// in progress. Docks, splitters and the window's geometry are remembered between runs.
+// dimension-record browser and the background operations (bottom), and a status bar with the
+// user and groups, the storage quota and the work in progress. Docks, splitters and the
+// window's geometry are remembered between runs.
 //
 // Everything goes through a RepositorySession, so a local repository (served by the embedded
-// server) and a remote one behave the same. Curation (tagging by drag and drop, chains,
-// certification, new collections) goes through CurationController and is undoable.
+// server) and a remote one behave the same. Curation (tagging by drag and drop or from the
+// Edit menu, chains, certification, new collections) goes through CurationController and is
+// undoable. Long work (dataset loads and counts, downloads, previews, curation requests) is
+// listed in the operations panel, where it can be cancelled.
+//
+// Every action has a menu entry with a mnemonic; F6 and Shift+F6 move between the panes,
+// Ctrl+1 to Ctrl+5 go to one of them, Ctrl+L to the where filter, and Enter on a dataset to
+// its details.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 
 public:
+    // The panes, in F6 order.
+    enum class Pane
+    {
+        Collections,
+        Filter,
+        Datasets,
+        Details,
+        Records,
+        Operations,
+    };
+    Q_ENUM(Pane)
+
+    // The storage quota is asked for again this often (and after curation).
+    static constexpr int kQuotaRefreshMs = 60000;
+
     explicit MainWindow(LocalServerFactory localServers, QWidget* parent = nullptr);
     ~MainWindow() override;
 
     // Open a repository; the window stays usable while it opens. sessionOpened() or
-    // sessionFailed() says how it went.
+    // sessionFailed() says how it went; an opened one goes into the recent repositories.
     void openLocal(const QString& path);
     void openRemote(const QString& url, const QString& token);
+    // Opens a server repository with the token stored for it (keychain, then the command line's
+    // file); without one, or with an empty url, asks through the login dialog.
+    void connectToServer(const QString& url = {});
+    // File > Connect to server: the login dialog (OpenID Connect sign-in or a pasted token),
+    // open and not modal; the token is stored and the repository opened once it is accepted.
+    LoginDialog* showLoginDialog(const QString& url = {});
+    // Edit > Preferences.
+    SettingsDialog* showPreferences();
+    // Edit > Add selected to tagged collection: asks for the collection; undoable like a drop.
+    TagDialog* tagSelected();
 
     RepositorySession* session() const { return m_session.get(); }
     // The collection whose datasets the table shows.
     QString currentCollection() const { return m_currentCollection; }
     void showCollection(const QString& name);
+
+    // Asks the server for the signed-in user's quota now.
+    void refreshQuota();
+    // Gives the keyboard focus to a pane (showing its dock).
+    void focusPane(Pane pane);
+    // F6 / Shift+F6.
+    void focusNextPane(bool backwards = false);
+    // The pane holding the keyboard focus, if any.
+    std::optional<Pane> focusedPane() const;
 
     // For tests and automation.
     QTreeView* collectionView() const { return m_collectionView; }
@@ -57,6 +113,13 @@ public:
     DimensionRecordBrowser* recordBrowser() const { return m_records; }
     CurationController* curation() const { return m_curation; }
     QUndoStack* undoStack() const { return m_undo; }
+    OperationsModel* operations() const { return m_operations; }
+    OperationsPanel* operationsPanel() const { return m_operationsPanel; }
+    QuotaBar* quotaBar() const { return m_quotaBar; }
+    QLabel* userLabel() const { return m_userLabel; }
+    QToolButton* operationsButton() const { return m_operationsButton; }
+    TokenStore* tokenStore() const { return m_tokens.get(); }
+    RecentRepositories* recentRepositories() const { return m_recent.get(); }
     // The last message shown to the user about a refused or failed action.
     QString lastMessage() const { return m_lastMessage; }
 
@@ -65,6 +128,8 @@ signals:
     void sessionFailed(const QString& message);
     // A refused or failed action was explained to the user.
     void messageShown(const QString& message);
+    // The quota bar shows the server's latest answer.
+    void quotaRefreshed();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -73,6 +138,7 @@ private:
     void buildUi();
     void buildMenus();
     void setSession(std::unique_ptr<RepositorySession> session);
+    void connectSessionModels();
     void collectionActivated(const QModelIndex& index);
     void datasetSelectionChanged();
     void applyFilter(const QStringList& globs, const QString& where);
@@ -82,14 +148,28 @@ private:
     void certifySelected();
     void removeSelectedFromCollection();
     void openLocalDialog();
-    void openRemoteDialog();
     void updateTitle();
+    void updateUserLabel();
+    void updateBusy();
+    void updateRecentMenu();
     void restoreLayout();
+    void datasetLoadingChanged(bool loading);
+    void countRequestStarted(quint64 request, const QByteArray& method, const QUrl& url,
+                             const QByteArray& body);
+    void countRequestFinished(quint64 request);
+    void updateCountTitle();
+    void endModelOperations();
+    QList<QUuid> selectedDatasetIds() const;
+    QWidget* paneWidget(Pane pane) const;
+    QDockWidget* paneDock(Pane pane) const;
 
     LocalServerFactory m_localServers;
     std::unique_ptr<RepositorySession> m_session;
+    std::unique_ptr<TokenStore> m_tokens;
+    std::unique_ptr<RecentRepositories> m_recent;
     QString m_currentCollection;
     QString m_lastMessage;
+    QString m_quotaNote;
 
     QTreeView* m_collectionView = nullptr;
     QComboBox* m_grouping = nullptr;
@@ -98,14 +178,33 @@ private:
     QLabel* m_tableStatus = nullptr;
     DatasetDetailsPanel* m_details = nullptr;
     DimensionRecordBrowser* m_records = nullptr;
+    OperationsPanel* m_operationsPanel = nullptr;
+    QDockWidget* m_collectionsDock = nullptr;
+    QDockWidget* m_detailsDock = nullptr;
+    QDockWidget* m_recordsDock = nullptr;
+    QDockWidget* m_operationsDock = nullptr;
     QLabel* m_userLabel = nullptr;
     QLabel* m_busyLabel = nullptr;
     QProgressBar* m_busyBar = nullptr;
+    QToolButton* m_operationsButton = nullptr;
+    QuotaBar* m_quotaBar = nullptr;
+    QTimer* m_quotaTimer = nullptr;
+    QMenu* m_recentMenu = nullptr;
 
     CollectionTreeModel* m_collections = nullptr;
     DatasetTableModel* m_datasets = nullptr;
     CurationController* m_curation = nullptr;
     QUndoStack* m_undo = nullptr;
+    OperationsModel* m_operations = nullptr;
+    // The requests of the long-lived models, so that their work can be cancelled.
+    std::shared_ptr<RequestGroup> m_tableRequests;
+    std::shared_ptr<RequestGroup> m_treeRequests;
+    quint64 m_tableOperation = 0;
+    // The tree's dataset counts in flight are one operation: a view asks for dozens at once.
+    quint64 m_countOperation = 0;
+    QHash<quint64, QString> m_countRequests; // request -> collection
+    int m_countsDone = 0;
+    quint64 m_quotaRequest = 0; // answers for an older session or request are dropped
     int m_opening = 0;
 };
 

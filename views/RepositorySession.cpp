@@ -33,7 +33,8 @@ void sweepRetired()
 
 RepositorySession::~RepositorySession()
 {
-    // The client goes first: the embedded server must outlive its last request.
+    // The clients go first: the embedded server must outlive its last request.
+    m_groupButlers.clear();
     m_butler.reset();
     m_local = {};
 }
@@ -75,6 +76,12 @@ RepositorySession::openLocal(QString path, LocalServerFactory factory)
     (*session)->m_local = std::move(*endpoint);
     (*session)->m_location = QFileInfo(path).absoluteFilePath();
     co_return std::move(*session);
+}
+
+RemoteButler* RepositorySession::groupButler(std::shared_ptr<RequestGroup> group)
+{
+    m_groupButlers.push_back(m_butler->withRequestGroup(std::move(group)));
+    return m_groupButlers.back().get();
 }
 
 QString RepositorySession::displayName() const

@@ -7,8 +7,11 @@
 #include <QObject>
 #include <functional>
 #include <memory>
+#include <vector>
 
 namespace butler {
+
+class RequestGroup;
 
 // Where a local repository is served: the embedded server's repository URL and token, and the
 // object that keeps that server running (released when the session closes).
@@ -39,6 +42,10 @@ public:
                                                                              LocalServerFactory factory);
 
     RemoteButler& butler() const { return *m_butler; }
+    // A butler of this session whose requests join group (RemoteButler::withRequestGroup), for
+    // models that live as long as the session; owned by the session, which is retired only once
+    // their requests are over too.
+    RemoteButler* groupButler(std::shared_ptr<RequestGroup> group);
     const RemoteIdentity& identity() const { return m_identity; }
     // The path of a local repository, or the server URL.
     QString location() const { return m_location; }
@@ -59,6 +66,7 @@ private:
     RepositorySession() = default;
 
     std::unique_ptr<RemoteButler> m_butler;
+    std::vector<std::unique_ptr<RemoteButler>> m_groupButlers; // share m_butler's request count
     RemoteIdentity m_identity;
     QString m_location;
     LocalEndpoint m_local; // released after m_butler (see the destructor)

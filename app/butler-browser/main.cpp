@@ -1,16 +1,14 @@
 // butler-browser: the desktop app. Opens a local repository through the embedded server, or a
-// server URL with a token.
+// server URL with a token (--token-file, BUTLER_ACCESS_TOKEN, or the one stored by a sign-in
+// here or by `butler login`; without one it asks).
 
+#include "AppLanguage.h"
 #include "EmbeddedServer.h"
 #include "MainWindow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFile>
-#include <QLibraryInfo>
-#include <QLocale>
-#include <QSettings>
-#include <QTranslator>
 
 using namespace butler;
 
@@ -21,16 +19,8 @@ int main(int argc, char* argv[])
     QApplication::setApplicationName(QStringLiteral("butler-browser"));
     QApplication::setApplicationVersion(QStringLiteral(BUTLER_VERSION));
 
-    // The language follows the system unless the settings name one.
-    const QString language = QSettings().value(QStringLiteral("ui/language")).toString();
-    const QLocale locale = language.isEmpty() ? QLocale() : QLocale(language);
-    QTranslator qtTranslator;
-    if (qtTranslator.load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
-                          QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
-        app.installTranslator(&qtTranslator);
-    QTranslator translator;
-    if (translator.load(locale, QStringLiteral("butler"), QStringLiteral("_"), QStringLiteral(":/i18n")))
-        app.installTranslator(&translator);
+    // The language follows the system unless the preferences name one.
+    AppLanguage::install(&app);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -62,13 +52,16 @@ int main(int argc, char* argv[])
     if (!args.isEmpty()) {
         const QString target = args.first();
         if (target.startsWith(QLatin1String("http://")) || target.startsWith(QLatin1String("https://"))) {
-            QString token = qEnvironmentVariable("BUTLER_ACCESS_TOKEN");
+            QString token = qEnvironmentVariable("BUTLER_ACCESS_TOKEN").trimmed();
             if (parser.isSet(tokenFile)) {
                 QFile file(parser.value(tokenFile));
                 if (file.open(QIODevice::ReadOnly))
                     token = QString::fromUtf8(file.readAll()).trimmed();
             }
-            window.openRemote(target, token);
+            if (token.isEmpty())
+                window.connectToServer(target);
+            else
+                window.openRemote(target, token);
         } else {
             window.openLocal(target);
         }

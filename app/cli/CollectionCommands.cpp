@@ -1,6 +1,7 @@
 #include "CollectionCommands.h"
 
 #include "CommonOptions.h"
+#include "TrashCommands.h"
 
 #include <QJsonArray>
 #include <QSet>
@@ -153,7 +154,10 @@ void CollectionCommands::registerCommands(CommandRegistry& registry)
                      CommonOptions::format()}},
         &CollectionCommands::queryCollections);
     registry.add({.name = QStringLiteral("remove-runs"),
-                  .summary = QStringLiteral("remove RUN collections with their datasets and files"),
+                  .summary = QStringLiteral("move RUN collections with their datasets to the trash"),
+                  .description = QStringLiteral(
+                      "They stay restorable ('butler trash') until the retention period ends; the "
+                      "files go then. A run that holds nothing and is in no chain is removed at once."),
                   .positionals = {CommonOptions::repo(),
                                   {.name = QStringLiteral("GLOB"),
                                    .help = QStringLiteral("run names or globs"),
@@ -161,9 +165,11 @@ void CollectionCommands::registerCommands(CommandRegistry& registry)
                   .options = {CommonOptions::force(QStringLiteral("the runs"))}},
                  &CollectionCommands::removeRuns);
     registry.add({.name = QStringLiteral("remove-collections"),
-                  .summary = QStringLiteral("remove TAGGED, CHAINED and CALIBRATION collections"),
-                  .description =
-                      QStringLiteral("The datasets stay in their runs; use remove-runs for RUN collections."),
+                  .summary = QStringLiteral("move TAGGED, CHAINED and CALIBRATION collections to the trash"),
+                  .description = QStringLiteral(
+                      "The datasets stay in their runs; use remove-runs for RUN collections. They stay "
+                      "restorable ('butler trash') until the retention period ends; one that holds nothing "
+                      "and is in no chain is removed at once."),
                   .positionals = {CommonOptions::repo(),
                                   {.name = QStringLiteral("GLOB"),
                                    .help = QStringLiteral("collection names or globs"),
@@ -264,11 +270,11 @@ Status CollectionCommands::removeRuns(CommandContext& context)
     BUTLER_ASSIGN_OR_RETURN(
         const bool confirmed,
         context.confirmRemoval(
-            QStringLiteral("These runs will be removed with all their datasets and files:"), names));
+            QStringLiteral("These runs will be moved to the trash with all their datasets:"), names));
     if (!confirmed)
         return {};
     BUTLER_TRY(butler->removeRuns(names));
-    context.out() << "Removed " << names.size() << (names.size() == 1 ? " run.\n" : " runs.\n");
+    TrashCommands::reportRemoval(context, *butler, names, QStringLiteral("run"));
     return {};
 }
 
@@ -292,7 +298,7 @@ Status CollectionCommands::removeCollections(CommandContext& context)
         return {};
     }
     QString heading =
-        QStringLiteral("These collections will be removed (their datasets stay in their runs):");
+        QStringLiteral("These collections will be moved to the trash (their datasets stay in their runs):");
     if (!runs.isEmpty())
         heading.prepend(QStringLiteral("Skipping RUN collections (use remove-runs): %1\n")
                             .arg(runs.join(QStringLiteral(", "))));
@@ -300,7 +306,7 @@ Status CollectionCommands::removeCollections(CommandContext& context)
     if (!confirmed)
         return {};
     BUTLER_TRY(butler->removeCollections(names));
-    context.out() << "Removed " << names.size() << (names.size() == 1 ? " collection.\n" : " collections.\n");
+    TrashCommands::reportRemoval(context, *butler, names, QStringLiteral("collection"));
     return {};
 }
 

@@ -6,6 +6,7 @@
 #include "RemoteCommands.h"
 #include "RepoCommands.h"
 #include "TransferCommands.h"
+#include "TrashCommands.h"
 
 namespace butler {
 
@@ -18,6 +19,7 @@ CommandRegistry CommandRegistry::builtIn()
     DatasetCommands::registerCommands(registry);
     TransferCommands::registerCommands(registry);
     RemoteCommands::registerCommands(registry);
+    TrashCommands::registerCommands(registry);
     return registry;
 }
 

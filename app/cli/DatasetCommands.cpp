@@ -4,6 +4,7 @@
 #include "ButlerQueries.h"
 #include "CommonOptions.h"
 #include "TaiTime.h"
+#include "TrashCommands.h"
 
 #include <QSet>
 
@@ -92,7 +93,12 @@ void DatasetCommands::registerCommands(CommandRegistry& registry)
                      CommonOptions::where(), CommonOptions::bind()}},
         &DatasetCommands::decertifyCalibrations);
     registry.add({.name = QStringLiteral("prune-datasets"),
-                  .summary = QStringLiteral("remove datasets (--purge) or only their files (--unstore)"),
+                  .summary = QStringLiteral("move datasets to the trash (--purge) or delete only their files "
+                                            "(--unstore)"),
+                  .description = QStringLiteral(
+                      "--purge moves the datasets, with their TAGGED and CALIBRATION memberships, to the "
+                      "trash ('butler trash'); their files go when the retention period ends. --unstore "
+                      "alone deletes the files at once and keeps the datasets registered."),
                   .positionals = {CommonOptions::repo(), typeGlobs},
                   .options = {CommonOptions::collections(true),
                               CommonOptions::where(),
@@ -100,7 +106,7 @@ void DatasetCommands::registerCommands(CommandRegistry& registry)
                               {.name = QStringLiteral("unstore"),
                                .help = QStringLiteral("delete the files, keep the datasets in the registry")},
                               {.name = QStringLiteral("purge"),
-                               .help = QStringLiteral("delete the datasets and their files entirely")}}},
+                               .help = QStringLiteral("move the datasets to the trash, files and all")}}},
                  &DatasetCommands::pruneDatasets);
 }
 
@@ -254,8 +260,12 @@ Status DatasetCommands::pruneDatasets(CommandContext& context)
         return {};
     }
     const QList<QUuid> ids = ButlerQueries::ids(refs);
+    const QList<qint64> before = purge ? TrashCommands::entryIds(*butler) : QList<qint64>();
     BUTLER_TRY(butler->pruneDatasets(ids, purge, unstore || purge));
-    context.out() << (purge ? "Purged " : "Unstored ") << datasetCount(ids.size()) << ".\n";
+    if (purge)
+        TrashCommands::reportPruned(context, *butler, before, ids.size());
+    else
+        context.out() << "Unstored " << datasetCount(ids.size()) << ".\n";
     return {};
 }
 

@@ -143,18 +143,6 @@ void RemoteCommands::registerCommands(CommandRegistry& registry)
                          {.name = QStringLiteral("ID"), .help = QStringLiteral("the job"), .optional = true}},
          .options = {CommonOptions::format()}},
         &RemoteCommands::jobs);
-    registry.add({.name = QStringLiteral("trash"),
-                  .summary = QStringLiteral("list removed things that can still be restored; restore them"),
-                  .positionals = {serverRepo,
-                                  {.name = QStringLiteral("ACTION"),
-                                   .help = QStringLiteral("list (default) or restore"),
-                                   .optional = true},
-                                  {.name = QStringLiteral("NAME"),
-                                   .help = QStringLiteral("what to restore"),
-                                   .optional = true,
-                                   .variadic = true}},
-                  .options = {CommonOptions::format()}},
-                 &RemoteCommands::trash);
 }
 
 Status RemoteCommands::login(CommandContext& context)
@@ -271,24 +259,6 @@ Status RemoteCommands::jobs(CommandContext& context)
     if ((action.isEmpty() || action == QLatin1String("list")) && !id.isEmpty())
         return context.usageError(QStringLiteral("unexpected argument '%1'").arg(id));
     return serverOnly(context);
-}
-
-Status RemoteCommands::trash(CommandContext& context)
-{
-    const QString action = context.args().positional(QStringLiteral("ACTION"));
-    const QStringList names = context.args().positionals(QStringLiteral("NAME"));
-    if (!action.isEmpty() && action != QLatin1String("list") && action != QLatin1String("restore"))
-        return context.usageError(
-            QStringLiteral("unknown trash action '%1' (use list or restore NAME...)").arg(action));
-    if (action == QLatin1String("restore") && names.isEmpty())
-        return context.usageError(QStringLiteral("trash restore needs the names to restore"));
-    if (action != QLatin1String("restore") && !names.isEmpty())
-        return context.usageError(QStringLiteral("unexpected argument '%1'").arg(names.first()));
-    if (!RepositoryAccess::isRemote(context.repo()))
-        return invalidInput(
-            QStringLiteral("trash is available on server repositories; on a local repository removals "
-                           "are final"));
-    return connect(context, context.repo());
 }
 
 } // namespace butler

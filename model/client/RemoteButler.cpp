@@ -4,6 +4,7 @@
 #include "CoroutineResult.h"
 #include "FormatterLabel.h"
 #include "RemoteUploader.h"
+#include "RequestGroup.h"
 #include "WireFormat.h"
 
 #include <QCoroNetworkReply>
@@ -158,6 +159,13 @@ RemoteButler::RemoteButler(RemoteTransport transport, DimensionUniverse universe
     : m_transport(std::move(transport))
     , m_universe(std::move(universe))
 {
+}
+
+std::unique_ptr<RemoteButler> RemoteButler::withRequestGroup(std::shared_ptr<RequestGroup> group) const
+{
+    RemoteTransport transport = m_transport;
+    transport.setRequestGroup(std::move(group));
+    return std::unique_ptr<RemoteButler>(new RemoteButler(std::move(transport), m_universe));
 }
 
 Result<std::unique_ptr<RemoteButler>> RemoteButler::connect(const QString& url, const QString& token,
@@ -605,7 +613,11 @@ QCoro::Task<Status> RemoteButler::sendUpload(QNetworkRequest request, QIODevice*
     if (progress)
         QObject::connect(reply, &QNetworkReply::uploadProgress, reply,
                          [progress](qint64 sent, qint64) { progress(sent); });
+    if (const auto& group = m_transport.requestGroup())
+        group->watch(reply, QByteArrayLiteral("PUT"), {});
     co_await reply;
+    if (RequestGroup::wasAborted(reply))
+        co_return RequestGroup::cancelledError(request.url());
     const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     const QString host = request.url().host() + QLatin1Char(':') + QString::number(request.url().port());
     if (!status.isValid())
@@ -1059,6 +1071,65 @@ Result<QList<SignedFileInfo>> RemoteButler::signedFileInfo(const QList<QUuid>& i
 Result<SignedFileInfo> RemoteButler::downloadUrl(const QUuid& id, qint64 ttlSeconds)
 {
     return blockingWait(downloadUrlAsync(id, ttlSeconds));
+}
+
+// Trash
+
+namespace {
+
+Result<QList<TrashEntry>> trashFromJson(const QJsonObject& json)
+{
+    BUTLER_ASSIGN_OR_RETURN(const QJsonArray array, objectArray(json, QStringLiteral("entries")));
+    QList<TrashEntry> entries;
+    for (const QJsonValue& value : array) {
+        BUTLER_ASSIGN_OR_RETURN(TrashEntry entry, TrashEntry::fromJson(value.toObject()));
+        entries.append(entry);
+    }
+    return entries;
+}
+
+} // namespace
+
+QCoro::Task<Result<QList<TrashEntry>>> RemoteButler::trashEntriesAsync()
+{
+    const QString route = QStringLiteral("/trash");
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json, co_await getJson(route));
+    co_return fromServer(route, trashFromJson(json));
+}
+
+QCoro::Task<Result<QList<TrashEntry>>> RemoteButler::restoreFromTrashAsync(QStringList names)
+{
+    const QString route = QStringLiteral("/trash/restore");
+    const QJsonObject body{{QStringLiteral("names"), QJsonArray::fromStringList(names)}};
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json, co_await postJson(route, body));
+    co_return fromServer(route, trashFromJson(json));
+}
+
+QCoro::Task<Result<QList<TrashEntry>>> RemoteButler::emptyTrashAsync(QStringList names, bool expiredOnly)
+{
+    const QString route = QStringLiteral("/trash/empty");
+    QJsonObject body{{QStringLiteral("expired"), expiredOnly}};
+    if (names.isEmpty())
+        body.insert(QStringLiteral("all"), true);
+    else
+        body.insert(QStringLiteral("names"), QJsonArray::fromStringList(names));
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json, co_await postJson(route, body));
+    co_return fromServer(route, trashFromJson(json));
+}
+
+Result<QList<TrashEntry>> RemoteButler::trashEntries()
+{
+    return blockingWait(trashEntriesAsync());
+}
+
+Result<QList<TrashEntry>> RemoteButler::restoreFromTrash(const QStringList& names)
+{
+    return blockingWait(restoreFromTrashAsync(names));
+}
+
+Result<QList<TrashEntry>> RemoteButler::emptyTrash(const QStringList& names, bool expiredOnly)
+{
+    return blockingWait(emptyTrashAsync(names, expiredOnly));
 }
 
 } // namespace butler

@@ -21,6 +21,8 @@ class QNetworkRequest;
 
 namespace butler {
 
+class RequestGroup;
+
 // The Butler over butler-server's HTTP API (docs/server-api.md). Every operation exists twice:
 // a coroutine (xxxAsync) for callers with an event loop, and the blocking Butler override,
 // which runs the coroutine in a nested event loop. Any thread may call it; each thread uses
@@ -39,6 +41,10 @@ public:
     const RemoteLocation& remoteLocation() const { return m_transport.location(); }
     // Requests still waiting for the server; destroy the butler only at zero.
     int pendingRequests() const { return m_transport.inFlight(); }
+    // A butler for the same repository and token whose requests join group, which can watch
+    // and abort them (RequestGroup). It shares this butler's pendingRequests() count and, like
+    // any butler, must outlive the coroutines started on it.
+    std::unique_ptr<RemoteButler> withRequestGroup(std::shared_ptr<RequestGroup> group) const;
 
     // Butler
     const DimensionUniverse& universe() const override { return m_universe; }
@@ -86,6 +92,9 @@ public:
     Status decertify(const QString& calibration, const QString& datasetType, const Timespan& validity,
                      const QList<DataCoordinate>& dataIds = {}) override;
     Status pruneDatasets(const QList<QUuid>& ids, bool purge, bool unstore) override;
+    Result<QList<TrashEntry>> trashEntries() override;
+    Result<QList<TrashEntry>> restoreFromTrash(const QStringList& names) override;
+    Result<QList<TrashEntry>> emptyTrash(const QStringList& names, bool expiredOnly = false) override;
 
     // Remote only.
     // How many datasets the query matches (limit and page token are ignored).
@@ -151,6 +160,10 @@ public:
     QCoro::Task<Status> decertifyAsync(QString calibration, QString datasetType, Timespan validity,
                                        QList<DataCoordinate> dataIds = {});
     QCoro::Task<Status> pruneDatasetsAsync(QList<QUuid> ids, bool purge, bool unstore);
+    QCoro::Task<Result<QList<TrashEntry>>> trashEntriesAsync();
+    QCoro::Task<Result<QList<TrashEntry>>> restoreFromTrashAsync(QStringList names);
+    // No names: every entry the caller may empty (only the expired ones with expiredOnly).
+    QCoro::Task<Result<QList<TrashEntry>>> emptyTrashAsync(QStringList names, bool expiredOnly = false);
     QCoro::Task<Result<RemoteIdentity>> whoamiAsync();
     QCoro::Task<Result<RemoteAcl>> aclAsync(QString collection);
     QCoro::Task<Result<RemoteAcl>> editAclAsync(QString collection, QStringList grant, QStringList revoke);

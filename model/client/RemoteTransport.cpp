@@ -1,6 +1,7 @@
 #include "RemoteTransport.h"
 
 #include "CoroutineResult.h"
+#include "RequestGroup.h"
 #include "TokenSource.h"
 #include "WireFormat.h"
 
@@ -142,6 +143,8 @@ QCoro::Task<Result<RemoteTransport::Answer>> RemoteTransport::send(Request reque
     const InFlight inFlight(m_inFlight);
     std::chrono::milliseconds waited{0};
     for (int attemptNumber = 1;; ++attemptNumber) {
+        if (m_group && m_group->isCancelled())
+            co_return RequestGroup::cancelledError(request.url);
         BUTLER_CO_ASSIGN_OR_RETURN(Answer answer, co_await attempt(request));
         const bool retryable = answer.status == 429 || (answer.status == 503 && request.idempotent);
         if (!retryable)
@@ -203,7 +206,12 @@ QCoro::Task<Result<RemoteTransport::Answer>> RemoteTransport::attempt(const Requ
                          });
     }
     qCDebug(lcClientHttp) << request.method << request.url.path() << "request id" << requestId;
+    if (m_group)
+        m_group->watch(rawReply, request.method, request.body);
     co_await rawReply;
+
+    if (RequestGroup::wasAborted(rawReply))
+        co_return RequestGroup::cancelledError(request.url);
 
     if (*tooLarge)
         co_return ioError(QStringLiteral("%1 sent more than the expected %2 bytes")

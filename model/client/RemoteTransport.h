@@ -18,6 +18,8 @@ class QNetworkAccessManager;
 
 namespace butler {
 
+class RequestGroup;
+
 // The HTTP side of RemoteButler: sends one request with the headers every request carries,
 // honours Retry-After, and turns transport failures and error answers into Errors. Stateless
 // apart from the token, so one instance serves every thread; each thread gets its own
@@ -64,6 +66,9 @@ public:
 
     const RemoteLocation& location() const { return m_location; }
     const RemoteOptions& options() const { return m_options; }
+    // The group every request of this transport joins (none by default); see RequestGroup.
+    const std::shared_ptr<RequestGroup>& requestGroup() const { return m_group; }
+    void setRequestGroup(std::shared_ptr<RequestGroup> group) { m_group = std::move(group); }
     // Requests started through send() and not yet answered, over every copy of this transport.
     // Whoever destroys the client waits for zero: a coroutine still running would use it.
     int inFlight() const { return m_inFlight->load(std::memory_order_acquire); }
@@ -78,6 +83,7 @@ private:
     QByteArray m_authorization;
     RemoteOptions m_options;
     std::shared_ptr<std::atomic<int>> m_inFlight = std::make_shared<std::atomic<int>>(0);
+    std::shared_ptr<RequestGroup> m_group;
 };
 
 } // namespace butler

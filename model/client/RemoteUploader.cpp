@@ -5,12 +5,19 @@
 #include "FormatterLabel.h"
 #include "RemoteButler.h"
 
+#include <QCoreApplication>
+#include <QCoroThread>
 #include <QFileInfo>
 #include <QHash>
 #include <QLoggingCategory>
+#include <QThread>
 
+#include <algorithm>
+#include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <thread>
 #include <vector>
 
 namespace butler {
@@ -63,12 +70,11 @@ QCoro::Task<Result<QList<DatasetRef>>> RemoteUploader::uploadAsync(QString run, 
             spec.datasetType = file.datasetType;
             spec.dataId = file.dataId;
             spec.formatter = file.formatter.isEmpty() ? FormatterLabel::forPath(file.path) : file.formatter;
-            auto sha = ContentHash::sha256OfFile(file.path, &spec.size);
-            if (!sha)
-                co_return co_await fail(sha.error(), openUploads, committed);
-            spec.sha256 = sha.value();
             specs.append(std::move(spec));
         }
+        const Status hashed = hashAll(files.mid(start, count), specs);
+        if (!hashed.ok())
+            co_return co_await fail(hashed.error(), openUploads, committed);
         auto grant = co_await m_butler.reserveUploadAsync(run, specs, m_options.resume);
         if (!grant)
             co_return co_await fail(grant.error(), openUploads, committed);
@@ -124,10 +130,48 @@ QCoro::Task<Result<QList<DatasetRef>>> RemoteUploader::uploadAsync(QString run, 
     co_return refs;
 }
 
+Status RemoteUploader::hashAll(const QList<IngestFile>& files, QList<UploadSpec>& specs)
+{
+    // The reservation needs every sha256 of its batch: the cores share the hashing.
+    const int count =
+        int(std::clamp<qsizetype>(QThread::idealThreadCount(), 1, std::clamp<qsizetype>(files.size(), 1, 4)));
+    std::atomic<qsizetype> next{0};
+    std::atomic<bool> failed{false};
+    std::vector<std::optional<Error>> errors(size_t(files.size()));
+    const auto work = [&] {
+        for (qsizetype i = next++; i < files.size() && !failed.load(); i = next++) {
+            auto sha = ContentHash::sha256OfFile(files[i].path, &specs[i].size);
+            if (!sha) {
+                errors[size_t(i)] = sha.error();
+                failed.store(true);
+                return;
+            }
+            specs[i].sha256 = sha.value();
+        }
+    };
+    std::vector<std::thread> threads;
+    for (int t = 1; t < count; ++t)
+        threads.emplace_back(work);
+    work();
+    for (std::thread& thread : threads)
+        thread.join();
+    for (const std::optional<Error>& error : errors) {
+        if (error)
+            return *error;
+    }
+    return {};
+}
+
 QCoro::Task<Status> RemoteUploader::sendAll(QList<Pending> pending)
 {
     if (pending.isEmpty())
         co_return Status();
+    QList<SignedPutSender::File> files;
+    files.reserve(pending.size());
+    for (const Pending& item : std::as_const(pending))
+        files.append(SignedPutSender::File{QUrl(item.url), item.path, item.size});
+    if (SignedPutSender::supports(files))
+        co_return co_await sendPlain(std::move(files));
     // Workers take the next file until none is left or one failed.
     struct Shared
     {
@@ -170,6 +214,32 @@ QCoro::Task<Status> RemoteUploader::sendAll(QList<Pending> pending)
             first = status;
     }
     co_return first;
+}
+
+QCoro::Task<Status> RemoteUploader::sendPlain(QList<SignedPutSender::File> files)
+{
+    // The sender blocks on its own threads; this thread keeps its event loop and hears of each
+    // file that arrived through a queued call.
+    auto sender = std::make_shared<SignedPutSender>(files, m_options.parallel, std::chrono::minutes(2));
+    QObject context;
+    const auto arrived = [this, &context, &files](qsizetype index) {
+        const qint64 size = files[index].size;
+        QMetaObject::invokeMethod(
+            &context,
+            [this, size] {
+                advance(size);
+                ++m_report.sentFiles;
+                m_report.sentBytes += size;
+            },
+            Qt::QueuedConnection);
+    };
+    Status status;
+    std::unique_ptr<QThread> thread(QThread::create([&] { status = sender->run(arrived); }));
+    thread->start();
+    co_await qCoro(thread.get()).waitForFinished();
+    // What the sending threads reported last is still queued.
+    QCoreApplication::sendPostedEvents(&context);
+    co_return status;
 }
 
 QCoro::Task<Error> RemoteUploader::fail(Error error, QStringList openUploads, QList<QUuid> committed)

@@ -1,7 +1,9 @@
 #pragma once
 
 #include "Butler.h"
+#include "SignedPutSender.h"
 #include "UploadOptions.h"
+#include "UploadSpec.h"
 
 #include <QCoroTask>
 
@@ -32,7 +34,11 @@ private:
         qint64 size = 0;
     };
 
+    // The sha256 and size of each file into specs (same order), on a few threads.
+    static Status hashAll(const QList<IngestFile>& files, QList<UploadSpec>& specs);
     QCoro::Task<Status> sendAll(QList<Pending> pending);
+    // Plain-http URLs: SignedPutSender on its own threads.
+    QCoro::Task<Status> sendPlain(QList<SignedPutSender::File> files);
     void advance(qint64 bytes);
     QCoro::Task<Error> fail(Error error, QStringList openUploads, QList<QUuid> committed);
 

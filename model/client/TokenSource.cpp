@@ -59,6 +59,28 @@ Result<QJsonObject> readStore(const QString& storeFile)
     return document.object();
 }
 
+// The whole store, mode 0600 from the first byte.
+Status writeStore(const QString& storeFile, const QJsonObject& store)
+{
+    const QFileInfo info(storeFile);
+    if (!QDir().mkpath(info.absolutePath()))
+        return ioError(QStringLiteral("cannot create folder %1").arg(info.absolutePath()));
+    QFile::setPermissions(info.absolutePath(),
+                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    QSaveFile file(storeFile);
+    if (!file.open(QIODevice::WriteOnly))
+        return ioError(
+            QStringLiteral("cannot write the token store %1: %2").arg(storeFile, file.errorString()));
+    // Restrict before the token is written, so it is never readable by others, not even briefly.
+    if (!file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))
+        return ioError(QStringLiteral("cannot restrict the permissions of %1").arg(storeFile));
+    file.write(QJsonDocument(store).toJson(QJsonDocument::Indented));
+    if (!file.commit())
+        return ioError(
+            QStringLiteral("cannot write the token store %1: %2").arg(storeFile, file.errorString()));
+    return {};
+}
+
 } // namespace
 
 Result<QString> TokenSource::find(const QString& serverBase, const QString& tokenFile)
@@ -154,24 +176,18 @@ Status TokenSource::storeToken(const QString& serverBase, const QString& token, 
     if (expiresAtUnix > 0)
         entry.insert(QStringLiteral("expires_at"), expiresAtUnix);
     store.insert(normalizedKey(serverBase), entry);
+    return writeStore(storeFile, store);
+}
 
-    const QFileInfo info(storeFile);
-    if (!QDir().mkpath(info.absolutePath()))
-        return ioError(QStringLiteral("cannot create folder %1").arg(info.absolutePath()));
-    QFile::setPermissions(info.absolutePath(),
-                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-    QSaveFile file(storeFile);
-    if (!file.open(QIODevice::WriteOnly))
-        return ioError(
-            QStringLiteral("cannot write the token store %1: %2").arg(storeFile, file.errorString()));
-    // Restrict before the token is written, so it is never readable by others, not even briefly.
-    if (!file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))
-        return ioError(QStringLiteral("cannot restrict the permissions of %1").arg(storeFile));
-    file.write(QJsonDocument(store).toJson(QJsonDocument::Indented));
-    if (!file.commit())
-        return ioError(
-            QStringLiteral("cannot write the token store %1: %2").arg(storeFile, file.errorString()));
-    return {};
+Status TokenSource::removeToken(const QString& serverBase, const QString& storeFile)
+{
+    if (!QFile::exists(storeFile))
+        return {};
+    BUTLER_ASSIGN_OR_RETURN(QJsonObject store, readStore(storeFile));
+    if (!store.contains(normalizedKey(serverBase)))
+        return {};
+    store.remove(normalizedKey(serverBase));
+    return writeStore(storeFile, store);
 }
 
 QString TokenSource::howToGetToken(const QString& serverBase)

@@ -30,6 +30,8 @@ public:
     // Stores (or replaces) the server's token, creating the store with mode 0600.
     static Status storeToken(const QString& serverBase, const QString& token, const QString& storeFile,
                              qint64 expiresAtUnix = 0);
+    // Removes the server's token from the store (a missing store or token is no error).
+    static Status removeToken(const QString& serverBase, const QString& storeFile);
 
     // What a user can do to get a token for this server, for error messages.
     static QString howToGetToken(const QString& serverBase);

@@ -2,6 +2,7 @@
 
 #include "DimensionUniverse.h"
 #include "Queries.h"
+#include "TrashEntry.h"
 
 namespace butler {
 
@@ -40,9 +41,11 @@ public:
                                       bool flatten = false, const QString& doc = {}) = 0;
     // The RUN and TAGGED/CALIBRATION collections a search over these names reaches, in order.
     virtual Result<QStringList> flattenCollections(const QStringList& namesOrGlobs) = 0;
-    // Removes non-RUN collections (their datasets stay in their runs).
+    // Moves non-RUN collections to the trash (their datasets stay in their runs). A collection
+    // that holds nothing and is in no chain is removed at once: there is nothing to restore.
     virtual Status removeCollections(const QStringList& names) = 0;
-    // Removes runs with their datasets and files.
+    // Moves runs with their datasets to the trash; the files go when the entry is purged. An
+    // empty run in no chain is removed at once.
     virtual Status removeRuns(const QStringList& names) = 0;
 
     // Datasets.
@@ -79,8 +82,18 @@ public:
     // splitting ranges that stick out on either side.
     virtual Status decertify(const QString& calibration, const QString& datasetType, const Timespan& validity,
                              const QList<DataCoordinate>& dataIds = {}) = 0;
-    // Removes datasets from the registry (purge) or only their files (unstore).
+    // purge: moves the datasets, with their TAGGED and CALIBRATION memberships, to the trash
+    // (one entry per RUN). unstore alone: deletes their files at once, keeping the datasets.
     virtual Status pruneDatasets(const QList<QUuid>& ids, bool purge, bool unstore) = 0;
+
+    // The trash (see TrashEntry).
+    // Entries that can still be restored, oldest first; a server lists those the caller may read.
+    virtual Result<QList<TrashEntry>> trashEntries() = 0;
+    // Brings entries back where they were, by name (TrashEntry::select); returns them.
+    virtual Result<QList<TrashEntry>> restoreFromTrash(const QStringList& names) = 0;
+    // Deletes entries with their files for good: the named ones, or with no names every one the
+    // caller may empty; with expiredOnly, only those past their date. Returns what went.
+    virtual Result<QList<TrashEntry>> emptyTrash(const QStringList& names, bool expiredOnly = false) = 0;
 };
 
 } // namespace butler

@@ -5,6 +5,7 @@
 #include "Registry.h"
 #include "SqliteDatabase.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -112,14 +113,22 @@ Result<std::unique_ptr<DirectButler>> DirectButler::open(const QString& path)
     QString dbUri;
     QString root;
     QString fileTemplate;
+    double retentionDays = double(DefaultTrashRetentionSeconds) / 86400;
     try {
         const YAML::Node config = YAML::LoadFile(configPath.toStdString());
         dbUri = QString::fromStdString(config["registry"]["db"].as<std::string>(""));
         root = QString::fromStdString(config["datastore"]["root"].as<std::string>("datastore"));
         fileTemplate = QString::fromStdString(config["datastore"]["template"].as<std::string>(""));
+        if (config["trash"] && config["trash"]["retention_days"])
+            retentionDays = config["trash"]["retention_days"].as<double>();
     } catch (const YAML::Exception& e) {
         return invalidInput(QStringLiteral("%1: %2").arg(configPath, QString::fromStdString(e.what())));
     }
+    if (!(retentionDays > 0) || retentionDays > 36500)
+        return invalidInput(
+            QStringLiteral("%1: trash.retention_days must be a number of days above 0, got %2")
+                .arg(configPath)
+                .arg(retentionDays));
     if (!dbUri.startsWith(QLatin1String("sqlite:///")))
         return invalidInput(QStringLiteral("%1: registry.db '%2' is not supported (use sqlite:///FILE)")
                                 .arg(configPath, dbUri));
@@ -136,8 +145,10 @@ Result<std::unique_ptr<DirectButler>> DirectButler::open(const QString& path)
         return registry.error().withContext(dbPath);
     const QString rootPath = QDir::isAbsolutePath(root) ? root : QDir(path).filePath(root);
     auto datastore = std::make_unique<FileDatastore>(rootPath, fileTemplate);
-    return std::unique_ptr<DirectButler>(new DirectButler(QFileInfo(path).absoluteFilePath(),
+    std::unique_ptr<DirectButler> butler(new DirectButler(QFileInfo(path).absoluteFilePath(),
                                                           std::move(registry).value(), std::move(datastore)));
+    butler->setTrashRetention(std::max<qint64>(1, qint64(retentionDays * 86400)));
+    return butler;
 }
 
 Registry& DirectButler::registry()
@@ -233,22 +244,17 @@ Result<QStringList> DirectButler::flattenCollections(const QStringList& namesOrG
 
 Status DirectButler::removeCollections(const QStringList& names)
 {
+    purgeExpiredQuietly();
     for (const QString& name : names)
-        BUTLER_TRY(m_registry->removeCollection(name));
+        BUTLER_TRY(removeCollectionAs(name, false, localUser()));
     return {};
 }
 
 Status DirectButler::removeRuns(const QStringList& names)
 {
-    for (const QString& name : names) {
-        BUTLER_ASSIGN_OR_RETURN(QList<QUuid> ids, m_registry->datasetsInRun(name));
-        BUTLER_ASSIGN_OR_RETURN(QList<StoredFileRecord> files, m_registry->fileRecords(ids));
-        BUTLER_TRY(m_registry->removeRun(name));
-        // Files go after the rows: a crash in between leaves orphan files, never rows without files.
-        for (const StoredFileRecord& f : std::as_const(files))
-            if (auto s = m_datastore->remove(f.path); !s.ok())
-                qCWarning(lcDirect) << "could not remove" << f.path << s.error().message();
-    }
+    purgeExpiredQuietly();
+    for (const QString& name : names)
+        BUTLER_TRY(removeCollectionAs(name, true, localUser()));
     return {};
 }
 
@@ -395,17 +401,165 @@ Status DirectButler::pruneDatasets(const QList<QUuid>& ids, bool purge, bool uns
     if (!purge && !unstore)
         return invalidInput(
             QStringLiteral("choose --purge (remove datasets) or --unstore (remove only their files)"));
+    if (purge) {
+        purgeExpiredQuietly();
+        BUTLER_TRY(trashDatasetsAs(ids, localUser()));
+        return {};
+    }
+    // Unstoring asks for the space now: the files go at once, the datasets stay registered.
     for (const QUuid& id : ids)
         BUTLER_TRY(m_registry->getDataset(id));
     BUTLER_ASSIGN_OR_RETURN(QList<StoredFileRecord> files, m_registry->fileRecords(ids));
-    if (purge)
-        BUTLER_TRY(m_registry->removeDatasets(ids));
-    else
-        BUTLER_TRY(m_registry->removeFileRecords(ids));
+    BUTLER_TRY(m_registry->removeFileRecords(ids));
     for (const StoredFileRecord& f : std::as_const(files))
         if (auto s = m_datastore->remove(f.path); !s.ok())
             qCWarning(lcDirect) << "could not remove" << f.path << s.error().message();
     return {};
+}
+
+// ---------------------------------------------------------------- trash
+
+qint64 DirectButler::now() const
+{
+    return m_clock ? m_clock() : QDateTime::currentSecsSinceEpoch();
+}
+
+QString DirectButler::localUser()
+{
+    for (const char* variable : {"USER", "LOGNAME", "USERNAME"}) {
+        const QString name = qEnvironmentVariable(variable).trimmed();
+        if (!name.isEmpty())
+            return name;
+    }
+    return QStringLiteral("unknown");
+}
+
+void DirectButler::purgeExpiredQuietly()
+{
+    const Result<QList<TrashEntry>> purged = purgeExpiredTrash();
+    if (!purged)
+        qCWarning(lcDirect).noquote() << "could not purge expired trash entries:" << purged.error().message();
+}
+
+Result<std::optional<TrashEntry>> DirectButler::removeCollectionAs(const QString& name, bool run,
+                                                                   const QString& user)
+{
+    BUTLER_ASSIGN_OR_RETURN(const CollectionInfo info, m_registry->getCollection(name));
+    if (run && info.type != CollectionType::Run)
+        return invalidInput(QStringLiteral("'%1' is a %2 collection, not a RUN: use remove-collections")
+                                .arg(name, collectionTypeName(info.type)));
+    if (!run && info.type == CollectionType::Run)
+        return invalidInput(QStringLiteral("'%1' is a RUN collection: remove it with remove-runs").arg(name));
+    Transaction tx(m_registry->database());
+    BUTLER_TRY(tx.begin());
+    BUTLER_ASSIGN_OR_RETURN(const bool nothing, m_registry->holdsNothing(name));
+    if (nothing) {
+        // Nothing to restore: the name is free again at once (and a command that made the
+        // collection and failed leaves no trace).
+        BUTLER_TRY(run ? m_registry->removeRun(name) : m_registry->removeCollection(name));
+        BUTLER_TRY(tx.commit());
+        return std::optional<TrashEntry>();
+    }
+    const qint64 when = now();
+    BUTLER_ASSIGN_OR_RETURN(TrashEntry entry,
+                            m_registry->trashCollection(name, {user, when, when + m_trashRetention}));
+    BUTLER_TRY(tx.commit());
+    return std::optional<TrashEntry>(std::move(entry));
+}
+
+Result<QList<TrashEntry>> DirectButler::trashDatasetsAs(const QList<QUuid>& ids, const QString& user)
+{
+    const qint64 when = now();
+    return m_registry->trashDatasets(ids, {user, when, when + m_trashRetention});
+}
+
+Result<QList<TrashEntry>> DirectButler::allTrashEntries()
+{
+    return m_registry->trashEntries();
+}
+
+Status DirectButler::restoreTrashEntries(const QList<TrashEntry>& entries)
+{
+    const qint64 when = now();
+    for (const TrashEntry& entry : entries) {
+        if (entry.isExpired(when))
+            return conflict(
+                QStringLiteral("'%1' stayed in the trash past %2 and waits to be purged; it can no "
+                               "longer be restored")
+                    .arg(entry.name(),
+                         QDateTime::fromSecsSinceEpoch(entry.expiresAt, Qt::UTC).toString(Qt::ISODate)));
+    }
+    Transaction tx(m_registry->database());
+    BUTLER_TRY(tx.begin());
+    for (const TrashEntry& entry : entries)
+        BUTLER_TRY(m_registry->restoreTrash(entry.id));
+    return tx.commit();
+}
+
+Result<QList<TrashEntry>> DirectButler::purgeTrashEntries(const QList<TrashEntry>& entries)
+{
+    if (entries.isEmpty())
+        return entries;
+    QList<qint64> ids;
+    for (const TrashEntry& entry : entries)
+        ids << entry.id;
+    Database& db = m_registry->database();
+    Transaction tx(db);
+    BUTLER_TRY(tx.begin());
+    BUTLER_ASSIGN_OR_RETURN(const QStringList paths, m_registry->purgeTrash(ids));
+    // Files go once the rows are gone for good: a rollback must not leave rows without files.
+    FileDatastore* datastore = m_datastore.get();
+    db.onCommit([datastore, paths] {
+        for (const QString& path : paths)
+            if (auto s = datastore->remove(path); !s.ok())
+                qCWarning(lcDirect) << "could not remove" << path << s.error().message();
+    });
+    BUTLER_TRY(tx.commit());
+    qCInfo(lcDirect) << "purged" << entries.size() << "trash entries and" << paths.size() << "files";
+    return entries;
+}
+
+Result<QList<TrashEntry>> DirectButler::purgeExpiredTrash()
+{
+    BUTLER_ASSIGN_OR_RETURN(const QList<TrashEntry> all, allTrashEntries());
+    const qint64 when = now();
+    QList<TrashEntry> expired;
+    for (const TrashEntry& entry : all)
+        if (entry.isExpired(when))
+            expired << entry;
+    return purgeTrashEntries(expired);
+}
+
+Result<QList<TrashEntry>> DirectButler::trashEntries()
+{
+    BUTLER_ASSIGN_OR_RETURN(const QList<TrashEntry> all, allTrashEntries());
+    const qint64 when = now();
+    QList<TrashEntry> restorable;
+    for (const TrashEntry& entry : all)
+        if (!entry.isExpired(when))
+            restorable << entry;
+    return restorable;
+}
+
+Result<QList<TrashEntry>> DirectButler::restoreFromTrash(const QStringList& names)
+{
+    BUTLER_ASSIGN_OR_RETURN(const QList<TrashEntry> all, allTrashEntries());
+    BUTLER_ASSIGN_OR_RETURN(const QList<TrashEntry> chosen, TrashEntry::select(all, names));
+    BUTLER_TRY(restoreTrashEntries(chosen));
+    return chosen;
+}
+
+Result<QList<TrashEntry>> DirectButler::emptyTrash(const QStringList& names, bool expiredOnly)
+{
+    BUTLER_ASSIGN_OR_RETURN(QList<TrashEntry> chosen, allTrashEntries());
+    if (!names.isEmpty()) {
+        BUTLER_ASSIGN_OR_RETURN(chosen, TrashEntry::select(chosen, names));
+    }
+    if (expiredOnly) {
+        const qint64 when = now();
+        chosen.removeIf([when](const TrashEntry& entry) { return !entry.isExpired(when); });
+    }
+    return purgeTrashEntries(chosen);
 }
 
 } // namespace butler

@@ -2,7 +2,9 @@
 
 #include "Butler.h"
 
+#include <functional>
 #include <memory>
+#include <optional>
 
 namespace butler {
 
@@ -18,9 +20,16 @@ struct RepositoryOptions
 
 // The Butler on a local repository: a Registry plus a FileDatastore, with every write
 // transactional across both (a failed put or ingest leaves neither rows nor files).
+//
+// Removals go to the trash (Registry's trash) for trashRetention(); files are deleted only when
+// an entry is purged: when it has expired and a removal runs, or when the trash is emptied.
 class DirectButler : public Butler
 {
 public:
+    using Clock = std::function<qint64()>; // unix seconds
+    // 30 days; a repository's butler.yaml may set trash: {retention_days: N}.
+    static constexpr qint64 DefaultTrashRetentionSeconds = 30 * 86400;
+
     // Creates an empty repository at path (butler.yaml, registry, datastore root).
     static Status create(const QString& path, const RepositoryOptions& options = {});
     static Result<std::unique_ptr<DirectButler>> open(const QString& path);
@@ -68,13 +77,45 @@ public:
     Status decertify(const QString& calibration, const QString& datasetType, const Timespan& validity,
                      const QList<DataCoordinate>& dataIds = {}) override;
     Status pruneDatasets(const QList<QUuid>& ids, bool purge, bool unstore) override;
+    Result<QList<TrashEntry>> trashEntries() override;
+    Result<QList<TrashEntry>> restoreFromTrash(const QStringList& names) override;
+    Result<QList<TrashEntry>> emptyTrash(const QStringList& names, bool expiredOnly = false) override;
+
+    // How long removals stay restorable, in seconds; the server sets its configured period.
+    qint64 trashRetention() const { return m_trashRetention; }
+    void setTrashRetention(qint64 seconds) { m_trashRetention = seconds; }
+    // Tests move time with their own clock.
+    void setClock(Clock clock) { m_clock = std::move(clock); }
+    qint64 now() const;
+    // Who local removals are recorded as: the login name.
+    static QString localUser();
+
+    // The steps under the Butler calls, naming who acts (the server passes its caller).
+    // Removes a RUN (run) or another collection (!run): to the trash, or at once when it holds
+    // nothing and no chain holds it (then the answer is empty).
+    Result<std::optional<TrashEntry>> removeCollectionAs(const QString& name, bool run, const QString& user);
+    // Moves visible datasets to the trash, one entry per RUN.
+    Result<QList<TrashEntry>> trashDatasetsAs(const QList<QUuid>& ids, const QString& user);
+    // Every entry, expired ones included, oldest first.
+    Result<QList<TrashEntry>> allTrashEntries();
+    // Restores the entries, all or none; an expired entry cannot come back.
+    Status restoreTrashEntries(const QList<TrashEntry>& entries);
+    // Deletes the entries' rows in one transaction and then, once it has committed, their files
+    // (a crash in between leaves orphan files, which verify-quotas reports, never rows without
+    // files).
+    Result<QList<TrashEntry>> purgeTrashEntries(const QList<TrashEntry>& entries);
+    Result<QList<TrashEntry>> purgeExpiredTrash();
 
 private:
     DirectButler(QString path, std::unique_ptr<Registry> registry, std::unique_ptr<FileDatastore> datastore);
+    // Removals first purge what has expired; a failure there does not stop them.
+    void purgeExpiredQuietly();
 
     QString m_path;
     std::unique_ptr<Registry> m_registry;
     std::unique_ptr<FileDatastore> m_datastore;
+    qint64 m_trashRetention = DefaultTrashRetentionSeconds;
+    Clock m_clock;
 };
 
 } // namespace butler

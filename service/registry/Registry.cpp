@@ -30,14 +30,24 @@ struct Registry::CollectionEntry
     CollectionInfo info;
 };
 
+struct Registry::TrashedCollection
+{
+    qint64 id = 0;
+    qint64 trashId = 0;
+    qint64 expiresAt = 0;
+};
+
 struct Registry::Cache
 {
     QString generation;
     QHash<QString, TypeEntry> typesByName;
     QHash<qint64, QString> typeNameById;
-    QHash<QString, CollectionEntry> collectionsByName;
+    QHash<QString, CollectionEntry> collectionsByName; // in use; the trash's are below
     QHash<qint64, QString> collectionNameById;
-    QSet<int> groupIds; // dimension groups that have tags and calibs tables in use
+    QHash<QString, TrashedCollection> trashedByName;
+    QHash<qint64, QString> trashedNameById;
+    QSet<int> groupIds;                      // dimension groups that have tags and calibs tables in use
+    QHash<int, QStringList> groupDimensions; // required dimensions of each group
 };
 
 namespace {
@@ -169,6 +179,42 @@ QStringList missingReferences(Database& db, const DimensionUniverse& universe,
     return missing;
 }
 
+QString isoDate(qint64 seconds)
+{
+    return QDateTime::fromSecsSinceEpoch(seconds, Qt::UTC).toString(Qt::ISODate);
+}
+
+Status upgradeToTrash(Database& db, const DimensionUniverse& universe)
+{
+    Transaction tx(db);
+    BUTLER_TRY(tx.begin());
+    RegistrySchema schema(universe, db);
+    for (const QString& statement : schema.upgradeToTrashStatements())
+        BUTLER_TRY(db.execDirect(statement));
+    QList<std::pair<int, QStringList>> groups;
+    BUTLER_ASSIGN_OR_RETURN(QSqlQuery * q,
+                            db.exec(QStringLiteral("SELECT group_id, dimensions FROM dimension_group")));
+    while (q->next())
+        groups.append(
+            {q->value(0).toInt(), q->value(1).toString().split(QLatin1Char(','), Qt::SkipEmptyParts)});
+    q->finish();
+    for (const auto& [id, dimensions] : std::as_const(groups))
+        for (const QString& statement : schema.trashTableStatements(id, dimensions))
+            BUTLER_TRY(db.execDirect(statement));
+    BUTLER_TRY(db.exec(QStringLiteral("UPDATE butler_attributes SET value = ? WHERE name = 'schema_version'"),
+                       {QString::number(RegistrySchema::SchemaVersion)}));
+    return tx.commit();
+}
+
+// The equality of the data ID columns of two rows, " AND a.x = b.x ...".
+QString sameDataId(const QStringList& required, const QString& a, const QString& b)
+{
+    QString sql;
+    for (const QString& dim : required)
+        sql += QStringLiteral(" AND %1.%3 = %2.%3").arg(a, b, Database::quote(dim));
+    return sql;
+}
+
 } // namespace
 
 Registry::Registry(std::unique_ptr<Database> db, DimensionUniverse universe)
@@ -213,6 +259,23 @@ Result<std::unique_ptr<Registry>> Registry::open(std::unique_ptr<Database> db)
     while ((*q)->next())
         attributes.insert((*q)->value(0).toString(), (*q)->value(1).toString());
     (*q)->finish();
+    if (attributes.value(QStringLiteral("schema_version")).toInt() == 1) {
+        // Repositories made before the trash get its tables and columns.
+        const QJsonDocument v1 =
+            QJsonDocument::fromJson(attributes.value(QStringLiteral("universe")).toUtf8());
+        BUTLER_ASSIGN_OR_RETURN(DimensionUniverse v1Universe, DimensionUniverse::fromJson(v1.object()));
+        if (Status upgraded = upgradeToTrash(*db, v1Universe); !upgraded) {
+            // Another process may have upgraded it in the meantime.
+            BUTLER_ASSIGN_OR_RETURN(
+                QSqlQuery * v, db->exec(QStringLiteral(
+                                   "SELECT value FROM butler_attributes WHERE name = 'schema_version'")));
+            const int now = v->next() ? v->value(0).toInt() : 0;
+            v->finish();
+            if (now != RegistrySchema::SchemaVersion)
+                return upgraded.error().withContext(QStringLiteral("upgrading the registry for the trash"));
+        }
+        attributes.insert(QStringLiteral("schema_version"), QString::number(RegistrySchema::SchemaVersion));
+    }
     if (attributes.value(QStringLiteral("schema_version")).toInt() != RegistrySchema::SchemaVersion)
         return invalidInput(
             QStringLiteral("registry schema version %1 is not supported (this build reads %2)")
@@ -248,7 +311,7 @@ Result<std::shared_ptr<const Registry::Cache>> Registry::cache()
     }
     auto c = std::make_shared<Cache>();
     c->generation = generation;
-    QHash<int, QStringList> groups;
+    QHash<int, QStringList>& groups = c->groupDimensions;
     BUTLER_ASSIGN_OR_RETURN(q,
                             m_db->exec(QStringLiteral("SELECT group_id, dimensions FROM dimension_group")));
     while (q->next())
@@ -272,9 +335,17 @@ Result<std::shared_ptr<const Registry::Cache>> Registry::cache()
         c->typesByName.insert(entry.type.name(), entry);
     }
     q->finish();
-    BUTLER_ASSIGN_OR_RETURN(
-        q, m_db->exec(QStringLiteral("SELECT collection_id, name, type, doc FROM collection")));
+    BUTLER_ASSIGN_OR_RETURN(q, m_db->exec(QStringLiteral(
+                                   "SELECT c.collection_id, c.name, c.type, c.doc, c.trash_id, t.expires_at "
+                                   "FROM collection c LEFT JOIN trash_entry t ON t.trash_id = c.trash_id")));
     while (q->next()) {
+        if (!q->value(4).isNull()) {
+            TrashedCollection trashed{q->value(0).toLongLong(), q->value(4).toLongLong(),
+                                      q->value(5).toLongLong()};
+            c->trashedNameById.insert(trashed.id, q->value(1).toString());
+            c->trashedByName.insert(q->value(1).toString(), trashed);
+            continue;
+        }
         CollectionEntry entry;
         entry.id = q->value(0).toLongLong();
         entry.info.name = q->value(1).toString();
@@ -287,8 +358,11 @@ Result<std::shared_ptr<const Registry::Cache>> Registry::cache()
     BUTLER_ASSIGN_OR_RETURN(q, m_db->exec(QStringLiteral("SELECT parent, child FROM collection_chain "
                                                          "ORDER BY parent, position")));
     while (q->next()) {
+        // Chains skip children in the trash; a chain in the trash is not in the cache at all.
         const QString parent = c->collectionNameById.value(q->value(0).toLongLong());
         const QString child = c->collectionNameById.value(q->value(1).toLongLong());
+        if (parent.isEmpty() || child.isEmpty())
+            continue;
         c->collectionsByName[parent].info.children.append(child);
     }
     q->finish();
@@ -311,6 +385,23 @@ Result<const Registry::CollectionEntry*> Registry::collectionEntry(const Cache& 
     if (it == c.collectionsByName.constEnd())
         return notFound(QStringLiteral("collection '%1' does not exist").arg(name));
     return &*it;
+}
+
+QString Registry::anyCollectionName(const Cache& c, qint64 id)
+{
+    const QString name = c.collectionNameById.value(id);
+    return name.isEmpty() ? c.trashedNameById.value(id) : name;
+}
+
+Status Registry::checkNameFree(const Cache& c, const QString& name) const
+{
+    const auto it = c.trashedByName.constFind(name);
+    if (it == c.trashedByName.constEnd())
+        return {};
+    return conflict(QStringLiteral("collection '%1' is in the trash until %2; restore it ('butler trash REPO "
+                                   "restore %1') or empty it from the trash ('butler trash REPO empty %1') "
+                                   "before using the name again")
+                        .arg(name, isoDate(it->expiresAt)));
 }
 
 // ---------------------------------------------------------------- dimension records
@@ -702,12 +793,21 @@ Status Registry::removeDatasetType(const QString& name)
     BUTLER_TRY(tx.begin());
     BUTLER_ASSIGN_OR_RETURN(
         QSqlQuery * q,
-        m_db->exec(QStringLiteral("SELECT COUNT(*) FROM dataset WHERE dataset_type_id = ?"), {e->id}));
+        m_db->exec(QStringLiteral("SELECT COUNT(*), COUNT(trash_id) FROM dataset WHERE dataset_type_id = ?"),
+                   {e->id}));
     const qint64 n = q->next() ? q->value(0).toLongLong() : 0;
+    const qint64 trashed = q->value(1).toLongLong();
     q->finish();
-    if (n > 0)
+    if (n > trashed)
+        return conflict(QStringLiteral("dataset type '%1' still has %2 datasets; remove them first")
+                            .arg(name)
+                            .arg(n - trashed));
+    if (trashed > 0)
         return conflict(
-            QStringLiteral("dataset type '%1' still has %2 datasets; remove them first").arg(name).arg(n));
+            QStringLiteral("dataset type '%1' still has %2 datasets in the trash; empty the trash "
+                           "('butler trash REPO empty') first")
+                .arg(name)
+                .arg(trashed));
     BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM dataset_type WHERE dataset_type_id = ?"), {e->id}));
     BUTLER_TRY(bumpGeneration());
     return tx.commit();
@@ -726,6 +826,7 @@ Status Registry::registerCollection(const QString& name, CollectionType type, co
         return conflict(QStringLiteral("collection '%1' already exists as a %2 collection")
                             .arg(name, collectionTypeName(existing->info.type)));
     }
+    BUTLER_TRY(checkNameFree(*c, name));
     Transaction tx(*m_db);
     BUTLER_TRY(tx.begin());
     BUTLER_TRY(m_db->exec(QStringLiteral("INSERT INTO collection (name, type, doc) VALUES (?, ?, ?)"),
@@ -847,6 +948,8 @@ Status Registry::setCollectionChain(const QString& parent, const QStringList& ch
         current = existing->info.children;
     } else if (mode == ChainMode::Remove || mode == ChainMode::Pop) {
         return notFound(QStringLiteral("chain '%1' does not exist").arg(parent));
+    } else {
+        BUTLER_TRY(checkNameFree(*c, parent));
     }
     QStringList children;
     for (const QString& child : childrenIn) {
@@ -945,11 +1048,30 @@ Status Registry::setCollectionChain(const QString& parent, const QStringList& ch
             BUTLER_TRY(m_db->exec(QStringLiteral("UPDATE collection SET doc = ? WHERE collection_id = ?"),
                                   {doc, parentId}));
     }
+    QList<qint64> childIds;
+    for (const QString& child : std::as_const(unique))
+        childIds << c->collectionsByName.value(child).id;
+    if (exists && mode != ChainMode::Redefine) {
+        // Children in the trash keep their places, so that restoring one puts it back where it
+        // was; redefining a chain drops them.
+        BUTLER_ASSIGN_OR_RETURN(
+            QSqlQuery * q,
+            m_db->exec(
+                QStringLiteral("SELECT child FROM collection_chain WHERE parent = ? ORDER BY position"),
+                {parentId}));
+        QList<std::pair<int, qint64>> trashed;
+        for (int i = 0; q->next(); ++i)
+            if (c->trashedNameById.contains(q->value(0).toLongLong()))
+                trashed.append({i, q->value(0).toLongLong()});
+        q->finish();
+        for (const auto& [position, id] : std::as_const(trashed))
+            childIds.insert(std::min<qsizetype>(position, childIds.size()), id);
+    }
     BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM collection_chain WHERE parent = ?"), {parentId}));
-    for (int i = 0; i < unique.size(); ++i)
+    for (int i = 0; i < childIds.size(); ++i)
         BUTLER_TRY(m_db->exec(
             QStringLiteral("INSERT INTO collection_chain (parent, position, child) VALUES (?, ?, ?)"),
-            {parentId, i, c->collectionsByName.value(unique[i]).id}));
+            {parentId, i, childIds[i]}));
     BUTLER_TRY(bumpGeneration());
     return tx.commit();
 }
@@ -967,16 +1089,7 @@ Status Registry::removeCollection(const QString& name)
                     .arg(name, other.info.name));
     Transaction tx(*m_db);
     BUTLER_TRY(tx.begin());
-    for (int g : std::as_const(c->groupIds)) {
-        BUTLER_TRY(m_db->exec(
-            QStringLiteral("DELETE FROM %1 WHERE collection_id = ?").arg(RegistrySchema::tagsTable(g)),
-            {e->id}));
-        BUTLER_TRY(m_db->exec(
-            QStringLiteral("DELETE FROM %1 WHERE collection_id = ?").arg(RegistrySchema::calibsTable(g)),
-            {e->id}));
-    }
-    BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM collection_chain WHERE parent = ?"), {e->id}));
-    BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM collection WHERE collection_id = ?"), {e->id}));
+    BUTLER_TRY(deleteCollectionRows(*c, e->id, e->info.type, nullptr));
     BUTLER_TRY(bumpGeneration());
     return tx.commit();
 }
@@ -987,8 +1100,9 @@ Result<QList<QUuid>> Registry::datasetsInRun(const QString& run)
     BUTLER_ASSIGN_OR_RETURN(const CollectionEntry* e, collectionEntry(*c, run));
     if (e->info.type != CollectionType::Run)
         return invalidInput(QStringLiteral("'%1' is not a RUN collection").arg(run));
-    BUTLER_ASSIGN_OR_RETURN(QSqlQuery * q,
-                            m_db->exec(QStringLiteral("SELECT id FROM dataset WHERE run_id = ?"), {e->id}));
+    BUTLER_ASSIGN_OR_RETURN(
+        QSqlQuery * q,
+        m_db->exec(QStringLiteral("SELECT id FROM dataset WHERE run_id = ? AND trash_id IS NULL"), {e->id}));
     QList<QUuid> ids;
     while (q->next())
         ids << QUuid::fromString(q->value(0).toString());
@@ -1010,15 +1124,46 @@ Status Registry::removeRun(const QString& name)
                     .arg(name, other.info.name));
     Transaction tx(*m_db);
     BUTLER_TRY(tx.begin());
-    // Tags, calibration and file rows of the run's datasets go by cascade.
-    BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM dataset WHERE run_id = ?"), {e->id}));
-    for (int g : std::as_const(c->groupIds))
-        BUTLER_TRY(m_db->exec(
-            QStringLiteral("DELETE FROM %1 WHERE collection_id = ?").arg(RegistrySchema::tagsTable(g)),
-            {e->id}));
-    BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM collection WHERE collection_id = ?"), {e->id}));
+    BUTLER_TRY(deleteCollectionRows(*c, e->id, CollectionType::Run, nullptr));
     BUTLER_TRY(bumpGeneration());
     return tx.commit();
+}
+
+Status Registry::deleteCollectionRows(const Cache& c, qint64 id, CollectionType type, QStringList* paths)
+{
+    if (type == CollectionType::Run) {
+        if (paths) {
+            BUTLER_ASSIGN_OR_RETURN(
+                QSqlQuery * q,
+                m_db->exec(
+                    QStringLiteral("SELECT f.path FROM file_datastore_records f JOIN dataset d ON d.id = "
+                                   "f.dataset_id WHERE d.run_id = ?"),
+                    {id}));
+            while (q->next())
+                paths->append(q->value(0).toString());
+            q->finish();
+        }
+        // Datasets pruned into the trash earlier go with their run, entries and all.
+        for (int g : std::as_const(c.groupIds))
+            BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM %1 WHERE dataset_id IN (SELECT id FROM dataset "
+                                                 "WHERE run_id = ?)")
+                                      .arg(RegistrySchema::trashTable(g)),
+                                  {id}));
+        BUTLER_TRY(m_db->exec(
+            QStringLiteral("DELETE FROM trash_entry WHERE kind = 'datasets' AND collection_id = ?"), {id}));
+        // Tags, calibration and file rows of the run's datasets go by cascade.
+        BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM dataset WHERE run_id = ?"), {id}));
+    }
+    for (int g : std::as_const(c.groupIds)) {
+        for (const QString& table :
+             {RegistrySchema::tagsTable(g), RegistrySchema::calibsTable(g), RegistrySchema::trashTable(g)})
+            BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM %1 WHERE collection_id = ?").arg(table), {id}));
+    }
+    // Chains in the trash may still hold it.
+    BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM collection_chain WHERE child = ?"), {id}));
+    BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM collection_chain WHERE parent = ?"), {id}));
+    BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM collection WHERE collection_id = ?"), {id}));
+    return {};
 }
 
 // ---------------------------------------------------------------- datasets
@@ -1064,8 +1209,18 @@ Result<QList<DatasetRef>> Registry::insertDatasets(const QString& run, const QLi
                 "INSERT INTO dataset (id, dataset_type_id, run_id, ingest_date) VALUES (?, ?, ?, ?)"),
             {uuidText(id), type->id, runEntry->id, now});
         if (!q) {
-            if (q.error().kind() == ErrorKind::Conflict)
+            if (q.error().kind() == ErrorKind::Conflict) {
+                auto t =
+                    m_db->exec(QStringLiteral("SELECT trash_id FROM dataset WHERE id = ?"), {uuidText(id)});
+                const bool trashed = t && (*t)->next() && !(*t)->value(0).isNull();
+                if (t)
+                    (*t)->finish();
+                if (trashed)
+                    return conflict(QStringLiteral("dataset %1 is in the trash; restore it, or empty it from "
+                                                   "the trash, before making it again")
+                                        .arg(uuidText(id)));
                 return conflict(QStringLiteral("a dataset with ID %1 already exists").arg(uuidText(id)));
+            }
             return q.error();
         }
         const QStringList& req = group.required();
@@ -1096,7 +1251,8 @@ Result<QList<DatasetRef>> Registry::refsByIds(const Cache& c, const QList<QUuid>
     for (const QUuid& id : ids) {
         BUTLER_ASSIGN_OR_RETURN(
             QSqlQuery * q,
-            m_db->exec(QStringLiteral("SELECT dataset_type_id, run_id FROM dataset WHERE id = ?"),
+            m_db->exec(QStringLiteral(
+                           "SELECT dataset_type_id, run_id FROM dataset WHERE id = ? AND trash_id IS NULL"),
                        {uuidText(id)}));
         if (!q->next()) {
             q->finish();
@@ -1142,7 +1298,9 @@ Registry::collectionsContaining(const QList<QUuid>& ids, const std::function<boo
         const QString idText = uuidText(id);
         BUTLER_ASSIGN_OR_RETURN(
             QSqlQuery * q,
-            m_db->exec(QStringLiteral("SELECT dataset_type_id, run_id FROM dataset WHERE id = ?"), {idText}));
+            m_db->exec(QStringLiteral(
+                           "SELECT dataset_type_id, run_id FROM dataset WHERE id = ? AND trash_id IS NULL"),
+                       {idText}));
         if (!q->next()) {
             q->finish();
             continue;
@@ -1813,7 +1971,8 @@ Status Registry::associate(const QString& tagged, const QList<QUuid>& ids)
     for (const QUuid& id : ids) {
         BUTLER_ASSIGN_OR_RETURN(
             QSqlQuery * q,
-            m_db->exec(QStringLiteral("SELECT dataset_type_id, run_id FROM dataset WHERE id = ?"),
+            m_db->exec(QStringLiteral(
+                           "SELECT dataset_type_id, run_id FROM dataset WHERE id = ? AND trash_id IS NULL"),
                        {uuidText(id)}));
         if (!q->next()) {
             q->finish();
@@ -1991,10 +2150,16 @@ Status Registry::decertify(const QString& calibration, const QString& datasetTyp
 
 Status Registry::removeDatasets(const QList<QUuid>& ids)
 {
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
     Transaction tx(*m_db);
     BUTLER_TRY(tx.begin());
-    for (const QUuid& id : ids)
+    for (const QUuid& id : ids) {
+        for (int g : std::as_const(c->groupIds))
+            BUTLER_TRY(m_db->exec(
+                QStringLiteral("DELETE FROM %1 WHERE dataset_id = ?").arg(RegistrySchema::trashTable(g)),
+                {uuidText(id)}));
         BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM dataset WHERE id = ?"), {uuidText(id)}));
+    }
     return tx.commit();
 }
 
@@ -2018,8 +2183,9 @@ Result<QList<StoredFileRecord>> Registry::fileRecords(const QList<QUuid>& ids)
     for (const QUuid& id : ids) {
         BUTLER_ASSIGN_OR_RETURN(
             QSqlQuery * q,
-            m_db->exec(QStringLiteral("SELECT path, formatter, storage_class, file_size, checksum FROM "
-                                      "file_datastore_records WHERE dataset_id = ?"),
+            m_db->exec(QStringLiteral("SELECT f.path, f.formatter, f.storage_class, f.file_size, f.checksum "
+                                      "FROM file_datastore_records f JOIN dataset d ON d.id = f.dataset_id "
+                                      "WHERE f.dataset_id = ? AND d.trash_id IS NULL"),
                        {uuidText(id)}));
         if (q->next())
             result << StoredFileRecord{id,
@@ -2041,6 +2207,412 @@ Status Registry::removeFileRecords(const QList<QUuid>& ids)
         BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM file_datastore_records WHERE dataset_id = ?"),
                               {uuidText(id)}));
     return tx.commit();
+}
+
+// ---------------------------------------------------------------- trash
+
+namespace {
+
+const char* const TrashColumns = "trash_id, kind, collection_name, collection_type, removed_by, removed_at, "
+                                 "expires_at, dataset_count, file_count, byte_count";
+
+Result<TrashEntry> trashEntryFromRow(const QSqlQuery& q)
+{
+    TrashEntry entry;
+    entry.id = q.value(0).toLongLong();
+    BUTLER_ASSIGN_OR_RETURN(entry.kind, TrashEntry::parseKind(q.value(1).toString()));
+    entry.collection = q.value(2).toString();
+    entry.collectionType = CollectionType(q.value(3).toInt());
+    entry.removedBy = q.value(4).toString();
+    entry.removedAt = q.value(5).toLongLong();
+    entry.expiresAt = q.value(6).toLongLong();
+    entry.datasets = q.value(7).toLongLong();
+    entry.files = q.value(8).toLongLong();
+    entry.bytes = q.value(9).toLongLong();
+    return entry;
+}
+
+} // namespace
+
+Result<TrashEntry> Registry::trashEntry(qint64 id)
+{
+    BUTLER_ASSIGN_OR_RETURN(
+        QSqlQuery * q,
+        m_db->exec(
+            QStringLiteral("SELECT %1 FROM trash_entry WHERE trash_id = ?").arg(QLatin1String(TrashColumns)),
+            {id}));
+    if (!q->next()) {
+        q->finish();
+        return notFound(QStringLiteral("there is no trash entry #%1").arg(id));
+    }
+    auto entry = trashEntryFromRow(*q);
+    q->finish();
+    return entry;
+}
+
+Result<QList<TrashEntry>> Registry::trashEntries()
+{
+    BUTLER_ASSIGN_OR_RETURN(
+        QSqlQuery * q, m_db->exec(QStringLiteral("SELECT %1 FROM trash_entry ORDER BY removed_at, trash_id")
+                                      .arg(QLatin1String(TrashColumns))));
+    QList<TrashEntry> entries;
+    while (q->next()) {
+        auto entry = trashEntryFromRow(*q);
+        if (!entry) {
+            q->finish();
+            return entry.error();
+        }
+        entries.append(std::move(entry).value());
+    }
+    q->finish();
+    return entries;
+}
+
+qint64 Registry::insertTrashEntry(TrashEntry::Kind kind, const CollectionEntry& collection,
+                                  const TrashStamp& stamp, Status* status)
+{
+    auto q = m_db->exec(QStringLiteral("INSERT INTO trash_entry (kind, collection_id, collection_name, "
+                                       "collection_type, removed_by, removed_at, expires_at, dataset_count, "
+                                       "file_count, byte_count) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0)"),
+                        {TrashEntry::kindName(kind), collection.id, collection.info.name,
+                         int(collection.info.type), stamp.user, stamp.removedAt, stamp.expiresAt});
+    if (!q) {
+        *status = q.error();
+        return 0;
+    }
+    return (*q)->lastInsertId().toLongLong();
+}
+
+Status Registry::countTrashedDatasets(qint64 trashId)
+{
+    BUTLER_ASSIGN_OR_RETURN(
+        QSqlQuery * q,
+        m_db->exec(QStringLiteral("SELECT COUNT(*), COUNT(f.dataset_id), COALESCE(SUM(f.file_size), 0) FROM "
+                                  "dataset d LEFT JOIN file_datastore_records f ON f.dataset_id = d.id WHERE "
+                                  "d.trash_id = ?"),
+                   {trashId}));
+    QVariantList counts;
+    if (q->next())
+        counts << q->value(0).toLongLong() << q->value(1).toLongLong() << q->value(2).toLongLong();
+    q->finish();
+    if (counts.isEmpty())
+        return {};
+    counts << trashId;
+    BUTLER_TRY(m_db->exec(
+        QStringLiteral(
+            "UPDATE trash_entry SET dataset_count = ?, file_count = ?, byte_count = ? WHERE trash_id = ?"),
+        counts));
+    return {};
+}
+
+Status Registry::moveMembershipsOut(const Cache& c, qint64 trashId)
+{
+    for (int g : std::as_const(c.groupIds)) {
+        const QStringList req = c.groupDimensions.value(g);
+        const QString dims = req.isEmpty() ? QString() : QStringLiteral(", ") + quotedList(req);
+        const QString trash = RegistrySchema::trashTable(g);
+        const QString marked = QStringLiteral("dataset_id IN (SELECT id FROM dataset WHERE trash_id = ?)");
+        BUTLER_TRY(
+            m_db->exec(QStringLiteral("INSERT INTO %1 (trash_id, dataset_type_id, dataset_id, "
+                                      "collection_id%2, calibration, validity_begin, validity_end) "
+                                      "SELECT ?, dataset_type_id, dataset_id, collection_id%2, 0, NULL, "
+                                      "NULL FROM %3 WHERE %4")
+                           .arg(trash, dims, RegistrySchema::tagsTable(g), marked),
+                       {trashId, trashId}));
+        BUTLER_TRY(m_db->exec(QStringLiteral("INSERT INTO %1 (trash_id, dataset_type_id, dataset_id, "
+                                             "collection_id%2, calibration, validity_begin, validity_end) "
+                                             "SELECT ?, dataset_type_id, dataset_id, collection_id%2, 1, "
+                                             "validity_begin, validity_end FROM %3 WHERE %4")
+                                  .arg(trash, dims, RegistrySchema::calibsTable(g), marked),
+                              {trashId, trashId}));
+        for (const QString& table : {RegistrySchema::tagsTable(g), RegistrySchema::calibsTable(g)})
+            BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM %1 WHERE %2").arg(table, marked), {trashId}));
+    }
+    return {};
+}
+
+Status Registry::moveMembershipsBack(const Cache& c, qint64 trashId, const QString& entryName)
+{
+    const auto clash = [&](qint64 collectionId, qint64 typeId, const QString& other, bool calibration) {
+        const QString collection = anyCollectionName(c, collectionId);
+        const QString type = c.typeNameById.value(typeId);
+        return conflict(
+            calibration
+                ? QStringLiteral("cannot restore '%1': %2 dataset %3 is now certified in '%4' for an "
+                                 "overlapping validity range with the same data ID; decertify it first")
+                      .arg(entryName, type, other, collection)
+                : QStringLiteral("cannot restore '%1': '%2' now holds another %3 dataset with the same data "
+                                 "ID (%4); prune or disassociate it first")
+                      .arg(entryName, collection, type, other));
+    };
+    for (int g : std::as_const(c.groupIds)) {
+        const QStringList req = c.groupDimensions.value(g);
+        const QString dims = req.isEmpty() ? QString() : QStringLiteral(", ") + quotedList(req);
+        QString sourceDims;
+        for (const QString& dim : req)
+            sourceDims += QStringLiteral(", s.") + Database::quote(dim);
+        const QString trash = RegistrySchema::trashTable(g);
+        const QString tags = RegistrySchema::tagsTable(g);
+        const QString calibs = RegistrySchema::calibsTable(g);
+        // Places taken since: the same type and data ID in the same collection (for calibrations,
+        // with an overlapping validity range).
+        BUTLER_ASSIGN_OR_RETURN(
+            QSqlQuery * q,
+            m_db->exec(
+                QStringLiteral("SELECT s.collection_id, s.dataset_type_id, t.dataset_id FROM %1 s JOIN %2 "
+                               "t ON t.dataset_type_id = s.dataset_type_id AND t.collection_id = "
+                               "s.collection_id%3 WHERE s.trash_id = ? AND s.calibration = 0")
+                    .arg(trash, tags, sameDataId(req, QStringLiteral("t"), QStringLiteral("s"))),
+                {trashId}));
+        if (q->next()) {
+            const Error error =
+                clash(q->value(0).toLongLong(), q->value(1).toLongLong(), q->value(2).toString(), false);
+            q->finish();
+            return error;
+        }
+        q->finish();
+        BUTLER_ASSIGN_OR_RETURN(
+            q, m_db->exec(
+                   QStringLiteral("SELECT s.collection_id, s.dataset_type_id, k.dataset_id FROM %1 s JOIN "
+                                  "%2 k ON k.dataset_type_id = s.dataset_type_id AND k.collection_id = "
+                                  "s.collection_id%3 AND k.validity_begin < s.validity_end AND "
+                                  "s.validity_begin < k.validity_end WHERE s.trash_id = ? AND "
+                                  "s.calibration = 1")
+                       .arg(trash, calibs, sameDataId(req, QStringLiteral("k"), QStringLiteral("s"))),
+                   {trashId}));
+        if (q->next()) {
+            const Error error =
+                clash(q->value(0).toLongLong(), q->value(1).toLongLong(), q->value(2).toString(), true);
+            q->finish();
+            return error;
+        }
+        q->finish();
+        // Memberships of collections purged meanwhile are dropped.
+        const QString existing =
+            QStringLiteral("EXISTS (SELECT 1 FROM collection c WHERE c.collection_id = s.collection_id)");
+        BUTLER_TRY(
+            m_db->exec(QStringLiteral("INSERT INTO %1 (dataset_type_id, dataset_id, collection_id%2) "
+                                      "SELECT s.dataset_type_id, s.dataset_id, s.collection_id%3 FROM %4 "
+                                      "s WHERE s.trash_id = ? AND s.calibration = 0 AND %5")
+                           .arg(tags, dims, sourceDims, trash, existing),
+                       {trashId}));
+        BUTLER_TRY(
+            m_db->exec(QStringLiteral("INSERT INTO %1 (dataset_type_id, dataset_id, collection_id%2, "
+                                      "validity_begin, validity_end) SELECT s.dataset_type_id, "
+                                      "s.dataset_id, s.collection_id%3, s.validity_begin, s.validity_end "
+                                      "FROM %4 s WHERE s.trash_id = ? AND s.calibration = 1 AND %5")
+                           .arg(calibs, dims, sourceDims, trash, existing),
+                       {trashId}));
+        BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM %1 WHERE trash_id = ?").arg(trash), {trashId}));
+    }
+    return {};
+}
+
+Result<bool> Registry::holdsNothing(const QString& name)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    BUTLER_ASSIGN_OR_RETURN(const CollectionEntry* e, collectionEntry(*c, name));
+    const auto any = [this](const QString& sql, qint64 id) -> Result<bool> {
+        BUTLER_ASSIGN_OR_RETURN(QSqlQuery * q, m_db->exec(sql, {id}));
+        const bool found = q->next();
+        q->finish();
+        return found;
+    };
+    BUTLER_ASSIGN_OR_RETURN(
+        bool chained, any(QStringLiteral("SELECT 1 FROM collection_chain WHERE child = ? LIMIT 1"), e->id));
+    if (chained)
+        return false;
+    switch (e->info.type) {
+    case CollectionType::Run: {
+        BUTLER_ASSIGN_OR_RETURN(bool held,
+                                any(QStringLiteral("SELECT 1 FROM dataset WHERE run_id = ? LIMIT 1"), e->id));
+        return !held;
+    }
+    case CollectionType::Chained: {
+        BUTLER_ASSIGN_OR_RETURN(
+            bool held, any(QStringLiteral("SELECT 1 FROM collection_chain WHERE parent = ? LIMIT 1"), e->id));
+        return !held;
+    }
+    case CollectionType::Tagged:
+    case CollectionType::Calibration:
+        for (int g : std::as_const(c->groupIds)) {
+            for (const QString& table : {RegistrySchema::tagsTable(g), RegistrySchema::calibsTable(g),
+                                         RegistrySchema::trashTable(g)}) {
+                BUTLER_ASSIGN_OR_RETURN(
+                    bool held,
+                    any(QStringLiteral("SELECT 1 FROM %1 WHERE collection_id = ? LIMIT 1").arg(table),
+                        e->id));
+                if (held)
+                    return false;
+            }
+        }
+        return true;
+    }
+    return false;
+}
+
+Result<TrashEntry> Registry::trashCollection(const QString& name, const TrashStamp& stamp)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    BUTLER_ASSIGN_OR_RETURN(const CollectionEntry* e, collectionEntry(*c, name));
+    const bool run = e->info.type == CollectionType::Run;
+    Transaction tx(*m_db);
+    BUTLER_TRY(tx.begin());
+    Status inserted;
+    const qint64 trashId =
+        insertTrashEntry(run ? TrashEntry::Kind::Run : TrashEntry::Kind::Collection, *e, stamp, &inserted);
+    BUTLER_TRY(inserted);
+    if (run) {
+        // Datasets pruned into the trash before keep their own entries.
+        BUTLER_TRY(m_db->exec(
+            QStringLiteral("UPDATE dataset SET trash_id = ? WHERE run_id = ? AND trash_id IS NULL"),
+            {trashId, e->id}));
+        BUTLER_TRY(moveMembershipsOut(*c, trashId));
+        BUTLER_TRY(countTrashedDatasets(trashId));
+    } else if (e->info.type != CollectionType::Chained) {
+        // Its members stay in its rows, out of reach while it is in the trash.
+        qint64 members = 0;
+        for (int g : std::as_const(c->groupIds)) {
+            for (const QString& table : {RegistrySchema::tagsTable(g), RegistrySchema::calibsTable(g)}) {
+                BUTLER_ASSIGN_OR_RETURN(
+                    QSqlQuery * q,
+                    m_db->exec(
+                        QStringLiteral("SELECT COUNT(DISTINCT dataset_id) FROM %1 WHERE collection_id = ?")
+                            .arg(table),
+                        {e->id}));
+                if (q->next())
+                    members += q->value(0).toLongLong();
+                q->finish();
+            }
+        }
+        BUTLER_TRY(m_db->exec(QStringLiteral("UPDATE trash_entry SET dataset_count = ? WHERE trash_id = ?"),
+                              {members, trashId}));
+    }
+    BUTLER_TRY(m_db->exec(QStringLiteral("UPDATE collection SET trash_id = ? WHERE collection_id = ?"),
+                          {trashId, e->id}));
+    BUTLER_TRY(bumpGeneration());
+    BUTLER_ASSIGN_OR_RETURN(TrashEntry entry, trashEntry(trashId));
+    BUTLER_TRY(tx.commit());
+    qCInfo(lcRegistry).noquote() << "moved" << collectionTypeName(e->info.type) << name
+                                 << "to the trash as entry" << trashId;
+    return entry;
+}
+
+Result<QList<TrashEntry>> Registry::trashDatasets(const QList<QUuid>& ids, const TrashStamp& stamp)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    QList<qint64> runOrder;
+    QHash<qint64, QList<QUuid>> byRun;
+    for (const QUuid& id : ids) {
+        BUTLER_ASSIGN_OR_RETURN(
+            QSqlQuery * q,
+            m_db->exec(QStringLiteral("SELECT run_id FROM dataset WHERE id = ? AND trash_id IS NULL"),
+                       {uuidText(id)}));
+        if (!q->next()) {
+            q->finish();
+            return notFound(QStringLiteral("dataset %1 does not exist").arg(uuidText(id)));
+        }
+        const qint64 run = q->value(0).toLongLong();
+        q->finish();
+        if (!byRun.contains(run))
+            runOrder.append(run);
+        if (!byRun[run].contains(id))
+            byRun[run].append(id);
+    }
+    Transaction tx(*m_db);
+    BUTLER_TRY(tx.begin());
+    QList<qint64> made;
+    for (qint64 run : std::as_const(runOrder)) {
+        BUTLER_ASSIGN_OR_RETURN(const CollectionEntry* e,
+                                collectionEntry(*c, c->collectionNameById.value(run)));
+        Status inserted;
+        const qint64 trashId = insertTrashEntry(TrashEntry::Kind::Datasets, *e, stamp, &inserted);
+        BUTLER_TRY(inserted);
+        for (const QUuid& id : byRun.value(run))
+            BUTLER_TRY(m_db->exec(QStringLiteral("UPDATE dataset SET trash_id = ? WHERE id = ?"),
+                                  {trashId, uuidText(id)}));
+        BUTLER_TRY(moveMembershipsOut(*c, trashId));
+        BUTLER_TRY(countTrashedDatasets(trashId));
+        made.append(trashId);
+    }
+    QList<TrashEntry> entries;
+    for (qint64 trashId : std::as_const(made)) {
+        BUTLER_ASSIGN_OR_RETURN(TrashEntry entry, trashEntry(trashId));
+        entries.append(entry);
+    }
+    BUTLER_TRY(tx.commit());
+    return entries;
+}
+
+Status Registry::restoreTrash(qint64 id)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    Transaction tx(*m_db);
+    BUTLER_TRY(tx.begin());
+    BUTLER_ASSIGN_OR_RETURN(const TrashEntry entry, trashEntry(id));
+    if (entry.kind == TrashEntry::Kind::Datasets) {
+        const auto run = c->trashedByName.constFind(entry.collection);
+        if (run != c->trashedByName.constEnd())
+            return conflict(
+                QStringLiteral("cannot restore '%1': its run '%2' is in the trash too; restore the "
+                               "run first")
+                    .arg(entry.name(), entry.collection));
+    }
+    BUTLER_TRY(moveMembershipsBack(*c, id, entry.name()));
+    BUTLER_TRY(m_db->exec(QStringLiteral("UPDATE dataset SET trash_id = NULL WHERE trash_id = ?"), {id}));
+    BUTLER_TRY(m_db->exec(QStringLiteral("UPDATE collection SET trash_id = NULL WHERE trash_id = ?"), {id}));
+    BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM trash_entry WHERE trash_id = ?"), {id}));
+    if (entry.kind != TrashEntry::Kind::Datasets)
+        BUTLER_TRY(bumpGeneration());
+    BUTLER_TRY(tx.commit());
+    qCInfo(lcRegistry).noquote() << "restored trash entry" << id << entry.name();
+    return {};
+}
+
+Result<QStringList> Registry::purgeTrash(const QList<qint64>& ids)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    Transaction tx(*m_db);
+    BUTLER_TRY(tx.begin());
+    QStringList paths;
+    bool collections = false;
+    for (qint64 id : ids) {
+        auto found = trashEntry(id);
+        if (!found && found.error().kind() == ErrorKind::NotFound)
+            continue; // went with its run earlier in this call
+        BUTLER_ASSIGN_OR_RETURN(const TrashEntry entry, std::move(found));
+        if (entry.kind == TrashEntry::Kind::Datasets) {
+            BUTLER_ASSIGN_OR_RETURN(
+                QSqlQuery * q,
+                m_db->exec(
+                    QStringLiteral("SELECT f.path FROM file_datastore_records f JOIN dataset d ON d.id = "
+                                   "f.dataset_id WHERE d.trash_id = ?"),
+                    {id}));
+            while (q->next())
+                paths.append(q->value(0).toString());
+            q->finish();
+            for (int g : std::as_const(c->groupIds))
+                BUTLER_TRY(m_db->exec(
+                    QStringLiteral("DELETE FROM %1 WHERE trash_id = ?").arg(RegistrySchema::trashTable(g)),
+                    {id}));
+            BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM dataset WHERE trash_id = ?"), {id}));
+        } else {
+            BUTLER_ASSIGN_OR_RETURN(
+                QSqlQuery * q,
+                m_db->exec(QStringLiteral("SELECT collection_id FROM collection WHERE trash_id = ?"), {id}));
+            const std::optional<qint64> collectionId =
+                q->next() ? std::optional<qint64>(q->value(0).toLongLong()) : std::nullopt;
+            q->finish();
+            if (collectionId)
+                BUTLER_TRY(deleteCollectionRows(*c, *collectionId, entry.collectionType, &paths));
+            collections = true;
+        }
+        BUTLER_TRY(m_db->exec(QStringLiteral("DELETE FROM trash_entry WHERE trash_id = ?"), {id}));
+    }
+    if (collections)
+        BUTLER_TRY(bumpGeneration());
+    BUTLER_TRY(tx.commit());
+    return paths;
 }
 
 } // namespace butler

@@ -5,6 +5,7 @@
 #include "MemberFilter.h"
 #include "Queries.h"
 #include "StoredFileRecord.h"
+#include "TrashEntry.h"
 #include "WhereNode.h"
 
 #include <QMutex>
@@ -89,10 +90,40 @@ public:
                      const QList<DataCoordinate>& dataIds);
     Status removeDatasets(const QList<QUuid>& ids);
 
-    // Datastore records.
+    // Datastore records. fileRecords leaves out datasets in the trash.
     Status insertFileRecords(const QList<StoredFileRecord>& records);
     Result<QList<StoredFileRecord>> fileRecords(const QList<QUuid>& ids);
     Status removeFileRecords(const QList<QUuid>& ids);
+
+    // The trash (TrashEntry). Trashing hides rows without deleting them: a trashed collection
+    // is left out of the cache, so of every lookup, search, glob and chain, but keeps its name;
+    // trashed datasets are marked and their RUN, TAGGED and CALIBRATION rows move to
+    // dataset_trash_<group>, so that no query, uniqueness or overlap check meets them. A trashed
+    // TAGGED or CALIBRATION collection keeps its rows, as no search reaches them. Restoring puts
+    // everything back where it was; purging deletes it.
+    struct TrashStamp
+    {
+        QString user;
+        qint64 removedAt = 0; // unix seconds
+        qint64 expiresAt = 0;
+    };
+    // Whether removing the collection loses nothing: no chain holds it and it holds no datasets
+    // (RUN, trashed ones included), members (TAGGED, CALIBRATION) or children (CHAINED).
+    Result<bool> holdsNothing(const QString& name);
+    // Moves a collection of any type to the trash; a RUN takes its datasets along. Chains that
+    // hold it skip it until it comes back.
+    Result<TrashEntry> trashCollection(const QString& name, const TrashStamp& stamp);
+    // Moves datasets to the trash with their memberships, one entry per RUN, in the order the
+    // runs first appear. Unknown and trashed IDs are NotFound.
+    Result<QList<TrashEntry>> trashDatasets(const QList<QUuid>& ids, const TrashStamp& stamp);
+    // Every entry, expired ones included, oldest first.
+    Result<QList<TrashEntry>> trashEntries();
+    // Puts an entry back. Conflict when its run is in the trash too, or when a collection now
+    // holds another dataset in a place one of it held; nothing changes then.
+    Status restoreTrash(qint64 id);
+    // Deletes entries for good (cascades and the file records' triggers follow) and returns the
+    // datastore paths of their files, to delete once the caller's transaction has committed.
+    Result<QStringList> purgeTrash(const QList<qint64>& ids);
 
     // The SQL that queryDatasets runs for one dataset type, for benchmarks and --explain.
     Result<QString> explainDatasetQuery(const DatasetQuery& query);
@@ -105,6 +136,7 @@ private:
     struct Cache;
     struct TypeEntry;
     struct CollectionEntry;
+    struct TrashedCollection;
 
     // Implied values of dimension records by element and key.
     using ImpliedCache = QHash<QString, QList<QVariant>>;
@@ -137,6 +169,23 @@ private:
     // every type, or globs, rather than types named one by one.
     static bool skipsUnrelatedTypes(const QStringList& patterns);
     Result<QList<DatasetRef>> refsByIds(const Cache& cache, const QList<QUuid>& ids);
+    // A collection's name whether it is in use or in the trash.
+    static QString anyCollectionName(const Cache& cache, qint64 id);
+    // Refuses a name that a collection in the trash still holds.
+    Status checkNameFree(const Cache& cache, const QString& name) const;
+    Result<TrashEntry> trashEntry(qint64 id);
+    qint64 insertTrashEntry(TrashEntry::Kind kind, const CollectionEntry& collection, const TrashStamp& stamp,
+                            Status* status);
+    // Counts the datasets, files and bytes of an entry's datasets into the entry's row.
+    Status countTrashedDatasets(qint64 trashId);
+    // Moves the tags and calibs rows of the datasets marked with trashId to the trash tables.
+    Status moveMembershipsOut(const Cache& cache, qint64 trashId);
+    // Moves them back, first refusing any that would clash with rows added since.
+    Status moveMembershipsBack(const Cache& cache, qint64 trashId, const QString& entryName);
+    // Deletes a collection's rows and what hangs on it; for a RUN, its datasets (trashed or not)
+    // with their paths appended to paths.
+    Status deleteCollectionRows(const Cache& cache, qint64 collectionId, CollectionType type,
+                                QStringList* paths);
 
     std::unique_ptr<Database> m_db;
     DimensionUniverse m_universe;

@@ -63,8 +63,9 @@ QStringList RegistrySchema::createStatements() const
     const QString pk = m_db.autoIncrementPrimaryKey();
     QStringList s;
     s << QStringLiteral("CREATE TABLE butler_attributes (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    // trash_id: the trash entry holding the collection; NULL while it is in use.
     s << QStringLiteral("CREATE TABLE collection (collection_id %1, name TEXT NOT NULL UNIQUE, "
-                        "type INTEGER NOT NULL, doc TEXT NOT NULL DEFAULT '')")
+                        "type INTEGER NOT NULL, doc TEXT NOT NULL DEFAULT '', trash_id INTEGER)")
              .arg(pk);
     s << QStringLiteral(
         "CREATE TABLE collection_chain (parent INTEGER NOT NULL REFERENCES collection(collection_id) "
@@ -81,9 +82,11 @@ QStringList RegistrySchema::createStatements() const
     s << QStringLiteral(
              "CREATE TABLE dataset (id TEXT PRIMARY KEY, dataset_type_id INTEGER NOT NULL REFERENCES "
              "dataset_type(dataset_type_id), run_id INTEGER NOT NULL REFERENCES collection(collection_id), "
-             "ingest_date %1 NOT NULL)")
+             "ingest_date %1 NOT NULL, trash_id INTEGER)")
              .arg(m_db.bigintType());
     s << QStringLiteral("CREATE INDEX dataset_run ON dataset (run_id, dataset_type_id)");
+    s << QStringLiteral("CREATE INDEX dataset_trash ON dataset (trash_id)");
+    s << trashEntryStatements();
     s << QStringLiteral(
              "CREATE TABLE file_datastore_records (dataset_id TEXT PRIMARY KEY REFERENCES dataset(id) "
              "ON DELETE CASCADE, path TEXT NOT NULL, formatter TEXT NOT NULL, storage_class TEXT NOT NULL, "
@@ -181,6 +184,54 @@ QStringList RegistrySchema::tagsTableStatements(int groupId, const QStringList& 
     s << QStringLiteral("CREATE INDEX %1_lookup ON %1 (dataset_type_id, collection_id%2)")
              .arg(calibs, dimKey);
     s << QStringLiteral("CREATE INDEX %1_dataset ON %1 (dataset_id)").arg(calibs);
+    s << trashTableStatements(groupId, required);
+    return s;
+}
+
+QStringList RegistrySchema::trashTableStatements(int groupId, const QStringList& required) const
+{
+    // The tags and calibs rows of trashed datasets, as they were (calibration tells which), with
+    // no unique keys or foreign keys: they must not stop new datasets from taking their places.
+    QStringList cols;
+    for (const QString& dim : required)
+        cols << Database::quote(dim) + QLatin1Char(' ') + dimensionColumnType(dim) +
+                    QStringLiteral(" NOT NULL");
+    const QString dimCols =
+        cols.isEmpty() ? QString() : cols.join(QStringLiteral(", ")) + QStringLiteral(", ");
+    const QString table = trashTable(groupId);
+    QStringList s;
+    s << QStringLiteral("CREATE TABLE IF NOT EXISTS %1 (trash_id INTEGER NOT NULL, dataset_type_id INTEGER "
+                        "NOT NULL, dataset_id TEXT NOT NULL, collection_id INTEGER NOT NULL, %2calibration "
+                        "INTEGER NOT NULL, validity_begin %3, validity_end %3)")
+             .arg(table, dimCols, m_db.bigintType());
+    s << QStringLiteral("CREATE INDEX IF NOT EXISTS %1_entry ON %1 (trash_id)").arg(table);
+    s << QStringLiteral("CREATE INDEX IF NOT EXISTS %1_collection ON %1 (collection_id)").arg(table);
+    s << QStringLiteral("CREATE INDEX IF NOT EXISTS %1_dataset ON %1 (dataset_id)").arg(table);
+    return s;
+}
+
+QStringList RegistrySchema::trashEntryStatements() const
+{
+    // collection_id has no foreign key: purging deletes the collection before the entry.
+    QStringList s;
+    s << QStringLiteral("CREATE TABLE IF NOT EXISTS trash_entry (trash_id %1, kind TEXT NOT NULL, "
+                        "collection_id INTEGER NOT NULL, collection_name TEXT NOT NULL, collection_type "
+                        "INTEGER NOT NULL, removed_by TEXT NOT NULL, removed_at %2 NOT NULL, expires_at %2 "
+                        "NOT NULL, dataset_count %2 NOT NULL, file_count %2 NOT NULL, byte_count %2 NOT "
+                        "NULL)")
+             .arg(m_db.autoIncrementPrimaryKey(), m_db.bigintType());
+    s << QStringLiteral("CREATE INDEX IF NOT EXISTS trash_entry_expires ON trash_entry (expires_at)");
+    s << QStringLiteral("CREATE INDEX IF NOT EXISTS trash_entry_collection ON trash_entry (collection_id)");
+    return s;
+}
+
+QStringList RegistrySchema::upgradeToTrashStatements() const
+{
+    QStringList s;
+    s << QStringLiteral("ALTER TABLE collection ADD COLUMN trash_id INTEGER");
+    s << QStringLiteral("ALTER TABLE dataset ADD COLUMN trash_id INTEGER");
+    s << QStringLiteral("CREATE INDEX IF NOT EXISTS dataset_trash ON dataset (trash_id)");
+    s << trashEntryStatements();
     return s;
 }
 

@@ -11,21 +11,29 @@ class Database;
 // Names and DDL of the registry's tables, generated from the dimension universe. Dimension
 // element tables are "dim_<element>"; datasets of each dimension group live in
 // "dataset_tags_<group id>" (RUN and TAGGED membership) and "dataset_calibs_<group id>"
-// (CALIBRATION membership with validity ranges).
+// (CALIBRATION membership with validity ranges); the memberships of trashed datasets wait in
+// "dataset_trash_<group id>" (see Registry's trash).
 class RegistrySchema
 {
 public:
-    static constexpr int SchemaVersion = 1;
+    // 2: the trash (trash_entry, dataset_trash_<group>, trash_id on collection and dataset).
+    static constexpr int SchemaVersion = 2;
 
     RegistrySchema(const DimensionUniverse& universe, Database& db);
 
     // The static tables and the dimension element tables.
     QStringList createStatements() const;
+    // The tags, calibs and trash tables of a dimension group.
     QStringList tagsTableStatements(int groupId, const QStringList& requiredDimensions) const;
+    // The trash table of a dimension group, if missing (for repositories made before the trash).
+    QStringList trashTableStatements(int groupId, const QStringList& requiredDimensions) const;
+    // Version 1 to 2: the trash tables and columns (dimension groups' tables come separately).
+    QStringList upgradeToTrashStatements() const;
 
     static QString elementTable(const QString& element) { return QStringLiteral("dim_") + element; }
     static QString tagsTable(int groupId) { return QStringLiteral("dataset_tags_%1").arg(groupId); }
     static QString calibsTable(int groupId) { return QStringLiteral("dataset_calibs_%1").arg(groupId); }
+    static QString trashTable(int groupId) { return QStringLiteral("dataset_trash_%1").arg(groupId); }
     // The column holding a field of an element: the primary key is named after the element,
     // so that it joins by name with data ID columns elsewhere.
     static QString fieldColumn(const DimensionElement& element, const QString& field);
@@ -34,6 +42,7 @@ public:
     static QStringList elementColumns(const DimensionElement& element);
 
 private:
+    QStringList trashEntryStatements() const;
     QString columnType(FieldType type, int length) const;
     QString dimensionColumnType(const QString& dimension) const;
 

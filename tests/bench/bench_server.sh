@@ -50,6 +50,9 @@ auth:
   static_tokens_file: tokens.yaml
 signed_urls: { secret_file: signing.key }
 http: { max_body_bytes: 268435456 }
+# One user drives every figure here: per-user limits would measure the limits, not the server
+# (bench_fairness.sh measures them).
+limits: { requests_per_second_per_user: 1000000, concurrent_queries_per_user: 64, max_queued_per_user: 100000 }
 EOF
 "$server" --config "$work/server.yaml" >"$work/server.out" 2>"$work/server.log" &
 server_pid=$!

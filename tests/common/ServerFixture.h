@@ -100,7 +100,9 @@ public:
 
     // Builds the repository, the token file, the signing key and the config. extraConfig is
     // appended as top-level YAML (sections the base config lacks, e.g. http:); extraAuth goes
-    // inside the auth: section, indented by two spaces (e.g. "  jwt: {...}\n").
+    // inside the auth: section, indented by two spaces (e.g. "  jwt: {...}\n"). Without a
+    // limits: section in extraConfig the per-user rate limit is set far above what a test
+    // sends, so only tests that mean to meet it do.
     bool prepare(const QString& extraConfig = {}, const QString& extraAuth = {})
     {
         if (!m_dir.isValid())
@@ -140,6 +142,8 @@ public:
                 .arg(repoPath(), extraAuth)
                 .toUtf8());
         config.write(extraConfig.toUtf8());
+        if (!extraConfig.contains(QLatin1String("limits:")))
+            config.write("limits: { requests_per_second_per_user: 1000000 }\n");
         return true;
     }
 

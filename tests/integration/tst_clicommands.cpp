@@ -125,6 +125,7 @@ private slots:
     void associateDisassociate();
     void certifyDecertify();
     void pruneDatasetsPurge();
+    void trashLocal();
     void removeRunsForce();
     void retrieveArtifacts();
     void badInput_data();
@@ -566,14 +567,93 @@ void TestCliCommands::pruneDatasetsPurge()
     QCOMPARE(noMode.status, 2);
     QVERIFY(noMode.err.startsWith("error: "));
 
-    BUTLER_OK("prune-datasets", repo, "raw", "--collections", kRawRun, "--where", "detector = 2", "--purge");
+    const CliResult pruned = runButler(
+        {"prune-datasets", repo, "raw", "--collections", kRawRun, "--where", "detector = 2", "--purge"});
+    QVERIFY2(pruned.status == 0, qPrintable(pruned.err));
+    QVERIFY2(pruned.out.startsWith(QStringLiteral("Moved 2 datasets to the trash until ")),
+             qPrintable(pruned.out));
     const CliResult after =
         runButler({"query-datasets", repo, "raw", "--collections", kRawRun, "--format", "json"});
     QCOMPARE(parseJsonArray(after.out).size(), 4);
+    // In the trash the files stay, until it is emptied.
+    for (const QJsonValue& value : doomed)
+        QVERIFY(QFileInfo::exists(QUrl(value.toObject().value("uri").toString()).toLocalFile()));
+    const QJsonArray trash = parseJsonArray(runButler({"trash", repo, "--format", "json"}).out);
+    QCOMPARE(trash.size(), 1);
+    const QJsonObject entry = trash.first().toObject();
+    QCOMPARE(entry.value("kind").toString(), QStringLiteral("datasets"));
+    QCOMPARE(entry.value("collection").toString(), kRawRun);
+    QCOMPARE(entry.value("datasets").toInt(), 2);
+    QVERIFY(pruned.out.contains(QStringLiteral("'butler trash %1 restore %2' brings them back")
+                                    .arg(repo, entry.value("name").toString())));
+    const CliResult emptied = runButler({"trash", repo, "empty", "--force"});
+    QVERIFY2(emptied.status == 0, qPrintable(emptied.err));
+    QVERIFY2(emptied.out.contains("Emptied 1 entry from the trash (2 files, "), qPrintable(emptied.out));
     for (const QJsonValue& value : doomed)
         QVERIFY(!QFileInfo::exists(QUrl(value.toObject().value("uri").toString()).toLocalFile()));
     // The source files are untouched: ingest copied them.
     QVERIFY(QFileInfo::exists(m_sources + QStringLiteral("/raw_%1_2.json").arg(kExposure1)));
+}
+
+void TestCliCommands::trashLocal()
+{
+    const QString repo = freshRepo();
+    QVERIFY(!QTest::currentTestFailed());
+    const CliResult empty = runButler({"trash", repo});
+    QCOMPARE(empty.status, 0);
+    QCOMPARE(empty.out, QStringLiteral("The trash is empty.\n"));
+    QCOMPARE(runButler({"trash", repo, "--format", "json"}).out.trimmed(), QStringLiteral("[]"));
+    const CliResult before =
+        runButler({"query-datasets", repo, "--collections", kRawRun, "--format", "json", "--show-uri"});
+    const QJsonArray raws = parseJsonArray(before.out);
+    QVERIFY(!raws.isEmpty());
+
+    const CliResult removed = runButler({"remove-runs", repo, kRawRun, "--force"});
+    QVERIFY2(removed.status == 0, qPrintable(removed.err));
+    QVERIFY2(removed.out.contains(QStringLiteral("Moved 1 run to the trash until ")),
+             qPrintable(removed.out));
+    QVERIFY(removed.out.contains(
+        QStringLiteral("'butler trash %1 restore %2' brings it back").arg(repo, kRawRun)));
+    // Reserved: the name cannot be registered again.
+    const CliResult again = runButler({"register-collection", repo, kRawRun, "--type", "RUN"});
+    QCOMPARE(again.status, 1);
+    QVERIFY2(again.err.contains("is in the trash until"), qPrintable(again.err));
+    // Listed, with the quota note; CSV for scripts.
+    const CliResult table = runButler({"trash", repo});
+    QVERIFY2(table.out.contains(kRawRun) && table.out.contains("RUN"), qPrintable(table.out));
+    QVERIFY(table.out.contains("count against their owners' quotas"));
+    const QStringList csv = lines(runButler({"trash", repo, "--format", "csv"}).out);
+    QCOMPARE(csv.size(), 2);
+    QCOMPARE(csv.first(), QStringLiteral("Name,Type,Removed by,Removed at,Expires,Datasets,Files,Bytes"));
+    QVERIFY2(csv.last().startsWith(kRawRun + QStringLiteral(",RUN,")), qPrintable(csv.last()));
+    QVERIFY2(csv.last().contains(QStringLiteral(",%1,%1,").arg(raws.size())), qPrintable(csv.last()));
+
+    // Usage errors.
+    QCOMPARE(runButler({"trash", repo, "restore"}).status, 2);
+    QCOMPARE(runButler({"trash", repo, "shred"}).status, 2);
+    QCOMPARE(runButler({"trash", repo, "list", "x"}).status, 2);
+    QCOMPARE(runButler({"trash", repo, "list", "--expired"}).status, 2);
+    const CliResult unknown = runButler({"trash", repo, "restore", "nothing-here"});
+    QCOMPARE(unknown.status, 1);
+    QVERIFY(unknown.err.startsWith("error: nothing named 'nothing-here' is in the trash"));
+
+    const CliResult restored = runButler({"trash", repo, "restore", kRawRun});
+    QVERIFY2(restored.status == 0, qPrintable(restored.err));
+    QVERIFY2(restored.out.startsWith(
+                 QStringLiteral("Restored %1 (RUN, %2 datasets").arg(kRawRun).arg(raws.size())),
+             qPrintable(restored.out));
+    const CliResult after =
+        runButler({"query-datasets", repo, "--collections", kRawRun, "--format", "json", "--show-uri"});
+    QCOMPARE(parseJsonArray(after.out), raws);
+
+    // Nothing expired yet: --expired empties nothing; a collection that held nothing went at once.
+    BUTLER_OK("register-collection", repo, "empty-tags", "--type", "TAGGED");
+    const CliResult gone = runButler({"remove-collections", repo, "empty-tags", "--force"});
+    QVERIFY2(gone.out.contains("Removed 1 collection at once, as it held nothing: empty-tags."),
+             qPrintable(gone.out));
+    const CliResult expired = runButler({"trash", repo, "empty", "--expired"});
+    QCOMPARE(expired.status, 0);
+    QCOMPARE(expired.out, QStringLiteral("Nothing in the trash has expired.\n"));
 }
 
 void TestCliCommands::removeRunsForce()
@@ -596,9 +676,18 @@ void TestCliCommands::removeRunsForce()
     const CliResult biases = runButler({"query-datasets", repo, "bias", "--format", "json"});
     QCOMPARE(parseJsonArray(biases.out).size(), 0);
 
-    BUTLER_OK("remove-collections", repo, "tagged", "--force");
+    const CliResult untagged = runButler({"remove-collections", repo, "tagged", "--force"});
+    QVERIFY2(untagged.status == 0, qPrintable(untagged.err));
     const CliResult tagged = runButler({"query-collections", repo, "tagged", "--format", "json"});
     QCOMPARE(parseJsonArray(tagged.out).size(), 0);
+    // The runs with datasets went to the trash; the empty TAGGED collection went at once.
+    QVERIFY2(removed.out.contains(QStringLiteral("Moved 1 run to the trash until ")),
+             qPrintable(removed.out));
+    QVERIFY2(untagged.out.contains("Removed 1 collection at once, as it held nothing: tagged."),
+             qPrintable(untagged.out));
+    const QJsonArray trash = parseJsonArray(runButler({"trash", repo, "--format", "json"}).out);
+    QCOMPARE(trash.size(), 1);
+    QCOMPARE(trash.first().toObject().value("name").toString(), kCalibRun);
 }
 
 void TestCliCommands::retrieveArtifacts()

@@ -469,11 +469,15 @@ void TestUploads::deletingGivesBytesBack()
         ids.append(ref->id());
     }
     QCOMPARE(butler->quota().value().usedBytes, base + 6000);
+    // Purged datasets and removed runs wait in the trash, still charged, until it is emptied.
     QVERIFY(butler->pruneDatasets({ids[0]}, true, true).ok());
-    QCOMPARE(butler->quota().value().usedBytes, base + 4000);
+    QCOMPARE(butler->quota().value().usedBytes, base + 6000);
     QVERIFY(butler->pruneDatasets({ids[1]}, false, true).ok()); // unstore: the file goes, so do its bytes
-    QCOMPARE(butler->quota().value().usedBytes, base + 2000);
+    QCOMPARE(butler->quota().value().usedBytes, base + 4000);
     QVERIFY(butler->removeRuns({run}).ok());
+    QCOMPARE(butler->quota().value().usedBytes, base + 4000);
+    auto emptied = butler->emptyTrash({run}); // the run takes the datasets pruned from it along
+    QVERIFY2(emptied.ok(), emptied.ok() ? "" : qPrintable(emptied.error().message()));
     QCOMPARE(butler->quota().value().usedBytes, base);
     // Someone else deleting a group's dataset gives the bytes back to who uploaded it.
     auto bob = connectAs(QStringLiteral("bob"));
@@ -485,6 +489,15 @@ void TestUploads::deletingGivesBytesBack()
     QCOMPARE(butler->quota().value().usedBytes, base + 500);
     auto dave = connectAs(QStringLiteral("dave"));
     QVERIFY(dave->pruneDatasets({ref->id()}, true, true).ok());
+    QCOMPARE(butler->quota().value().usedBytes, base + 500);
+    const auto entries = dave->trashEntries();
+    QVERIFY(entries.ok());
+    QStringList pruned;
+    for (const TrashEntry& entry : *entries)
+        if (entry.collection == group)
+            pruned << entry.name();
+    QCOMPARE(pruned.size(), 1);
+    QVERIFY(dave->emptyTrash(pruned).ok());
     QCOMPARE(butler->quota().value().usedBytes, base);
     QVERIFY(bob);
 }

@@ -1,6 +1,7 @@
 #include "LoginDialog.h"
 
 #include "OidcLogin.h"
+#include "RemoteLocation.h"
 #include "TokenStore.h"
 
 #include <QDialogButtonBox>
@@ -79,7 +80,9 @@ LoginDialog::LoginDialog(QWidget* parent, QSettings* settings)
     m_buttons->button(QDialogButtonBox::Cancel)->setAccessibleName(tr("Cancel"));
 
     auto* serverForm = new QFormLayout;
-    serverForm->addRow(tr("&Server:"), m_serverEdit);
+    m_serverLabel = new QLabel(tr("&Server:"), this);
+    m_serverLabel->setBuddy(m_serverEdit);
+    serverForm->addRow(m_serverLabel, m_serverEdit);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(serverForm);
     layout->addWidget(providerBox);
@@ -126,6 +129,21 @@ void LoginDialog::setServerUrl(const QString& url)
 QString LoginDialog::serverUrl() const
 {
     return m_serverEdit->text().trimmed();
+}
+
+void LoginDialog::setRepositoryRequired(bool required)
+{
+    m_repositoryRequired = required;
+    if (required) {
+        m_serverLabel->setText(tr("&Repository:"));
+        m_serverEdit->setAccessibleName(tr("Repository URL"));
+        m_serverEdit->setPlaceholderText(tr("https://butler.example.org/api/butler/repo/main"));
+    } else {
+        m_serverLabel->setText(tr("&Server:"));
+        m_serverEdit->setAccessibleName(tr("Server URL"));
+        m_serverEdit->setPlaceholderText(tr("https://butler.example.org"));
+    }
+    updateButtons();
 }
 
 QString LoginDialog::token() const
@@ -227,6 +245,15 @@ void LoginDialog::accept()
         showStatus(tr("Enter the server's address, such as https://butler.example.org."), true);
         return;
     }
+    if (m_repositoryRequired) {
+        const Result<RemoteLocation> location = RemoteLocation::parse(serverUrl());
+        if (!location.ok()) {
+            showStatus(tr("Enter the repository's address, such as "
+                          "https://butler.example.org/api/butler/repo/main."),
+                       true);
+            return;
+        }
+    }
     if (token().isEmpty()) {
         showStatus(tr("Sign in with the identity provider or paste an access token first."), true);
         return;
@@ -237,14 +264,15 @@ void LoginDialog::accept()
     }
     setBusy(true);
     showStatus(tr("Saving the token…"));
-    QCoro::connect(m_store->storeAsync(serverUrl(), token()), this, [this](const Status& stored) {
-        setBusy(false);
-        if (!stored.ok()) {
-            showStatus(tr("The token could not be saved: %1").arg(stored.error().message()), true);
-            return;
-        }
-        finishAccept();
-    });
+    QCoro::connect(
+        m_store->storeAsync(serverUrl(), token(), m_expiresAt), this, [this](const Status& stored) {
+            setBusy(false);
+            if (!stored.ok()) {
+                showStatus(tr("The token could not be saved: %1").arg(stored.error().message()), true);
+                return;
+            }
+            finishAccept();
+        });
 }
 
 void LoginDialog::finishAccept()

@@ -35,6 +35,10 @@ public:
 
     void setServerUrl(const QString& url);
     QString serverUrl() const;
+    // Asks for a repository URL (http(s)://HOST:PORT/api/butler/repo/LABEL) instead of a server
+    // address, and accepts only that: for opening a repository.
+    void setRepositoryRequired(bool required);
+    bool repositoryRequired() const { return m_repositoryRequired; }
     // The token from signing in, else the pasted one (trimmed); empty when there is neither.
     QString token() const;
     // When the signed-in token expires; invalid for a pasted token.
@@ -72,6 +76,7 @@ private:
     OidcLogin* m_login;
     std::chrono::milliseconds m_timeout = std::chrono::minutes(5);
 
+    QLabel* m_serverLabel;
     QLineEdit* m_serverEdit;
     QLineEdit* m_issuerEdit;
     QLineEdit* m_clientIdEdit;
@@ -86,6 +91,7 @@ private:
     QDateTime m_expiresAt;
     QString m_statusText;
     bool m_busy = false;
+    bool m_repositoryRequired = false;
 };
 
 } // namespace butler

@@ -1,15 +1,11 @@
 #include "TokenStore.h"
 
 #include "CoroutineResult.h"
+#include "RemoteLocation.h"
+#include "TokenSource.h"
 
-#include <QDir>
 #include <QFile>
-#include <QFileInfo>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLoggingCategory>
-#include <QSaveFile>
-#include <QStandardPaths>
 #include <QUrl>
 
 #include <QCoroSignal>
@@ -26,7 +22,6 @@ Q_LOGGING_CATEGORY(lcViewsTokens, "butler.views.tokens")
 namespace {
 
 const QString kKeychainService = QStringLiteral("butler");
-const QString kAccessToken = QStringLiteral("access_token");
 
 template <typename T> QCoro::Task<> storeResult(QCoro::Task<T>& task, std::optional<T>& out)
 {
@@ -51,60 +46,6 @@ bool isPlausibleToken(const QString& token)
             return false;
     }
     return true;
-}
-
-struct StoreFile
-{
-    bool exists = false;
-    QJsonObject tokens;
-};
-
-Result<StoreFile> readStoreFile(const QString& path)
-{
-    StoreFile store;
-    QFile file(path);
-    if (!file.exists())
-        return store;
-    store.exists = true;
-    // Like ssh: a file others can read may have leaked already, so it is not used.
-    const QFileDevice::Permissions others =
-        QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup | QFileDevice::WriteOther;
-    if (QFileInfo(path).permissions() & others)
-        return ioError(QStringLiteral("the token file %1 is readable or writable by other users, so its "
-                                      "tokens may have leaked; run 'chmod 600 %1' or delete it, and sign "
-                                      "in again")
-                           .arg(path));
-    if (!file.open(QIODevice::ReadOnly))
-        return ioError(QStringLiteral("cannot read the token file %1: %2").arg(path, file.errorString()));
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &error);
-    if (error.error != QJsonParseError::NoError || !document.isObject())
-        return invalidInput(
-            QStringLiteral("the token file %1 is not a JSON object; delete it and sign in again").arg(path));
-    store.tokens = document.object();
-    return store;
-}
-
-Status writeStoreFile(const QString& path, const QJsonObject& tokens)
-{
-    const QFileInfo info(path);
-    const QString folder = info.absolutePath();
-    if (!QDir(folder).exists()) {
-        if (!QDir().mkpath(folder))
-            return ioError(QStringLiteral("cannot create the folder %1").arg(folder));
-        QFile::setPermissions(folder,
-                              QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-    }
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return ioError(QStringLiteral("cannot write the token file %1: %2").arg(path, file.errorString()));
-    // Restricted before the first byte of a secret is written, so no other user can ever read it.
-    if (!file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))
-        return ioError(QStringLiteral("cannot restrict the permissions of the token file %1").arg(path));
-    file.write(QJsonDocument(tokens).toJson(QJsonDocument::Indented));
-    if (!file.commit())
-        return ioError(QStringLiteral("cannot write the token file %1: %2").arg(path, file.errorString()));
-    return {};
 }
 
 // Errors that mean "there is no usable keychain here" rather than "the keychain said no".
@@ -134,8 +75,34 @@ TokenStore::TokenStore(QString filePath, Backend backend)
 
 QString TokenStore::defaultFilePath()
 {
-    return QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation) +
-           QStringLiteral("/tokens.json");
+    return TokenSource::defaultStoreFile();
+}
+
+QStringList TokenStore::fileKeys(const QString& serverUrl)
+{
+    const QUrl url(serverUrl.trimmed(), QUrl::StrictMode);
+    const QString scheme = url.scheme().toLower();
+    if (!url.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https")) ||
+        url.host().isEmpty())
+        return {};
+    // What `butler login` stores a repository URL under; a bare server address stands for its root.
+    const Result<RemoteLocation> location = RemoteLocation::parse(serverUrl);
+    QUrl base;
+    if (location.ok()) {
+        base = QUrl(location->serverBase());
+    } else {
+        base.setScheme(scheme);
+        base.setHost(url.host().toLower());
+        base.setPort(url.port());
+    }
+    QStringList keys{base.toString(QUrl::FullyEncoded)};
+    // The same server written with or without its default port.
+    const int defaultPort = scheme == QLatin1String("https") ? 443 : 80;
+    QUrl other = base;
+    other.setPort(base.port() == -1 ? defaultPort : (base.port() == defaultPort ? -1 : base.port()));
+    if (other != base)
+        keys << other.toString(QUrl::FullyEncoded);
+    return keys;
 }
 
 Result<QString> TokenStore::normalizeServerUrl(const QString& serverUrl)
@@ -172,10 +139,10 @@ QCoro::Task<Result<QString>> TokenStore::loadAsync(QString serverUrl)
             break; // it may have been stored while the keychain was away
         }
     }
-    co_return loadFromFile(key);
+    co_return loadFromFile(serverUrl);
 }
 
-QCoro::Task<Status> TokenStore::storeAsync(QString serverUrl, QString token)
+QCoro::Task<Status> TokenStore::storeAsync(QString serverUrl, QString token, QDateTime expiresAt)
 {
     BUTLER_CO_ASSIGN_OR_RETURN(const QString key, normalizeServerUrl(serverUrl));
     token = token.trimmed();
@@ -186,11 +153,12 @@ QCoro::Task<Status> TokenStore::storeAsync(QString serverUrl, QString token)
         const KeychainAnswer answer = co_await writeKeychain(key, token);
         switch (answer.outcome) {
         case KeychainOutcome::Done:
-            // A copy left in the file from a time without keychain would outlive this token.
-            if (QFile::exists(m_filePath)) {
-                const Status removed = removeFromFile(key);
-                if (!removed.ok())
-                    qCWarning(lcViewsTokens) << removed.error().message();
+            // The command-line tool reads the file only.
+            if (m_shareWithCommandLine) {
+                const Status shared = storeInFile(serverUrl, token, expiresAt);
+                if (!shared.ok())
+                    qCWarning(lcViewsTokens)
+                        << "not shared with the command line:" << shared.error().message();
             }
             co_return Status();
         case KeychainOutcome::Unavailable:
@@ -203,7 +171,7 @@ QCoro::Task<Status> TokenStore::storeAsync(QString serverUrl, QString token)
                                 .arg(key, answer.message));
         }
     }
-    co_return storeInFile(key, token);
+    co_return storeInFile(serverUrl, token, expiresAt);
 }
 
 QCoro::Task<Status> TokenStore::removeAsync(QString serverUrl)
@@ -218,7 +186,7 @@ QCoro::Task<Status> TokenStore::removeAsync(QString serverUrl)
                             QStringLiteral("cannot remove the token for %1 from the system keychain: %2")
                                 .arg(key, answer.message));
     }
-    co_return removeFromFile(key);
+    co_return removeFromFile(serverUrl);
 }
 
 Result<QString> TokenStore::load(const QString& serverUrl)
@@ -226,9 +194,9 @@ Result<QString> TokenStore::load(const QString& serverUrl)
     return waitForTask(loadAsync(serverUrl));
 }
 
-Status TokenStore::store(const QString& serverUrl, const QString& token)
+Status TokenStore::store(const QString& serverUrl, const QString& token, const QDateTime& expiresAt)
 {
-    return waitForTask(storeAsync(serverUrl, token));
+    return waitForTask(storeAsync(serverUrl, token, expiresAt));
 }
 
 Status TokenStore::remove(const QString& serverUrl)
@@ -301,36 +269,35 @@ QCoro::Task<TokenStore::KeychainAnswer> TokenStore::deleteKeychain(QString key)
     co_return answerOf(*job);
 }
 
-Result<QString> TokenStore::loadFromFile(const QString& key) const
+Result<QString> TokenStore::loadFromFile(const QString& serverUrl) const
 {
-    BUTLER_ASSIGN_OR_RETURN(const StoreFile store, readStoreFile(m_filePath));
-    const QJsonValue entry = store.tokens.value(key);
-    const QString token =
-        entry.isObject() ? entry.toObject().value(kAccessToken).toString() : entry.toString();
-    if (token.isEmpty())
-        return noToken(key);
-    if (!isPlausibleToken(token))
-        return invalidInput(
-            QStringLiteral("the token stored for %1 in %2 is malformed; sign in again").arg(key, m_filePath));
-    return token;
+    const QStringList keys = fileKeys(serverUrl);
+    for (const QString& key : keys) {
+        BUTLER_ASSIGN_OR_RETURN(const QString token, TokenSource::storedToken(key, m_filePath));
+        if (!token.isEmpty())
+            return token;
+    }
+    return noToken(normalizeServerUrl(serverUrl).valueOr(serverUrl));
 }
 
-Status TokenStore::storeInFile(const QString& key, const QString& token) const
+Status TokenStore::storeInFile(const QString& serverUrl, const QString& token,
+                               const QDateTime& expiresAt) const
 {
-    BUTLER_ASSIGN_OR_RETURN(StoreFile store, readStoreFile(m_filePath));
-    store.tokens.insert(key, QJsonObject{{kAccessToken, token}});
-    BUTLER_TRY(writeStoreFile(m_filePath, store.tokens));
-    qCDebug(lcViewsTokens) << "stored the token for" << key << "in" << m_filePath;
+    const QStringList keys = fileKeys(serverUrl);
+    if (keys.isEmpty())
+        return invalidInput(QStringLiteral("'%1' is not a server address").arg(serverUrl));
+    BUTLER_TRY(TokenSource::storeToken(keys.first(), token, m_filePath,
+                                       expiresAt.isValid() ? expiresAt.toSecsSinceEpoch() : 0));
+    qCDebug(lcViewsTokens) << "stored the token for" << keys.first() << "in" << m_filePath;
     return {};
 }
 
-Status TokenStore::removeFromFile(const QString& key) const
+Status TokenStore::removeFromFile(const QString& serverUrl) const
 {
-    BUTLER_ASSIGN_OR_RETURN(StoreFile store, readStoreFile(m_filePath));
-    if (!store.exists || !store.tokens.contains(key))
-        return {};
-    store.tokens.remove(key);
-    return writeStoreFile(m_filePath, store.tokens);
+    const QStringList keys = fileKeys(serverUrl);
+    for (const QString& key : keys)
+        BUTLER_TRY(TokenSource::removeToken(key, m_filePath));
+    return {};
 }
 
 } // namespace butler

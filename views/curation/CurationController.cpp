@@ -1,6 +1,8 @@
 #include "CurationController.h"
 
+#include "OperationsModel.h"
 #include "RepositorySession.h"
+#include "RequestGroup.h"
 #include "ServerCommand.h"
 
 #include <QLoggingCategory>
@@ -16,6 +18,27 @@ namespace {
 QString countText(qsizetype n)
 {
     return n == 1 ? QObject::tr("1 dataset") : QObject::tr("%1 datasets").arg(n);
+}
+
+QString errorText(const Status& status)
+{
+    return status.ok() ? QString() : status.error().message();
+}
+
+template <typename T> QString errorText(const Result<T>& result)
+{
+    return result.ok() ? QString() : result.error().message();
+}
+
+// Awaits a step, then ends its operation; keeps the step's butler alive until then.
+template <typename T>
+QCoro::Task<T> finishing(QCoro::Task<T> task, [[maybe_unused]] std::shared_ptr<RemoteButler> butler,
+                         QPointer<OperationsModel> operations, quint64 id)
+{
+    T result = co_await task;
+    if (operations && id != 0)
+        operations->finish(id, errorText(result));
+    co_return result;
 }
 
 // The IDs among ids that the collection already holds.
@@ -137,6 +160,44 @@ CurationController::CurationController(RepositorySession* session, QUndoStack* s
 {
 }
 
+CurationController::Tracked CurationController::track(const QString& title)
+{
+    RemoteButler* own = &m_session->butler();
+    if (!m_operations)
+        return {std::shared_ptr<RemoteButler>(std::shared_ptr<RemoteButler>(), own), 0};
+    auto group = std::make_shared<RequestGroup>();
+    Tracked tracked;
+    tracked.butler = std::shared_ptr<RemoteButler>(own->withRequestGroup(group));
+    tracked.id = m_operations->startWithGroup(title, group);
+    return tracked;
+}
+
+ServerCommand::Step CurationController::trackedStep(const QString& title,
+                                                    std::function<QCoro::Task<Status>(RemoteButler*)> step)
+{
+    // ServerCommand calls steps only while this controller lives.
+    return [this, title, step] {
+        const Tracked op = track(title);
+        return finishing(step(op.butler.get()), op.butler, m_operations, op.id);
+    };
+}
+
+void CurationController::reportFailure(const Error& error, const QString& text, const QStringList& changed,
+                                       bool listChanged)
+{
+    if (!RequestGroup::isCancellation(error)) {
+        emit refused(error.message());
+        return;
+    }
+    emit refused(tr("Cancelled: %1. The server may have done it before it stopped; the collections show "
+                    "what it holds now.")
+                     .arg(text));
+    if (listChanged)
+        emit collectionListChanged();
+    if (!changed.isEmpty())
+        emit collectionsChanged(changed);
+}
+
 void CurationController::begin()
 {
     emit pendingChanged(++m_pending);
@@ -165,23 +226,28 @@ void CurationController::stepFinished(const Status& status, bool undone, const Q
 
 void CurationController::createCollection(const QString& name, CollectionType type, const QString& doc)
 {
-    RemoteButler* butler = &m_session->butler();
-    begin();
     const QString text = tr("create %1").arg(name);
-    QCoro::connect(createStep(butler, name, type, doc), this, [=, this](const Status& status) {
-        end();
-        if (!status) {
-            emit refused(status.error().message());
-            return;
-        }
-        m_stack->push(new ServerCommand(
-            text, [=] { return createStep(butler, name, type, doc); },
-            [=] { return removeStep(butler, name, type); }, this,
-            [this, text, name](const Status& s, bool undone) {
-                stepFinished(s, undone, text, {name}, true);
-            }));
-        emit collectionListChanged();
-    });
+    const Tracked op = track(tr("Create collection %1").arg(name));
+    begin();
+    QCoro::connect(
+        finishing(createStep(op.butler.get(), name, type, doc), op.butler, m_operations, op.id), this,
+        [=, this](const Status& status) {
+            end();
+            if (!status) {
+                reportFailure(status.error(), text, {name}, true);
+                return;
+            }
+            m_stack->push(new ServerCommand(
+                text,
+                trackedStep(tr("Redo: %1").arg(text),
+                            [=](RemoteButler* butler) { return createStep(butler, name, type, doc); }),
+                trackedStep(tr("Undo: %1").arg(text),
+                            [=](RemoteButler* butler) { return removeStep(butler, name, type); }),
+                this, [this, text, name](const Status& s, bool undone) {
+                    stepFinished(s, undone, text, {name}, true);
+                }));
+            emit collectionListChanged();
+        });
 }
 
 void CurationController::associate(const QString& tagged, const QList<QUuid>& ids)
@@ -198,33 +264,38 @@ void CurationController::tag(const QString& tagged, const QList<QUuid>& ids, boo
 {
     if (ids.isEmpty())
         return;
-    RemoteButler* butler = &m_session->butler();
+    const QString asked = add ? tr("tag %1 into %2").arg(countText(ids.size()), tagged)
+                              : tr("remove %1 from %2").arg(countText(ids.size()), tagged);
+    const Tracked op = track(add ? tr("Tag %1 into %2").arg(countText(ids.size()), tagged)
+                                 : tr("Remove %1 from %2").arg(countText(ids.size()), tagged));
     begin();
-    QCoro::connect(tagStep(butler, tagged, ids, add), this, [=, this](const Result<QList<QUuid>>& changed) {
-        end();
-        if (!changed) {
-            emit refused(changed.error().message());
-            return;
-        }
-        if (changed->isEmpty()) {
-            emit collectionsChanged({tagged});
-            return; // nothing changed: nothing to undo
-        }
-        const QList<QUuid> done = *changed;
-        const QString text = add ? tr("tag %1 into %2").arg(countText(done.size()), tagged)
-                                 : tr("remove %1 from %2").arg(countText(done.size()), tagged);
-        ServerCommand::Step forward = [=] {
-            return add ? butler->associateAsync(tagged, done) : butler->disassociateAsync(tagged, done);
-        };
-        ServerCommand::Step backward = [=] {
-            return add ? butler->disassociateAsync(tagged, done) : butler->associateAsync(tagged, done);
-        };
-        m_stack->push(new ServerCommand(text, forward, backward, this,
-                                        [this, text, tagged](const Status& s, bool undone) {
-                                            stepFinished(s, undone, text, {tagged}, false);
-                                        }));
-        emit collectionsChanged({tagged});
-    });
+    QCoro::connect(finishing(tagStep(op.butler.get(), tagged, ids, add), op.butler, m_operations, op.id),
+                   this, [=, this](const Result<QList<QUuid>>& changed) {
+                       end();
+                       if (!changed) {
+                           reportFailure(changed.error(), asked, {tagged}, false);
+                           return;
+                       }
+                       if (changed->isEmpty()) {
+                           emit collectionsChanged({tagged});
+                           return; // nothing changed: nothing to undo
+                       }
+                       const QList<QUuid> done = *changed;
+                       const QString text = add ? tr("tag %1 into %2").arg(countText(done.size()), tagged)
+                                                : tr("remove %1 from %2").arg(countText(done.size()), tagged);
+                       const auto put = [tagged, done](bool in) {
+                           return [tagged, done, in](RemoteButler* butler) {
+                               return in ? butler->associateAsync(tagged, done)
+                                         : butler->disassociateAsync(tagged, done);
+                           };
+                       };
+                       m_stack->push(new ServerCommand(text, trackedStep(tr("Redo: %1").arg(text), put(add)),
+                                                       trackedStep(tr("Undo: %1").arg(text), put(!add)), this,
+                                                       [this, text, tagged](const Status& s, bool undone) {
+                                                           stepFinished(s, undone, text, {tagged}, false);
+                                                       }));
+                       emit collectionsChanged({tagged});
+                   });
 }
 
 void CurationController::setChain(const QString& chain, const QStringList& children)
@@ -254,26 +325,31 @@ void CurationController::insertIntoChain(const QString& chain, const QStringList
 void CurationController::changeChain(const QString& chain,
                                      std::function<QStringList(const QStringList&)> edit)
 {
-    RemoteButler* butler = &m_session->butler();
+    const QString text = tr("change chain %1").arg(chain);
+    const Tracked op = track(tr("Change chain %1").arg(chain));
     begin();
     QCoro::connect(
-        chainStep(butler, chain, std::move(edit)), this, [=, this](const Result<ChainChange>& change) {
+        finishing(chainStep(op.butler.get(), chain, std::move(edit)), op.butler, m_operations, op.id), this,
+        [=, this](const Result<ChainChange>& change) {
             end();
             if (!change) {
-                emit refused(change.error().message());
+                reportFailure(change.error(), text, {chain}, false);
                 return;
             }
             const QStringList old = change->first;
             const QStringList children = change->second;
             if (old == children)
                 return;
-            const QString text = tr("change chain %1").arg(chain);
-            m_stack->push(new ServerCommand(
-                text, [=] { return butler->setCollectionChainAsync(chain, children, ChainMode::Redefine); },
-                [=] { return butler->setCollectionChainAsync(chain, old, ChainMode::Redefine); }, this,
-                [this, text, chain](const Status& s, bool undone) {
-                    stepFinished(s, undone, text, {chain}, false);
-                }));
+            const auto setTo = [chain](const QStringList& list) {
+                return [chain, list](RemoteButler* butler) {
+                    return butler->setCollectionChainAsync(chain, list, ChainMode::Redefine);
+                };
+            };
+            m_stack->push(new ServerCommand(text, trackedStep(tr("Redo: %1").arg(text), setTo(children)),
+                                            trackedStep(tr("Undo: %1").arg(text), setTo(old)), this,
+                                            [this, text, chain](const Status& s, bool undone) {
+                                                stepFinished(s, undone, text, {chain}, false);
+                                            }));
             emit collectionsChanged({chain});
         });
 }
@@ -283,25 +359,39 @@ void CurationController::certify(const QString& calibration, const QList<QUuid>&
 {
     if (ids.isEmpty())
         return;
-    RemoteButler* butler = &m_session->butler();
+    const QString asked = tr("certify %1 in %2").arg(countText(ids.size()), calibration);
+    const Tracked op = track(tr("Certify %1 in %2").arg(countText(ids.size()), calibration));
     begin();
-    QCoro::connect(certifyStep(butler, calibration, ids, validity), this,
-                   [=, this](const Result<QList<DatasetRef>>& refs) {
-                       end();
-                       if (!refs) {
-                           emit refused(refs.error().message());
-                           return;
-                       }
-                       const QList<DatasetRef> done = *refs;
-                       const QString text = tr("certify %1 in %2").arg(countText(done.size()), calibration);
-                       m_stack->push(new ServerCommand(
-                           text, [=] { return butler->certifyAsync(calibration, ids, validity); },
-                           [=] { return decertifyStep(butler, calibration, done, validity); }, this,
-                           [this, text, calibration](const Status& s, bool undone) {
-                               stepFinished(s, undone, text, {calibration}, false);
-                           }));
-                       emit collectionsChanged({calibration});
-                   });
+    QCoro::connect(
+        finishing(certifyStep(op.butler.get(), calibration, ids, validity), op.butler, m_operations, op.id),
+        this, [=, this](const Result<QList<DatasetRef>>& refs) {
+            end();
+            if (!refs) {
+                reportFailure(refs.error(), asked, {calibration}, false);
+                return;
+            }
+            const QList<DatasetRef> done = *refs;
+            const QString text = tr("certify %1 in %2").arg(countText(done.size()), calibration);
+            m_stack->push(
+                new ServerCommand(text,
+                                  trackedStep(tr("Redo: %1").arg(text),
+                                              [=](RemoteButler* butler) {
+                                                  return butler->certifyAsync(calibration, ids, validity);
+                                              }),
+                                  trackedStep(tr("Undo: %1").arg(text),
+                                              [=](RemoteButler* butler) {
+                                                  return decertifyStep(butler, calibration, done, validity);
+                                              }),
+                                  this, [this, text, calibration](const Status& s, bool undone) {
+                                      stepFinished(s, undone, text, {calibration}, false);
+                                  }));
+            emit collectionsChanged({calibration});
+        });
+}
+
+void CurationController::setOperations(OperationsModel* operations)
+{
+    m_operations = operations;
 }
 
 } // namespace butler

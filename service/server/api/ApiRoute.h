@@ -22,6 +22,9 @@ struct ApiRoute
     QString responseSchema; // name of the answer's schema
     Handler handler = nullptr;
     bool streams = false; // may answer as JSON lines
+    // A registry search: a user runs at most limits.concurrent_queries_per_user of these at
+    // once (ApiRoutes marks them).
+    bool query = false;
 };
 
 } // namespace butler

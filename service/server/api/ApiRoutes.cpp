@@ -4,6 +4,7 @@
 #include "UploadHandlers.h"
 
 #include <QHash>
+#include <QSet>
 
 namespace butler {
 
@@ -80,6 +81,12 @@ QList<ApiRoute> makeRoutes()
         route(post, "/datasets/decertify", "Clear a validity range", "Decertification", "Empty",
               &H::decertify),
         route(post, "/datasets/prune", "Remove datasets or their files", "Prune", "Empty", &H::prune),
+        route(get, "/trash", "Removed runs, collections and datasets the caller can still restore", "",
+              "TrashList", &H::listTrash),
+        route(post, "/trash/restore", "Bring trash entries back where they were", "NameList", "TrashEntries",
+              &H::restoreTrash),
+        route(post, "/trash/empty", "Delete trash entries and their files for good", "TrashEmpty",
+              "TrashEntries", &H::emptyTrash),
         route(post, "/uploads", "Reserve upload slots: one signed PUT URL per file", "UploadReservation",
               "UploadGrant", &U::reserve),
         route(post, "/uploads/commit", "Turn an upload's received files into datasets", "UploadId",
@@ -91,9 +98,26 @@ QList<ApiRoute> makeRoutes()
     };
 }
 
+// The routes that search the registry, the work whose cost grows with the repository: a user
+// runs a few at once (limits.concurrent_queries_per_user); more wait their turn.
+QList<ApiRoute> markQueries(QList<ApiRoute> routes)
+{
+    static const QSet<QString> queries{
+        QStringLiteral("GET /collections"),        QStringLiteral("POST /collections/flatten"),
+        QStringLiteral("GET /dataset-types"),      QStringLiteral("POST /dimension-records/query"),
+        QStringLiteral("POST /datasets/query"),    QStringLiteral("POST /datasets/count"),
+        QStringLiteral("POST /data-ids/query"),    QStringLiteral("POST /datasets/find"),
+        QStringLiteral("POST /datasets/file-info")};
+    for (ApiRoute& route : routes) {
+        if (queries.contains(QString::fromLatin1(route.method) + u' ' + route.path))
+            route.query = true;
+    }
+    return routes;
+}
+
 struct RouteIndex
 {
-    QList<ApiRoute> routes = makeRoutes();
+    QList<ApiRoute> routes = markQueries(makeRoutes());
     QHash<QString, QList<const ApiRoute*>> byPath;
 
     RouteIndex()

@@ -9,6 +9,7 @@
 #include "ApiRoutes.h"
 #include "Authenticator.h"
 #include "AuthorizedButler.h"
+#include "FairDispatcher.h"
 #include "FileRequest.h"
 #include "FileResponder.h"
 #include "HttpBodyPlan.h"
@@ -16,6 +17,7 @@
 #include "HttpServerHost.h"
 #include "Metrics.h"
 #include "OpenApiDocument.h"
+#include "RateLimiter.h"
 #include "RepositoryService.h"
 #include "UploadReceiver.h"
 #include "UploadService.h"
@@ -59,6 +61,20 @@ QByteArray headerValue(const QHttpServerRequest& request, const char* name)
     return request.value(QByteArray::fromRawData(name, qstrlen(name)));
 }
 
+// 429 rate_limited: nothing was done, the client may send the same request again after
+// retryAfter seconds.
+ApiAnswer tooManyRequests(const QString& message, qint64 retryAfter)
+{
+    ApiAnswer answer = ApiErrors::answer(429, QStringLiteral("rate_limited"), message);
+    answer.headers.append({QByteArrayLiteral("Retry-After"), QByteArray::number(retryAfter)});
+    return answer;
+}
+
+ApiAnswer stopping()
+{
+    return ApiErrors::answer(Error(ErrorKind::Unavailable, QStringLiteral("the server is stopping")));
+}
+
 // A QObject per listener thread, for QCoro continuations that must come back to that thread.
 QObject* threadContext()
 {
@@ -96,16 +112,41 @@ Result<std::unique_ptr<ButlerServer>> ButlerServer::create(const ServerConfig& c
         server->m_repositories.insert(repo.label, service.get());
         server->m_ownedRepositories.push_back(std::move(service));
     }
-    server->m_workers.setMaxThreadCount(std::max(1, config.workers));
-    server->m_workers.setExpiryTimeout(-1);
+    const LimitsConfig& limits = config.limits;
+    server->m_limiter =
+        std::make_unique<RateLimiter>(limits.requestsPerSecondPerUser, limits.effectiveBurst());
+    FairDispatcher::Options dispatch;
+    dispatch.threads = std::max(1, config.workers);
+    dispatch.maxRunningPerUser = limits.concurrentQueriesPerUser;
+    dispatch.maxQueuedPerUser = limits.maxQueuedPerUser;
+    server->m_dispatcher = std::make_unique<FairDispatcher>(dispatch);
     server->m_openApi = OpenApiDocument::build(ApiRoutes::repositoryRoutes());
 
     Metrics& metrics = *server->m_metrics;
     ButlerServer* self = server.get();
+    FairDispatcher* dispatcher = server->m_dispatcher.get();
+    RateLimiter* limiter = server->m_limiter.get();
     metrics.addGauge("butler_worker_queue_depth", "Requests waiting for a worker thread",
-                     [self] { return double(self->m_queued.loadRelaxed()); });
+                     [dispatcher] { return double(dispatcher->queued()); });
     metrics.addGauge("butler_worker_threads_busy", "Worker threads running a request",
-                     [self] { return double(self->m_workers.activeThreadCount()); });
+                     [dispatcher] { return double(dispatcher->busyThreads()); });
+    metrics.addGauge("butler_worker_queue_users", "Users with requests waiting for a worker thread",
+                     [dispatcher] { return double(dispatcher->waitingUsers()); });
+    metrics.addGauge("butler_queries_running_max_per_user",
+                     "The most queries one user has running right now (capped by "
+                     "limits.concurrent_queries_per_user)",
+                     [dispatcher] { return double(dispatcher->maxRunningPerUser()); });
+    metrics.addGauge("butler_queries_running_peak_per_user",
+                     "The most queries one user ever had running at once since the start",
+                     [dispatcher] { return double(dispatcher->peakRunningPerUser()); });
+    metrics.addGauge("butler_rate_limit_buckets", "Users with a rate-limit bucket in memory",
+                     [limiter] { return double(limiter->bucketCount()); });
+    metrics.addCounter("butler_requests_rate_limited_total",
+                       "Requests refused with 429: the user's rate limit was spent",
+                       [self] { return double(self->m_rateLimited.load(std::memory_order_relaxed)); });
+    metrics.addCounter("butler_requests_queue_full_total",
+                       "Requests refused with 429: the user had limits.max_queued_per_user waiting",
+                       [self] { return double(self->m_queueFull.load(std::memory_order_relaxed)); });
     return server;
 }
 
@@ -166,7 +207,9 @@ void ButlerServer::stop(int graceMs)
     beginShutdown();
     if (graceMs > 0 && !m_host->waitForIdle(graceMs))
         qCWarning(lcServerMain) << "stopping with requests still in flight after" << graceMs << "ms";
-    m_workers.waitForDone(graceMs > 0 ? graceMs : 5000);
+    if (!m_dispatcher->waitForIdle(graceMs > 0 ? graceMs : 5000))
+        qCWarning(lcServerMain) << "stopping with" << m_dispatcher->queued() << "requests still waiting";
+    m_dispatcher->shutdown(); // waits for the requests running
     m_host->stop();
     m_host.reset();
 }
@@ -262,19 +305,45 @@ void ButlerServer::authenticate(const std::shared_ptr<ApiRequest>& request,
             return;
         }
         request->identity = std::move(*cached).value();
-        next();
+        if (admit(*request, *reply))
+            next();
         return;
     }
     m_metrics->countCache("token", false);
     QCoro::connect(m_authenticator->authenticate(authorization), threadContext(),
-                   [request, reply, next = std::move(next)](Result<Identity> identity) {
+                   [this, request, reply, next = std::move(next)](Result<Identity> identity) {
                        if (!identity.ok()) {
                            send(*reply, ApiErrors::answer(identity.error()));
                            return;
                        }
                        request->identity = std::move(identity).value();
-                       next();
+                       if (admit(*request, *reply))
+                           next();
                    });
+}
+
+bool ButlerServer::exempt(const ApiRequest& request) const
+{
+    return m_config.limits.exemptAdmins && request.identity.admin;
+}
+
+bool ButlerServer::admit(const ApiRequest& request, HttpReply& reply)
+{
+    if (exempt(request))
+        return true;
+    const RateLimiter::Decision decision = m_limiter->take(request.identity.user);
+    if (decision.allowed)
+        return true;
+    m_rateLimited.fetch_add(1, std::memory_order_relaxed);
+    const qint64 retryAfter = decision.retryAfterSeconds();
+    send(reply, tooManyRequests(QStringLiteral("%1 sent more than %2 requests per second (bursts of %3; "
+                                               "limits.requests_per_second_per_user): retry in %4 s")
+                                    .arg(request.identity.user.left(100))
+                                    .arg(m_limiter->rate())
+                                    .arg(m_limiter->burst())
+                                    .arg(retryAfter),
+                                retryAfter));
+    return false;
 }
 
 void ButlerServer::handleServerRoute(const std::shared_ptr<ApiRequest>& request,
@@ -361,9 +430,11 @@ void ButlerServer::runOnWorker(const ApiRoute* route, RepositoryService* reposit
                                const std::shared_ptr<ApiRequest>& request,
                                const std::shared_ptr<HttpReply>& reply)
 {
-    m_queued.ref();
-    m_workers.start([this, route, repository, request, reply] {
-        m_queued.deref();
+    FairQueue::Job job;
+    job.user = request->identity.user;
+    job.capped = route->query && !exempt(*request);
+    job.drop = [reply] { reply->post([reply] { send(*reply, stopping()); }); };
+    job.run = [route, repository, request, reply] {
         if (!reply->isConnected())
             return; // the client gave up while the request waited
         AuthorizedButler butler(repository->butler(), repository->acls(), repository->policy(),
@@ -388,7 +459,32 @@ void ButlerServer::runOnWorker(const ApiRoute* route, RepositoryService* reposit
             qCWarning(lcServerMain).noquote()
                 << "request" << request->requestId << "failed:" << answer.error().message();
         reply->post([reply, out = std::move(out)] { send(*reply, out); });
-    });
+    };
+    switch (m_dispatcher->submit(std::move(job))) {
+    case FairDispatcher::Submit::Queued:
+        return;
+    case FairDispatcher::Submit::Full:
+        // Nothing was done: a client that waits and sends it again loses nothing.
+        m_queueFull.fetch_add(1, std::memory_order_relaxed);
+        send(*reply, tooManyRequests(
+                         QStringLiteral("%1 has %2 requests waiting already (limits.max_queued_per_user): "
+                                        "retry in 1 s")
+                             .arg(request->identity.user.left(100))
+                             .arg(m_config.limits.maxQueuedPerUser),
+                         1));
+        return;
+    case FairDispatcher::Submit::Stopped:
+        send(*reply, stopping());
+        return;
+    }
+}
+
+bool ButlerServer::runInternal(std::function<void()> work, std::function<void()> dropped)
+{
+    FairQueue::Job job;
+    job.run = std::move(work);
+    job.drop = std::move(dropped);
+    return m_dispatcher->submit(std::move(job), false) == FairDispatcher::Submit::Queued;
 }
 
 void ButlerServer::handleFile(const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply)
@@ -477,16 +573,13 @@ void ButlerServer::handleUpload(const QHttpServerRequest& request, const std::sh
                                        QStringLiteral("this upload was not accepted")));
         return;
     }
-    m_queued.ref();
-    m_workers.start([this, repository, receiver, reply] {
-        m_queued.deref();
-        // Even when the client went away: the file arrived whole and its slot can take it.
-        Result<QJsonObject> stored = repository->uploadService().receive(*receiver);
-        ApiAnswer answer = stored ? ApiAnswer::json(stored.value(), 201) : ApiErrors::answer(stored.error());
-        if (!stored && answer.status >= 500)
-            qCWarning(lcServerMain).noquote() << "upload failed:" << stored.error().message();
-        reply->post([reply, answer = std::move(answer)] { send(*reply, answer); });
-    });
+    // Here, not on a worker: placing an upload is a rename and a lookup in memory (the
+    // database is asked only after a restart), cheaper than the hand-over.
+    Result<QJsonObject> stored = repository->uploadService().receive(*receiver);
+    ApiAnswer answer = stored ? ApiAnswer::json(stored.value(), 201) : ApiErrors::answer(stored.error());
+    if (!stored && answer.status >= 500)
+        qCWarning(lcServerMain).noquote() << "upload failed:" << stored.error().message();
+    send(*reply, answer);
 }
 
 void ButlerServer::expireUploads()
@@ -494,16 +587,21 @@ void ButlerServer::expireUploads()
     if (!m_expiring.testAndSetAcquire(0, 1))
         return; // the previous round is still running
     QList<RepositoryService*> repositories = m_repositories.values();
-    m_workers.start([this, repositories] {
-        const qint64 now = QDateTime::currentSecsSinceEpoch();
-        for (RepositoryService* repository : repositories) {
-            const Result<int> freed = repository->uploadService().expire(now);
-            if (!freed)
-                qCWarning(lcServerMain).noquote() << "cleaning up expired uploads of" << repository->label()
-                                                  << "failed:" << freed.error().message();
-        }
-        m_expiring.storeRelease(0);
-    });
+    const auto done = [this] { m_expiring.storeRelease(0); };
+    if (!runInternal(
+            [repositories, done] {
+                const qint64 now = QDateTime::currentSecsSinceEpoch();
+                for (RepositoryService* repository : repositories) {
+                    const Result<int> freed = repository->uploadService().expire(now);
+                    if (!freed)
+                        qCWarning(lcServerMain).noquote()
+                            << "cleaning up expired uploads of" << repository->label()
+                            << "failed:" << freed.error().message();
+                }
+                done();
+            },
+            done))
+        done();
 }
 
 void ButlerServer::send(HttpReply& reply, const ApiAnswer& answer)

@@ -7,9 +7,10 @@
 #include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
-#include <QThreadPool>
 #include <QTimer>
 
+#include <atomic>
+#include <functional>
 #include <memory>
 
 class QHttpServerRequest;
@@ -17,9 +18,11 @@ class QHttpServerRequest;
 namespace butler {
 
 class Authenticator;
+class FairDispatcher;
 class HttpReply;
 class HttpServerHost;
 class Metrics;
+class RateLimiter;
 class RepositoryService;
 class UrlSigner;
 struct ApiAnswer;
@@ -28,9 +31,10 @@ struct ApiRoute;
 struct HttpBodyPlan;
 struct HttpRequestHead;
 
-// butler-server: every request passes through handle(), which authenticates it, finds its
-// route and repository, and runs the handler on a worker thread against the caller's
-// AuthorizedButler (the policy). Nothing else decides who may do what.
+// butler-server: every request passes through handle(), which authenticates it, applies the
+// caller's rate limit, finds its route and repository, and queues the handler for a worker
+// thread (FairDispatcher: round-robin over users, queries capped per user), where it runs
+// against the caller's AuthorizedButler (the policy). Nothing else decides who may do what.
 class ButlerServer : public QObject
 {
     Q_OBJECT
@@ -65,11 +69,16 @@ private:
     void handleUpload(const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply);
     // Frees expired upload slots of every repository, on a worker thread.
     void expireUploads();
-    // Runs next with the caller's identity, or answers 401.
+    // Runs next with the caller's identity, or answers 401 (or 429 past the caller's rate limit).
     void authenticate(const std::shared_ptr<ApiRequest>& request, const std::shared_ptr<HttpReply>& reply,
                       const QByteArray& authorization, std::function<void()> next);
+    // The caller's token bucket (limits:); false when it answered 429.
+    bool admit(const ApiRequest& request, HttpReply& reply);
+    bool exempt(const ApiRequest& request) const;
     void runOnWorker(const ApiRoute* route, RepositoryService* repository,
                      const std::shared_ptr<ApiRequest>& request, const std::shared_ptr<HttpReply>& reply);
+    // The server's own work (uploads arrived, cleanup): never refused while running.
+    bool runInternal(std::function<void()> work, std::function<void()> dropped = {});
 
     static void send(HttpReply& reply, const ApiAnswer& answer);
 
@@ -79,10 +88,13 @@ private:
     std::unique_ptr<Metrics> m_metrics;
     QHash<QString, RepositoryService*> m_repositories;
     std::vector<std::unique_ptr<RepositoryService>> m_ownedRepositories;
+    std::unique_ptr<RateLimiter> m_limiter;
+    // After the repositories: its threads end before what their jobs use goes.
+    std::unique_ptr<FairDispatcher> m_dispatcher;
     std::unique_ptr<HttpServerHost> m_host;
-    QThreadPool m_workers;
+    std::atomic<quint64> m_rateLimited{0};
+    std::atomic<quint64> m_queueFull{0};
     QAtomicInt m_ready = 0;
-    QAtomicInt m_queued = 0;
     QAtomicInt m_expiring = 0;
     QTimer m_expiryTimer;
     QByteArray m_openApi;

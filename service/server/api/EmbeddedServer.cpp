@@ -31,6 +31,8 @@ Result<std::unique_ptr<EmbeddedServer>> EmbeddedServer::start(const QString& rep
     // One user: a couple of threads are plenty and leave the cores to the UI.
     config.http.threads = 1;
     config.workers = 2;
+    // Its only user is the admin at the keyboard: per-user limits would only slow the app down.
+    config.limits.exemptAdmins = true;
     BUTLER_TRY(config.validate());
 
     self->m_thread = new QThread;

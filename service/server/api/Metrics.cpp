@@ -167,9 +167,20 @@ void Metrics::countCache(const char* cache, bool hit)
 
 void Metrics::addGauge(const QByteArray& name, const QByteArray& help, std::function<double()> read)
 {
+    addReading(name, help, std::move(read), "gauge");
+}
+
+void Metrics::addCounter(const QByteArray& name, const QByteArray& help, std::function<double()> read)
+{
+    addReading(name, help, std::move(read), "counter");
+}
+
+void Metrics::addReading(const QByteArray& name, const QByteArray& help, std::function<double()> read,
+                         const char* type)
+{
     static const QRegularExpression valid(QStringLiteral("^[a-zA-Z_:][a-zA-Z0-9_:]*$"));
     if (!valid.match(QString::fromLatin1(name)).hasMatch() || !read) {
-        qCWarning(lcMetrics) << "ignoring gauge with invalid name or no callback:" << name;
+        qCWarning(lcMetrics) << "ignoring metric with invalid name or no callback:" << name;
         return;
     }
     std::lock_guard lock(m_mutex);
@@ -177,10 +188,11 @@ void Metrics::addGauge(const QByteArray& name, const QByteArray& help, std::func
         if (gauge.name == name) {
             gauge.help = help;
             gauge.read = std::move(read);
+            gauge.type = type;
             return;
         }
     }
-    m_gauges.push_back({name, help, std::move(read)});
+    m_gauges.push_back({name, help, std::move(read), type});
 }
 
 QByteArray Metrics::escapeLabelValue(const QByteArray& value)
@@ -254,7 +266,7 @@ QByteArray Metrics::render() const
     }
     // Outside the lock: a callback may take its own locks.
     for (const Gauge& gauge : gauges) {
-        appendHeader(out, gauge.name.constData(), gauge.help, "gauge");
+        appendHeader(out, gauge.name.constData(), gauge.help, gauge.type);
         out += gauge.name + ' ' + formatNumber(gauge.read()) + '\n';
     }
     return out;

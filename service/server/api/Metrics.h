@@ -42,6 +42,8 @@ public:
     // A gauge read at scrape time, from the scraping thread: read must be thread-safe and must
     // not call back into this object. Adding a name again replaces the earlier callback.
     void addGauge(const QByteArray& name, const QByteArray& help, std::function<double()> read);
+    // The same for a counter kept elsewhere (a value that only grows), rendered as a counter.
+    void addCounter(const QByteArray& name, const QByteArray& help, std::function<double()> read);
 
     QByteArray render() const;
 
@@ -65,10 +67,13 @@ private:
         QByteArray name;
         QByteArray help;
         std::function<double()> read;
+        const char* type = "gauge";
     };
     struct ThreadIndex;
 
     ThreadIndex& threadIndex() const;
+    void addReading(const QByteArray& name, const QByteArray& help, std::function<double()> read,
+                    const char* type);
 
     const quint64 m_id; // keys the per-thread indexes; never reused, unlike addresses
     mutable std::mutex m_mutex;

@@ -105,6 +105,14 @@ Result<qint64> isoSeconds(const QJsonValue& value, const QString& key)
     return time.toSecsSinceEpoch();
 }
 
+QJsonObject trashToJson(const QList<TrashEntry>& entries)
+{
+    QJsonArray array;
+    for (const TrashEntry& entry : entries)
+        array.append(entry.toJson());
+    return QJsonObject{{QStringLiteral("entries"), array}};
+}
+
 QJsonObject aclToJson(const ApiCall& call, const CollectionAcl& acl)
 {
     return acl.toJson(call.repository.policy().config().proprietaryPeriodDays);
@@ -538,6 +546,40 @@ Result<ApiAnswer> RepositoryHandlers::prune(ApiCall& call)
     BUTLER_ASSIGN_OR_RETURN(const bool unstore, boolField(body, QStringLiteral("unstore"), true));
     BUTLER_TRY(call.butler.pruneDatasets(ids, purge, unstore));
     return ApiAnswer::empty();
+}
+
+Result<ApiAnswer> RepositoryHandlers::listTrash(ApiCall& call)
+{
+    BUTLER_ASSIGN_OR_RETURN(const QList<TrashEntry> entries, call.butler.trashEntries());
+    QJsonObject answer = trashToJson(entries);
+    answer.insert(QStringLiteral("retention_days"), call.repository.policy().config().trashRetentionDays);
+    return ApiAnswer::json(answer);
+}
+
+Result<ApiAnswer> RepositoryHandlers::restoreTrash(ApiCall& call)
+{
+    BUTLER_ASSIGN_OR_RETURN(const QJsonObject body, call.request.jsonBody());
+    BUTLER_ASSIGN_OR_RETURN(const QStringList names, stringList(body, QStringLiteral("names"), true));
+    if (names.isEmpty())
+        return invalidInput(QStringLiteral("field 'names' must name at least one trash entry"));
+    BUTLER_ASSIGN_OR_RETURN(const QList<TrashEntry> restored, call.butler.restoreFromTrash(names));
+    return ApiAnswer::json(trashToJson(restored));
+}
+
+Result<ApiAnswer> RepositoryHandlers::emptyTrash(ApiCall& call)
+{
+    BUTLER_ASSIGN_OR_RETURN(const QJsonObject body, call.request.jsonBody());
+    BUTLER_ASSIGN_OR_RETURN(const QStringList names, stringList(body, QStringLiteral("names")));
+    BUTLER_ASSIGN_OR_RETURN(const bool all, boolField(body, QStringLiteral("all"), false));
+    BUTLER_ASSIGN_OR_RETURN(const bool expired, boolField(body, QStringLiteral("expired"), false));
+    // Emptying cannot be undone: an empty body must not mean everything.
+    if (names.isEmpty() && !all && !expired)
+        return invalidInput(QStringLiteral("name the entries to empty ('names'), or give 'all': true or "
+                                           "'expired': true"));
+    if (!names.isEmpty() && all)
+        return invalidInput(QStringLiteral("give either 'names' or 'all', not both"));
+    BUTLER_ASSIGN_OR_RETURN(const QList<TrashEntry> purged, call.butler.emptyTrash(names, expired));
+    return ApiAnswer::json(trashToJson(purged));
 }
 
 } // namespace butler

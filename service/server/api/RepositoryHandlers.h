@@ -47,6 +47,10 @@ public:
     static Result<ApiAnswer> certify(ApiCall& call);
     static Result<ApiAnswer> decertify(ApiCall& call);
     static Result<ApiAnswer> prune(ApiCall& call);
+
+    static Result<ApiAnswer> listTrash(ApiCall& call);
+    static Result<ApiAnswer> restoreTrash(ApiCall& call);
+    static Result<ApiAnswer> emptyTrash(ApiCall& call);
 };
 
 } // namespace butler

@@ -7,6 +7,7 @@
 #include "FileRequest.h"
 #include "QuotaStore.h"
 #include "ServerConfig.h"
+#include "TrashPurger.h"
 #include "UploadService.h"
 #include "UploadStore.h"
 #include "UrlSigner.h"
@@ -34,8 +35,15 @@ RepositoryService::open(const QString& label, const QString& path, const PolicyC
     uploadOptions.ttlSeconds = quotas.uploadTtlSeconds;
     uploadOptions.maxFileBytes = quotas.maxFileBytes;
     uploadOptions.maxBatchFiles = quotas.maxBatchFiles;
+    uploadOptions.syncOnCommit = quotas.syncOnCommit;
     service->m_uploadService = std::make_unique<UploadService>(*service, uploadOptions);
+    BUTLER_TRY(service->m_uploadService->recover());
     service->m_policy = std::make_unique<AccessPolicy>(policy);
+    service->m_butler->setTrashRetention(std::max<qint64>(1, qint64(policy.trashRetentionDays * 86400)));
+    service->m_trashPurger =
+        std::make_unique<TrashPurger>(*service->m_butler, *service->m_acls,
+                                      std::chrono::seconds(std::max(1, policy.trashPurgeIntervalSeconds)));
+    service->m_trashPurger->start();
     service->m_signer = signer;
     service->m_publicUrl = publicUrl.endsWith(u'/') ? publicUrl.chopped(1) : publicUrl;
     service->m_universeJson =

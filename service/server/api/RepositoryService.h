@@ -13,6 +13,7 @@ class AclStore;
 class AccessPolicy;
 class DirectButler;
 class QuotaStore;
+class TrashPurger;
 class UploadService;
 class UploadStore;
 class UrlSigner;
@@ -27,7 +28,8 @@ struct SignedLocation
 };
 
 // One repository served under /api/butler/repo/<label>: the DirectButler, its ACLs and the
-// policy applied to it, its quotas and uploads, and how its files are handed out.
+// policy applied to it, its quotas and uploads, its trash purger, and how its files are handed
+// out.
 class RepositoryService
 {
 public:
@@ -43,6 +45,9 @@ public:
     QuotaStore& quotas() { return *m_quotas; }
     UploadStore& uploads() { return *m_uploads; }
     UploadService& uploadService() { return *m_uploadService; }
+    // Purges expired trash entries every policy.trashPurgeIntervalSeconds, from the thread that
+    // opened the service (its event loop drives the timer).
+    TrashPurger& trashPurger() { return *m_trashPurger; }
     const AccessPolicy& policy() const { return *m_policy; }
     const QByteArray& universeJson() const { return m_universeJson; }
     QString datastoreRoot() const;
@@ -65,6 +70,7 @@ private:
     std::unique_ptr<UploadStore> m_uploads;
     std::unique_ptr<UploadService> m_uploadService;
     std::unique_ptr<AccessPolicy> m_policy;
+    std::unique_ptr<TrashPurger> m_trashPurger; // destroyed before what it purges
     const UrlSigner* m_signer = nullptr;
     QString m_publicUrl;
     QByteArray m_universeJson;

@@ -373,8 +373,14 @@ void validateInto(const ServerConfig& config, Problems& problems, AuthSections s
     const double rps = config.limits.requestsPerSecondPerUser;
     problems.check(std::isfinite(rps) && rps > 0, QStringLiteral("limits.requests_per_second_per_user"),
                    QStringLiteral("must be positive, got %1").arg(rps));
+    const double burst = config.limits.burstPerUser;
+    problems.check(std::isfinite(burst) && (burst == 0 || burst >= 1),
+                   QStringLiteral("limits.burst_per_user"),
+                   QStringLiteral("must be at least 1 (or 0 for twice requests_per_second_per_user), got %1")
+                       .arg(burst));
     checkPositive(problems, QStringLiteral("limits.concurrent_queries_per_user"),
                   config.limits.concurrentQueriesPerUser);
+    checkPositive(problems, QStringLiteral("limits.max_queued_per_user"), config.limits.maxQueuedPerUser);
 
     const HttpLimitsConfig& http = config.http;
     checkPositive(problems, QStringLiteral("http.max_header_bytes"), http.maxHeaderBytes);
@@ -387,6 +393,11 @@ void validateInto(const ServerConfig& config, Problems& problems, AuthSections s
     problems.check(http.threads >= 0, QStringLiteral("http.threads"),
                    QStringLiteral("must be positive, or 0 for one per core; got %1").arg(http.threads));
     checkPositive(problems, QStringLiteral("workers"), config.workers);
+    const double retention = config.policy.trashRetentionDays;
+    problems.check(retention > 0 && retention <= 36500, QStringLiteral("trash.retention_days"),
+                   QStringLiteral("must be a number of days above 0 and at most 36500, got %1").arg(retention));
+    checkPositive(problems, QStringLiteral("trash.purge_interval_seconds"),
+                  config.policy.trashPurgeIntervalSeconds);
 }
 
 // Reads the YAML tree into a ServerConfig, reporting unknown keys and wrong types.
@@ -403,7 +414,7 @@ public:
     {
         const auto top = entries(root, QString(),
                                  {"listen", "public_url", "repositories", "auth", "policy", "quotas",
-                                  "signed_urls", "limits", "http", "workers"});
+                                  "signed_urls", "limits", "http", "workers", "trash"});
         if (!top)
             return;
         const Entries& e = *top;
@@ -429,7 +440,7 @@ public:
         }
         if (const auto quotas = section(e, QStringLiteral("quotas"),
                                         {"default_bytes", "upload_ttl_seconds", "cleanup_interval_seconds",
-                                         "max_file_bytes", "max_batch_files"})) {
+                                         "max_file_bytes", "max_batch_files", "sync_on_commit"})) {
             QuotaConfig& q = config.quotas;
             assign(q.defaultBytes, integer(*quotas, QStringLiteral("quotas.default_bytes"), 0,
                                            std::numeric_limits<qint64>::max()));
@@ -439,6 +450,7 @@ public:
             assign(q.maxFileBytes, integer(*quotas, QStringLiteral("quotas.max_file_bytes"), 0,
                                            std::numeric_limits<qint64>::max()));
             assign(q.maxBatchFiles, integer(*quotas, QStringLiteral("quotas.max_batch_files"), 0, 1000000));
+            assign(q.syncOnCommit, boolean(*quotas, QStringLiteral("quotas.sync_on_commit")));
         }
         if (const auto urls = section(e, QStringLiteral("signed_urls"),
                                       {"ttl_seconds", "max_ttl_seconds", "secret_file"})) {
@@ -447,12 +459,18 @@ public:
                    integer(*urls, QStringLiteral("signed_urls.max_ttl_seconds")));
             assign(config.signedUrls.secretFile, file(*urls, QStringLiteral("signed_urls.secret_file")));
         }
-        if (const auto limits = section(e, QStringLiteral("limits"),
-                                        {"requests_per_second_per_user", "concurrent_queries_per_user"})) {
+        if (const auto limits =
+                section(e, QStringLiteral("limits"),
+                        {"requests_per_second_per_user", "burst_per_user", "concurrent_queries_per_user",
+                         "max_queued_per_user", "exempt_admins"})) {
             assign(config.limits.requestsPerSecondPerUser,
                    number(*limits, QStringLiteral("limits.requests_per_second_per_user")));
+            assign(config.limits.burstPerUser, number(*limits, QStringLiteral("limits.burst_per_user")));
             assign(config.limits.concurrentQueriesPerUser,
                    integer(*limits, QStringLiteral("limits.concurrent_queries_per_user")));
+            assign(config.limits.maxQueuedPerUser,
+                   integer(*limits, QStringLiteral("limits.max_queued_per_user")));
+            assign(config.limits.exemptAdmins, boolean(*limits, QStringLiteral("limits.exempt_admins")));
         }
         if (const auto http =
                 section(e, QStringLiteral("http"),
@@ -471,6 +489,12 @@ public:
             assign(h.threads, integer(*http, QStringLiteral("http.threads")));
         }
         assign(config.workers, integer(e, QStringLiteral("workers")));
+        if (const auto trash =
+                section(e, QStringLiteral("trash"), {"retention_days", "purge_interval_seconds"})) {
+            assign(config.policy.trashRetentionDays, number(*trash, QStringLiteral("trash.retention_days")));
+            assign(config.policy.trashPurgeIntervalSeconds,
+                   integer(*trash, QStringLiteral("trash.purge_interval_seconds")));
+        }
     }
 
 private:
@@ -627,6 +651,19 @@ private:
             node->IsScalar() ? QString::fromStdString(node->Scalar()).trimmed().toDouble(&ok) : 0;
         if (!ok || !std::isfinite(value)) {
             m_problems.add(path, QStringLiteral("expected a number, got %1").arg(describe(*node)));
+            return std::nullopt;
+        }
+        return value;
+    }
+
+    std::optional<bool> boolean(const Entries& parent, const QString& path)
+    {
+        const YAML::Node* node = find(parent, path);
+        if (!node)
+            return std::nullopt;
+        bool value = false;
+        if (!node->IsScalar() || !YAML::convert<bool>::decode(*node, value)) {
+            m_problems.add(path, QStringLiteral("expected true or false, got %1").arg(describe(*node)));
             return std::nullopt;
         }
         return value;

@@ -26,6 +26,7 @@ struct QuotaConfig
     int cleanupIntervalSeconds = 60;   // how often expired slots are cleaned up
     qint64 maxFileBytes = 53687091200; // 50 GiB, one uploaded file
     int maxBatchFiles = 10000;         // files in one upload request
+    bool syncOnCommit = false;         // flush the datastore's file system before a commit records files
 };
 
 struct SignedUrlConfig
@@ -35,11 +36,19 @@ struct SignedUrlConfig
     QString secretFile;         // absolute; empty: a random key per process (URLs die on restart)
 };
 
-// Per-user fairness limits.
+// The `limits:` section: per-user fairness. Every authenticated API request spends a token of
+// its user's bucket (refused with 429 and Retry-After when empty); a user's registry queries
+// run at most concurrentQueriesPerUser at once, the rest wait in the user's queue, and the
+// worker threads serve the users' queues round-robin.
 struct LimitsConfig
 {
     double requestsPerSecondPerUser = 50;
+    double burstPerUser = 0; // the bucket's size; 0: twice requestsPerSecondPerUser
     int concurrentQueriesPerUser = 2;
+    int maxQueuedPerUser = 1000; // requests of one user waiting for a worker; more get 429
+    bool exemptAdmins = false;   // admins skip the rate limit and the query cap
+
+    double effectiveBurst() const { return burstPerUser > 0 ? burstPerUser : 2 * requestsPerSecondPerUser; }
 };
 
 // The `http:` section: limits of the HTTP front, as plain numbers (see HttpLimits).

@@ -11,12 +11,22 @@
 #include "UploadReceiver.h"
 #include "UploadStore.h"
 
+#include <QCryptographicHash>
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QHash>
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QRegularExpression>
+#include <QScopeGuard>
+#include <QSet>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcUploads, "butler.server.uploads")
 
@@ -164,18 +174,42 @@ Result<UploadService::Grant> UploadService::reserve(AuthorizedButler& butler, co
     grant.uploadId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     grant.expires = now + m_options.ttlSeconds;
     QStringList replacedFiles;
+    QList<UploadSlot> newSlots;
+    QStringList adoptedPaths;
     bool anySlot = false;
+    // Replaced slots are closed inside the transaction; forgotten whatever happens.
+    const auto forgetReplaced = qScopeGuard([&] { forgetSlots(replacedFiles); });
     {
         Transaction tx(registry.database());
         BUTLER_TRY(tx.begin());
+        // A query per dataset type and one for the run's open slots, not one each per file: a
+        // type the run has no dataset of needs no look-up per file (a fresh run, usually).
+        QSet<QString> typesInRun;
+        for (auto type = types.cbegin(); type != types.cend(); ++type) {
+            DatasetQuery query;
+            query.datasetTypes = {type->name()};
+            query.collections = {request.run};
+            query.limit = 1;
+            BUTLER_ASSIGN_OR_RETURN(const DatasetPage page, registry.queryDatasets(query));
+            if (!page.refs.isEmpty())
+                typesInRun.insert(type->name());
+        }
+        QHash<QString, UploadSlot> openSlots; // by dataset type + 0x1e + data ID key
+        {
+            BUTLER_ASSIGN_OR_RETURN(const QList<UploadSlot> openInRun, uploads.openSlotsIn(request.run));
+            for (const UploadSlot& slot : openInRun)
+                openSlots.insert(slot.datasetType + QChar(0x1e) + slot.dataIdKey, slot);
+        }
         qint64 needed = 0;
         for (qsizetype i = 0; i < planned.size(); ++i) {
             const Planned& p = planned[i];
             const File& file = request.files[i];
             const QString where = QStringLiteral("files[%1]").arg(i);
-            const QVariantMap required = p.dataId.requiredOnly().toMap();
-            BUTLER_ASSIGN_OR_RETURN(const std::optional<DatasetRef> existing,
-                                    direct.findDataset(p.type.name(), required, {request.run}));
+            std::optional<DatasetRef> existing;
+            if (typesInRun.contains(p.type.name())) {
+                BUTLER_ASSIGN_OR_RETURN(
+                    existing, direct.findDataset(p.type.name(), p.dataId.requiredOnly().toMap(), {request.run}));
+            }
             if (existing) {
                 // Already stored: fine when it is this very file (a rerun), else a conflict.
                 BUTLER_ASSIGN_OR_RETURN(const QList<FileInfo> stored, direct.fileInfo({existing->id()}));
@@ -197,35 +231,50 @@ Result<UploadService::Grant> UploadService::reserve(AuthorizedButler& butler, co
                 grant.files.append(slot);
                 continue;
             }
-            BUTLER_ASSIGN_OR_RETURN(const std::optional<UploadSlot> open,
-                                    uploads.openSlotFor(request.run, p.type.name(), p.dataId.key()));
+            const auto openIt = openSlots.constFind(p.type.name() + QChar(0x1e) + p.dataId.key());
+            const std::optional<UploadSlot> open =
+                openIt == openSlots.constEnd() ? std::nullopt : std::optional<UploadSlot>(*openIt);
             if (open) {
                 if (open->user != user)
                     return conflict(
                         QStringLiteral("%1: another user is uploading the %2 dataset for %3 into run "
                                        "'%4'; try again when that upload is over")
                             .arg(where, p.type.name(), p.dataId.requiredOnly().toString(), request.run));
+                const QString arrivedChecksum = [&] {
+                    std::lock_guard lock(m_slotMutex);
+                    const auto known = m_slots.constFind(open->path);
+                    return known != m_slots.constEnd() ? known->checksum : open->checksum;
+                }();
                 const bool sameContent =
                     open->size == file.size && open->formatter == p.formatter &&
                     (p.sha256.isEmpty() ? open->expectedSha256.isEmpty()
                                         : open->expectedSha256 == p.sha256 ||
-                                              open->checksum == QStringLiteral("sha256:") + p.sha256);
+                                              arrivedChecksum == QStringLiteral("sha256:") + p.sha256);
                 if (sameContent) {
-                    // A resumed upload: the slot moves into this batch and keeps what arrived.
+                    // A resumed upload: the slot moves into this batch and keeps what arrived (a
+                    // file at a slot's path is a complete upload of it).
                     BUTLER_TRY(uploads.adoptSlot(open->datasetId, grant.uploadId, grant.expires, int(i)));
+                    adoptedPaths.append(open->path);
+                    BUTLER_ASSIGN_OR_RETURN(const QString full, datastore.absolutePath(open->path));
+                    const QFileInfo info(full);
                     Slot slot;
                     slot.datasetId = open->datasetId;
                     slot.path = open->path;
-                    slot.status = open->state == UploadSlot::State::Uploaded ? QStringLiteral("uploaded")
+                    slot.status = info.isFile() && info.size() == open->size ? QStringLiteral("uploaded")
                                                                              : QStringLiteral("upload");
                     grant.files.append(slot);
                     anySlot = true;
                     continue;
                 }
-                // Other content for the same dataset: the old slot goes.
+                // Other content for the same dataset: the old slot goes, once no PUT can place
+                // its file any more.
+                if (!tryCloseSlots({open->path}))
+                    return conflict(QStringLiteral("%1: the earlier upload of the %2 dataset for %3 is "
+                                                   "being committed or aborted; try again")
+                                        .arg(where, p.type.name(), p.dataId.requiredOnly().toString()));
+                replacedFiles.append(open->path);
                 BUTLER_TRY(uploads.removeSlots({open->datasetId}));
                 BUTLER_TRY(quotas.release(user, open->size));
-                replacedFiles.append(open->path);
             }
             UploadSlot slot;
             slot.datasetId = QUuid::createUuid();
@@ -243,7 +292,7 @@ Result<UploadService::Grant> UploadService::reserve(AuthorizedButler& butler, co
             slot.expectedSha256 = p.sha256;
             slot.expires = grant.expires;
             slot.ordinal = int(i);
-            BUTLER_TRY(uploads.insertSlot(slot));
+            newSlots.append(slot);
             needed += slot.size;
             anySlot = true;
             Slot granted;
@@ -252,6 +301,7 @@ Result<UploadService::Grant> UploadService::reserve(AuthorizedButler& butler, co
             granted.path = slot.path;
             grant.files.append(granted);
         }
+        BUTLER_TRY(uploads.insertSlots(newSlots));
         if (anySlot) {
             UploadBatch batch;
             batch.uploadId = grant.uploadId;
@@ -261,10 +311,19 @@ Result<UploadService::Grant> UploadService::reserve(AuthorizedButler& butler, co
             BUTLER_TRY(uploads.insertBatch(batch));
         }
         BUTLER_TRY(quotas.reserve(user, needed));
+        deleteFiles(replacedFiles);
         BUTLER_TRY(tx.commit());
         grant.reservedBytes = needed;
     }
-    deleteFiles(replacedFiles);
+    for (const UploadSlot& slot : std::as_const(newSlots))
+        rememberSlot(slot.path, SlotState{slot.datasetId, slot.size, slot.expectedSha256, slot.expires, {}, false});
+    if (!adoptedPaths.isEmpty()) {
+        std::lock_guard lock(m_slotMutex);
+        for (const QString& path : std::as_const(adoptedPaths)) {
+            if (const auto it = m_slots.find(path); it != m_slots.end())
+                it->expires = grant.expires;
+        }
+    }
     if (!anySlot)
         grant.uploadId.clear();
     for (qsizetype i = 0; i < grant.files.size(); ++i) {
@@ -311,7 +370,56 @@ Result<QList<DatasetRef>> UploadService::commit(AuthorizedButler& butler, const 
     BUTLER_TRY(butler.checkPutInto(run));
 
     DirectButler& direct = m_repository.butler();
+    FileDatastore& datastore = direct.datastore();
     Registry& registry = direct.registry();
+    // From here no PUT changes the files of the batch; a batch only loses slots meanwhile (a
+    // resumed upload may take one over), never gains any.
+    BUTLER_ASSIGN_OR_RETURN(const QList<UploadSlot> before, uploads.slotsOf(uploadId));
+    QStringList paths;
+    for (const UploadSlot& slot : before)
+        paths.append(slot.path);
+    QHash<QString, QString> checksums = closeSlots(paths);
+    const auto forget = qScopeGuard([&] { forgetSlots(paths); });
+    QStringList missing;
+    for (const UploadSlot& slot : before) {
+        BUTLER_ASSIGN_OR_RETURN(const QString full, datastore.absolutePath(slot.path));
+        const QFileInfo info(full);
+        if (!info.isFile() || info.size() != slot.size) {
+            missing.append(slot.path);
+            continue;
+        }
+        QString& checksum = checksums[slot.path];
+        if (checksum.isEmpty() && !slot.expectedSha256.isEmpty())
+            checksum = QStringLiteral("sha256:") + slot.expectedSha256; // checked on arrival
+        if (checksum.isEmpty()) {
+            // Arrived before a restart, with no sha256 announced: hashed again, outside the lock.
+            QFile file(full);
+            QCryptographicHash hash(QCryptographicHash::Sha256);
+            if (!file.open(QIODevice::ReadOnly) || !hash.addData(&file))
+                return ioError(QStringLiteral("cannot read the upload of '%1'").arg(slot.path));
+            checksum = QStringLiteral("sha256:") + QString::fromLatin1(hash.result().toHex());
+        }
+    }
+    if (!missing.isEmpty())
+        return conflict(
+            QStringLiteral("upload '%1' is not complete: %2 of %3 files have not arrived (the first "
+                           "is %4); upload them and commit again")
+                .arg(uploadId)
+                .arg(missing.size())
+                .arg(before.size())
+                .arg(missing.first()));
+
+    if (m_options.syncOnCommit) {
+        // Outside the write lock: the write-back may take a while.
+        const int root = ::open(QFile::encodeName(datastore.root()).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        const bool synced = root >= 0 && ::syncfs(root) == 0;
+        const int error = errno;
+        if (root >= 0)
+            ::close(root);
+        if (!synced)
+            return ioError(QStringLiteral("cannot flush the datastore before committing upload '%1': %2")
+                               .arg(uploadId, QString::fromLocal8Bit(std::strerror(error))));
+    }
     QList<DatasetRef> refs;
     {
         Transaction tx(registry.database());
@@ -324,33 +432,24 @@ Result<QList<DatasetRef>> UploadService::commit(AuthorizedButler& butler, const 
             BUTLER_TRY(tx.commit());
             return committedRefs(uploadId);
         }
-        BUTLER_ASSIGN_OR_RETURN(const QList<UploadSlot> slotList, uploads.slotsOf(uploadId));
-        if (slotList.isEmpty())
+        // A batch only loses slots meanwhile: the same count is the same slots.
+        BUTLER_ASSIGN_OR_RETURN(const qsizetype count, uploads.slotCount(uploadId));
+        if (count == 0 || before.isEmpty())
             return unknownUpload(uploadId);
-        QStringList missing;
-        for (const UploadSlot& slot : slotList) {
-            bool arrived = slot.state == UploadSlot::State::Uploaded;
-            if (arrived) {
-                BUTLER_ASSIGN_OR_RETURN(const QString full, direct.datastore().absolutePath(slot.path));
-                const QFileInfo info(full);
-                arrived = info.isFile() && info.size() == slot.size;
-            }
-            if (!arrived)
-                missing.append(slot.path);
-        }
-        if (!missing.isEmpty())
+        if (count != before.size())
             return conflict(
-                QStringLiteral("upload '%1' is not complete: %2 of %3 files have not arrived (the first "
-                               "is %4); upload them and commit again")
-                    .arg(uploadId)
-                    .arg(missing.size())
-                    .arg(slotList.size())
-                    .arg(missing.first()));
+                QStringLiteral("upload '%1' changed while it was committed; commit again").arg(uploadId));
+        const QList<UploadSlot>& slotList = before;
         QList<Registry::NewDataset> entries;
         entries.reserve(slotList.size());
-        for (const UploadSlot& slot : slotList)
+        QHash<QUuid, QString> unannounced; // checksums of slots without an announced sha256
+        for (const UploadSlot& slot : slotList) {
             entries.append(
                 Registry::NewDataset{slot.datasetType, slot.dataId.toVariantMap(), slot.datasetId});
+            if (slot.expectedSha256.isEmpty())
+                unannounced.insert(slot.datasetId, checksums.value(slot.path));
+        }
+        BUTLER_TRY(uploads.setChecksums(uploadId, unannounced));
         BUTLER_ASSIGN_OR_RETURN(refs, registry.insertDatasets(run, entries, DatasetIdMode::Unique));
         QHash<QString, QString> storageClasses;
         for (const DatasetRef& ref : std::as_const(refs))
@@ -369,8 +468,16 @@ Result<qint64> UploadService::abort(AuthorizedButler& butler, const QString& upl
 {
     const QString& user = butler.identity().user;
     UploadStore& uploads = m_repository.uploads();
+    BUTLER_ASSIGN_OR_RETURN(const std::optional<UploadBatch> owned, uploads.batch(uploadId));
+    if (!owned || owned->user != user)
+        return unknownUpload(uploadId);
+    BUTLER_ASSIGN_OR_RETURN(const QList<UploadSlot> before, uploads.slotsOf(uploadId));
+    QStringList paths;
+    for (const UploadSlot& slot : before)
+        paths.append(slot.path);
+    closeSlots(paths);
+    const auto forget = qScopeGuard([&] { forgetSlots(paths); });
     qint64 released = 0;
-    QStringList files;
     {
         Transaction tx(m_repository.butler().registry().database());
         BUTLER_TRY(tx.begin());
@@ -381,15 +488,17 @@ Result<qint64> UploadService::abort(AuthorizedButler& butler, const QString& upl
             return conflict(
                 QStringLiteral("upload '%1' was committed; prune its datasets to remove them").arg(uploadId));
         BUTLER_ASSIGN_OR_RETURN(const QList<UploadSlot> slotList, uploads.slotsOf(uploadId));
+        QStringList files;
         for (const UploadSlot& slot : slotList) {
             released += slot.size;
             files.append(slot.path);
         }
         BUTLER_TRY(uploads.removeBatch(uploadId));
         BUTLER_TRY(m_repository.quotas().release(user, released));
+        // Only slots read before are closed; a batch never gains slots.
+        deleteFiles(files);
         BUTLER_TRY(tx.commit());
     }
-    deleteFiles(files);
     qCInfo(lcUploads).noquote() << "user" << user << "aborted upload" << uploadId << "releasing" << released
                                 << "bytes";
     return released;
@@ -417,82 +526,123 @@ Result<DatasetRef> UploadService::put(AuthorizedButler& butler, const QByteArray
     return ref;
 }
 
+Result<UploadService::Lookup> UploadService::lookupLocked(const QString& path, SlotState** state)
+{
+    auto it = m_slots.find(path);
+    if (it == m_slots.end()) {
+        BUTLER_ASSIGN_OR_RETURN(const std::optional<UploadSlot> slot, m_repository.uploads().slotByPath(path));
+        if (!slot)
+            return Lookup::Missing;
+        if (!slot->isOpen())
+            return Lookup::Committed;
+        it = m_slots.insert(path, SlotState{slot->datasetId, slot->size, slot->expectedSha256, slot->expires,
+                                            slot->checksum, false});
+    }
+    *state = &it.value();
+    return Lookup::Open;
+}
+
+QHash<QString, QString> UploadService::closeSlots(const QStringList& paths)
+{
+    std::unique_lock lock(m_slotMutex);
+    m_slotsReopened.wait(lock, [&] {
+        for (const QString& path : paths) {
+            const auto it = m_slots.constFind(path);
+            if (it != m_slots.constEnd() && it->closing)
+                return false;
+        }
+        return true;
+    });
+    QHash<QString, QString> checksums;
+    for (const QString& path : paths) {
+        // A path not known here gets a closed entry too: a PUT must not look it up meanwhile.
+        SlotState& state = m_slots[path];
+        state.closing = true;
+        if (!state.checksum.isEmpty())
+            checksums.insert(path, state.checksum);
+    }
+    return checksums;
+}
+
+bool UploadService::tryCloseSlots(const QStringList& paths)
+{
+    std::lock_guard lock(m_slotMutex);
+    for (const QString& path : paths) {
+        const auto it = m_slots.constFind(path);
+        if (it != m_slots.constEnd() && it->closing)
+            return false;
+    }
+    for (const QString& path : paths)
+        m_slots[path].closing = true;
+    return true;
+}
+
+void UploadService::forgetSlots(const QStringList& paths)
+{
+    if (paths.isEmpty())
+        return;
+    {
+        std::lock_guard lock(m_slotMutex);
+        for (const QString& path : paths)
+            m_slots.remove(path);
+    }
+    m_slotsReopened.notify_all();
+}
+
+void UploadService::rememberSlot(const QString& path, const SlotState& state)
+{
+    std::lock_guard lock(m_slotMutex);
+    // A PUT may have looked the slot up already (and stored its file).
+    if (!m_slots.contains(path))
+        m_slots.insert(path, state);
+}
+
 Result<std::shared_ptr<UploadReceiver>> UploadService::openReceiver(const FileRequest& file, qint64 size)
 {
-    BUTLER_ASSIGN_OR_RETURN(const std::optional<UploadSlot> slot,
-                            m_repository.uploads().slotByPath(file.relativePath()));
-    if (!slot)
-        return notFound(
-            QStringLiteral("no upload is open for this URL: it was aborted, it expired, or it was "
-                           "never reserved"));
-    if (!slot->isOpen())
-        return conflict(QStringLiteral("this upload was committed; its file cannot change"));
-    if (slot->size != size)
-        return Error(ErrorKind::PermissionDenied, QStringLiteral("this URL was not signed for this upload"));
-    if (slot->expires < nowSeconds())
-        return Error(ErrorKind::PermissionDenied,
-                     QStringLiteral("this upload expired; reserve the files again"));
+    QString expectedSha256;
+    {
+        std::lock_guard lock(m_slotMutex);
+        SlotState* slot = nullptr;
+        BUTLER_ASSIGN_OR_RETURN(const Lookup found, lookupLocked(file.relativePath(), &slot));
+        if (found == Lookup::Missing)
+            return notFound(
+                QStringLiteral("no upload is open for this URL: it was aborted, it expired, or it was "
+                               "never reserved"));
+        if (found == Lookup::Committed)
+            return conflict(QStringLiteral("this upload was committed; its file cannot change"));
+        if (slot->closing)
+            return conflict(QStringLiteral("this upload is being committed or aborted; its files cannot "
+                                           "change now"));
+        if (slot->size != size)
+            return Error(ErrorKind::PermissionDenied,
+                         QStringLiteral("this URL was not signed for this upload"));
+        if (slot->expires < nowSeconds())
+            return Error(ErrorKind::PermissionDenied,
+                         QStringLiteral("this upload expired; reserve the files again"));
+        expectedSha256 = slot->expectedSha256;
+    }
     BUTLER_ASSIGN_OR_RETURN(const QString absolute, file.resolveForWrite(m_repository.datastoreRoot()));
-    return UploadReceiver::create(absolute, file.relativePath(), size, slot->expectedSha256);
+    return UploadReceiver::create(absolute, file.relativePath(), temporaryFolderPath(), size, expectedSha256);
 }
 
 Result<QJsonObject> UploadService::receive(UploadReceiver& receiver)
 {
-    Arrival arrival;
-    arrival.receiver = &receiver;
-    std::unique_lock lock(m_arrivalMutex);
-    m_arrivals.append(&arrival);
-    while (!arrival.result) {
-        if (m_storing) {
-            m_arrivalStored.wait(lock);
-            continue;
-        }
-        m_storing = true;
-        while (!m_arrivals.isEmpty()) {
-            const QList<Arrival*> group = std::exchange(m_arrivals, {});
-            lock.unlock();
-            storeGroup(group);
-            lock.lock();
-            m_arrivalStored.notify_all();
-        }
-        m_storing = false;
-        m_arrivalStored.notify_all();
-    }
-    return std::move(*arrival.result);
-}
-
-void UploadService::storeGroup(const QList<Arrival*>& group)
-{
-    Transaction tx(m_repository.butler().registry().database());
-    if (const Status began = tx.begin(); !began.ok()) {
-        for (Arrival* arrival : group)
-            arrival->result = began.error();
-        return;
-    }
-    for (Arrival* arrival : group)
-        arrival->result = storeArrival(*arrival->receiver);
-    if (const Status committed = tx.commit(); !committed.ok()) {
-        // The files are in place; their slots still say otherwise, so a repeated PUT works.
-        for (Arrival* arrival : group)
-            arrival->result = committed.error();
-    }
-}
-
-Result<QJsonObject> UploadService::storeArrival(UploadReceiver& receiver)
-{
-    UploadStore& uploads = m_repository.uploads();
-    // Checked again under the write lock: a commit, abort or expiry since the header came wins,
-    // and the receiver then deletes what it wrote.
-    BUTLER_ASSIGN_OR_RETURN(const std::optional<UploadSlot> slot,
-                            uploads.slotByPath(receiver.relativePath()));
-    if (!slot)
+    // Checked again when the body is complete: a commit, abort or expiry since the head came
+    // wins, and the receiver then deletes what it wrote.
+    std::lock_guard lock(m_slotMutex);
+    SlotState* slot = nullptr;
+    BUTLER_ASSIGN_OR_RETURN(const Lookup found, lookupLocked(receiver.relativePath(), &slot));
+    if (found == Lookup::Missing)
         return notFound(QStringLiteral("the upload was aborted or expired while its file arrived"));
-    if (!slot->isOpen())
+    if (found == Lookup::Committed)
         return conflict(QStringLiteral("this upload was committed; its file cannot change"));
+    if (slot->closing)
+        return conflict(
+            QStringLiteral("this upload is being committed or aborted; its files cannot change now"));
     if (slot->size != receiver.size())
         return Error(ErrorKind::PermissionDenied, QStringLiteral("this URL was not signed for this upload"));
     BUTLER_TRY(receiver.place());
-    BUTLER_TRY(uploads.markUploaded(slot->datasetId, receiver.checksum()));
+    slot->checksum = receiver.checksum();
     return QJsonObject{{QStringLiteral("dataset_id"), slot->datasetId.toString(QUuid::WithoutBraces)},
                        {QStringLiteral("size"), receiver.size()},
                        {QStringLiteral("checksum"), receiver.checksum()}};
@@ -501,7 +651,13 @@ Result<QJsonObject> UploadService::storeArrival(UploadReceiver& receiver)
 Result<int> UploadService::expire(qint64 now)
 {
     UploadStore& uploads = m_repository.uploads();
-    QStringList files;
+    BUTLER_ASSIGN_OR_RETURN(const QList<UploadSlot> candidates, uploads.expiredSlots(now));
+    QStringList paths;
+    for (const UploadSlot& slot : candidates)
+        paths.append(slot.path);
+    closeSlots(paths);
+    const auto forget = qScopeGuard([&] { forgetSlots(paths); });
+    const QSet<QString> closed(paths.cbegin(), paths.cend());
     int freed = 0;
     {
         Transaction tx(m_repository.butler().registry().database());
@@ -509,7 +665,10 @@ Result<int> UploadService::expire(qint64 now)
         BUTLER_ASSIGN_OR_RETURN(const QList<UploadSlot> expired, uploads.expiredSlots(now));
         QHash<QString, qint64> releasedByUser;
         QList<QUuid> ids;
+        QStringList files;
         for (const UploadSlot& slot : expired) {
+            if (!closed.contains(slot.path))
+                continue; // expired meanwhile: the next round takes it
             releasedByUser[slot.user] += slot.size;
             ids.append(slot.datasetId);
             files.append(slot.path);
@@ -518,13 +677,41 @@ Result<int> UploadService::expire(qint64 now)
         for (auto it = releasedByUser.cbegin(); it != releasedByUser.cend(); ++it)
             BUTLER_TRY(m_repository.quotas().release(it.key(), it.value()));
         BUTLER_TRY(uploads.removeStaleBatches(now - m_options.committedRetentionSeconds));
+        deleteFiles(files);
         BUTLER_TRY(tx.commit());
-        freed = int(expired.size());
+        freed = int(ids.size());
     }
-    deleteFiles(files);
     if (freed > 0)
         qCInfo(lcUploads) << "freed" << freed << "expired upload slots in" << m_repository.label();
     return freed;
+}
+
+QString UploadService::temporaryFolderPath() const
+{
+    return m_repository.datastoreRoot() + QLatin1Char('/') + UploadStore::temporaryFolder();
+}
+
+Status UploadService::recover()
+{
+    const QString folder = temporaryFolderPath();
+    QDir dir(folder);
+    int removed = 0;
+    for (const QString& name : dir.entryList(QDir::Files | QDir::Hidden | QDir::System)) {
+        if (QFile::remove(dir.filePath(name)))
+            ++removed;
+        else
+            qCWarning(lcUploads).noquote() << "could not remove the unfinished upload" << dir.filePath(name);
+    }
+    if (!QDir().mkpath(folder))
+        return ioError(QStringLiteral("cannot create the upload folder %1").arg(folder));
+    if (removed > 0)
+        qCInfo(lcUploads) << "removed" << removed << "unfinished uploads of a previous run of"
+                          << m_repository.label();
+    BUTLER_ASSIGN_OR_RETURN(const QStringList recounted, m_repository.quotas().recountReserved());
+    if (!recounted.isEmpty())
+        qCWarning(lcUploads).noquote() << "corrected the reserved bytes of" << recounted.join(QStringLiteral(", "))
+                                       << "in" << m_repository.label() << "to match their open uploads";
+    return {};
 }
 
 void UploadService::deleteFiles(const QStringList& relativePaths)

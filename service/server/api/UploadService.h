@@ -3,9 +3,11 @@
 #include "DatasetRef.h"
 #include "Result.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
+#include <QUuid>
 #include <QVariantMap>
 
 #include <condition_variable>
@@ -44,6 +46,11 @@ public:
         int maxBatchFiles = 10000;
         // How long a committed batch is remembered for repeated commits.
         qint64 committedRetentionSeconds = 86400;
+        // Files are never fsync'ed one by one: a killed server loses nothing that reached the
+        // page cache. With this, a commit flushes the datastore's file system once (syncfs)
+        // before it records the files, so that a power cut cannot leave records naming data that
+        // never reached the disk; it costs the write-back of everything uploaded since.
+        bool syncOnCommit = false;
     };
 
     // One file of a reservation.
@@ -101,34 +108,66 @@ public:
     // The file endpoint, once a PUT's signature was checked and before its body is read: the
     // receiver for the body, if the URL's slot is open and still the signed size.
     Result<std::shared_ptr<UploadReceiver>> openReceiver(const FileRequest& file, qint64 size);
-    // The body arrived whole: moves it into place and marks its slot uploaded. Concurrent
-    // arrivals are stored in one transaction (group commit): the first caller writes for every
-    // caller that arrives meanwhile, so many small uploads do not queue for the write lock.
+    // The body arrived whole: renames it into place, if its slot is still open and no commit,
+    // abort or expiry is deciding about it. No database work: what arrived is the file at the
+    // slot's path (only a complete body, with the announced sha256, is renamed there), and its
+    // checksum is kept in memory until the commit records it.
     Result<QJsonObject> receive(UploadReceiver& receiver);
 
     // Frees the slots whose time ran out, files included, and forgets old committed batches.
     // Returns the number of slots freed.
     Result<int> expire(qint64 now);
 
+    // Before the server takes requests: removes what a killed server left half-written (every
+    // temporary upload file: none is in flight yet) and recounts reserved bytes from the open
+    // slots. Open reservations stay: their clients may carry on until they expire.
+    Status recover();
+    // Absolute: where bodies are written while they arrive (UploadStore::temporaryFolder()).
+    QString temporaryFolderPath() const;
+
 private:
-    struct Arrival
+    // What a PUT needs to know of an open slot, kept so that uploads ask the database nothing:
+    // filled by reserve (or, after a restart, from the database on first use) and dropped when
+    // the slot is committed, aborted or expired. The database stays the authority: a path
+    // missing here is looked up there.
+    struct SlotState
     {
-        UploadReceiver* receiver = nullptr;
-        std::optional<Result<QJsonObject>> result;
+        QUuid datasetId;
+        qint64 size = 0;
+        QString expectedSha256;
+        qint64 expires = 0;
+        QString checksum;     // "sha256:<hex>" of the file at the slot's path, once known
+        bool closing = false; // a commit, abort, expiry or replacement is deciding its fate
+    };
+    enum class Lookup
+    {
+        Open,
+        Committed,
+        Missing,
     };
 
-    // Inside the group's transaction.
-    Result<QJsonObject> storeArrival(UploadReceiver& receiver);
-    void storeGroup(const QList<Arrival*>& group);
+    // Under m_slotMutex: the state of path, from memory or the database.
+    Result<Lookup> lookupLocked(const QString& path, SlotState** state);
+    // Marks the paths closing, waiting while another operation has one of them: from then on
+    // no PUT places a file there. Returns the checksums known for them. Never call it inside a
+    // database transaction (the other operation may wait for the write lock).
+    QHash<QString, QString> closeSlots(const QStringList& paths);
+    // The same without waiting, for use inside a transaction: false if one is closing already.
+    bool tryCloseSlots(const QStringList& paths);
+    // Forgets the paths (after closeSlots, whatever the outcome): the database decides next.
+    void forgetSlots(const QStringList& paths);
+    void rememberSlot(const QString& path, const SlotState& state);
     Result<QList<DatasetRef>> committedRefs(const QString& uploadId);
+    // Called inside the transaction that drops the rows naming the files, before it commits:
+    // a crash in between leaves a slot without its file (asked for again at commit), never a
+    // file that nothing names.
     void deleteFiles(const QStringList& relativePaths);
 
     RepositoryService& m_repository;
     Options m_options;
-    std::mutex m_arrivalMutex; // guards the members below
-    std::condition_variable m_arrivalStored;
-    QList<Arrival*> m_arrivals;
-    bool m_storing = false;
+    std::mutex m_slotMutex; // guards m_slots
+    std::condition_variable m_slotsReopened;
+    QHash<QString, SlotState> m_slots; // by datastore-relative path
 };
 
 } // namespace butler

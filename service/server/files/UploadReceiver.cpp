@@ -1,6 +1,8 @@
 #include "UploadReceiver.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
 
@@ -27,6 +29,33 @@ QString UploadReceiver::temporaryMarker()
     return QStringLiteral(".upload-");
 }
 
+namespace {
+
+// A random name per request: two uploads of one slot never share a temporary file.
+QString temporaryName(const QString& folder)
+{
+    return folder + QLatin1Char('/') + QString::number(QRandomGenerator::system()->generate64(), 16) +
+           UploadReceiver::temporaryMarker() + QStringLiteral("part");
+}
+
+int openNew(const QString& path, const QString& folder)
+{
+    const QByteArray encoded = QFile::encodeName(path);
+    int fd = ::open(encoded.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == ENOENT && QDir().mkpath(folder))
+        fd = ::open(encoded.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    return fd;
+}
+
+// Gives the unnamed file open as fd the name path.
+int linkOpenFile(int fd, const QString& path)
+{
+    const QByteArray self = "/proc/self/fd/" + QByteArray::number(fd);
+    return ::linkat(AT_FDCWD, self.constData(), AT_FDCWD, QFile::encodeName(path).constData(), AT_SYMLINK_FOLLOW);
+}
+
+} // namespace
+
 UploadReceiver::UploadReceiver(QString finalPath, QString relativePath, qint64 size, QString expectedSha256)
     : m_finalPath(std::move(finalPath))
     , m_relativePath(std::move(relativePath))
@@ -37,18 +66,30 @@ UploadReceiver::UploadReceiver(QString finalPath, QString relativePath, qint64 s
 }
 
 Result<std::shared_ptr<UploadReceiver>> UploadReceiver::create(QString finalPath, QString relativePath,
-                                                               qint64 size, QString expectedSha256)
+                                                               const QString& temporaryFolder, qint64 size,
+                                                               QString expectedSha256)
 {
     std::shared_ptr<UploadReceiver> receiver(
         new UploadReceiver(std::move(finalPath), std::move(relativePath), size, std::move(expectedSha256)));
     if (!receiver->m_digest->context ||
         EVP_DigestInit_ex(receiver->m_digest->context, EVP_sha256(), nullptr) != 1)
         return internalError(QStringLiteral("SHA-256 is not available"));
-    // A random name per request: two uploads of one slot never share a temporary file.
-    const QString suffix = QString::number(QRandomGenerator::system()->generate64(), 16);
-    receiver->m_tempPath = receiver->m_finalPath + temporaryMarker() + suffix;
-    const QByteArray name = QFile::encodeName(receiver->m_tempPath);
-    receiver->m_fd = ::open(name.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    receiver->m_temporaryFolder = temporaryFolder;
+    // An unnamed file in the final folder (made by resolveForWrite): nothing to clean up after
+    // a crash, and creating it takes no lock on the folder.
+    const QByteArray folder = QFile::encodeName(QFileInfo(receiver->m_finalPath).absolutePath());
+    receiver->m_fd = ::open(folder.constData(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    if (receiver->m_fd >= 0 && ::access("/proc/self/fd", X_OK) == 0) {
+        receiver->m_anonymous = true;
+        return receiver;
+    }
+    if (receiver->m_fd >= 0) {
+        ::close(receiver->m_fd);
+        receiver->m_fd = -1;
+    }
+    // A file system without O_TMPFILE: a named file in the upload folder.
+    receiver->m_tempPath = temporaryName(temporaryFolder);
+    receiver->m_fd = openNew(receiver->m_tempPath, temporaryFolder);
     if (receiver->m_fd < 0)
         return ioError(QStringLiteral("cannot store the upload of '%1': %2")
                            .arg(receiver->m_relativePath, QString::fromLocal8Bit(std::strerror(errno))));
@@ -126,11 +167,14 @@ bool UploadReceiver::finish()
                     QStringLiteral("the upload of '%1' does not have the sha256 announced for it "
                                    "(got %2); the file changed or was damaged on the way")
                         .arg(m_relativePath, hex));
-    if (::close(m_fd) != 0) {
+    // An unnamed file stays open until place() names it.
+    if (!m_anonymous) {
+        if (::close(m_fd) != 0) {
+            m_fd = -1;
+            return fail(500, "io", QStringLiteral("cannot store the upload of '%1'").arg(m_relativePath));
+        }
         m_fd = -1;
-        return fail(500, "io", QStringLiteral("cannot store the upload of '%1'").arg(m_relativePath));
     }
-    m_fd = -1;
     m_checksum = QStringLiteral("sha256:") + hex;
     m_complete = true;
     return true;
@@ -142,9 +186,43 @@ Status UploadReceiver::place()
         return internalError(QStringLiteral("the upload of '%1' is not complete").arg(m_relativePath));
     if (m_placed)
         return {};
-    if (::rename(QFile::encodeName(m_tempPath).constData(), QFile::encodeName(m_finalPath).constData()) != 0)
+    const QString folder = QFileInfo(m_finalPath).absolutePath();
+    const auto failed = [this](int error) {
         return ioError(QStringLiteral("cannot place the upload of '%1': %2")
-                           .arg(m_relativePath, QString::fromLocal8Bit(std::strerror(errno))));
+                           .arg(m_relativePath, QString::fromLocal8Bit(std::strerror(error))));
+    };
+    if (m_anonymous) {
+        int linked = linkOpenFile(m_fd, m_finalPath);
+        // The folder went since the request's head came (an abort or expiry in the same folder
+        // removed it once empty): make it again.
+        if (linked != 0 && errno == ENOENT && QDir().mkpath(folder))
+            linked = linkOpenFile(m_fd, m_finalPath);
+        if (linked != 0 && errno == EEXIST) {
+            // An earlier upload of the slot: replaced at once, through a name in the upload folder.
+            m_tempPath = temporaryName(m_temporaryFolder);
+            linked = linkOpenFile(m_fd, m_tempPath);
+            if (linked != 0 && errno == ENOENT && QDir().mkpath(m_temporaryFolder))
+                linked = linkOpenFile(m_fd, m_tempPath);
+            if (linked != 0) {
+                m_tempPath.clear();
+                return failed(errno);
+            }
+            linked = ::rename(QFile::encodeName(m_tempPath).constData(), QFile::encodeName(m_finalPath).constData());
+        }
+        if (linked != 0)
+            return failed(errno);
+        m_placed = true;
+        ::close(m_fd);
+        m_fd = -1;
+        return {};
+    }
+    const QByteArray from = QFile::encodeName(m_tempPath);
+    const QByteArray to = QFile::encodeName(m_finalPath);
+    int renamed = ::rename(from.constData(), to.constData());
+    if (renamed != 0 && errno == ENOENT && QDir().mkpath(folder))
+        renamed = ::rename(from.constData(), to.constData());
+    if (renamed != 0)
+        return failed(errno);
     m_placed = true;
     return {};
 }

@@ -9,18 +9,22 @@
 
 namespace butler {
 
-// The body of one signed upload (PUT), written as it arrives to a temporary file next to its
-// final path and hashed on the way, so a file of any size passes through a few hundred KiB of
-// memory. The body must be exactly the signed size and, when the slot knows the client's
-// sha256, have that hash. place() then moves the file to its final path; a receiver destroyed
-// before that removes its temporary file.
+// The body of one signed upload (PUT), written as it arrives to a temporary file and hashed on
+// the way, so a file of any size passes through a few hundred KiB of memory. The body must be
+// exactly the signed size and, when the slot knows the client's sha256, have that hash. place()
+// then gives the file its final path; a receiver destroyed before that leaves nothing.
+// The temporary file is an unnamed one (O_TMPFILE) in the final folder, which the kernel
+// removes even when the server is killed; where the file system has no such files, it is a
+// named file in the upload folder (see UploadService::recover, which empties it on start).
 class UploadReceiver : public HttpBodySink
 {
 public:
     // finalPath is absolute (FileRequest::resolveForWrite); relativePath names it to the
-    // repository; expectedSha256 is hex or empty.
+    // repository; temporaryFolder (absolute, on the file system of finalPath) takes the file
+    // while it arrives; expectedSha256 is hex or empty.
     static Result<std::shared_ptr<UploadReceiver>> create(QString finalPath, QString relativePath,
-                                                          qint64 size, QString expectedSha256);
+                                                          const QString& temporaryFolder, qint64 size,
+                                                          QString expectedSha256);
     ~UploadReceiver() override;
     UploadReceiver(const UploadReceiver&) = delete;
     UploadReceiver& operator=(const UploadReceiver&) = delete;
@@ -38,7 +42,7 @@ public:
 
     // Renames the received file to its final path, replacing an earlier upload of the same slot.
     Status place();
-    // The suffix of temporary upload files, so that scans can tell them apart.
+    // Part of every temporary upload file's name, so that scans can tell them apart.
     static QString temporaryMarker();
 
 private:
@@ -48,7 +52,9 @@ private:
 
     QString m_finalPath;
     QString m_relativePath;
-    QString m_tempPath;
+    QString m_temporaryFolder;
+    QString m_tempPath;      // a named temporary file, if any
+    bool m_anonymous = false; // the body is an unnamed file (O_TMPFILE) until place()
     qint64 m_size = 0;
     qint64 m_received = 0;
     QString m_expectedSha256;

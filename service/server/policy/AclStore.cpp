@@ -228,6 +228,30 @@ Status AclStore::resetCollection(const QString& collection, qint64 releaseDate)
     return tx.commit();
 }
 
+Result<CollectionAcl> AclStore::aclOf(const QString& collection, qint64 now)
+{
+    CollectionAcl acl = CollectionAcl::forCollection(collection, now);
+    BUTLER_ASSIGN_OR_RETURN(
+        QSqlQuery * q,
+        m_db.exec(
+            QStringLiteral("SELECT grp FROM butler_collection_acl WHERE collection_name = ? ORDER BY grp"),
+            {collection}));
+    while (q->next())
+        acl.readers << q->value(0).toString();
+    q->finish();
+    BUTLER_ASSIGN_OR_RETURN(q,
+                            m_db.exec(QStringLiteral("SELECT release_date, proprietary_until FROM "
+                                                     "butler_collection_release WHERE collection_name = ?"),
+                                      {collection}));
+    if (q->next()) {
+        acl.releaseDate = q->value(0).toLongLong();
+        if (!q->value(1).isNull())
+            acl.proprietaryUntil = q->value(1).toLongLong();
+    }
+    q->finish();
+    return acl;
+}
+
 Status AclStore::forget(const QStringList& collections)
 {
     Transaction tx(m_db);

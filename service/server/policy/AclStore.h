@@ -70,6 +70,10 @@ public:
     Status resetCollection(const QString& collection, qint64 releaseDate);
     // Drops the rows of removed collections.
     Status forget(const QStringList& collections);
+    // The ACL stored for a name, whether or not the registry shows the collection (one in the
+    // trash keeps its ACL until it is purged). A release collection without a release date is
+    // taken as released at now, as snapshots do.
+    Result<CollectionAcl> aclOf(const QString& collection, qint64 now);
 
 private:
     AclStore(Registry& registry, Clock clock);

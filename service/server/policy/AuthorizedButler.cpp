@@ -190,26 +190,6 @@ Status AuthorizedButler::checkVisible(const Snapshot& s, const QList<QUuid>& ids
     return {};
 }
 
-Status AuthorizedButler::checkNotChained(const Snapshot& s, const QString& name, const QString& what) const
-{
-    bool hiddenParent = false;
-    for (const QString& parent : s.names) {
-        const Entry* entry = s.find(parent);
-        if (entry->info.type != CollectionType::Chained || !entry->info.children.contains(name))
-            continue;
-        if (canRead(*entry))
-            return conflict(QStringLiteral("%1 '%2' is a child of chain '%3'; remove it from the chain first")
-                                .arg(what, name, parent));
-        hiddenParent = true;
-    }
-    if (hiddenParent)
-        return conflict(
-            QStringLiteral("%1 '%2' is a child of a chain you cannot see; ask an admin to take it "
-                           "out of that chain first")
-                .arg(what, name));
-    return {};
-}
-
 Status AuthorizedButler::checkGroups(const QStringList& groups) const
 {
     for (const QString& group : groups) {
@@ -410,33 +390,28 @@ Result<QStringList> AuthorizedButler::flattenCollections(const QStringList& name
 
 Status AuthorizedButler::removeCollections(const QStringList& names)
 {
-    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
-    for (const QString& name : names) {
-        BUTLER_ASSIGN_OR_RETURN(const Entry* entry, writable(*s, name, "remove collection"));
-        if (entry->info.type != CollectionType::Run) // the registry explains RUNs
-            BUTLER_TRY(checkNotChained(*s, name, QStringLiteral("collection")));
-    }
-    for (const QString& name : names) {
-        BUTLER_TRY(m_butler.removeCollections({name}));
-        if (Status forgotten = m_acls.forget({name}); !forgotten.ok())
-            qCWarning(lcAccess) << "could not drop the ACL of removed collection" << name << ":"
-                                << forgotten.error().message();
-    }
-    return {};
+    return removeAll(names, false);
 }
 
 Status AuthorizedButler::removeRuns(const QStringList& names)
 {
+    return removeAll(names, true);
+}
+
+Status AuthorizedButler::removeAll(const QStringList& names, bool run)
+{
+    // A chain that holds a removed collection, seen or not, skips it while it is in the trash.
     BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    for (const QString& name : names)
+        BUTLER_TRY(writable(*s, name, run ? "remove run" : "remove collection"));
     for (const QString& name : names) {
-        BUTLER_ASSIGN_OR_RETURN(const Entry* entry, writable(*s, name, "remove run"));
-        if (entry->info.type == CollectionType::Run)
-            BUTLER_TRY(checkNotChained(*s, name, QStringLiteral("run")));
-    }
-    for (const QString& name : names) {
-        BUTLER_TRY(m_butler.removeRuns({name}));
+        BUTLER_ASSIGN_OR_RETURN(const std::optional<TrashEntry> trashed,
+                                m_butler.removeCollectionAs(name, run, m_identity.user));
+        // One in the trash keeps its ACL: it decides who sees the entry, and comes back with it.
+        if (trashed)
+            continue;
         if (Status forgotten = m_acls.forget({name}); !forgotten.ok())
-            qCWarning(lcAccess) << "could not drop the ACL of removed run" << name << ":"
+            qCWarning(lcAccess) << "could not drop the ACL of removed collection" << name << ":"
                                 << forgotten.error().message();
     }
     return {};
@@ -604,7 +579,85 @@ Status AuthorizedButler::pruneDatasets(const QList<QUuid>& ids, bool purge, bool
                                                .arg(id.toString(QUuid::WithoutBraces), run)),
                           "prune", run);
     }
+    if (purge) {
+        BUTLER_TRY(m_butler.trashDatasetsAs(ids, m_identity.user));
+        return {};
+    }
     return m_butler.pruneDatasets(ids, purge, unstore);
+}
+
+// ---------------------------------------------------------------- trash
+
+Result<QList<TrashEntry>> AuthorizedButler::visibleTrash(bool withExpired)
+{
+    BUTLER_ASSIGN_OR_RETURN(const QList<TrashEntry> all, m_butler.allTrashEntries());
+    // Removal dates come from the butler's clock; read rights from the policy's.
+    const qint64 now = m_butler.now();
+    QList<TrashEntry> visible;
+    for (const TrashEntry& entry : all) {
+        if (!withExpired && entry.isExpired(now))
+            continue;
+        BUTLER_ASSIGN_OR_RETURN(const CollectionAcl acl, m_acls.aclOf(entry.collection, m_now));
+        if (m_policy.canRead(m_identity, entry.collection, acl, m_now))
+            visible << entry;
+    }
+    return visible;
+}
+
+Status AuthorizedButler::checkMayEmpty(const TrashEntry& entry, const char* operation) const
+{
+    if (m_policy.canWrite(m_identity, entry.collection))
+        return {};
+    return denied(m_policy.writeDenied(m_identity, entry.collection)
+                      .withContext(QStringLiteral("only its owners or an admin may %1 '%2'")
+                                       .arg(QLatin1String(operation), entry.name())),
+                  operation, entry.name());
+}
+
+Result<QList<TrashEntry>> AuthorizedButler::trashEntries()
+{
+    return visibleTrash(false);
+}
+
+Result<QList<TrashEntry>> AuthorizedButler::restoreFromTrash(const QStringList& names)
+{
+    // Entries the user may not read fail as names never removed.
+    BUTLER_ASSIGN_OR_RETURN(const QList<TrashEntry> visible, visibleTrash(false));
+    BUTLER_ASSIGN_OR_RETURN(const QList<TrashEntry> chosen, TrashEntry::select(visible, names));
+    for (const TrashEntry& entry : chosen)
+        BUTLER_TRY(checkMayEmpty(entry, "restore"));
+    BUTLER_TRY(m_butler.restoreTrashEntries(chosen));
+    return chosen;
+}
+
+Result<QList<TrashEntry>> AuthorizedButler::emptyTrash(const QStringList& names, bool expiredOnly)
+{
+    BUTLER_ASSIGN_OR_RETURN(const QList<TrashEntry> visible, visibleTrash(true));
+    QList<TrashEntry> chosen;
+    if (names.isEmpty()) {
+        for (const TrashEntry& entry : visible)
+            if (m_policy.canWrite(m_identity, entry.collection))
+                chosen << entry;
+    } else {
+        BUTLER_ASSIGN_OR_RETURN(chosen, TrashEntry::select(visible, names));
+        for (const TrashEntry& entry : std::as_const(chosen))
+            BUTLER_TRY(checkMayEmpty(entry, "empty"));
+    }
+    if (expiredOnly) {
+        const qint64 now = m_butler.now();
+        chosen.removeIf([now](const TrashEntry& entry) { return !entry.isExpired(now); });
+    }
+    BUTLER_ASSIGN_OR_RETURN(const QList<TrashEntry> purged, m_butler.purgeTrashEntries(chosen));
+    QStringList collections;
+    for (const TrashEntry& entry : purged)
+        if (entry.kind != TrashEntry::Kind::Datasets)
+            collections << entry.collection;
+    if (!collections.isEmpty()) {
+        if (Status forgotten = m_acls.forget(collections); !forgotten.ok())
+            qCWarning(lcAccess) << "could not drop the ACLs of purged collections" << collections << ":"
+                                << forgotten.error().message();
+    }
+    return purged;
 }
 
 // ---------------------------------------------------------------- ACLs

@@ -20,6 +20,10 @@ class DirectButler;
 // members whose runs they may read, so tagging cannot re-share proprietary data and a revoked
 // grant takes effect everywhere. Any other ID fails as an unknown one. Reading names first and writing
 // second: readable but not writable is PermissionDenied, not readable is the NotFound above.
+//
+// Trash: removals go there in the caller's name. An entry is visible to those who may read its
+// collection (for pruned datasets, their RUN), under the same hiding rule; owners of the
+// namespace and admins restore and empty it.
 class AuthorizedButler : public Butler
 {
 public:
@@ -71,6 +75,9 @@ public:
     Status decertify(const QString& calibration, const QString& datasetType, const Timespan& validity,
                      const QList<DataCoordinate>& dataIds = {}) override;
     Status pruneDatasets(const QList<QUuid>& ids, bool purge, bool unstore) override;
+    Result<QList<TrashEntry>> trashEntries() override;
+    Result<QList<TrashEntry>> restoreFromTrash(const QStringList& names) override;
+    Result<QList<TrashEntry>> emptyTrash(const QStringList& names, bool expiredOnly = false) override;
 
     // The ACL of a readable collection.
     Result<CollectionAcl> acl(const QString& collection);
@@ -109,8 +116,12 @@ private:
     // first, then, when the RUN is hidden, the collections searched up to a readable one.
     Status checkVisible(const Snapshot& s, const QList<QUuid>& ids,
                         QHash<QUuid, QStringList>* containing = nullptr) const;
-    // Removing a collection that a chain holds: names the first chain the user can see.
-    Status checkNotChained(const Snapshot& s, const QString& name, const QString& what) const;
+    // Removes runs (run) or other collections; an ACL goes only with a collection removed at once.
+    Status removeAll(const QStringList& names, bool run);
+    // The trash entries whose collection the user may read (expired ones too, when asked).
+    Result<QList<TrashEntry>> visibleTrash(bool withExpired);
+    // PermissionDenied unless the user owns the entry's namespace or is an admin.
+    Status checkMayEmpty(const TrashEntry& entry, const char* operation) const;
     Status checkGroups(const QStringList& groups) const;
 
     static Error unknownCollection(const QString& name);

@@ -13,6 +13,10 @@ struct PolicyConfig
     // Default length of the proprietary period of a release collection, counted from its
     // release date, when the collection has no explicit proprietary date.
     int proprietaryPeriodDays = 730;
+    // The trash: section. How long removed runs, collections and datasets stay restorable (a
+    // fraction of a day is allowed), and how often the server purges what has expired.
+    double trashRetentionDays = 30;
+    int trashPurgeIntervalSeconds = 3600;
 };
 
 } // namespace butler

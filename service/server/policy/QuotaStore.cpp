@@ -240,4 +240,30 @@ Status QuotaStore::setCounters(const QString& user, qint64 usedBytes, qint64 res
     return tx.commit();
 }
 
+Result<QStringList> QuotaStore::recountReserved()
+{
+    Transaction tx(m_db);
+    BUTLER_TRY(tx.begin());
+    BUTLER_ASSIGN_OR_RETURN(
+        QSqlQuery * q,
+        m_db.exec(QStringLiteral(
+            "SELECT user_name, reserved_bytes, open_bytes FROM (SELECT u.user_name, u.reserved_bytes, "
+            "COALESCE((SELECT SUM(s.size) FROM butler_upload_slot s WHERE s.user_name = u.user_name AND "
+            "s.state <> 'committed'), 0) AS open_bytes FROM butler_quota_usage u) t WHERE reserved_bytes <> "
+            "open_bytes")));
+    QList<std::pair<QString, qint64>> corrections;
+    while (q->next())
+        corrections.append({q->value(0).toString(), q->value(2).toLongLong()});
+    q->finish();
+    QStringList users;
+    for (const auto& [user, reserved] : std::as_const(corrections)) {
+        BUTLER_TRY(m_db.exec(
+            QStringLiteral("UPDATE butler_quota_usage SET reserved_bytes = ? WHERE user_name = ?"),
+            {reserved, user}));
+        users.append(user);
+    }
+    BUTLER_TRY(tx.commit());
+    return users;
+}
+
 } // namespace butler

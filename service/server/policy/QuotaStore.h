@@ -4,6 +4,7 @@
 #include "Result.h"
 
 #include <QList>
+#include <QStringList>
 #include <QUuid>
 
 #include <memory>
@@ -51,6 +52,9 @@ public:
     Status chargeUpload(const QString& user, const QString& uploadId);
     // Overwrites the counters (verification).
     Status setCounters(const QString& user, qint64 usedBytes, qint64 reservedBytes);
+    // Sets every user's reserved bytes to the sizes of their open upload slots (UploadStore's
+    // rows), where they differ; returns the users corrected. Run when the server starts.
+    Result<QStringList> recountReserved();
 
     static Error exceeded(const QuotaUsage& usage, qint64 neededBytes);
 

@@ -22,9 +22,6 @@ namespace butler {
 
 namespace {
 
-// Uploads in flight write "<path>.upload-<random>" next to their final path.
-const QString kUploadMarker = QStringLiteral(".upload-");
-
 void removeEmptyParents(const QString& root, const QString& file)
 {
     QDir dir = QFileInfo(file).absoluteDir();
@@ -107,6 +104,7 @@ Result<QuotaVerifier::Report> QuotaVerifier::verify(DirectButler& butler, QuotaS
 
     // Orphans: every regular file under the root that nothing accounts for. Symlinks are not
     // followed: a link is judged by its own name.
+    const QString inFlight = UploadStore::temporaryFolder() + QLatin1Char('/');
     QDirIterator it(root, QDir::Files | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
                     QDirIterator::Subdirectories);
     while (it.hasNext()) {
@@ -114,9 +112,11 @@ Result<QuotaVerifier::Report> QuotaVerifier::verify(DirectButler& butler, QuotaS
         const QString relative = full.mid(root.size() + 1);
         if (recordedPaths.contains(relative) || openPaths.contains(relative))
             continue;
-        const qsizetype marker = relative.lastIndexOf(kUploadMarker);
-        if (marker > 0 && openPaths.contains(relative.left(marker)))
-            continue; // an upload in flight
+        if (relative.startsWith(inFlight)) {
+            // A body arriving now, or one a killed server left (removed when it starts again).
+            ++report.inFlightFiles;
+            continue;
+        }
         report.orphans.append(relative);
         report.orphanBytes += it.fileInfo().size();
     }

@@ -16,7 +16,7 @@ class UploadStore;
 //   used     = the on-disk size of each file charged to the user that still has a file record
 //   reserved = the sizes of the user's open upload slots
 // and lists orphan files: files under the datastore root that no file record and no open
-// upload names. With fix, the counters are overwritten, charges of vanished files are dropped
+// upload names (bodies still arriving, in UploadStore::temporaryFolder(), are not orphans). With fix, the counters are overwritten, charges of vanished files are dropped
 // and orphan files are deleted. Everything happens in one write transaction, so a server
 // running on the repository meanwhile waits instead of racing.
 class QuotaVerifier
@@ -39,6 +39,7 @@ public:
         QList<UserReport> users; // every user with counters, charges or open uploads, by name
         QStringList orphans;     // relative paths
         qint64 orphanBytes = 0;
+        int inFlightFiles = 0;    // in UploadStore::temporaryFolder(): never orphans
         QStringList missingFiles; // charged files whose record exists but whose file does not
         int staleCharges = 0;     // charges of datasets without a file record
         bool fixed = false;

@@ -52,6 +52,11 @@ UploadStore::UploadStore(Database& db)
 {
 }
 
+QString UploadStore::temporaryFolder()
+{
+    return QStringLiteral(".uploads@tmp");
+}
+
 Result<std::unique_ptr<UploadStore>> UploadStore::open(Registry& registry)
 {
     Database& db = registry.database();
@@ -121,6 +126,16 @@ Result<QList<UploadSlot>> UploadStore::slotsOf(const QString& uploadId)
     return selectSlots(QStringLiteral("upload_id = ? ORDER BY ordinal"), {uploadId});
 }
 
+Result<qsizetype> UploadStore::slotCount(const QString& uploadId)
+{
+    BUTLER_ASSIGN_OR_RETURN(QSqlQuery * q, m_db.exec(QStringLiteral("SELECT COUNT(*) FROM butler_upload_slot "
+                                                                    "WHERE upload_id = ?"),
+                                                     {uploadId}));
+    const qsizetype count = q->next() ? qsizetype(q->value(0).toLongLong()) : 0;
+    q->finish();
+    return count;
+}
+
 Result<std::optional<UploadSlot>> UploadStore::slotByPath(const QString& path)
 {
     BUTLER_ASSIGN_OR_RETURN(const QList<UploadSlot> slotList,
@@ -146,6 +161,11 @@ Result<QList<UploadSlot>> UploadStore::openSlots()
     return selectSlots(QStringLiteral("state <> 'committed'"), {});
 }
 
+Result<QList<UploadSlot>> UploadStore::openSlotsIn(const QString& run)
+{
+    return selectSlots(QStringLiteral("run = ? AND state <> 'committed'"), {run});
+}
+
 Result<QList<UploadSlot>> UploadStore::expiredSlots(qint64 now)
 {
     return selectSlots(QStringLiteral("state IN ('reserved', 'uploaded') AND expires_at < ?"), {now});
@@ -162,19 +182,35 @@ Status UploadStore::insertBatch(const UploadBatch& batch)
 
 Status UploadStore::insertSlot(const UploadSlot& slot)
 {
-    auto q = m_db.exec(
-        QStringLiteral(
-            "INSERT INTO butler_upload_slot (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            .arg(kSlotColumns),
-        {idText(slot.datasetId), slot.uploadId, slot.user, slot.run, slot.datasetType,
-         QString::fromUtf8(QJsonDocument(slot.dataId).toJson(QJsonDocument::Compact)), slot.dataIdKey,
-         slot.path, slot.size, slot.formatter, nullableText(slot.expectedSha256), nullableText(slot.checksum),
-         UploadSlot::stateName(slot.state), slot.expires, slot.ordinal});
-    if (!q) {
-        if (q.error().kind() == ErrorKind::Conflict)
-            return conflict(QStringLiteral("another upload into run '%1' holds the same %2 dataset")
-                                .arg(slot.run, slot.datasetType));
-        return q.error();
+    return insertSlots({slot});
+}
+
+Status UploadStore::insertSlots(const QList<UploadSlot>& newSlots)
+{
+    // 15 values a row: 60 rows stay below SQLite's oldest limit of 999 bound values.
+    constexpr qsizetype kRows = 60;
+    for (qsizetype start = 0; start < newSlots.size(); start += kRows) {
+        const qsizetype count = std::min(kRows, newSlots.size() - start);
+        QString sql = QStringLiteral("INSERT INTO butler_upload_slot (%1) VALUES ").arg(kSlotColumns);
+        QVariantList binds;
+        binds.reserve(count * 15);
+        for (qsizetype i = start; i < start + count; ++i) {
+            const UploadSlot& slot = newSlots[i];
+            sql += i == start ? QStringLiteral("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                              : QStringLiteral(", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            binds << idText(slot.datasetId) << slot.uploadId << slot.user << slot.run << slot.datasetType
+                  << QString::fromUtf8(QJsonDocument(slot.dataId).toJson(QJsonDocument::Compact))
+                  << slot.dataIdKey << slot.path << slot.size << slot.formatter
+                  << nullableText(slot.expectedSha256) << nullableText(slot.checksum)
+                  << UploadSlot::stateName(slot.state) << slot.expires << slot.ordinal;
+        }
+        auto q = m_db.exec(sql, binds);
+        if (!q) {
+            if (q.error().kind() == ErrorKind::Conflict)
+                return conflict(QStringLiteral("another upload into run '%1' holds the same %2 dataset")
+                                    .arg(newSlots[start].run, newSlots[start].datasetType));
+            return q.error();
+        }
     }
     return {};
 }
@@ -194,6 +230,17 @@ Status UploadStore::markUploaded(const QUuid& datasetId, const QString& checksum
         m_db.exec(QStringLiteral("UPDATE butler_upload_slot SET state = 'uploaded', checksum = ? WHERE "
                                  "dataset_id = ? AND state <> 'committed'"),
                   {checksum, idText(datasetId)}));
+    return {};
+}
+
+Status UploadStore::setChecksums(const QString& uploadId, const QHash<QUuid, QString>& unannounced)
+{
+    BUTLER_TRY(m_db.exec(QStringLiteral("UPDATE butler_upload_slot SET checksum = 'sha256:' || expected_sha256 "
+                                        "WHERE upload_id = ? AND expected_sha256 IS NOT NULL"),
+                         {uploadId}));
+    for (auto it = unannounced.cbegin(); it != unannounced.cend(); ++it)
+        BUTLER_TRY(m_db.exec(QStringLiteral("UPDATE butler_upload_slot SET checksum = ? WHERE dataset_id = ?"),
+                             {it.value(), idText(it.key())}));
     return {};
 }
 

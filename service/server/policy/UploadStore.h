@@ -22,23 +22,35 @@ class UploadStore
 {
 public:
     static Result<std::unique_ptr<UploadStore>> open(Registry& registry);
+    // Where uploads in flight are written, relative to the datastore root. The '@' is a
+    // character the datastore's file template never produces, so no dataset's file lands there.
+    static QString temporaryFolder();
 
     Result<std::optional<UploadBatch>> batch(const QString& uploadId);
     Result<QList<UploadSlot>> slotsOf(const QString& uploadId);
+    Result<qsizetype> slotCount(const QString& uploadId);
     Result<std::optional<UploadSlot>> slotByPath(const QString& path);
     // The open slot for a dataset-to-be, if any.
     Result<std::optional<UploadSlot>> openSlotFor(const QString& run, const QString& datasetType,
                                                   const QString& dataIdKey);
     // Every open slot (verification).
     Result<QList<UploadSlot>> openSlots();
+    // The open slots of one run.
+    Result<QList<UploadSlot>> openSlotsIn(const QString& run);
     // Open slots whose time ran out.
     Result<QList<UploadSlot>> expiredSlots(qint64 now);
 
     Status insertBatch(const UploadBatch& batch);
     Status insertSlot(const UploadSlot& slot);
+    // Many at once, in multi-row statements.
+    Status insertSlots(const QList<UploadSlot>& newSlots);
     // An open slot joins another batch of the same user with a new expiry (a resumed upload).
     Status adoptSlot(const QUuid& datasetId, const QString& uploadId, qint64 expires, int ordinal);
     Status markUploaded(const QUuid& datasetId, const QString& checksum);
+    // The checksums of what arrived, at commit: "sha256:<announced>" for every slot of the
+    // upload that announced one (the upload was refused otherwise), and the given ones for the
+    // others.
+    Status setChecksums(const QString& uploadId, const QHash<QUuid, QString>& unannounced);
     // The datastore's file records (the registry's file_datastore_records, as
     // Registry::insertFileRecords writes them) for every slot of an upload, one statement per
     // dataset type: a commit of thousands of files costs no round trip per file.

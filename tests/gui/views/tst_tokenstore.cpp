@@ -1,7 +1,10 @@
-// TokenStore's file fallback (what headless machines and CI use: no Secret Service on the bus)
+// TokenStore's file fallback (what headless machines and CI use: no Secret Service on the bus),
+// which is the command line's token file, shared both ways with `butler login` (TokenSource),
 // and RecentRepositories over a QSettings on a temporary ini file.
 
 #include "RecentRepositories.h"
+#include "RemoteLocation.h"
+#include "TokenSource.h"
 #include "TokenStore.h"
 
 #include <QCoroTask>
@@ -67,6 +70,13 @@ private slots:
     void removeDeletesOnlyThatServer();
     void rejectsMalformedTokens();
     void keychainFallsBackToFile();
+    void fileKeysFollowTheCommandLine_data();
+    void fileKeysFollowTheCommandLine();
+    void readsWhatTheCommandLineStored();
+    void commandLineReadsWhatTheBrowserStored();
+    void defaultFileIsTheCommandLines();
+    void expiredCommandLineTokenIsNotUsed();
+    void keychainStoreSharesWithCommandLine();
 
     void recentOrder();
     void recentDeduplicates();
@@ -265,6 +275,7 @@ void TestTokenStore::keychainFallsBackToFile()
     // Whatever this machine has: with a keychain the token lives there, without one (the usual
     // case under test) in the file. Either way it comes back and goes away.
     TokenStore store(tokenFile());
+    store.setShareWithCommandLine(false);
     const QString server = QStringLiteral("http://127.0.0.1:65001");
     VERIFY_OK(store.store(server, QStringLiteral("fallback.token")));
     QCOMPARE(QFile::exists(tokenFile()), store.usingFileFallback());
@@ -273,6 +284,129 @@ void TestTokenStore::keychainFallsBackToFile()
     QCOMPARE(*loaded, QStringLiteral("fallback.token"));
     VERIFY_OK(store.remove(server));
     QCOMPARE(store.load(server).error().kind(), ErrorKind::NotFound);
+}
+
+void TestTokenStore::fileKeysFollowTheCommandLine_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QStringList>("keys");
+    QTest::newRow("repository") << "http://127.0.0.1:8080/api/butler/repo/main"
+                                << QStringList{"http://127.0.0.1:8080"};
+    QTest::newRow("no port") << "https://Butler.Example.org/api/butler/repo/main/"
+                             << QStringList{"https://butler.example.org", "https://butler.example.org:443"};
+    QTest::newRow("default port") << "http://butler.example.org:80/api/butler/repo/x"
+                                  << QStringList{"http://butler.example.org:80", "http://butler.example.org"};
+    QTest::newRow("prefix") << "http://host:8080/lsst/api/butler/repo/main"
+                            << QStringList{"http://host:8080/lsst"};
+    QTest::newRow("bare server") << "http://host:9000/" << QStringList{"http://host:9000"};
+    QTest::newRow("not a server") << "/data/repo" << QStringList{};
+}
+
+void TestTokenStore::fileKeysFollowTheCommandLine()
+{
+    QFETCH(QString, url);
+    QFETCH(QStringList, keys);
+    QCOMPARE(TokenStore::fileKeys(url), keys);
+    // The first key is what `butler login` stores the repository's token under.
+    const Result<RemoteLocation> location = RemoteLocation::parse(url);
+    if (location.ok())
+        QCOMPARE(keys.first(), location->serverBase());
+}
+
+void TestTokenStore::readsWhatTheCommandLineStored()
+{
+    // What `butler login http://127.0.0.1:8080/api/butler/repo/main` writes.
+    const QString repo = QStringLiteral("http://127.0.0.1:8080/api/butler/repo/main");
+    const Result<RemoteLocation> location = RemoteLocation::parse(repo);
+    VERIFY_OK(location);
+    VERIFY_OK(TokenSource::storeToken(location->serverBase(), QStringLiteral("cli.token"), tokenFile()));
+
+    for (const TokenStore::Backend backend :
+         {TokenStore::Backend::FileOnly, TokenStore::Backend::KeychainWithFileFallback}) {
+        TokenStore store(tokenFile(), backend);
+        // The keychain (if any) has nothing for this server: the command line's token is used.
+        const Result<QString> loaded = store.load(repo);
+        VERIFY_OK(loaded);
+        QCOMPARE(*loaded, QStringLiteral("cli.token"));
+        // Another repository of the same server shares it.
+        QCOMPARE(store.load(QStringLiteral("http://127.0.0.1:8080/api/butler/repo/other")).valueOr({}),
+                 QStringLiteral("cli.token"));
+    }
+    // Stored without a port, found with the default one written out, and the other way round.
+    VERIFY_OK(TokenSource::storeToken(QStringLiteral("https://butler.example.org"), QStringLiteral("t443"),
+                                      tokenFile()));
+    TokenStore store(tokenFile(), TokenStore::Backend::FileOnly);
+    QCOMPARE(store.load(QStringLiteral("https://butler.example.org:443/api/butler/repo/x")).valueOr({}),
+             QStringLiteral("t443"));
+}
+
+void TestTokenStore::commandLineReadsWhatTheBrowserStored()
+{
+    TokenStore store(tokenFile(), TokenStore::Backend::FileOnly);
+    const QString repo = QStringLiteral("https://butler.example.org/api/butler/repo/main");
+    const QDateTime expires = QDateTime::currentDateTimeUtc().addSecs(3600);
+    VERIFY_OK(store.store(repo, QStringLiteral("browser.token"), expires));
+
+    // The command line's own lookup, as `butler <command> URL` runs it.
+    qunsetenv(TokenSource::EnvironmentVariable);
+    const Result<RemoteLocation> location = RemoteLocation::parse(repo);
+    VERIFY_OK(location);
+    const Result<QString> found = TokenSource::find(location->serverBase(), QString(), tokenFile());
+    VERIFY_OK(found);
+    QCOMPARE(*found, QStringLiteral("browser.token"));
+
+    // In its format: the expiry goes along.
+    QFile file(tokenFile());
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonObject entry =
+        QJsonDocument::fromJson(file.readAll()).object().value(location->serverBase()).toObject();
+    QCOMPARE(entry.value("access_token").toString(), QStringLiteral("browser.token"));
+    QCOMPARE(entry.value("expires_at").toInteger(), expires.toSecsSinceEpoch());
+    QCOMPARE(withoutUserBits(QFileInfo(tokenFile()).permissions()), kOwnerOnly);
+
+    // Signing out in the browser signs the command line out too.
+    VERIFY_OK(store.remove(repo));
+    QCOMPARE(TokenSource::find(location->serverBase(), QString(), tokenFile()).error().kind(),
+             ErrorKind::Unauthenticated);
+}
+
+void TestTokenStore::defaultFileIsTheCommandLines()
+{
+    const QByteArray saved = qgetenv("XDG_CONFIG_HOME");
+    qputenv("XDG_CONFIG_HOME", m_dir->path().toUtf8());
+    QCOMPARE(TokenStore::defaultFilePath(), m_dir->path() + QStringLiteral("/butler/tokens.json"));
+    QCOMPARE(TokenStore::defaultFilePath(), TokenSource::defaultStoreFile());
+    QCOMPARE(TokenStore().filePath(), TokenSource::defaultStoreFile());
+    if (saved.isNull())
+        qunsetenv("XDG_CONFIG_HOME");
+    else
+        qputenv("XDG_CONFIG_HOME", saved);
+}
+
+void TestTokenStore::expiredCommandLineTokenIsNotUsed()
+{
+    VERIFY_OK(TokenSource::storeToken(QStringLiteral("http://a:1"), QStringLiteral("old"), tokenFile(),
+                                      QDateTime::currentSecsSinceEpoch() - 60));
+    TokenStore store(tokenFile(), TokenStore::Backend::FileOnly);
+    const Result<QString> loaded = store.load(QStringLiteral("http://a:1/api/butler/repo/main"));
+    QVERIFY(!loaded.ok());
+    QCOMPARE(loaded.error().kind(), ErrorKind::Unauthenticated);
+    QVERIFY2(loaded.error().message().contains(QLatin1String("expired")),
+             qPrintable(loaded.error().message()));
+}
+
+void TestTokenStore::keychainStoreSharesWithCommandLine()
+{
+    // With or without a keychain on this machine, the command line finds the token afterwards.
+    TokenStore store(tokenFile());
+    QVERIFY(store.shareWithCommandLine());
+    const QString repo = QStringLiteral("http://127.0.0.1:65002/api/butler/repo/main");
+    VERIFY_OK(store.store(repo, QStringLiteral("shared.token")));
+    QCOMPARE(TokenSource::storedToken(QStringLiteral("http://127.0.0.1:65002"), tokenFile()).valueOr({}),
+             QStringLiteral("shared.token"));
+    VERIFY_OK(store.remove(repo));
+    QCOMPARE(TokenSource::storedToken(QStringLiteral("http://127.0.0.1:65002"), tokenFile()).valueOr({}),
+             QString());
 }
 
 void TestTokenStore::recentOrder()

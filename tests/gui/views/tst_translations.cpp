@@ -2,12 +2,18 @@
 // loaded the way butler-browser's main() loads them, and complete in the .ts sources.
 
 #include "DatasetFilterBar.h"
+#include "MainWindow.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QDir>
 #include <QFile>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
 #include <QPushButton>
+#include <QSettings>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTranslator>
 #include <QXmlStreamReader>
@@ -35,6 +41,10 @@ private slots:
     void translatesWidgets();
     void tsFileComplete_data();
     void tsFileComplete();
+    void translatesTheBrowsersNewStrings_data();
+    void translatesTheBrowsersNewStrings();
+    void menusKeepDistinctMnemonics_data();
+    void menusKeepDistinctMnemonics();
 };
 
 void TestTranslations::catalogueLoads_data()
@@ -189,6 +199,108 @@ void TestTranslations::tsFileComplete()
     QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
     QVERIFY(messages > 100);
     QCOMPARE(translated, messages);
+}
+
+void TestTranslations::translatesTheBrowsersNewStrings_data()
+{
+    QTest::addColumn<QString>("locale");
+    QTest::addColumn<QByteArray>("context");
+    QTest::addColumn<QByteArray>("source");
+    QTest::addColumn<int>("n");
+    QTest::addColumn<QString>("expected");
+    const auto rows = [](const char* locale, const QStringList& expected) {
+        const QList<std::tuple<QByteArray, QByteArray, int>> sources{
+            {"butler::MainWindow", "&Go", -1},
+            {"butler::MainWindow", "&Add selected to tagged collection…", -1},
+            {"butler::MainWindow", "%n operation(s) running", 2},
+            {"butler::OperationsModel", "Cancelled", -1},
+            {"butler::OperationsPanel", "&Cancel operation", -1},
+            {"butler::QuotaBar", "%1 of %2 used", -1},
+            {"butler::SettingsDialog", "The new language applies the next time Butler starts.", -1},
+            {"butler::TagDialog", "Add %n selected dataset(s) to:", 1},
+            {"butler::AppLanguage", "System default", -1},
+            {"butler::DatasetDetailsPanel", "Dimension records", -1},
+        };
+        for (qsizetype i = 0; i < sources.size(); ++i) {
+            const auto& [context, source, n] = sources[i];
+            QTest::addRow("%s %s", locale, source.constData())
+                << QString::fromLatin1(locale) << context << source << n << expected[i];
+        }
+    };
+    rows("es", {QStringLiteral("&Ir"), QStringLiteral("&Añadir la selección a una colección etiquetada…"),
+                QStringLiteral("2 operaciones en curso"), QStringLiteral("Cancelada"),
+                QStringLiteral("&Cancelar la operación"), QStringLiteral("%1 de %2 usados"),
+                QStringLiteral("El nuevo idioma se aplicará la próxima vez que se inicie Butler."),
+                QStringLiteral("Añadir 1 conjunto de datos seleccionado a:"),
+                QStringLiteral("Predeterminado del sistema"), QStringLiteral("Registros de dimensión")});
+    rows("fr", {QStringLiteral("A&ller"), QStringLiteral("A&jouter la sélection à une collection étiquetée…"),
+                QStringLiteral("2 opérations en cours"), QStringLiteral("Annulée"),
+                QStringLiteral("&Annuler l'opération"), QStringLiteral("%1 sur %2 utilisés"),
+                QStringLiteral("La nouvelle langue s'appliquera au prochain démarrage de Butler."),
+                QStringLiteral("Ajouter 1 jeu de données sélectionné à\u00a0:"),
+                QStringLiteral("Langue du système"), QStringLiteral("Enregistrements de dimension")});
+}
+
+void TestTranslations::translatesTheBrowsersNewStrings()
+{
+    QFETCH(QString, locale);
+    QFETCH(QByteArray, context);
+    QFETCH(QByteArray, source);
+    QFETCH(int, n);
+    QFETCH(QString, expected);
+
+    QTranslator translator;
+    QVERIFY(translator.load(QLocale(locale), QStringLiteral("butler"), QStringLiteral("_"),
+                            QStringLiteral(":/i18n")));
+    QVERIFY(QCoreApplication::installTranslator(&translator));
+    const QString shown = QCoreApplication::translate(context.constData(), source.constData(), nullptr, n);
+    QCoreApplication::removeTranslator(&translator);
+    QCOMPARE(shown, expected);
+}
+
+void TestTranslations::menusKeepDistinctMnemonics_data()
+{
+    QTest::addColumn<QString>("locale");
+    QTest::newRow("es") << "es";
+    QTest::newRow("fr") << "fr";
+}
+
+void TestTranslations::menusKeepDistinctMnemonics()
+{
+    QFETCH(QString, locale);
+    QTemporaryDir dir;
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir.path());
+    QTranslator translator;
+    QVERIFY(translator.load(QLocale(locale), QStringLiteral("butler"), QStringLiteral("_"),
+                            QStringLiteral(":/i18n")));
+    QVERIFY(QCoreApplication::installTranslator(&translator));
+    QStringList problems;
+    {
+        MainWindow window(LocalServerFactory{});
+        const auto mnemonic = [](const QString& text) {
+            const qsizetype at = text.indexOf(QLatin1Char('&'));
+            return at >= 0 && at + 1 < text.size() ? text.at(at + 1).toLower() : QChar();
+        };
+        QSet<QChar> bar;
+        for (QAction* top : window.menuBar()->actions()) {
+            const QChar key = mnemonic(top->text());
+            if (key.isNull() || bar.contains(key))
+                problems << top->text();
+            bar.insert(key);
+            QSet<QChar> entries;
+            for (QAction* action : top->menu()->actions()) {
+                if (action->isSeparator() || !action->isEnabled())
+                    continue;
+                const QChar entry = mnemonic(action->text());
+                if (entry.isNull() || entries.contains(entry))
+                    problems << top->text() + QStringLiteral(" > ") + action->text();
+                entries.insert(entry);
+            }
+        }
+    }
+    QCoreApplication::removeTranslator(&translator);
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QStringLiteral(", "))));
 }
 
 QTEST_MAIN(TestTranslations)

@@ -165,6 +165,10 @@ public:
         return unused();
     }
     Status pruneDatasets(const QList<QUuid>&, bool, bool) override { return unused(); }
+    // Removals here go at once: the trash stays empty.
+    Result<QList<TrashEntry>> trashEntries() override { return QList<TrashEntry>(); }
+    Result<QList<TrashEntry>> restoreFromTrash(const QStringList&) override { return unused(); }
+    Result<QList<TrashEntry>> emptyTrash(const QStringList&, bool) override { return unused(); }
 
 private:
     FakeState& m_state;
@@ -443,8 +447,7 @@ void TestCliArguments::userErrorExitCodes_data()
     QTest::newRow("login on a path") << QStringList{"login", "repo"} << "login needs a server URL";
     QTest::newRow("acl on a path") << QStringList{"acl", missing, "u/x/c", "--grant", "g"}
                                    << "needs a server URL";
-    QTest::newRow("trash local") << QStringList{"trash", missing}
-                                 << "trash is available on server repositories";
+    QTest::newRow("trash, no repository") << QStringList{"trash", missing} << "no repository at";
     QTest::newRow("create remote") << QStringList{"create", "http://example.org/api/butler/repo/x"}
                                    << "works on a local repository path";
     QTest::newRow("bad begin date") << QStringList{"certify-calibrations", missing,    "run", "calib", "bias",

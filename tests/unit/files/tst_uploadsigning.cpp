@@ -63,6 +63,7 @@ private slots:
     void negativeSizeIsNotSigned();
 
     void receiverStoresExactBody();
+    void receiverReplacesAnEarlierUpload();
     void receiverRefusesTooManyBytes();
     void receiverRefusesTooFewBytes();
     void receiverChecksAnnouncedSha256();
@@ -159,7 +160,9 @@ void TestUploadSigning::receiverStoresExactBody()
     const QString sha =
         QString::fromLatin1(QCryptographicHash::hash(body, QCryptographicHash::Sha256).toHex());
     const QString target = dir.filePath(QStringLiteral("blob.bin"));
-    auto receiver = UploadReceiver::create(target, QStringLiteral("blob.bin"), body.size(), sha);
+    // The body arrives in a folder of its own (made when missing), then moves to its place.
+    const QString incoming = dir.filePath(QStringLiteral("incoming"));
+    auto receiver = UploadReceiver::create(target, QStringLiteral("blob.bin"), incoming, body.size(), sha);
     QVERIFY(receiver.ok());
     for (qsizetype offset = 0; offset < body.size(); offset += 777)
         QVERIFY(
@@ -173,13 +176,34 @@ void TestUploadSigning::receiverStoresExactBody()
     QVERIFY(stored.open(QIODevice::ReadOnly));
     QCOMPARE(stored.readAll(), body);
     QCOMPARE(files(dir), QStringLiteral("blob.bin"));
+    QVERIFY(QDir(incoming).isEmpty());
+}
+
+void TestUploadSigning::receiverReplacesAnEarlierUpload()
+{
+    QTemporaryDir dir;
+    const QString target = dir.filePath(QStringLiteral("again.bin"));
+    const QString incoming = dir.filePath(QStringLiteral("incoming"));
+    for (const QByteArray& body : {QByteArray("first"), QByteArray("other")}) {
+        auto receiver = UploadReceiver::create(target, QStringLiteral("again.bin"), incoming, body.size(), {});
+        QVERIFY(receiver.ok());
+        QVERIFY((*receiver)->write(body.constData(), body.size()));
+        QVERIFY((*receiver)->finish());
+        QVERIFY((*receiver)->place().ok());
+        receiver->reset();
+        QFile stored(target);
+        QVERIFY(stored.open(QIODevice::ReadOnly));
+        QCOMPARE(stored.readAll(), body);
+    }
+    QCOMPARE(files(dir), QStringLiteral("again.bin"));
+    QVERIFY(!QDir(incoming).exists() || QDir(incoming).isEmpty());
 }
 
 void TestUploadSigning::receiverRefusesTooManyBytes()
 {
     QTemporaryDir dir;
     auto receiver =
-        UploadReceiver::create(dir.filePath(QStringLiteral("x.bin")), QStringLiteral("x.bin"), 4, {});
+        UploadReceiver::create(dir.filePath(QStringLiteral("x.bin")), QStringLiteral("x.bin"), dir.path(), 4, {});
     QVERIFY(receiver.ok());
     QVERIFY((*receiver)->write("abc", 3));
     QVERIFY(!(*receiver)->write("de", 2));
@@ -192,7 +216,7 @@ void TestUploadSigning::receiverRefusesTooFewBytes()
 {
     QTemporaryDir dir;
     auto receiver =
-        UploadReceiver::create(dir.filePath(QStringLiteral("x.bin")), QStringLiteral("x.bin"), 4, {});
+        UploadReceiver::create(dir.filePath(QStringLiteral("x.bin")), QStringLiteral("x.bin"), dir.path(), 4, {});
     QVERIFY(receiver.ok());
     QVERIFY((*receiver)->write("abc", 3));
     QVERIFY(!(*receiver)->finish());
@@ -206,7 +230,7 @@ void TestUploadSigning::receiverChecksAnnouncedSha256()
     QTemporaryDir dir;
     const QString announced = QString(64, u'a');
     auto receiver =
-        UploadReceiver::create(dir.filePath(QStringLiteral("x.bin")), QStringLiteral("x.bin"), 4, announced);
+        UploadReceiver::create(dir.filePath(QStringLiteral("x.bin")), QStringLiteral("x.bin"), dir.path(), 4, announced);
     QVERIFY(receiver.ok());
     QVERIFY((*receiver)->write("abcd", 4));
     QVERIFY(!(*receiver)->finish());
@@ -219,16 +243,16 @@ void TestUploadSigning::droppedReceiverLeavesNothing()
     QTemporaryDir dir;
     {
         auto receiver =
-            UploadReceiver::create(dir.filePath(QStringLiteral("x.bin")), QStringLiteral("x.bin"), 8, {});
+            UploadReceiver::create(dir.filePath(QStringLiteral("x.bin")), QStringLiteral("x.bin"), dir.path(), 8, {});
         QVERIFY(receiver.ok());
         QVERIFY((*receiver)->write("abcd", 4));
-        QVERIFY(files(dir).contains(UploadReceiver::temporaryMarker()));
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("x.bin"))));
     }
     QCOMPARE(files(dir), QString());
     {
         // Complete but never placed (its slot went meanwhile): also dropped.
         auto receiver =
-            UploadReceiver::create(dir.filePath(QStringLiteral("y.bin")), QStringLiteral("y.bin"), 2, {});
+            UploadReceiver::create(dir.filePath(QStringLiteral("y.bin")), QStringLiteral("y.bin"), dir.path(), 2, {});
         QVERIFY(receiver.ok());
         QVERIFY((*receiver)->write("ab", 2));
         QVERIFY((*receiver)->finish());

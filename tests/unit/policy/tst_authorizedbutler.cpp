@@ -213,7 +213,10 @@ private slots:
     void chainEditsSeeOnlyVisibleChildren();
     void collectionWrites();
     void datasetWrites();
-    void removalNamesNoHiddenChain();
+    void removalSkipsChainsSeenOrNot();
+    void trashFollowsReadAndWriteRules();
+    void trashedCollectionsKeepTheirAcl();
+    void prunedDatasetsAreTrashedPerRun();
     void aclGrantAndRevoke();
     void aclSurvivesReopenAndDiesWithCollection();
     void releaseDatesAndProprietaryPeriod();
@@ -821,9 +824,10 @@ void TestAuthorizedButler::collectionWrites()
                           alice.removeRuns({QStringLiteral("g/galaxy/none")}),
                           QStringLiteral("g/galaxy/none"));
     BUTLER_VERIFY_OK(repo.as(QStringLiteral("bob")).removeRuns({QStringLiteral("g/galaxy/run")}));
-    // Admins write release space; a run that chains still hold stays.
-    BUTLER_VERIFY_ERROR(repo.as(QStringLiteral("adam")).removeRuns({QStringLiteral("HSC/old")}),
-                        ErrorKind::Conflict);
+    // Admins write release space; a run that chains hold goes to the trash, and they skip it.
+    BUTLER_VERIFY_OK(repo.as(QStringLiteral("adam")).removeRuns({QStringLiteral("HSC/old")}));
+    QCOMPARE(repo.as(QStringLiteral("adam")).getCollection(QStringLiteral("HSC/defaults"))->children,
+             split("u/bob/run HSC/new"));
     BUTLER_VERIFY_OK(
         repo.as(QStringLiteral("adam")).registerCollection(QStringLiteral("HSC/admin"), CollectionType::Run));
 }
@@ -890,26 +894,142 @@ void TestAuthorizedButler::datasetWrites()
                         ErrorKind::NotFound);
 }
 
-void TestAuthorizedButler::removalNamesNoHiddenChain()
+void TestAuthorizedButler::removalSkipsChainsSeenOrNot()
 {
     Repo repo;
     BUTLER_VERIFY_OK(repo.build());
     auto adam = repo.as(QStringLiteral("adam"));
     BUTLER_VERIFY_OK(adam.registerCollection(QStringLiteral("g/cosmo/extra"), CollectionType::Tagged));
+    BUTLER_VERIFY_OK(
+        adam.associate(QStringLiteral("g/cosmo/extra"), {repo.sky[QStringLiteral("g/cosmo/run")][0]}));
     BUTLER_VERIFY_OK(adam.setCollectionChain(QStringLiteral("u/bob/secret-chain"),
-                                             {QStringLiteral("g/cosmo/extra")}, ChainMode::Redefine));
+                                             {QStringLiteral("g/cosmo/extra"), QStringLiteral("u/bob/run")},
+                                             ChainMode::Redefine));
+    // A collection in a chain its owner cannot see may go: the chain skips it while it is in the
+    // trash, and nothing about the chain is told.
     auto alice = repo.as(QStringLiteral("alice"));
-    auto refused = alice.removeCollections({QStringLiteral("g/cosmo/extra")});
-    BUTLER_VERIFY_ERROR(refused, ErrorKind::Conflict);
-    QVERIFY2(!refused.error().message().contains(QLatin1String("secret")),
-             qPrintable(refused.error().message()));
-    // A chain the user sees is named.
-    BUTLER_VERIFY_OK(alice.setCollectionChain(QStringLiteral("u/alice/mine"),
-                                              {QStringLiteral("g/cosmo/extra")}, ChainMode::Redefine));
-    refused = alice.removeCollections({QStringLiteral("g/cosmo/extra")});
-    BUTLER_VERIFY_ERROR(refused, ErrorKind::Conflict);
-    QVERIFY2(refused.error().message().contains(QLatin1String("u/alice/mine")),
-             qPrintable(refused.error().message()));
+    BUTLER_VERIFY_OK(alice.removeCollections({QStringLiteral("g/cosmo/extra")}));
+    QCOMPARE(adam.getCollection(QStringLiteral("u/bob/secret-chain"))->children,
+             QStringList{QStringLiteral("u/bob/run")});
+    auto entries = alice.trashEntries();
+    BUTLER_VERIFY_OK(entries);
+    QCOMPARE(entries->size(), 1);
+    QCOMPARE(entries->first().name(), QStringLiteral("g/cosmo/extra"));
+    QCOMPARE(entries->first().removedBy, QStringLiteral("alice"));
+    // Restoring puts it back in place.
+    BUTLER_VERIFY_OK(alice.restoreFromTrash({QStringLiteral("g/cosmo/extra")}));
+    QCOMPARE(adam.getCollection(QStringLiteral("u/bob/secret-chain"))->children,
+             (QStringList{QStringLiteral("g/cosmo/extra"), QStringLiteral("u/bob/run")}));
+}
+
+void TestAuthorizedButler::trashFollowsReadAndWriteRules()
+{
+    Repo repo;
+    BUTLER_VERIFY_OK(repo.build());
+    auto alice = repo.as(QStringLiteral("alice"));
+    auto bob = repo.as(QStringLiteral("bob"));
+    auto adam = repo.as(QStringLiteral("adam"));
+    BUTLER_VERIFY_OK(bob.editAcl(QStringLiteral("u/bob/run"), {QStringLiteral("cosmo")}, {}));
+    BUTLER_VERIFY_OK(bob.removeRuns({QStringLiteral("u/bob/private"), QStringLiteral("u/bob/run")}));
+    BUTLER_VERIFY_OK(adam.removeRuns({QStringLiteral("HSC/new")}));
+    const auto entryNames = [](AuthorizedButler& butler) {
+        auto entries = butler.trashEntries();
+        QStringList result;
+        if (entries)
+            for (const TrashEntry& entry : *entries)
+                result << entry.name();
+        return sorted(result);
+    };
+    // Who may read the collection sees the entry; nobody else learns it was there.
+    QCOMPARE(entryNames(bob), split("u/bob/private u/bob/run"));
+    QCOMPARE(entryNames(alice), split("u/bob/run"));
+    QCOMPARE(entryNames(adam), split("HSC/new u/bob/private u/bob/run"));
+    auto dora = repo.as(QStringLiteral("dora"));
+    QCOMPARE(entryNames(dora), split("HSC/new"));
+    auto eve = repo.as(QStringLiteral("eve"));
+    QCOMPARE(entryNames(eve), QStringList());
+    // A hidden entry answers exactly as a name never removed.
+    BUTLER_COMPARE_ERRORS(
+        alice.restoreFromTrash({QStringLiteral("u/bob/private")}), QStringLiteral("u/bob/private"),
+        alice.restoreFromTrash({QStringLiteral("u/bob/never")}), QStringLiteral("u/bob/never"));
+    BUTLER_COMPARE_ERRORS(alice.emptyTrash({QStringLiteral("u/bob/private")}),
+                          QStringLiteral("u/bob/private"), alice.emptyTrash({QStringLiteral("u/bob/never")}),
+                          QStringLiteral("u/bob/never"));
+    BUTLER_VERIFY_ERROR(alice.restoreFromTrash({QStringLiteral("u/bob/private")}), ErrorKind::NotFound);
+    // Readers who are not owners see, but neither restore nor empty.
+    BUTLER_VERIFY_ERROR(alice.restoreFromTrash({QStringLiteral("u/bob/run")}), ErrorKind::PermissionDenied);
+    BUTLER_VERIFY_ERROR(alice.emptyTrash({QStringLiteral("u/bob/run")}), ErrorKind::PermissionDenied);
+    BUTLER_VERIFY_ERROR(dora.restoreFromTrash({QStringLiteral("HSC/new")}), ErrorKind::PermissionDenied);
+    // Emptying everything one may: nothing of others'.
+    auto none = alice.emptyTrash({});
+    BUTLER_VERIFY_OK(none);
+    QVERIFY(none->isEmpty());
+    QCOMPARE(entryNames(adam).size(), 3);
+    // The owner restores; an admin restores and empties anyone's.
+    auto restored = bob.restoreFromTrash({QStringLiteral("u/bob/run")});
+    BUTLER_VERIFY_OK(restored);
+    QCOMPARE(restored->first().datasets, qint64(2));
+    BUTLER_VERIFY_OK(alice.getCollection(QStringLiteral("u/bob/run")));
+    DatasetQuery query;
+    query.datasetTypes = {QStringLiteral("sky")};
+    query.collections = {QStringLiteral("u/bob/run")};
+    QCOMPARE(alice.queryDatasets(query)->refs.size(), qsizetype(2));
+    BUTLER_VERIFY_OK(adam.restoreFromTrash({QStringLiteral("HSC/new")}));
+    auto emptied = adam.emptyTrash({QStringLiteral("u/bob/private")});
+    BUTLER_VERIFY_OK(emptied);
+    QCOMPARE(emptied->size(), 1);
+    QVERIFY(entryNames(adam).isEmpty());
+    // Purged: the name is free for its owner again.
+    BUTLER_VERIFY_OK(bob.registerCollection(QStringLiteral("u/bob/private"), CollectionType::Run));
+}
+
+void TestAuthorizedButler::trashedCollectionsKeepTheirAcl()
+{
+    Repo repo;
+    BUTLER_VERIFY_OK(repo.build());
+    auto alice = repo.as(QStringLiteral("alice"));
+    auto bob = repo.as(QStringLiteral("bob"));
+    const QString target = QStringLiteral("u/bob/private");
+    BUTLER_VERIFY_OK(bob.editAcl(target, {QStringLiteral("cosmo")}, {}));
+    BUTLER_VERIFY_OK(bob.removeRuns({target}));
+    BUTLER_VERIFY_ERROR(alice.getCollection(target), ErrorKind::NotFound);
+    BUTLER_VERIFY_ERROR(alice.getDataset(repo.sky[target][1]), ErrorKind::NotFound);
+    // Its name stays taken, for its owner too.
+    BUTLER_VERIFY_ERROR(bob.registerCollection(target, CollectionType::Run), ErrorKind::Conflict);
+    BUTLER_VERIFY_OK(bob.restoreFromTrash({target}));
+    // The grant came back with it.
+    BUTLER_VERIFY_OK(alice.getCollection(target));
+    BUTLER_VERIFY_OK(alice.getDataset(repo.sky[target][1]));
+    // Emptied, it is gone with its grants.
+    BUTLER_VERIFY_OK(bob.removeRuns({target}));
+    BUTLER_VERIFY_OK(bob.emptyTrash({target}));
+    BUTLER_VERIFY_OK(bob.registerCollection(target, CollectionType::Run));
+    auto acl = bob.acl(target);
+    BUTLER_VERIFY_OK(acl);
+    QVERIFY(acl->readers.isEmpty());
+}
+
+void TestAuthorizedButler::prunedDatasetsAreTrashedPerRun()
+{
+    Repo repo;
+    BUTLER_VERIFY_OK(repo.build());
+    auto alice = repo.as(QStringLiteral("alice"));
+    auto adam = repo.as(QStringLiteral("adam"));
+    const QUuid own = repo.sky[QStringLiteral("u/alice/run")][0];
+    const QUuid group = repo.sky[QStringLiteral("g/cosmo/run")][0];
+    BUTLER_VERIFY_OK(alice.pruneDatasets({own, group}, true, true));
+    auto entries = alice.trashEntries();
+    BUTLER_VERIFY_OK(entries);
+    QCOMPARE(entries->size(), 2);
+    QCOMPARE(entries->at(0).collection, QStringLiteral("u/alice/run"));
+    QCOMPARE(entries->at(1).collection, QStringLiteral("g/cosmo/run"));
+    QCOMPARE(entries->at(0).kind, TrashEntry::Kind::Datasets);
+    // Other users' queries do not see them; bob sees neither the datasets nor the entries.
+    BUTLER_VERIFY_ERROR(adam.getDataset(own), ErrorKind::NotFound);
+    QVERIFY(repo.as(QStringLiteral("bob")).trashEntries()->isEmpty());
+    BUTLER_VERIFY_OK(alice.restoreFromTrash({entries->at(1).name()}));
+    BUTLER_VERIFY_OK(adam.getDataset(group));
+    BUTLER_VERIFY_ERROR(adam.getDataset(own), ErrorKind::NotFound);
 }
 
 void TestAuthorizedButler::aclGrantAndRevoke()

@@ -64,6 +64,7 @@ private slots:
     void verifyFindsNothingWhenAllAgrees();
     void verifyReportsAndFixesDrift();
     void verifyListsAndRemovesOrphans();
+    void recountReservedFollowsOpenSlots();
 
 private:
     // A file of `size` bytes stored as dataset `detector` of run kRun, charged to `user`.
@@ -221,6 +222,13 @@ void TestQuotaStore::pruningGivesBytesBack()
     QVERIFY(kept.isValid() && gone.isValid());
     QCOMPARE(used(kAlice), qint64(350));
     BUTLER_VERIFY_OK(m_butler->pruneDatasets({gone.id()}, purge, !purge));
+    if (purge) {
+        // Purged datasets wait in the trash with their files, still charged, until it is emptied.
+        QCOMPARE(used(kAlice), qint64(350));
+        auto emptied = m_butler->emptyTrash({});
+        BUTLER_VERIFY_OK(emptied);
+        QCOMPARE(emptied->size(), 1);
+    }
     QCOMPARE(used(kAlice), qint64(100));
     // The freed bytes can be reserved again.
     BUTLER_VERIFY_OK(m_quotas->reserve(kAlice, 900));
@@ -233,6 +241,10 @@ void TestQuotaStore::removingARunGivesBytesBack()
     QCOMPARE(used(kAlice), qint64(100));
     QCOMPARE(used(kBob), qint64(200));
     BUTLER_VERIFY_OK(m_butler->removeRuns({kRun}));
+    // In the trash the files stay, and stay charged; the purge gives the bytes back.
+    QCOMPARE(used(kAlice), qint64(100));
+    QCOMPARE(used(kBob), qint64(200));
+    BUTLER_VERIFY_OK(m_butler->emptyTrash({kRun}));
     QCOMPARE(used(kAlice), qint64(0));
     QCOMPARE(used(kBob), qint64(0));
 }
@@ -394,10 +406,11 @@ void TestQuotaStore::verifyListsAndRemovesOrphans()
         QFile file(root + QLatin1Char('/') + relative);
         return file.open(QIODevice::WriteOnly) && file.write("abc") == 3;
     };
-    // Accounted for: the open slot's file and an upload of it in flight.
+    // Accounted for: the open slot's file and a body arriving in the upload folder.
+    const QString inFlight = UploadStore::temporaryFolder() + QStringLiteral("/1f2e.upload-part");
     QVERIFY(write(QStringLiteral("u/alice/run/open.bin")));
-    QVERIFY(write(QStringLiteral("u/alice/run/open.bin.upload-1f2e")));
-    // Orphans: a stray file, and the leftover of an upload whose slot is gone.
+    QVERIFY(write(inFlight));
+    // Orphans: a stray file, and a temporary file outside the upload folder.
     QVERIFY(write(QStringLiteral("stray/deep/orphan.fits")));
     QVERIFY(write(QStringLiteral("u/alice/run/gone.bin.upload-77")));
 
@@ -406,6 +419,7 @@ void TestQuotaStore::verifyListsAndRemovesOrphans()
     QCOMPARE(report->orphans, QStringList({QStringLiteral("stray/deep/orphan.fits"),
                                            QStringLiteral("u/alice/run/gone.bin.upload-77")}));
     QCOMPARE(report->orphanBytes, qint64(6));
+    QCOMPARE(report->inFlightFiles, 1);
     QVERIFY(QFile::exists(root + QStringLiteral("/stray/deep/orphan.fits")));
 
     report = QuotaVerifier::verify(*m_butler, *m_quotas, **uploads, true);
@@ -414,12 +428,47 @@ void TestQuotaStore::verifyListsAndRemovesOrphans()
     QVERIFY(!QDir(root + QStringLiteral("/stray")).exists());
     QVERIFY(!QFile::exists(root + QStringLiteral("/u/alice/run/gone.bin.upload-77")));
     QVERIFY(QFile::exists(root + QStringLiteral("/u/alice/run/open.bin")));
-    QVERIFY(QFile::exists(root + QStringLiteral("/u/alice/run/open.bin.upload-1f2e")));
+    QVERIFY(QFile::exists(root + u'/' + inFlight));
     auto stillThere = m_butler->get(stored.id());
     BUTLER_VERIFY_OK(stillThere);
     report = QuotaVerifier::verify(*m_butler, *m_quotas, **uploads, false);
     BUTLER_VERIFY_OK(report);
     QVERIFY(report->orphans.isEmpty());
+}
+
+void TestQuotaStore::recountReservedFollowsOpenSlots()
+{
+    auto uploads = UploadStore::open(m_butler->registry());
+    BUTLER_VERIFY_OK(uploads);
+    UploadSlot slot;
+    slot.datasetId = QUuid::createUuid();
+    slot.uploadId = QStringLiteral("up-4");
+    slot.user = kAlice;
+    slot.run = kRun;
+    slot.datasetType = QStringLiteral("blob");
+    slot.dataIdKey = QStringLiteral("Cam\x1f"
+                                    "15");
+    slot.path = QStringLiteral("u/alice/run/recount.bin");
+    slot.size = 70;
+    slot.formatter = QStringLiteral("bytes");
+    slot.expires = 1;
+    BUTLER_VERIFY_OK((*uploads)->insertSlot(slot));
+    BUTLER_VERIFY_OK(m_quotas->reserve(kAlice, 70));
+    BUTLER_VERIFY_OK(m_quotas->reserve(kBob, 25)); // no open slot pays for these
+    auto corrected = m_quotas->recountReserved();
+    BUTLER_VERIFY_OK(corrected);
+    QCOMPARE(corrected.value(), QStringList{kBob});
+    QCOMPARE(reserved(kAlice), qint64(70));
+    QCOMPARE(reserved(kBob), qint64(0));
+    // Committed slots reserve nothing.
+    BUTLER_VERIFY_OK((*uploads)->markCommitted(QStringLiteral("up-4"), 2));
+    corrected = m_quotas->recountReserved();
+    BUTLER_VERIFY_OK(corrected);
+    QCOMPARE(corrected.value(), QStringList{kAlice});
+    QCOMPARE(reserved(kAlice), qint64(0));
+    corrected = m_quotas->recountReserved();
+    BUTLER_VERIFY_OK(corrected);
+    QVERIFY(corrected->isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestQuotaStore)

@@ -368,6 +368,19 @@ private slots:
         QCOMPARE(busy, 1); // replaced, not added
     }
 
+    void countersKeptElsewhere()
+    {
+        Metrics metrics;
+        std::atomic<quint64> refused{0};
+        metrics.addCounter("butler_requests_rate_limited_total", "Requests refused with 429",
+                           [&] { return double(refused.load()); });
+        refused = 5;
+        const Exposition e = parse(metrics.render());
+        QVERIFY2(e.error.isEmpty(), qPrintable(e.error));
+        QCOMPARE(e.types.value("butler_requests_rate_limited_total"), QByteArray("counter"));
+        QCOMPARE(e.value("butler_requests_rate_limited_total"), 5.0);
+    }
+
     // Label values a client controls cannot grow the set of series without bound.
     void boundedLabels()
     {

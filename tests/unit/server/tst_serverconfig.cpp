@@ -32,7 +32,7 @@ policy:
   proprietary_period_days: 365
 quotas: { default_bytes: 5368709120 }
 signed_urls: { ttl_seconds: 600, max_ttl_seconds: 86400, secret_file: keys/signing.key }
-limits: { requests_per_second_per_user: 12.5, concurrent_queries_per_user: 3 }
+limits: { requests_per_second_per_user: 12.5, burst_per_user: 40, concurrent_queries_per_user: 3, max_queued_per_user: 64, exempt_admins: true }
 http:
   max_header_bytes: 32768
   max_body_bytes: 1073741824
@@ -126,7 +126,11 @@ private slots:
         QCOMPARE(c.signedUrls.maxTtlSeconds, 86400);
         QCOMPARE(c.signedUrls.secretFile, path("keys/signing.key"));
         QCOMPARE(c.limits.requestsPerSecondPerUser, 12.5);
+        QCOMPARE(c.limits.burstPerUser, 40.0);
+        QCOMPARE(c.limits.effectiveBurst(), 40.0);
         QCOMPARE(c.limits.concurrentQueriesPerUser, 3);
+        QCOMPARE(c.limits.maxQueuedPerUser, 64);
+        QCOMPARE(c.limits.exemptAdmins, true);
         QCOMPARE(c.http.maxHeaderBytes, 32768);
         QCOMPARE(c.http.maxBodyBytes, Q_INT64_C(1073741824));
         QCOMPARE(c.http.headerTimeoutMs, 5000);
@@ -167,7 +171,10 @@ private slots:
         QCOMPARE(c.signedUrls.maxTtlSeconds, 604800);
         QVERIFY(c.signedUrls.secretFile.isEmpty());
         QCOMPARE(c.limits.requestsPerSecondPerUser, 50.0);
+        QCOMPARE(c.limits.effectiveBurst(), 100.0); // twice the rate
         QCOMPARE(c.limits.concurrentQueriesPerUser, 2);
+        QCOMPARE(c.limits.maxQueuedPerUser, 1000);
+        QCOMPARE(c.limits.exemptAdmins, false); // admins are limited like everyone
         QCOMPARE(c.workers, 4);
         QCOMPARE(c.auth.usernameClaim, QStringLiteral("preferred_username"));
         QCOMPARE(c.auth.groupsClaim, QStringLiteral("groups"));
@@ -324,6 +331,19 @@ private slots:
                                           "limits: {requests_per_second_per_user: 0}\n"
                                    << QStringList{
                                           "limits.requests_per_second_per_user at line 5: must be positive"};
+        QTest::newRow("burst below one")
+            << QByteArray(MinimalConfig) + "limits: {burst_per_user: 0.5}\n"
+            << QStringList{"limits.burst_per_user at line 5: must be at least 1 (or 0 for twice "
+                           "requests_per_second_per_user), got 0.5"};
+        QTest::newRow("queue bound zero")
+            << QByteArray(MinimalConfig) + "limits: {max_queued_per_user: 0}\n"
+            << QStringList{"limits.max_queued_per_user at line 5: must be positive, got 0"};
+        QTest::newRow("exempt not a boolean")
+            << QByteArray(MinimalConfig) + "limits: {exempt_admins: sometimes}\n"
+            << QStringList{"limits.exempt_admins at line 5: expected true or false, got 'sometimes'"};
+        QTest::newRow("unknown limits key")
+            << QByteArray(MinimalConfig) + "limits: {burst_per_usr: 10}\n"
+            << QStringList{"unknown key 'limits.burst_per_usr' at line 5 (did you mean 'burst_per_user'?)"};
         QTest::newRow("negative body limit")
             << QByteArray(MinimalConfig) + "http: {max_body_bytes: -1}\n"
             << QStringList{"http.max_body_bytes at line 5: must be positive, got -1"};
@@ -469,6 +489,40 @@ private slots:
         QVERIFY(noToken.error().message().contains(QStringLiteral("no authentication configured")));
         QVERIFY(
             noToken.error().message().contains(path("repos/nowhere") + QStringLiteral(" does not exist")));
+    }
+
+    void trashSection()
+    {
+        const Result<ServerConfig> defaults = ServerConfig::fromYaml(MinimalConfig, m_dir.path());
+        QVERIFY2(defaults.ok(), qPrintable(defaults.ok() ? QString() : defaults.error().message()));
+        QCOMPARE(defaults->policy.trashRetentionDays, 30.0);
+        QCOMPARE(defaults->policy.trashPurgeIntervalSeconds, 3600);
+        QVERIFY(ServerConfig::quickStart(path("repos/main"), QString(), path("tokens.yaml")).validate().ok());
+
+        const Result<ServerConfig> set = ServerConfig::fromYaml(
+            QByteArray(MinimalConfig) + "trash: { retention_days: 7.5, purge_interval_seconds: 600 }\n",
+            m_dir.path());
+        QVERIFY2(set.ok(), qPrintable(set.ok() ? QString() : set.error().message()));
+        // The policy the repositories get carries it.
+        QCOMPARE(set->policyConfig().trashRetentionDays, 7.5);
+        QCOMPARE(set->policyConfig().trashPurgeIntervalSeconds, 600);
+
+        const QList<std::pair<QByteArray, QString>> wrong{
+            {"trash: { retention_days: 0 }\n",
+             "trash.retention_days at line 5: must be a number of days above 0 and at most 36500, got 0"},
+            {"trash: { retention_days: -3 }\n", "trash.retention_days at line 5: must be a number of days"},
+            {"trash: { retention_days: soon }\n",
+             "trash.retention_days at line 5: expected a number, got 'soon'"},
+            {"trash: { purge_interval_seconds: 0 }\n",
+             "trash.purge_interval_seconds at line 5: must be positive, got 0"},
+            {"trash: { retention_day: 3 }\n",
+             "unknown key 'trash.retention_day' at line 5 (did you mean 'retention_days'?)"},
+            {"trash: 30\n", "trash at line 5: expected a mapping of keys, got '30'"},
+        };
+        for (const auto& [yaml, message] : wrong) {
+            const QString error = errorOf(QByteArray(MinimalConfig) + yaml);
+            QVERIFY2(error.contains(message), qPrintable(error));
+        }
     }
 };
 

@@ -1,0 +1,117 @@
+#include "FairQueue.h"
+
+#include <algorithm>
+
+namespace butler {
+
+FairQueue::FairQueue(int maxRunning, int maxQueued)
+    : m_maxRunning(std::max(1, maxRunning))
+    , m_maxQueued(std::max(1, maxQueued))
+{
+}
+
+FairQueue::Push FairQueue::push(Job job, bool bounded)
+{
+    User& user = m_users[job.user];
+    if (bounded && user.waiting() >= m_maxQueued) {
+        forgetIfIdle(m_users.find(job.user));
+        return Push::Full;
+    }
+    if (!user.inRing) {
+        // A newcomer waits for the users already waiting to have one turn each.
+        user.ringPosition = m_ring.insert(m_ring.end(), job.user);
+        user.inRing = true;
+    }
+    const bool capped = job.capped;
+    (capped ? user.capped : user.other).push_back(Entry{m_nextSequence++, std::move(job)});
+    ++m_size;
+    return Push::Queued;
+}
+
+std::optional<FairQueue::Job> FairQueue::pop()
+{
+    for (auto name = m_ring.begin(); name != m_ring.end(); ++name) {
+        auto it = m_users.find(*name);
+        User& user = *it;
+        const bool cappedReady = !user.capped.empty() && user.running < m_maxRunning;
+        const bool otherReady = !user.other.empty();
+        if (!cappedReady && !otherReady)
+            continue; // at the cap with only queries waiting: the next user's turn
+        // The user's oldest job that may run now.
+        const bool takeCapped =
+            cappedReady && (!otherReady || user.capped.front().sequence < user.other.front().sequence);
+        std::deque<Entry>& from = takeCapped ? user.capped : user.other;
+        Job job = std::move(from.front().job);
+        from.pop_front();
+        --m_size;
+        if (takeCapped) {
+            ++user.running;
+            m_peakRunning = std::max(m_peakRunning, user.running);
+        }
+        if (user.waiting() > 0) {
+            m_ring.splice(m_ring.end(), m_ring, name); // to the back: one turn per round
+        } else {
+            m_ring.erase(name);
+            user.inRing = false;
+        }
+        return job;
+    }
+    return std::nullopt;
+}
+
+void FairQueue::finished(const QString& user, bool capped)
+{
+    auto it = m_users.find(user);
+    if (it == m_users.end())
+        return;
+    if (capped && it->running > 0)
+        --it->running;
+    forgetIfIdle(it);
+}
+
+std::vector<FairQueue::Job> FairQueue::takeAll()
+{
+    std::vector<Job> jobs;
+    jobs.reserve(size_t(m_size));
+    for (auto it = m_users.begin(); it != m_users.end();) {
+        for (Entry& entry : it->capped)
+            jobs.push_back(std::move(entry.job));
+        for (Entry& entry : it->other)
+            jobs.push_back(std::move(entry.job));
+        it->capped.clear();
+        it->other.clear();
+        it->inRing = false;
+        it = it->running > 0 ? std::next(it) : m_users.erase(it);
+    }
+    m_ring.clear();
+    m_size = 0;
+    return jobs;
+}
+
+qsizetype FairQueue::queued(const QString& user) const
+{
+    const auto it = m_users.constFind(user);
+    return it == m_users.cend() ? 0 : it->waiting();
+}
+
+int FairQueue::running(const QString& user) const
+{
+    const auto it = m_users.constFind(user);
+    return it == m_users.cend() ? 0 : it->running;
+}
+
+int FairQueue::maxRunningPerUser() const
+{
+    int most = 0;
+    for (const User& user : m_users)
+        most = std::max(most, user.running);
+    return most;
+}
+
+void FairQueue::forgetIfIdle(QHash<QString, User>::iterator it)
+{
+    if (it != m_users.end() && it->waiting() == 0 && it->running == 0 && !it->inRing)
+        m_users.erase(it);
+}
+
+} // namespace butler

@@ -1,0 +1,92 @@
+#pragma once
+
+#include <QHash>
+#include <QString>
+
+#include <deque>
+#include <functional>
+#include <list>
+#include <optional>
+#include <vector>
+
+namespace butler {
+
+// The order in which the server's worker threads take requests: one FIFO per user, served
+// round-robin, so a user with hundreds of requests waiting delays another user's request by
+// at most one request per user ahead of it. Queries (capped jobs) of a user run at most
+// maxRunning at once; the user's further queries wait in their queue while other work,
+// theirs included, goes ahead. Not thread-safe: FairDispatcher guards it.
+class FairQueue
+{
+public:
+    struct Job
+    {
+        QString user; // a null string for the server's own work
+        // Counts against the user's cap of jobs running at once (a query by a user who is
+        // not exempt from the limits).
+        bool capped = false;
+        std::function<void()> run;
+        // Called instead of run when the job is dropped unrun (the server stops).
+        std::function<void()> drop{};
+    };
+
+    enum class Push
+    {
+        Queued,
+        Full, // the user already has maxQueued jobs waiting
+    };
+
+    // maxRunning: capped jobs of one user running at once (>= 1). maxQueued: jobs one user may
+    // have waiting (>= 1); push() with bounded = false ignores it.
+    FairQueue(int maxRunning, int maxQueued);
+
+    Push push(Job job, bool bounded = true);
+    // The next job to run, or nothing when every waiting job belongs to a user at their cap.
+    // A capped job taken counts as running until finished() is called for it.
+    std::optional<Job> pop();
+    void finished(const QString& user, bool capped);
+    // Every waiting job, in no particular order; the queue is empty afterwards (running
+    // counts stay until their finished()).
+    std::vector<Job> takeAll();
+
+    qsizetype size() const { return m_size; }
+    bool isEmpty() const { return m_size == 0; }
+    qsizetype queued(const QString& user) const;
+    int running(const QString& user) const;
+    // Users with jobs waiting.
+    qsizetype waitingUsers() const { return qsizetype(m_ring.size()); }
+    // The most capped jobs any one user has running now, and the most ever seen.
+    int maxRunningPerUser() const;
+    int peakRunningPerUser() const { return m_peakRunning; }
+    int maxRunning() const { return m_maxRunning; }
+    int maxQueued() const { return m_maxQueued; }
+
+private:
+    struct Entry
+    {
+        quint64 sequence = 0;
+        Job job;
+    };
+    struct User
+    {
+        std::deque<Entry> capped;
+        std::deque<Entry> other;
+        int running = 0;
+        bool inRing = false;
+        std::list<QString>::iterator ringPosition{};
+
+        qsizetype waiting() const { return qsizetype(capped.size() + other.size()); }
+    };
+
+    void forgetIfIdle(QHash<QString, User>::iterator it);
+
+    const int m_maxRunning;
+    const int m_maxQueued;
+    QHash<QString, User> m_users; // users with jobs waiting or running
+    std::list<QString> m_ring;    // users with jobs waiting, next to serve first
+    qsizetype m_size = 0;
+    quint64 m_nextSequence = 0;
+    int m_peakRunning = 0;
+};
+
+} // namespace butler

@@ -1,0 +1,186 @@
+// FairDispatcher: FairQueue's order on real threads. Jobs block on gates the test opens, so
+// every check waits for a state, never for time: the query cap holds while idle threads serve
+// other users, a flooded queue still lets another user through early, full queues refuse, and
+// shutdown drops what waits but finishes what runs.
+
+#include "FairDispatcher.h"
+
+#include <QMutex>
+#include <QSemaphore>
+#include <QStringList>
+#include <QTest>
+#include <QThread>
+
+#include <atomic>
+#include <memory>
+
+using namespace butler;
+
+namespace {
+
+// Jobs that wait for the test to let them finish.
+struct Gate
+{
+    QSemaphore open;
+    void release(int n = 1000) { open.release(n); }
+};
+
+struct Log
+{
+    QMutex mutex;
+    QStringList order;
+    void add(const QString& label)
+    {
+        QMutexLocker lock(&mutex);
+        order.append(label);
+    }
+    QStringList snapshot()
+    {
+        QMutexLocker lock(&mutex);
+        return order;
+    }
+};
+
+FairQueue::Job gated(const QString& user, bool capped, Gate* gate, Log* log, const QString& label,
+                     std::atomic<int>* dropped = nullptr)
+{
+    FairQueue::Job job;
+    job.user = user;
+    job.capped = capped;
+    job.run = [gate, log, label] {
+        if (log)
+            log->add(label);
+        if (gate)
+            gate->open.acquire();
+    };
+    if (dropped)
+        job.drop = [dropped] { ++*dropped; };
+    return job;
+}
+
+FairDispatcher::Options options(int threads, int maxRunning, int maxQueued)
+{
+    FairDispatcher::Options result;
+    result.threads = threads;
+    result.maxRunningPerUser = maxRunning;
+    result.maxQueuedPerUser = maxQueued;
+    return result;
+}
+
+} // namespace
+
+class TestFairDispatcher : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void queryCapHoldsWhileOthersRun()
+    {
+        Gate gate;
+        Log log;
+        FairDispatcher dispatcher(options(4, 2, 100));
+        QCOMPARE(dispatcher.threadCount(), 4);
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(dispatcher.submit(gated("A", true, &gate, &log, QStringLiteral("A:%1").arg(i))),
+                     FairDispatcher::Submit::Queued);
+        QTRY_COMPARE(dispatcher.running(QStringLiteral("A")), 2);
+        QCOMPARE(dispatcher.queued(QStringLiteral("A")), 3);
+        // Two threads are idle, yet A's third query waits; B's goes straight through.
+        std::atomic<bool> bRan{false};
+        FairQueue::Job b;
+        b.user = QStringLiteral("B");
+        b.capped = true;
+        b.run = [&bRan] { bRan = true; };
+        dispatcher.submit(std::move(b));
+        QTRY_VERIFY(bRan.load());
+        QCOMPARE(dispatcher.running(QStringLiteral("A")), 2);
+        QCOMPARE(dispatcher.queued(QStringLiteral("A")), 3);
+        QCOMPARE(log.snapshot().size(), 2);
+        // A's own non-query work is not held behind its queries either.
+        std::atomic<bool> writeRan{false};
+        FairQueue::Job write;
+        write.user = QStringLiteral("A");
+        write.run = [&writeRan] { writeRan = true; };
+        dispatcher.submit(std::move(write));
+        QTRY_VERIFY(writeRan.load());
+
+        gate.release();
+        QVERIFY(dispatcher.waitForIdle(30000));
+        QCOMPARE(log.snapshot().size(), 5);
+        QCOMPARE(dispatcher.peakRunningPerUser(), 2);
+        QCOMPARE(dispatcher.running(QStringLiteral("A")), 0);
+        QCOMPARE(dispatcher.queued(), 0);
+    }
+
+    void floodedQueueLetsAnotherUserThroughEarly()
+    {
+        Gate first;
+        Log log;
+        FairDispatcher dispatcher(options(1, 2, 1000));
+        // A's first job holds the only thread until every other job is queued.
+        dispatcher.submit(gated("A", false, &first, &log, QStringLiteral("A:0")));
+        QTRY_COMPARE(dispatcher.busyThreads(), 1);
+        for (int i = 1; i < 100; ++i)
+            dispatcher.submit(gated("A", false, nullptr, &log, QStringLiteral("A:%1").arg(i)));
+        dispatcher.submit(gated("B", false, nullptr, &log, QStringLiteral("B:0")));
+        QCOMPARE(dispatcher.queued(), 100);
+        first.release();
+        QVERIFY(dispatcher.waitForIdle(30000));
+        const QStringList order = log.snapshot();
+        QCOMPARE(order.size(), 101);
+        // A:0 (already running), then one more of A's at most, then B.
+        QVERIFY2(order.indexOf(QStringLiteral("B:0")) <= 2, qPrintable(order.mid(0, 5).join(u' ')));
+        // A's own requests keep their order.
+        QStringList aOnly = order;
+        aOnly.removeAll(QStringLiteral("B:0"));
+        for (int i = 0; i < aOnly.size(); ++i)
+            QCOMPARE(aOnly.at(i), QStringLiteral("A:%1").arg(i));
+    }
+
+    void fullQueueIsRefused()
+    {
+        Gate gate;
+        FairDispatcher dispatcher(options(1, 2, 3));
+        dispatcher.submit(gated("A", false, &gate, nullptr, QString()));
+        QTRY_COMPARE(dispatcher.busyThreads(), 1);
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(dispatcher.submit(gated("A", false, nullptr, nullptr, QString())),
+                     FairDispatcher::Submit::Queued);
+        QCOMPARE(dispatcher.submit(gated("A", false, nullptr, nullptr, QString())),
+                 FairDispatcher::Submit::Full);
+        QCOMPARE(dispatcher.submit(gated("B", false, nullptr, nullptr, QString())),
+                 FairDispatcher::Submit::Queued);
+        // Unbounded work (the server's own) is taken even so.
+        QCOMPARE(dispatcher.submit(gated("A", false, nullptr, nullptr, QString()), false),
+                 FairDispatcher::Submit::Queued);
+        gate.release();
+        QVERIFY(dispatcher.waitForIdle(30000));
+    }
+
+    void shutdownDropsWaitingAndFinishesRunning()
+    {
+        Gate gate;
+        Log log;
+        std::atomic<int> dropped{0};
+        FairDispatcher dispatcher(options(1, 2, 100));
+        dispatcher.submit(gated("A", false, &gate, &log, QStringLiteral("running"), &dropped));
+        QTRY_COMPARE(dispatcher.busyThreads(), 1);
+        for (int i = 0; i < 3; ++i)
+            dispatcher.submit(gated("B", false, nullptr, &log, QStringLiteral("waiting"), &dropped));
+        QVERIFY(!dispatcher.waitForIdle(0));
+
+        std::unique_ptr<QThread> stopper(QThread::create([&dispatcher] { dispatcher.shutdown(); }));
+        stopper->start();
+        QTRY_COMPARE(dropped.load(), 3);
+        // shutdown() waits for the running job.
+        QVERIFY(!stopper->isFinished());
+        gate.release();
+        QVERIFY(stopper->wait(30000));
+        QCOMPARE(log.snapshot(), QStringList{QStringLiteral("running")});
+        QCOMPARE(dispatcher.submit(gated("A", false, nullptr, nullptr, QString())),
+                 FairDispatcher::Submit::Stopped);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFairDispatcher)
+#include "tst_fairdispatcher.moc"

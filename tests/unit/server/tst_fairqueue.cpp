@@ -1,0 +1,201 @@
+// FairQueue: the order the worker threads take requests in. Round-robin over users, each
+// user's own order kept, the per-user cap on queries, other work passing capped queries, the
+// bound on a user's waiting requests, and users forgotten once idle.
+
+#include "FairQueue.h"
+
+#include <QTest>
+
+using namespace butler;
+
+namespace {
+
+// A queue whose jobs report a "user:index" label when run. Capped jobs stay counted as running
+// until the test calls finished().
+struct Labelled
+{
+    FairQueue queue;
+    QHash<const void*, QString> names;
+
+    Labelled(int maxRunning, int maxQueued)
+        : queue(maxRunning, maxQueued)
+    {
+    }
+
+    FairQueue::Push push(const QString& user, int index, bool capped = false, bool bounded = true)
+    {
+        const QString label = QStringLiteral("%1:%2").arg(user).arg(index);
+        auto name = std::make_shared<QString>(label);
+        FairQueue::Job j{user, capped, [name] { lastRun = *name; }, {}};
+        return queue.push(std::move(j), bounded);
+    }
+
+    // Runs the next job and returns its label, or "" when none is runnable.
+    QString next()
+    {
+        std::optional<FairQueue::Job> j = queue.pop();
+        if (!j)
+            return QString();
+        j->run();
+        return lastRun;
+    }
+
+    QStringList drain()
+    {
+        QStringList order;
+        for (QString label = next(); !label.isEmpty(); label = next())
+            order.append(label);
+        return order;
+    }
+
+    static inline QString lastRun;
+};
+
+} // namespace
+
+class TestFairQueue : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void floodingUserDoesNotDelayAnother()
+    {
+        Labelled q(2, 1000);
+        for (int i = 0; i < 100; ++i)
+            q.push(QStringLiteral("A"), i);
+        q.push(QStringLiteral("B"), 0);
+        const QStringList order = q.drain();
+        QCOMPARE(order.size(), 101);
+        // B waits for one of A's requests, not for a hundred.
+        QCOMPARE(order.indexOf(QStringLiteral("B:0")), 1);
+        QCOMPARE(q.queue.size(), 0);
+    }
+
+    void usersTakeTurns()
+    {
+        Labelled q(2, 1000);
+        for (const QString& user : {QStringLiteral("A"), QStringLiteral("B"), QStringLiteral("C")}) {
+            for (int i = 0; i < 3; ++i)
+                q.push(user, i);
+        }
+        QCOMPARE(q.drain(), (QStringList{"A:0", "B:0", "C:0", "A:1", "B:1", "C:1", "A:2", "B:2", "C:2"}));
+    }
+
+    void latecomerGetsTheNextTurnAfterThoseWaiting()
+    {
+        Labelled q(2, 1000);
+        for (int i = 0; i < 5; ++i)
+            q.push(QStringLiteral("A"), i);
+        q.push(QStringLiteral("B"), 0);
+        QCOMPARE(q.next(), QStringLiteral("A:0"));
+        QCOMPARE(q.next(), QStringLiteral("B:0"));
+        QCOMPARE(q.next(), QStringLiteral("A:1"));
+        q.push(QStringLiteral("C"), 0);
+        QCOMPARE(q.next(), QStringLiteral("A:2"));
+        QCOMPARE(q.next(), QStringLiteral("C:0"));
+        QCOMPARE(q.drain(), (QStringList{"A:3", "A:4"}));
+    }
+
+    void queriesBeyondTheCapWait()
+    {
+        Labelled q(2, 1000);
+        for (int i = 0; i < 5; ++i)
+            q.push(QStringLiteral("A"), i, true);
+        QCOMPARE(q.drain(), (QStringList{"A:0", "A:1"}));
+        QCOMPARE(q.queue.running(QStringLiteral("A")), 2);
+        QCOMPARE(q.queue.queued(QStringLiteral("A")), 3);
+        // Another user is not held up by A's cap.
+        q.push(QStringLiteral("B"), 0, true);
+        QCOMPARE(q.drain(), (QStringList{"B:0"}));
+        // One of A's queries ends: exactly one more may start.
+        q.queue.finished(QStringLiteral("A"), true);
+        QCOMPARE(q.drain(), (QStringList{"A:2"}));
+        q.queue.finished(QStringLiteral("A"), true);
+        q.queue.finished(QStringLiteral("A"), true);
+        QCOMPARE(q.drain(), (QStringList{"A:3", "A:4"}));
+        QCOMPARE(q.queue.peakRunningPerUser(), 2);
+        QCOMPARE(q.queue.maxRunningPerUser(), 2);
+    }
+
+    void otherWorkPassesCappedQueries()
+    {
+        Labelled q(1, 1000);
+        q.push(QStringLiteral("A"), 0, true);
+        q.push(QStringLiteral("A"), 1, true);
+        q.push(QStringLiteral("A"), 2, false); // e.g. a whoami behind a slow query
+        q.push(QStringLiteral("A"), 3, true);
+        QCOMPARE(q.drain(), (QStringList{"A:0", "A:2"}));
+        q.queue.finished(QStringLiteral("A"), true);
+        // The user's own order holds among what may run.
+        QCOMPARE(q.drain(), (QStringList{"A:1"}));
+        q.queue.finished(QStringLiteral("A"), true);
+        QCOMPARE(q.drain(), (QStringList{"A:3"}));
+    }
+
+    void capLeavesOtherUsersTheirTurn()
+    {
+        // A at the cap with only queries waiting is skipped without losing its place.
+        Labelled q(1, 1000);
+        q.push(QStringLiteral("A"), 0, true);
+        q.push(QStringLiteral("A"), 1, true);
+        q.push(QStringLiteral("B"), 0, true);
+        q.push(QStringLiteral("B"), 1, true);
+        q.push(QStringLiteral("C"), 0);
+        QCOMPARE(q.drain(), (QStringList{"A:0", "B:0", "C:0"}));
+        q.queue.finished(QStringLiteral("B"), true);
+        q.queue.finished(QStringLiteral("A"), true);
+        QCOMPARE(q.drain(), (QStringList{"A:1", "B:1"}));
+    }
+
+    void waitingRequestsAreBoundedPerUser()
+    {
+        Labelled q(2, 3);
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(q.push(QStringLiteral("A"), i), FairQueue::Push::Queued);
+        QCOMPARE(q.push(QStringLiteral("A"), 3), FairQueue::Push::Full);
+        QCOMPARE(q.push(QStringLiteral("B"), 0), FairQueue::Push::Queued);
+        // The server's own work is never refused.
+        QCOMPARE(q.push(QStringLiteral("A"), 4, false, false), FairQueue::Push::Queued);
+        QCOMPARE(q.queue.queued(QStringLiteral("A")), 4);
+        // Room again once one was taken.
+        QCOMPARE(q.next(), QStringLiteral("A:0"));
+        QCOMPARE(q.next(), QStringLiteral("B:0"));
+        QCOMPARE(q.push(QStringLiteral("A"), 5), FairQueue::Push::Full);
+        QCOMPARE(q.next(), QStringLiteral("A:1"));
+        QCOMPARE(q.push(QStringLiteral("A"), 5), FairQueue::Push::Queued);
+    }
+
+    void idleUsersAreForgotten()
+    {
+        Labelled q(2, 1000);
+        q.push(QStringLiteral("A"), 0, true);
+        q.push(QStringLiteral("B"), 0);
+        QCOMPARE(q.queue.waitingUsers(), 2);
+        QCOMPARE(q.drain().size(), 2);
+        QCOMPARE(q.queue.waitingUsers(), 0);
+        QCOMPARE(q.queue.running(QStringLiteral("A")), 1);
+        q.queue.finished(QStringLiteral("A"), true);
+        QCOMPARE(q.queue.running(QStringLiteral("A")), 0);
+        QCOMPARE(q.queue.maxRunningPerUser(), 0);
+        QVERIFY(q.queue.isEmpty());
+    }
+
+    void takeAllEmptiesTheQueue()
+    {
+        Labelled q(1, 1000);
+        q.push(QStringLiteral("A"), 0, true);
+        q.push(QStringLiteral("A"), 1, true);
+        q.push(QStringLiteral("B"), 0);
+        QCOMPARE(q.next(), QStringLiteral("A:0"));
+        const std::vector<FairQueue::Job> rest = q.queue.takeAll();
+        QCOMPARE(rest.size(), size_t(2));
+        QVERIFY(q.queue.isEmpty());
+        QCOMPARE(q.queue.waitingUsers(), 0);
+        // A's running query still counts until it ends.
+        QCOMPARE(q.queue.running(QStringLiteral("A")), 1);
+        QVERIFY(!q.queue.pop());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFairQueue)
+#include "tst_fairqueue.moc"
