@@ -87,8 +87,8 @@ void makeRepository(const QString& repo, int datasets)
 
     check(butler->insertDimensionRecords(
               QStringLiteral("instrument"),
-              {DimensionRecord(QStringLiteral("instrument"),
-                               {{QStringLiteral("name"), kInstrument}, {QStringLiteral("detector_max"), 189}})}),
+              {DimensionRecord(QStringLiteral("instrument"), {{QStringLiteral("name"), kInstrument},
+                                                              {QStringLiteral("detector_max"), 189}})}),
           "instrument");
     check(butler->insertDimensionRecords(QStringLiteral("physical_filter"),
                                          {DimensionRecord(QStringLiteral("physical_filter"),
@@ -98,8 +98,8 @@ void makeRepository(const QString& repo, int datasets)
           "filter");
     check(butler->insertDimensionRecords(
               QStringLiteral("day_obs"),
-              {DimensionRecord(QStringLiteral("day_obs"),
-                               {{QStringLiteral("instrument"), kInstrument}, {QStringLiteral("id"), 20250615}})}),
+              {DimensionRecord(QStringLiteral("day_obs"), {{QStringLiteral("instrument"), kInstrument},
+                                                           {QStringLiteral("id"), 20250615}})}),
           "day_obs");
     QList<DimensionRecord> detectors;
     for (int d = 0; d < kDetectors; ++d)
@@ -113,8 +113,8 @@ void makeRepository(const QString& repo, int datasets)
     const qint64 t0 = check(TaiTime::fromIsoUtc(QStringLiteral("2025-06-16T01:00:00")), "time");
     for (int e = 0; e < exposures; ++e) {
         const QString group = QStringLiteral("g%1").arg(e);
-        groups << DimensionRecord(QStringLiteral("group"),
-                                  {{QStringLiteral("instrument"), kInstrument}, {QStringLiteral("name"), group}});
+        groups << DimensionRecord(QStringLiteral("group"), {{QStringLiteral("instrument"), kInstrument},
+                                                            {QStringLiteral("name"), group}});
         const qint64 begin = t0 + qint64(e) * 40'000'000'000LL;
         records << DimensionRecord(
             QStringLiteral("exposure"),
@@ -129,11 +129,12 @@ void makeRepository(const QString& repo, int datasets)
     }
     check(butler->insertDimensionRecords(QStringLiteral("group"), groups), "groups");
     check(butler->insertDimensionRecords(QStringLiteral("exposure"), records), "exposures");
-    check(butler->registerDatasetType(check(
-              DatasetType::make(u, QStringLiteral("raw"),
-                                {QStringLiteral("instrument"), QStringLiteral("exposure"), QStringLiteral("detector")},
-                                QStringLiteral("Exposure")),
-              "type")),
+    check(butler->registerDatasetType(
+              check(DatasetType::make(u, QStringLiteral("raw"),
+                                      {QStringLiteral("instrument"), QStringLiteral("exposure"),
+                                       QStringLiteral("detector")},
+                                      QStringLiteral("Exposure")),
+                    "type")),
           "register type");
     check(butler->registerCollection(kRun, CollectionType::Run), "run");
     check(butler->setCollectionChain(kChain, {kRun}, ChainMode::Redefine), "chain");
@@ -208,8 +209,10 @@ int main(int argc, char** argv)
     }
     const double baseMemory = procStatusMb("VmRSS:");
 
-    std::unique_ptr<EmbeddedServer> server = check(EmbeddedServer::start(repo, QStringLiteral("bench")), "server");
-    std::unique_ptr<RemoteButler> client = check(RemoteButler::connect(server->repoUrl(), server->token()), "client");
+    std::unique_ptr<EmbeddedServer> server =
+        check(EmbeddedServer::start(repo, QStringLiteral("bench")), "server");
+    std::unique_ptr<RemoteButler> client =
+        check(RemoteButler::connect(server->repoUrl(), server->token()), "client");
     const double serverMemory = procStatusMb("VmRSS:");
 
     // The table as the browser has it, visible, so that rows are really laid out and painted.

@@ -394,8 +394,9 @@ void validateInto(const ServerConfig& config, Problems& problems, AuthSections s
                    QStringLiteral("must be positive, or 0 for one per core; got %1").arg(http.threads));
     checkPositive(problems, QStringLiteral("workers"), config.workers);
     const double retention = config.policy.trashRetentionDays;
-    problems.check(retention > 0 && retention <= 36500, QStringLiteral("trash.retention_days"),
-                   QStringLiteral("must be a number of days above 0 and at most 36500, got %1").arg(retention));
+    problems.check(
+        retention > 0 && retention <= 36500, QStringLiteral("trash.retention_days"),
+        QStringLiteral("must be a number of days above 0 and at most 36500, got %1").arg(retention));
     checkPositive(problems, QStringLiteral("trash.purge_interval_seconds"),
                   config.policy.trashPurgeIntervalSeconds);
 }
