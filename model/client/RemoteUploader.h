@@ -12,7 +12,8 @@ namespace butler {
 class RemoteButler;
 
 // Sends files to a server repository through signed upload URLs, in batches: each batch is
-// hashed, reserved (POST /uploads), PUT straight to its URLs with several transfers at once,
+// hashed (on a few threads), reserved (POST /uploads), PUT straight to its URLs with several
+// transfers at once (plain http through SignedPutSender, https through QNetworkAccessManager),
 // and committed. Files the server already holds (an interrupted earlier run, or datasets with
 // the same content with `resume`) are not sent again. The RemoteButler must outlive it.
 class RemoteUploader

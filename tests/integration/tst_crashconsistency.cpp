@@ -29,7 +29,9 @@
 #include <QThread>
 
 #include <atomic>
+#include <csignal>
 #include <memory>
+#include <sys/prctl.h>
 
 using namespace butler;
 
@@ -59,9 +61,9 @@ struct Sent
 struct Ledger
 {
     QMutex mutex;
-    QHash<QUuid, Sent> reserved;  // every dataset ID a reservation handed out
-    QSet<QUuid> committed;        // a commit answered 200 with these
-    QSet<QUuid> neverCommitted;   // aborted, abandoned, expired: must never become datasets
+    QHash<QUuid, Sent> reserved; // every dataset ID a reservation handed out
+    QSet<QUuid> committed;       // a commit answered 200 with these
+    QSet<QUuid> neverCommitted;  // aborted, abandoned, expired: must never become datasets
     int committedBatches = 0;
     int abortedBatches = 0;
     int abandonedBatches = 0;
@@ -199,8 +201,10 @@ private:
     void anomaly(const QString& what, const Answer& answer)
     {
         QMutexLocker lock(&m_ledger.mutex);
-        m_ledger.anomalies.append(QStringLiteral("%1: %2 %3").arg(what).arg(answer.status).arg(
-            QString::fromUtf8(answer.body.left(300))));
+        m_ledger.anomalies.append(QStringLiteral("%1: %2 %3")
+                                      .arg(what)
+                                      .arg(answer.status)
+                                      .arg(QString::fromUtf8(answer.body.left(300))));
     }
 
     void giveUp(const QList<QUuid>& ids, int Ledger::*counter)
@@ -225,13 +229,13 @@ private:
             for (int b = 0; b < size; ++b)
                 bytes[b] = char(m_random.bounded(256));
             contents.append(bytes);
-            specs.append(QJsonObject{
-                {QStringLiteral("data_id"),
-                 QJsonObject{{QStringLiteral("instrument"), QStringLiteral("LSSTCam")},
-                             {QStringLiteral("detector"), m_detectors[i % m_detectors.size()]}}},
-                {QStringLiteral("size"), size},
-                {QStringLiteral("sha256"), sha256Hex(bytes)},
-                {QStringLiteral("formatter"), QStringLiteral("bytes")}});
+            specs.append(
+                QJsonObject{{QStringLiteral("data_id"),
+                             QJsonObject{{QStringLiteral("instrument"), QStringLiteral("LSSTCam")},
+                                         {QStringLiteral("detector"), m_detectors[i % m_detectors.size()]}}},
+                            {QStringLiteral("size"), size},
+                            {QStringLiteral("sha256"), sha256Hex(bytes)},
+                            {QStringLiteral("formatter"), QStringLiteral("bytes")}});
         }
         // Past the upload TTL there is nothing left to finish.
         const QDeadlineTimer deadline(std::chrono::seconds(kTtlSeconds + 1));
@@ -313,7 +317,8 @@ private:
         }
         const QJsonObject which{{QStringLiteral("upload_id"), uploadId}};
         if (fate >= 70) {
-            const Answer aborted = postUntil(QStringLiteral("/uploads/abort"), which, deadline, &metDeadServer);
+            const Answer aborted =
+                postUntil(QStringLiteral("/uploads/abort"), which, deadline, &metDeadServer);
             // 404: an earlier abort went through and its answer was lost, or the slots expired.
             if (aborted.status != 200 && aborted.status != 404 && aborted.status != 0)
                 anomaly(QStringLiteral("abort of ") + run, aborted);
@@ -324,7 +329,8 @@ private:
             }
             return;
         }
-        const Answer committed = postUntil(QStringLiteral("/uploads/commit"), which, deadline, &metDeadServer);
+        const Answer committed =
+            postUntil(QStringLiteral("/uploads/commit"), which, deadline, &metDeadServer);
         if (committed.status == 200) {
             const QJsonArray datasets = committed.json().value(QStringLiteral("datasets")).toArray();
             QMutexLocker lock(&m_ledger.mutex);
@@ -418,7 +424,7 @@ private:
     QHash<QUuid, QString> m_hashed; // dataset ID -> sha256 of its file, checked once
     QByteArray m_serverLog;         // the end of the server's output, for failures
     int m_kills = 0;
-    int m_unfinishedAfterKill = 0; // kills that left a temporary upload file
+    int m_unfinishedAfterKill = 0; // kills that left a file in the upload folder (no O_TMPFILE)
     int m_openSlotsAfterKill = 0;  // kills that left open reservations
 };
 
@@ -445,6 +451,8 @@ void TestCrashConsistency::initTestCase()
             m_detectors.append(record.value(QStringLiteral("id")).toInt());
         QVERIFY2(m_detectors.size() >= 4, "the demo repository has too few detectors");
     }
+    // The server goes with the test, also when the test itself dies.
+    m_server.process().setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
     QVERIFY2(m_server.start(), qPrintable(m_server.lastError()));
 }
 
@@ -472,10 +480,12 @@ void TestCrashConsistency::killServer()
         process.kill(); // SIGKILL
         QVERIFY(process.waitForFinished(10000));
     }
-    m_serverLog = (m_serverLog + process.readAllStandardError() + process.readAllStandardOutput()).right(20000);
-    QVERIFY2(running, qPrintable(QStringLiteral("the server stopped on its own (exit %1); its last output:\n%2")
-                                     .arg(process.exitCode())
-                                     .arg(QString::fromUtf8(m_serverLog.right(4000)))));
+    m_serverLog =
+        (m_serverLog + process.readAllStandardError() + process.readAllStandardOutput()).right(20000);
+    QVERIFY2(running,
+             qPrintable(QStringLiteral("the server stopped on its own (exit %1); its last output:\n%2")
+                            .arg(process.exitCode())
+                            .arg(QString::fromUtf8(m_serverLog.right(4000)))));
     ++m_kills;
 }
 
@@ -490,9 +500,8 @@ void TestCrashConsistency::killWhileStarting(int delayMs)
 
 void TestCrashConsistency::restartServer()
 {
-    QVERIFY2(m_server.start(),
-             qPrintable(m_server.lastError() + QStringLiteral("\nearlier output: ") +
-                        QString::fromUtf8(m_serverLog.right(3000))));
+    QVERIFY2(m_server.start(), qPrintable(m_server.lastError() + QStringLiteral("\nearlier output: ") +
+                                          QString::fromUtf8(m_serverLog.right(3000))));
 }
 
 void TestCrashConsistency::checkNoUnfinishedUploads(const QString& when)
@@ -533,7 +542,8 @@ void TestCrashConsistency::checkRepository(const QString& when, bool idle)
     const QString root = butler.datastore().root();
     for (const QUuid& id : std::as_const(ids)) {
         const QString name = id.toString(QUuid::WithoutBraces);
-        QVERIFY2(byId.contains(id), qPrintable(when + QStringLiteral(": dataset %1 has no file record").arg(name)));
+        QVERIFY2(byId.contains(id),
+                 qPrintable(when + QStringLiteral(": dataset %1 has no file record").arg(name)));
         const FileInfo& info = byId[id];
         QVERIFY2(snapshot.reserved.contains(id),
                  qPrintable(when + QStringLiteral(": dataset %1 was never reserved").arg(name)));
@@ -543,8 +553,9 @@ void TestCrashConsistency::checkRepository(const QString& when, bool idle)
                                        .arg(name)));
         const Sent& sent = snapshot.reserved[id];
         QFile file(root + u'/' + info.path);
-        QVERIFY2(file.exists(), qPrintable(when + QStringLiteral(": the file of dataset %1 (%2) is missing")
-                                                      .arg(name, info.path)));
+        QVERIFY2(file.exists(),
+                 qPrintable(when +
+                            QStringLiteral(": the file of dataset %1 (%2) is missing").arg(name, info.path)));
         QCOMPARE(file.size(), info.size);
         QCOMPARE(info.size, sent.size);
         QCOMPARE(info.checksum, QStringLiteral("sha256:") + sent.sha256);
@@ -552,9 +563,10 @@ void TestCrashConsistency::checkRepository(const QString& when, bool idle)
         if (idle || !m_hashed.contains(id)) {
             QVERIFY(file.open(QIODevice::ReadOnly));
             const QString actual = sha256Hex(file.readAll());
-            QVERIFY2(actual == sent.sha256,
-                     qPrintable(when + QStringLiteral(": the file of dataset %1 does not hold what was sent")
-                                           .arg(name)));
+            QVERIFY2(
+                actual == sent.sha256,
+                qPrintable(when +
+                           QStringLiteral(": the file of dataset %1 does not hold what was sent").arg(name)));
             m_hashed.insert(id, actual);
         }
     }
@@ -580,10 +592,10 @@ void TestCrashConsistency::checkRepository(const QString& when, bool idle)
                                        .arg(user.actualUsed)
                                        .arg(user.recordedReserved)
                                        .arg(user.actualReserved)));
-    QVERIFY2(report->orphans.isEmpty(),
-             qPrintable(when + QStringLiteral(": orphan files: ") + report->orphans.join(QStringLiteral(", "))));
-    QVERIFY2(report->missingFiles.isEmpty(),
-             qPrintable(when + QStringLiteral(": missing files: ") + report->missingFiles.join(QStringLiteral(", "))));
+    QVERIFY2(report->orphans.isEmpty(), qPrintable(when + QStringLiteral(": orphan files: ") +
+                                                   report->orphans.join(QStringLiteral(", "))));
+    QVERIFY2(report->missingFiles.isEmpty(), qPrintable(when + QStringLiteral(": missing files: ") +
+                                                        report->missingFiles.join(QStringLiteral(", "))));
     QCOMPARE(report->staleCharges, 0);
     auto open = (*uploads)->openSlots();
     QVERIFY(open.ok());
@@ -593,7 +605,8 @@ void TestCrashConsistency::checkRepository(const QString& when, bool idle)
         return;
     }
     // Quiet and cleaned up: nothing reserved, nothing open, nothing but recorded files.
-    QVERIFY2(open->isEmpty(), qPrintable(when + QStringLiteral(": %1 upload slots still open").arg(open->size())));
+    QVERIFY2(open->isEmpty(),
+             qPrintable(when + QStringLiteral(": %1 upload slots still open").arg(open->size())));
     for (const QuotaVerifier::UserReport& user : report->users)
         QCOMPARE(user.recordedReserved, qint64(0));
     QCOMPARE(report->inFlightFiles, 0);
@@ -665,7 +678,8 @@ void TestCrashConsistency::killsDuringUploadsLoseNothing()
 
     QMutexLocker lock(&m_ledger.mutex);
     qInfo("%d kills in %.1f s; %d batches: %d committed, %d aborted, %d abandoned or expired, %d with an "
-          "unknown outcome, %d finished across a restart; %d kills left a body half-written, %d left open "
+          "unknown outcome, %d finished across a restart; %d kills left a file in the upload folder, %d left "
+          "open "
           "reservations",
           m_kills, double(elapsed.elapsed()) / 1000.0, client.batches(), m_ledger.committedBatches,
           m_ledger.abortedBatches, m_ledger.abandonedBatches, m_ledger.unknownBatches,

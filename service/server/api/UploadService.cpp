@@ -208,7 +208,8 @@ Result<UploadService::Grant> UploadService::reserve(AuthorizedButler& butler, co
             std::optional<DatasetRef> existing;
             if (typesInRun.contains(p.type.name())) {
                 BUTLER_ASSIGN_OR_RETURN(
-                    existing, direct.findDataset(p.type.name(), p.dataId.requiredOnly().toMap(), {request.run}));
+                    existing,
+                    direct.findDataset(p.type.name(), p.dataId.requiredOnly().toMap(), {request.run}));
             }
             if (existing) {
                 // Already stored: fine when it is this very file (a rerun), else a conflict.
@@ -316,7 +317,8 @@ Result<UploadService::Grant> UploadService::reserve(AuthorizedButler& butler, co
         grant.reservedBytes = needed;
     }
     for (const UploadSlot& slot : std::as_const(newSlots))
-        rememberSlot(slot.path, SlotState{slot.datasetId, slot.size, slot.expectedSha256, slot.expires, {}, false});
+        rememberSlot(slot.path,
+                     SlotState{slot.datasetId, slot.size, slot.expectedSha256, slot.expires, {}, false});
     if (!adoptedPaths.isEmpty()) {
         std::lock_guard lock(m_slotMutex);
         for (const QString& path : std::as_const(adoptedPaths)) {
@@ -411,7 +413,8 @@ Result<QList<DatasetRef>> UploadService::commit(AuthorizedButler& butler, const 
 
     if (m_options.syncOnCommit) {
         // Outside the write lock: the write-back may take a while.
-        const int root = ::open(QFile::encodeName(datastore.root()).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        const int root =
+            ::open(QFile::encodeName(datastore.root()).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         const bool synced = root >= 0 && ::syncfs(root) == 0;
         const int error = errno;
         if (root >= 0)
@@ -449,14 +452,14 @@ Result<QList<DatasetRef>> UploadService::commit(AuthorizedButler& butler, const 
             if (slot.expectedSha256.isEmpty())
                 unannounced.insert(slot.datasetId, checksums.value(slot.path));
         }
-        BUTLER_TRY(uploads.setChecksums(uploadId, unannounced));
+        BUTLER_TRY(uploads.setChecksums(unannounced));
+        BUTLER_TRY(uploads.markCommitted(uploadId, nowSeconds())); // also records announced checksums
         BUTLER_ASSIGN_OR_RETURN(refs, registry.insertDatasets(run, entries, DatasetIdMode::Unique));
         QHash<QString, QString> storageClasses;
         for (const DatasetRef& ref : std::as_const(refs))
             storageClasses.insert(ref.datasetType().name(), ref.datasetType().storageClass());
         BUTLER_TRY(uploads.insertFileRecords(uploadId, storageClasses));
         BUTLER_TRY(m_repository.quotas().chargeUpload(user, uploadId));
-        BUTLER_TRY(uploads.markCommitted(uploadId, nowSeconds()));
         BUTLER_TRY(tx.commit());
     }
     qCInfo(lcUploads).noquote() << "user" << user << "committed upload" << uploadId << "with" << refs.size()
@@ -530,7 +533,8 @@ Result<UploadService::Lookup> UploadService::lookupLocked(const QString& path, S
 {
     auto it = m_slots.find(path);
     if (it == m_slots.end()) {
-        BUTLER_ASSIGN_OR_RETURN(const std::optional<UploadSlot> slot, m_repository.uploads().slotByPath(path));
+        BUTLER_ASSIGN_OR_RETURN(const std::optional<UploadSlot> slot,
+                                m_repository.uploads().slotByPath(path));
         if (!slot)
             return Lookup::Missing;
         if (!slot->isOpen())
@@ -709,8 +713,9 @@ Status UploadService::recover()
                           << m_repository.label();
     BUTLER_ASSIGN_OR_RETURN(const QStringList recounted, m_repository.quotas().recountReserved());
     if (!recounted.isEmpty())
-        qCWarning(lcUploads).noquote() << "corrected the reserved bytes of" << recounted.join(QStringLiteral(", "))
-                                       << "in" << m_repository.label() << "to match their open uploads";
+        qCWarning(lcUploads).noquote()
+            << "corrected the reserved bytes of" << recounted.join(QStringLiteral(", ")) << "in"
+            << m_repository.label() << "to match their open uploads";
     return {};
 }
 

@@ -51,7 +51,8 @@ int openNew(const QString& path, const QString& folder)
 int linkOpenFile(int fd, const QString& path)
 {
     const QByteArray self = "/proc/self/fd/" + QByteArray::number(fd);
-    return ::linkat(AT_FDCWD, self.constData(), AT_FDCWD, QFile::encodeName(path).constData(), AT_SYMLINK_FOLLOW);
+    return ::linkat(AT_FDCWD, self.constData(), AT_FDCWD, QFile::encodeName(path).constData(),
+                    AT_SYMLINK_FOLLOW);
 }
 
 } // namespace
@@ -79,7 +80,9 @@ Result<std::shared_ptr<UploadReceiver>> UploadReceiver::create(QString finalPath
     // a crash, and creating it takes no lock on the folder.
     const QByteArray folder = QFile::encodeName(QFileInfo(receiver->m_finalPath).absolutePath());
     receiver->m_fd = ::open(folder.constData(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
-    if (receiver->m_fd >= 0 && ::access("/proc/self/fd", X_OK) == 0) {
+    // Naming it later goes through /proc/self/fd.
+    static const bool procMounted = ::access("/proc/self/fd", X_OK) == 0;
+    if (receiver->m_fd >= 0 && procMounted) {
         receiver->m_anonymous = true;
         return receiver;
     }
@@ -207,7 +210,8 @@ Status UploadReceiver::place()
                 m_tempPath.clear();
                 return failed(errno);
             }
-            linked = ::rename(QFile::encodeName(m_tempPath).constData(), QFile::encodeName(m_finalPath).constData());
+            linked = ::rename(QFile::encodeName(m_tempPath).constData(),
+                              QFile::encodeName(m_finalPath).constData());
         }
         if (linked != 0)
             return failed(errno);

@@ -53,7 +53,7 @@ private:
     QString m_finalPath;
     QString m_relativePath;
     QString m_temporaryFolder;
-    QString m_tempPath;      // a named temporary file, if any
+    QString m_tempPath;       // a named temporary file, if any
     bool m_anonymous = false; // the body is an unnamed file (O_TMPFILE) until place()
     qint64 m_size = 0;
     qint64 m_received = 0;

@@ -257,9 +257,9 @@ Result<QStringList> QuotaStore::recountReserved()
     q->finish();
     QStringList users;
     for (const auto& [user, reserved] : std::as_const(corrections)) {
-        BUTLER_TRY(m_db.exec(
-            QStringLiteral("UPDATE butler_quota_usage SET reserved_bytes = ? WHERE user_name = ?"),
-            {reserved, user}));
+        BUTLER_TRY(
+            m_db.exec(QStringLiteral("UPDATE butler_quota_usage SET reserved_bytes = ? WHERE user_name = ?"),
+                      {reserved, user}));
         users.append(user);
     }
     BUTLER_TRY(tx.commit());

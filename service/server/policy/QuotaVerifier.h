@@ -16,9 +16,9 @@ class UploadStore;
 //   used     = the on-disk size of each file charged to the user that still has a file record
 //   reserved = the sizes of the user's open upload slots
 // and lists orphan files: files under the datastore root that no file record and no open
-// upload names (bodies still arriving, in UploadStore::temporaryFolder(), are not orphans). With fix, the counters are overwritten, charges of vanished files are dropped
-// and orphan files are deleted. Everything happens in one write transaction, so a server
-// running on the repository meanwhile waits instead of racing.
+// upload names (bodies still arriving, in UploadStore::temporaryFolder(), are not orphans). With fix, the
+// counters are overwritten, charges of vanished files are dropped and orphan files are deleted. Everything
+// happens in one write transaction, so a server running on the repository meanwhile waits instead of racing.
 class QuotaVerifier
 {
 public:

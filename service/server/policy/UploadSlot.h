@@ -13,7 +13,7 @@ struct UploadSlot
     enum class State
     {
         Reserved,  // bytes reserved, PUT URL handed out
-        Uploaded,  // the file arrived whole (size and, when announced, sha256 checked)
+        Uploaded,  // written by earlier versions; a slot's file arrived when it is at its path
         Committed, // the dataset exists; kept a while so a repeated commit gets the same answer
     };
 
@@ -28,7 +28,7 @@ struct UploadSlot
     qint64 size = 0;
     QString formatter;
     QString expectedSha256; // hex, from the client; empty when it did not say
-    QString checksum;       // "sha256:<hex>" of what arrived
+    QString checksum;       // "sha256:<hex>" of what arrived, recorded at commit
     State state = State::Reserved;
     qint64 expires = 0; // unix seconds
     int ordinal = 0;    // position in its batch's request

@@ -145,17 +145,6 @@ Result<std::optional<UploadSlot>> UploadStore::slotByPath(const QString& path)
     return std::optional<UploadSlot>(slotList.first());
 }
 
-Result<std::optional<UploadSlot>> UploadStore::openSlotFor(const QString& run, const QString& datasetType,
-                                                           const QString& dataIdKey)
-{
-    BUTLER_ASSIGN_OR_RETURN(const QList<UploadSlot> slotList,
-                            selectSlots(QStringLiteral("run = ? AND dataset_type = ? AND data_id_key = ?"),
-                                        {run, datasetType, dataIdKey}));
-    if (slotList.isEmpty())
-        return std::optional<UploadSlot>();
-    return std::optional<UploadSlot>(slotList.first());
-}
-
 Result<QList<UploadSlot>> UploadStore::openSlots()
 {
     return selectSlots(QStringLiteral("state <> 'committed'"), {});
@@ -224,23 +213,12 @@ Status UploadStore::adoptSlot(const QUuid& datasetId, const QString& uploadId, q
     return {};
 }
 
-Status UploadStore::markUploaded(const QUuid& datasetId, const QString& checksum)
+Status UploadStore::setChecksums(const QHash<QUuid, QString>& unannounced)
 {
-    BUTLER_TRY(
-        m_db.exec(QStringLiteral("UPDATE butler_upload_slot SET state = 'uploaded', checksum = ? WHERE "
-                                 "dataset_id = ? AND state <> 'committed'"),
-                  {checksum, idText(datasetId)}));
-    return {};
-}
-
-Status UploadStore::setChecksums(const QString& uploadId, const QHash<QUuid, QString>& unannounced)
-{
-    BUTLER_TRY(m_db.exec(QStringLiteral("UPDATE butler_upload_slot SET checksum = 'sha256:' || expected_sha256 "
-                                        "WHERE upload_id = ? AND expected_sha256 IS NOT NULL"),
-                         {uploadId}));
     for (auto it = unannounced.cbegin(); it != unannounced.cend(); ++it)
-        BUTLER_TRY(m_db.exec(QStringLiteral("UPDATE butler_upload_slot SET checksum = ? WHERE dataset_id = ?"),
-                             {it.value(), idText(it.key())}));
+        BUTLER_TRY(
+            m_db.exec(QStringLiteral("UPDATE butler_upload_slot SET checksum = ? WHERE dataset_id = ?"),
+                      {it.value(), idText(it.key())}));
     return {};
 }
 
@@ -259,10 +237,10 @@ Status UploadStore::insertFileRecords(const QString& uploadId,
 
 Status UploadStore::markCommitted(const QString& uploadId, qint64 now)
 {
-    BUTLER_TRY(
-        m_db.exec(QStringLiteral("UPDATE butler_upload_slot SET state = 'committed', data_id_key = NULL "
-                                 "WHERE upload_id = ?"),
-                  {uploadId}));
+    BUTLER_TRY(m_db.exec(
+        QStringLiteral("UPDATE butler_upload_slot SET state = 'committed', data_id_key = NULL, "
+                       "checksum = COALESCE('sha256:' || expected_sha256, checksum) WHERE upload_id = ?"),
+        {uploadId}));
     BUTLER_TRY(m_db.exec(
         QStringLiteral("UPDATE butler_upload SET state = 'committed', committed_at = ? WHERE upload_id = ?"),
         {now, uploadId}));

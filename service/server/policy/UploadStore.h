@@ -22,17 +22,16 @@ class UploadStore
 {
 public:
     static Result<std::unique_ptr<UploadStore>> open(Registry& registry);
-    // Where uploads in flight are written, relative to the datastore root. The '@' is a
-    // character the datastore's file template never produces, so no dataset's file lands there.
+    // Where uploads in flight are written as named files (on file systems without O_TMPFILE,
+    // and briefly when an upload replaces an earlier one), relative to the datastore root. The
+    // '@' is a character the datastore's file template never produces, so no dataset's file
+    // lands there.
     static QString temporaryFolder();
 
     Result<std::optional<UploadBatch>> batch(const QString& uploadId);
     Result<QList<UploadSlot>> slotsOf(const QString& uploadId);
     Result<qsizetype> slotCount(const QString& uploadId);
     Result<std::optional<UploadSlot>> slotByPath(const QString& path);
-    // The open slot for a dataset-to-be, if any.
-    Result<std::optional<UploadSlot>> openSlotFor(const QString& run, const QString& datasetType,
-                                                  const QString& dataIdKey);
     // Every open slot (verification).
     Result<QList<UploadSlot>> openSlots();
     // The open slots of one run.
@@ -46,16 +45,15 @@ public:
     Status insertSlots(const QList<UploadSlot>& newSlots);
     // An open slot joins another batch of the same user with a new expiry (a resumed upload).
     Status adoptSlot(const QUuid& datasetId, const QString& uploadId, qint64 expires, int ordinal);
-    Status markUploaded(const QUuid& datasetId, const QString& checksum);
-    // The checksums of what arrived, at commit: "sha256:<announced>" for every slot of the
-    // upload that announced one (the upload was refused otherwise), and the given ones for the
-    // others.
-    Status setChecksums(const QString& uploadId, const QHash<QUuid, QString>& unannounced);
+    // At commit, the checksums of what arrived for slots that announced no sha256 (markCommitted
+    // records the announced ones: an upload with another hash was refused).
+    Status setChecksums(const QHash<QUuid, QString>& unannounced);
     // The datastore's file records (the registry's file_datastore_records, as
     // Registry::insertFileRecords writes them) for every slot of an upload, one statement per
     // dataset type: a commit of thousands of files costs no round trip per file.
     Status insertFileRecords(const QString& uploadId, const QHash<QString, QString>& storageClassByType);
-    // The batch and its slots become committed; their data IDs no longer block new slots.
+    // The batch and its slots become committed; their data IDs no longer block new slots. A slot
+    // that announced a sha256 gets it as its checksum.
     Status markCommitted(const QString& uploadId, qint64 now);
     Status removeSlots(const QList<QUuid>& datasetIds);
     Status removeBatch(const QString& uploadId);

@@ -185,7 +185,8 @@ void TestUploadSigning::receiverReplacesAnEarlierUpload()
     const QString target = dir.filePath(QStringLiteral("again.bin"));
     const QString incoming = dir.filePath(QStringLiteral("incoming"));
     for (const QByteArray& body : {QByteArray("first"), QByteArray("other")}) {
-        auto receiver = UploadReceiver::create(target, QStringLiteral("again.bin"), incoming, body.size(), {});
+        auto receiver =
+            UploadReceiver::create(target, QStringLiteral("again.bin"), incoming, body.size(), {});
         QVERIFY(receiver.ok());
         QVERIFY((*receiver)->write(body.constData(), body.size()));
         QVERIFY((*receiver)->finish());
@@ -202,8 +203,8 @@ void TestUploadSigning::receiverReplacesAnEarlierUpload()
 void TestUploadSigning::receiverRefusesTooManyBytes()
 {
     QTemporaryDir dir;
-    auto receiver =
-        UploadReceiver::create(dir.filePath(QStringLiteral("x.bin")), QStringLiteral("x.bin"), dir.path(), 4, {});
+    auto receiver = UploadReceiver::create(dir.filePath(QStringLiteral("x.bin")), QStringLiteral("x.bin"),
+                                           dir.path(), 4, {});
     QVERIFY(receiver.ok());
     QVERIFY((*receiver)->write("abc", 3));
     QVERIFY(!(*receiver)->write("de", 2));
@@ -215,8 +216,8 @@ void TestUploadSigning::receiverRefusesTooManyBytes()
 void TestUploadSigning::receiverRefusesTooFewBytes()
 {
     QTemporaryDir dir;
-    auto receiver =
-        UploadReceiver::create(dir.filePath(QStringLiteral("x.bin")), QStringLiteral("x.bin"), dir.path(), 4, {});
+    auto receiver = UploadReceiver::create(dir.filePath(QStringLiteral("x.bin")), QStringLiteral("x.bin"),
+                                           dir.path(), 4, {});
     QVERIFY(receiver.ok());
     QVERIFY((*receiver)->write("abc", 3));
     QVERIFY(!(*receiver)->finish());
@@ -229,8 +230,8 @@ void TestUploadSigning::receiverChecksAnnouncedSha256()
 {
     QTemporaryDir dir;
     const QString announced = QString(64, u'a');
-    auto receiver =
-        UploadReceiver::create(dir.filePath(QStringLiteral("x.bin")), QStringLiteral("x.bin"), dir.path(), 4, announced);
+    auto receiver = UploadReceiver::create(dir.filePath(QStringLiteral("x.bin")), QStringLiteral("x.bin"),
+                                           dir.path(), 4, announced);
     QVERIFY(receiver.ok());
     QVERIFY((*receiver)->write("abcd", 4));
     QVERIFY(!(*receiver)->finish());
@@ -242,8 +243,8 @@ void TestUploadSigning::droppedReceiverLeavesNothing()
 {
     QTemporaryDir dir;
     {
-        auto receiver =
-            UploadReceiver::create(dir.filePath(QStringLiteral("x.bin")), QStringLiteral("x.bin"), dir.path(), 8, {});
+        auto receiver = UploadReceiver::create(dir.filePath(QStringLiteral("x.bin")), QStringLiteral("x.bin"),
+                                               dir.path(), 8, {});
         QVERIFY(receiver.ok());
         QVERIFY((*receiver)->write("abcd", 4));
         QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("x.bin"))));
@@ -251,8 +252,8 @@ void TestUploadSigning::droppedReceiverLeavesNothing()
     QCOMPARE(files(dir), QString());
     {
         // Complete but never placed (its slot went meanwhile): also dropped.
-        auto receiver =
-            UploadReceiver::create(dir.filePath(QStringLiteral("y.bin")), QStringLiteral("y.bin"), dir.path(), 2, {});
+        auto receiver = UploadReceiver::create(dir.filePath(QStringLiteral("y.bin")), QStringLiteral("y.bin"),
+                                               dir.path(), 2, {});
         QVERIFY(receiver.ok());
         QVERIFY((*receiver)->write("ab", 2));
         QVERIFY((*receiver)->finish());
