@@ -147,7 +147,7 @@
 <context>
     <name>butler::AppLanguage</name>
     <message>
-        <location filename="../views/AppLanguage.cpp" line="+21"/>
+        <location filename="../views/AppLanguage.cpp" line="+42"/>
         <source>System default</source>
         <translation>Predeterminado del sistema</translation>
     </message>
@@ -155,22 +155,22 @@
 <context>
     <name>butler::CertifyDialog</name>
     <message>
-        <location filename="../views/curation/CertifyDialog.cpp" line="+20"/>
+        <location filename="../views/curation/CertifyDialog.cpp" line="+88"/>
         <source>Certify datasets</source>
         <translation>Certificar conjuntos de datos</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Calibration collection</source>
         <translation>Colección de calibración</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+1"/>
         <source>Validity begin</source>
         <translation>Inicio de la validez</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Validity end</source>
         <translation>Fin de la validez</translation>
     </message>
@@ -185,7 +185,7 @@
         <translation>hasta nuevo aviso</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+1"/>
         <source>Certify</source>
         <translation>Certificar</translation>
     </message>
@@ -205,7 +205,7 @@
         <translation>Válido &amp;hasta:</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+27"/>
         <source>Choose a CALIBRATION collection.</source>
         <translation>Elija una colección CALIBRATION.</translation>
     </message>
@@ -333,12 +333,12 @@
 <context>
     <name>butler::DatasetDetailsPanel</name>
     <message>
-        <location filename="../views/DatasetDetailsPanel.cpp" line="+116"/>
+        <location filename="../views/DatasetDetailsPanel.cpp" line="+160"/>
         <source>Dataset details</source>
         <translation>Detalles del conjunto de datos</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Copy signed &amp;URL</source>
         <translation>Copiar &amp;URL firmada</translation>
     </message>
@@ -368,17 +368,17 @@
         <translation>Cancelar la descarga</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Download progress</source>
         <translation>Progreso de la descarga</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+1"/>
         <source>Download status</source>
         <translation>Estado de la descarga</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="-26"/>
         <source>Signed URL copied; it expires %1.</source>
         <translation>URL firmada copiada; caduca el %1.</translation>
     </message>
@@ -388,7 +388,7 @@
         <translation>Guardar el archivo del conjunto de datos</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+42"/>
         <source>closed</source>
         <translation>cerrado</translation>
     </message>
@@ -561,7 +561,7 @@
 <context>
     <name>butler::DatasetFilterBar</name>
     <message>
-        <location filename="../views/DatasetFilterBar.cpp" line="+19"/>
+        <location filename="../views/DatasetFilterBar.cpp" line="+50"/>
         <source>all dataset types (globs, e.g. raw calexp*)</source>
         <translation>todos los tipos de conjunto de datos (patrones glob, p. ej. raw calexp*)</translation>
     </message>
@@ -576,7 +576,7 @@
         <translation>Nombres de tipos de conjunto de datos o patrones glob (*, ?, [...]), separados por espacios o comas</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>where, e.g. instrument = &apos;LSSTCam&apos; AND exposure.exposure_time &gt; 20</source>
         <translation>where, p. ej. instrument = &apos;LSSTCam&apos; AND exposure.exposure_time &gt; 20</translation>
     </message>
@@ -586,7 +586,7 @@
         <translation>Expresión where</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Apply</source>
         <translation>A&amp;plicar</translation>
     </message>
@@ -596,17 +596,17 @@
         <translation>Aplicar el filtro</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Where expression error</source>
         <translation>Error en la expresión where</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>&amp;Types:</source>
         <translation>&amp;Tipos:</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Where:</source>
         <translation>Condición &amp;where:</translation>
     </message>
@@ -652,12 +652,12 @@
 <context>
     <name>butler::DimensionRecordBrowser</name>
     <message>
-        <location filename="../views/DimensionRecordBrowser.cpp" line="+27"/>
+        <location filename="../views/DimensionRecordBrowser.cpp" line="+57"/>
         <source>Dimension element</source>
         <translation>Elemento de dimensión</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>where, e.g. exposure.exposure_time &gt; 20</source>
         <translation>where, p. ej. exposure.exposure_time &gt; 20</translation>
     </message>
@@ -672,12 +672,12 @@
         <translation>E&amp;lemento:</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+1"/>
         <source>Dimension records</source>
         <translation>Registros de dimensión</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+63"/>
         <source>Load %1 records</source>
         <translation>Cargar los registros de %1</translation>
     </message>
@@ -693,17 +693,17 @@
 <context>
     <name>butler::FitsPreviewWidget</name>
     <message>
-        <location filename="../views/preview/FitsPreviewWidget.cpp" line="+23"/>
+        <location filename="../views/preview/FitsPreviewWidget.cpp" line="+112"/>
         <source>FITS preview</source>
         <translation>Vista previa FITS</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>FITS decoding error</source>
         <translation>Error al decodificar el FITS</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+3"/>
         <source>Stretch</source>
         <translation>Escala</translation>
     </message>
@@ -713,12 +713,12 @@
         <translation>Cómo se convierten los valores de los píxeles en niveles de gris</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>&amp;Stretch:</source>
         <translation>E&amp;scala:</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+6"/>
         <source>Fit</source>
         <translation>Ajustar</translation>
     </message>
@@ -728,7 +728,7 @@
         <translation>Ajustar la imagen a la ventana</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>+</source>
         <translation>+</translation>
     </message>
@@ -748,7 +748,7 @@
         <translation>Alejar</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>1:1</source>
         <translation>1:1</translation>
     </message>
@@ -758,22 +758,22 @@
         <translation>Un píxel de pantalla por píxel de imagen</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Image information</source>
         <translation>Información de la imagen</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Image view</source>
         <translation>Vista de la imagen</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+1"/>
         <source>FITS header</source>
         <translation>Cabecera FITS</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+1"/>
         <source>FITS preview pages</source>
         <translation>Páginas de la vista previa FITS</translation>
     </message>
@@ -788,17 +788,20 @@
         <translation>Ca&amp;becera</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+12"/>
+        <location line="+28"/>
         <source>This FITS file holds no 2-D image; its header is in the Header tab.</source>
         <translation>Este archivo FITS no contiene ninguna imagen 2D; su cabecera está en la pestaña Cabecera.</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="-29"/>
+        <location line="+40"/>
         <source>No image</source>
         <translation>Sin imagen</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="-72"/>
+        <location line="+118"/>
         <source>Cannot show this FITS file: %1</source>
         <translation>No se puede mostrar este archivo FITS: %1</translation>
     </message>
@@ -808,7 +811,7 @@
         <translation>%1 x %2, HDU %3, %4 %</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>x %1, y %2: %3</source>
         <translation>x %1, y %2: %3</translation>
     </message>
@@ -817,6 +820,7 @@
     <name>butler::ImageCanvas</name>
     <message>
         <location filename="../views/preview/ImageCanvas.cpp" line="+24"/>
+        <location line="+7"/>
         <source>Image</source>
         <translation>Imagen</translation>
     </message>
@@ -824,7 +828,7 @@
 <context>
     <name>butler::LoginDialog</name>
     <message>
-        <location filename="../views/auth/LoginDialog.cpp" line="+36"/>
+        <location filename="../views/auth/LoginDialog.cpp" line="+118"/>
         <source>Open a Server</source>
         <translation>Abrir un servidor</translation>
     </message>
@@ -834,26 +838,24 @@
         <translation>Abrir un servidor</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+103"/>
+        <location line="+7"/>
         <source>Server URL</source>
         <translation>URL del servidor</translation>
     </message>
     <message>
-        <location line="-102"/>
-        <location line="+103"/>
+        <location line="+1"/>
         <source>https://butler.example.org</source>
         <translation>https://butler.example.org</translation>
     </message>
     <message>
-        <location line="-101"/>
-        <location line="+8"/>
+        <location line="+2"/>
+        <location line="+5"/>
         <location line="+1"/>
         <source>Sign in with the identity provider</source>
         <translation>Iniciar sesión con el proveedor de identidad</translation>
     </message>
     <message>
-        <location line="-7"/>
+        <location line="-5"/>
         <source>Identity provider URL</source>
         <translation>URL del proveedor de identidad</translation>
     </message>
@@ -863,22 +865,22 @@
         <translation>https://login.example.org/realms/astro</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Client ID</source>
         <translation>ID de cliente</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Scopes</source>
         <translation>Ámbitos</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Opens the identity provider&apos;s sign-in page in your web browser</source>
         <translation>Abre la página de inicio de sesión del proveedor de identidad en su navegador web</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Identity provider:</source>
         <translation>Proveedor de &amp;identidad:</translation>
     </message>
@@ -893,32 +895,32 @@
         <translation>Á&amp;mbitos:</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Or paste an access token</source>
         <translation>O pegue un token de acceso</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Access token</source>
         <translation>Token de acceso</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Paste a token</source>
         <translation>Pegue un token</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Token:</source>
         <translation>&amp;Token:</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Status</source>
         <translation>Estado</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+1"/>
         <source>&amp;Open</source>
         <translation>&amp;Abrir</translation>
     </message>
@@ -934,13 +936,12 @@
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+59"/>
+        <location line="-23"/>
         <source>&amp;Server:</source>
         <translation>&amp;Servidor:</translation>
     </message>
     <message>
-        <location line="-30"/>
+        <location line="-20"/>
         <source>Continue in your web browser. Waiting for the identity provider…</source>
         <translation>Continúe en su navegador web. Esperando al proveedor de identidad…</translation>
     </message>
@@ -950,7 +951,7 @@
         <translation>No se pudo abrir ningún navegador web. Abra esta dirección en uno para iniciar sesión:</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+14"/>
         <source>&amp;Repository:</source>
         <translation>&amp;Repositorio:</translation>
     </message>
@@ -965,7 +966,7 @@
         <translation>https://butler.example.org/api/butler/repo/main</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+103"/>
         <source>Enter the server&apos;s address first, such as https://butler.example.org.</source>
         <translation>Introduzca primero la dirección del servidor, por ejemplo https://butler.example.org.</translation>
     </message>
@@ -1023,23 +1024,23 @@
 <context>
     <name>butler::MainWindow</name>
     <message>
-        <location filename="../views/MainWindow.cpp" line="+97"/>
+        <location filename="../views/MainWindow.cpp" line="+308"/>
         <source>Datasets</source>
         <translation>Conjuntos de datos</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+1"/>
         <source>Messages</source>
         <translation>Mensajes</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <location line="+17"/>
+        <location line="+1"/>
+        <location line="+6"/>
         <source>Collections</source>
         <translation>Colecciones</translation>
     </message>
     <message>
-        <location line="-10"/>
+        <location line="-5"/>
         <source>Collection grouping</source>
         <translation>Agrupación de colecciones</translation>
     </message>
@@ -1064,33 +1065,33 @@
         <translation>Nueva colección</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+2"/>
         <source>Details</source>
         <translation>Detalles</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+1"/>
         <source>Dimension records</source>
         <translation>Registros de dimensión</translation>
     </message>
     <message>
-        <location line="+10"/>
-        <location line="+442"/>
+        <location line="+1"/>
+        <location line="+399"/>
         <source>Operations</source>
         <translation>Operaciones</translation>
     </message>
     <message>
-        <location line="-431"/>
+        <location line="-397"/>
         <source>Signed-in user</source>
         <translation>Usuario conectado</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+1"/>
         <source>Work in progress</source>
         <translation>Trabajo en curso</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
         <source>Show background operations</source>
         <translation>Mostrar las operaciones en segundo plano</translation>
     </message>
@@ -1100,67 +1101,67 @@
         <translation>Muestra las operaciones en segundo plano</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+2"/>
         <source>&amp;File</source>
         <translation>&amp;Archivo</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Open &amp;local repository…</source>
         <translation>Abrir repositorio &amp;local…</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Connect to &amp;server…</source>
         <translation>&amp;Conectar a un servidor…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Recent repositories</source>
         <translation>&amp;Repositorios recientes</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
         <source>&amp;Quit</source>
         <translation>&amp;Salir</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>&amp;Edit</source>
         <translation>&amp;Editar</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+60"/>
         <source>&amp;Undo</source>
         <translation>&amp;Deshacer</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Redo</source>
         <translation>&amp;Rehacer</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="-59"/>
         <source>&amp;Add selected to tagged collection…</source>
         <translation>&amp;Añadir la selección a una colección etiquetada…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Re&amp;move selected from collection</source>
         <translation>&amp;Quitar la selección de la colección</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+1"/>
         <source>&amp;Certify…</source>
         <translation>&amp;Certificar…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>&amp;Preferences…</source>
         <translation>&amp;Preferencias…</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+1"/>
         <source>&amp;Collection</source>
         <translation>&amp;Colección</translation>
     </message>
@@ -1170,45 +1171,45 @@
         <translation>&amp;Nueva colección…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>&amp;Refresh</source>
         <translation>&amp;Actualizar</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+1"/>
         <source>&amp;View</source>
         <translation>&amp;Ver</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+14"/>
+        <location line="+2"/>
+        <location line="+5"/>
         <source>&amp;Collections</source>
         <translation>&amp;Colecciones</translation>
     </message>
     <message>
-        <location line="-13"/>
+        <location line="-4"/>
         <source>&amp;Details</source>
         <translation>&amp;Detalles</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+15"/>
+        <location line="+6"/>
         <source>Dimension &amp;records</source>
         <translation>&amp;Registros de dimensión</translation>
     </message>
     <message>
-        <location line="-14"/>
-        <location line="+15"/>
+        <location line="-5"/>
+        <location line="+6"/>
         <source>&amp;Operations</source>
         <translation>&amp;Operaciones</translation>
     </message>
     <message>
-        <location line="-10"/>
+        <location line="-5"/>
         <source>&amp;Go</source>
         <translation>&amp;Ir</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+2"/>
         <source>&amp;Datasets</source>
         <translation>Conjuntos de &amp;datos</translation>
     </message>
@@ -1223,17 +1224,27 @@
         <translation>&amp;Filtro where</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Next pane</source>
         <translation>Panel &amp;siguiente</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Previous pane</source>
         <translation>Panel &amp;anterior</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+37"/>
+        <source>&amp;Undo %1</source>
+        <translation>&amp;Deshacer %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Redo %1</source>
+        <translation>&amp;Rehacer %1</translation>
+    </message>
+    <message>
+        <location line="+44"/>
         <source>No recent repositories</source>
         <translation>No hay repositorios recientes</translation>
     </message>
@@ -1265,12 +1276,7 @@
         <translation>No se puede conectar con %1: %2</translation>
     </message>
     <message>
-        <location line="+54"/>
-        <source>The new language applies the next time Butler starts.</source>
-        <translation>El nuevo idioma se aplicará la próxima vez que se inicie Butler.</translation>
-    </message>
-    <message>
-        <location line="+82"/>
+        <location line="+134"/>
         <source>Loading the datasets was cancelled.</source>
         <translation>Se canceló la carga de los conjuntos de datos.</translation>
     </message>
@@ -1334,17 +1340,17 @@
         <translation>Administrador</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="-331"/>
         <source>This server keeps no storage quota.</source>
         <translation>Este servidor no tiene cuota de almacenamiento.</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>The storage quota is unknown: %1</source>
         <translation>Se desconoce la cuota de almacenamiento: %1</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+365"/>
         <source>%1 — Butler</source>
         <translation>%1 — Butler</translation>
     </message>
@@ -1377,17 +1383,17 @@
 <context>
     <name>butler::NewCollectionDialog</name>
     <message>
-        <location filename="../views/curation/NewCollectionDialog.cpp" line="+15"/>
+        <location filename="../views/curation/NewCollectionDialog.cpp" line="+50"/>
         <source>New collection</source>
         <translation>Nueva colección</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Collection name</source>
         <translation>Nombre de la colección</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Collection type</source>
         <translation>Tipo de colección</translation>
     </message>
@@ -1412,12 +1418,12 @@
         <translation>CALIBRATION — conjuntos de datos con intervalos de validez</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Collection documentation</source>
         <translation>Documentación de la colección</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
         <source>Create</source>
         <translation>Crear</translation>
     </message>
@@ -1437,7 +1443,7 @@
         <translation>&amp;Documentación:</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+16"/>
         <source>Give the collection a name.</source>
         <translation>Dé un nombre a la colección.</translation>
     </message>
@@ -1636,17 +1642,17 @@
 <context>
     <name>butler::OperationsPanel</name>
     <message>
-        <location filename="../views/OperationsPanel.cpp" line="+58"/>
+        <location filename="../views/OperationsPanel.cpp" line="+109"/>
         <source>Background operations</source>
         <translation>Operaciones en segundo plano</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
         <source>Operations</source>
         <translation>Operaciones</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+1"/>
         <source>&amp;Cancel operation</source>
         <translation>&amp;Cancelar la operación</translation>
     </message>
@@ -1676,7 +1682,7 @@
         <translation>Quitar las operaciones terminadas</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+1"/>
         <source>Cancel operation</source>
         <translation>Cancelar la operación</translation>
     </message>
@@ -1684,12 +1690,12 @@
 <context>
     <name>butler::PreviewPanel</name>
     <message>
-        <location filename="../views/preview/PreviewPanel.cpp" line="+29"/>
+        <location filename="../views/preview/PreviewPanel.cpp" line="+47"/>
         <source>Preview</source>
         <translation>Vista previa</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Select a dataset to preview it.</source>
         <translation>Seleccione un conjunto de datos para previsualizarlo.</translation>
     </message>
@@ -1699,12 +1705,12 @@
         <translation>Sin vista previa</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>No preview available</source>
         <translation>No hay vista previa disponible</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+1"/>
         <source>No preview for this file.</source>
         <translation>No hay vista previa para este archivo.</translation>
     </message>
@@ -1717,12 +1723,13 @@
 <context>
     <name>butler::QuotaBar</name>
     <message>
-        <location filename="../views/QuotaBar.cpp" line="+23"/>
+        <location filename="../views/QuotaBar.cpp" line="+24"/>
+        <location line="+33"/>
         <source>Storage quota</source>
         <translation>Cuota de almacenamiento</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="-16"/>
         <source>%1 of %2 used</source>
         <translation>%1 de %2 usados</translation>
     </message>
@@ -1748,23 +1755,23 @@ Disponible: %6</translation>
 <context>
     <name>butler::SettingsDialog</name>
     <message>
-        <location filename="../views/SettingsDialog.cpp" line="+23"/>
+        <location filename="../views/SettingsDialog.cpp" line="+57"/>
         <location line="+1"/>
         <source>Preferences</source>
         <translation>Preferencias</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+6"/>
         <source>Language note</source>
         <translation>Nota sobre el idioma</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Share sign-ins with the butler command line</source>
         <translation>&amp;Compartir los inicios de sesión con la línea de órdenes butler</translation>
     </message>
@@ -1774,35 +1781,37 @@ Disponible: %6</translation>
         <translation>Compartir los inicios de sesión con la línea de órdenes butler</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Also keeps the access tokens in %1, where &apos;butler login&apos; keeps them, so that signing in here or there works in both</source>
         <translation>Guarda también los tokens de acceso en %1, donde los guarda &apos;butler login&apos;, para que iniciar sesión aquí o allí sirva en ambos</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>&amp;Language:</source>
-        <translation>&amp;Idioma:</translation>
+        <location line="+27"/>
+        <source>Butler switches to the new language when you confirm.</source>
+        <translation>Butler cambiará al nuevo idioma cuando lo confirme.</translation>
     </message>
     <message>
-        <location line="+31"/>
-        <source>The new language applies the next time Butler starts.</source>
-        <translation>El nuevo idioma se aplicará la próxima vez que se inicie Butler.</translation>
+        <location line="-32"/>
+        <source>&amp;Language:</source>
+        <translation>&amp;Idioma:</translation>
     </message>
 </context>
 <context>
     <name>butler::SkyPlotWidget</name>
     <message>
         <location filename="../views/preview/SkyPlotWidget.cpp" line="+115"/>
+        <location line="+10"/>
         <source>Sky plot</source>
         <translation>Mapa del cielo</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-9"/>
+        <location line="+10"/>
         <source>Pointings in right ascension and declination</source>
         <translation>Apuntados en ascensión recta y declinación</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+32"/>
         <source>exposure</source>
         <translation>exposición</translation>
     </message>
@@ -1837,13 +1846,13 @@ AR %2°, Dec %3°</translation>
 <context>
     <name>butler::TagDialog</name>
     <message>
-        <location filename="../views/curation/TagDialog.cpp" line="+24"/>
+        <location filename="../views/curation/TagDialog.cpp" line="+78"/>
         <location line="+1"/>
         <source>Add to a tagged collection</source>
         <translation>Añadir a una colección etiquetada</translation>
     </message>
     <message numerus="yes">
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Add %n selected dataset(s) to:</source>
         <translation>
             <numerusform>Añadir %n conjunto de datos seleccionado a:</numerusform>
@@ -1851,17 +1860,17 @@ AR %2°, Dec %3°</translation>
         </translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
         <source>Tagged collection</source>
         <translation>Colección etiquetada</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
         <source>Hint</source>
         <translation>Indicación</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>&amp;Add</source>
         <translation>&amp;Añadir</translation>
     </message>
@@ -1871,12 +1880,12 @@ AR %2°, Dec %3°</translation>
         <translation>Añadir a la colección</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Collection:</source>
         <translation>&amp;Colección:</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+32"/>
         <source>Choose or type the name of a TAGGED collection.</source>
         <translation>Elija o escriba el nombre de una colección TAGGED.</translation>
     </message>
@@ -1889,32 +1898,32 @@ AR %2°, Dec %3°</translation>
 <context>
     <name>butler::TextPreviewWidget</name>
     <message>
-        <location filename="../views/preview/TextPreviewWidget.cpp" line="+33"/>
+        <location filename="../views/preview/TextPreviewWidget.cpp" line="+54"/>
         <source>Text preview</source>
         <translation>Vista previa de texto</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Preview note</source>
         <translation>Nota de la vista previa</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+1"/>
         <source>File contents</source>
         <translation>Contenido del archivo</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>%1 at byte %2</source>
         <translation>%1 en el byte %2</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+47"/>
         <source>Showing the first %1 of %2.</source>
         <translation>Se muestran los primeros %1 de %2.</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+3"/>
         <source>Not valid JSON (%1); shown as it is.</source>
         <translation>JSON no válido (%1); se muestra tal cual.</translation>
     </message>

@@ -147,7 +147,7 @@
 <context>
     <name>butler::AppLanguage</name>
     <message>
-        <location filename="../views/AppLanguage.cpp" line="+21"/>
+        <location filename="../views/AppLanguage.cpp" line="+42"/>
         <source>System default</source>
         <translation>Langue du système</translation>
     </message>
@@ -155,22 +155,22 @@
 <context>
     <name>butler::CertifyDialog</name>
     <message>
-        <location filename="../views/curation/CertifyDialog.cpp" line="+20"/>
+        <location filename="../views/curation/CertifyDialog.cpp" line="+88"/>
         <source>Certify datasets</source>
         <translation>Certifier des jeux de données</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Calibration collection</source>
         <translation>Collection de calibration</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+1"/>
         <source>Validity begin</source>
         <translation>Début de validité</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Validity end</source>
         <translation>Fin de validité</translation>
     </message>
@@ -185,7 +185,7 @@
         <translation>jusqu&apos;à nouvel ordre</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+1"/>
         <source>Certify</source>
         <translation>Certifier</translation>
     </message>
@@ -205,7 +205,7 @@
         <translation>&amp;Fin de validité&#xa0;:</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+27"/>
         <source>Choose a CALIBRATION collection.</source>
         <translation>Choisissez une collection CALIBRATION.</translation>
     </message>
@@ -333,12 +333,12 @@
 <context>
     <name>butler::DatasetDetailsPanel</name>
     <message>
-        <location filename="../views/DatasetDetailsPanel.cpp" line="+116"/>
+        <location filename="../views/DatasetDetailsPanel.cpp" line="+160"/>
         <source>Dataset details</source>
         <translation>Détails du jeu de données</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Copy signed &amp;URL</source>
         <translation>Copier l&apos;&amp;URL signée</translation>
     </message>
@@ -368,17 +368,17 @@
         <translation>Annuler le téléchargement</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Download progress</source>
         <translation>Progression du téléchargement</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+1"/>
         <source>Download status</source>
         <translation>État du téléchargement</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="-26"/>
         <source>Signed URL copied; it expires %1.</source>
         <translation>URL signée copiée&#xa0;; elle expire le %1.</translation>
     </message>
@@ -388,7 +388,7 @@
         <translation>Enregistrer le fichier du jeu de données</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+42"/>
         <source>closed</source>
         <translation>fermé</translation>
     </message>
@@ -561,7 +561,7 @@
 <context>
     <name>butler::DatasetFilterBar</name>
     <message>
-        <location filename="../views/DatasetFilterBar.cpp" line="+19"/>
+        <location filename="../views/DatasetFilterBar.cpp" line="+50"/>
         <source>all dataset types (globs, e.g. raw calexp*)</source>
         <translation>tous les types de jeux de données (motifs glob, p. ex. raw calexp*)</translation>
     </message>
@@ -576,7 +576,7 @@
         <translation>Noms de types de jeux de données ou motifs glob (*, ?, [...]), séparés par des espaces ou des virgules</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>where, e.g. instrument = &apos;LSSTCam&apos; AND exposure.exposure_time &gt; 20</source>
         <translation>where, p. ex. instrument = &apos;LSSTCam&apos; AND exposure.exposure_time &gt; 20</translation>
     </message>
@@ -586,7 +586,7 @@
         <translation>Expression where</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Apply</source>
         <translation>A&amp;ppliquer</translation>
     </message>
@@ -596,17 +596,17 @@
         <translation>Appliquer le filtre</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Where expression error</source>
         <translation>Erreur dans l&apos;expression where</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>&amp;Types:</source>
         <translation>T&amp;ypes&#xa0;:</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Where:</source>
         <translation>Condition &amp;where&#xa0;:</translation>
     </message>
@@ -652,12 +652,12 @@
 <context>
     <name>butler::DimensionRecordBrowser</name>
     <message>
-        <location filename="../views/DimensionRecordBrowser.cpp" line="+27"/>
+        <location filename="../views/DimensionRecordBrowser.cpp" line="+57"/>
         <source>Dimension element</source>
         <translation>Élément de dimension</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>where, e.g. exposure.exposure_time &gt; 20</source>
         <translation>where, p. ex. exposure.exposure_time &gt; 20</translation>
     </message>
@@ -672,12 +672,12 @@
         <translation>É&amp;lément&#xa0;:</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+1"/>
         <source>Dimension records</source>
         <translation>Enregistrements de dimension</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+63"/>
         <source>Load %1 records</source>
         <translation>Charger les enregistrements de %1</translation>
     </message>
@@ -693,17 +693,17 @@
 <context>
     <name>butler::FitsPreviewWidget</name>
     <message>
-        <location filename="../views/preview/FitsPreviewWidget.cpp" line="+23"/>
+        <location filename="../views/preview/FitsPreviewWidget.cpp" line="+112"/>
         <source>FITS preview</source>
         <translation>Aperçu FITS</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>FITS decoding error</source>
         <translation>Erreur de décodage FITS</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+3"/>
         <source>Stretch</source>
         <translation>Étirement</translation>
     </message>
@@ -713,12 +713,12 @@
         <translation>Correspondance entre les valeurs des pixels et les niveaux de gris</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>&amp;Stretch:</source>
         <translation>Étire&amp;ment&#xa0;:</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+6"/>
         <source>Fit</source>
         <translation>Ajuster</translation>
     </message>
@@ -728,7 +728,7 @@
         <translation>Ajuster l&apos;image à la fenêtre</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>+</source>
         <translation>+</translation>
     </message>
@@ -748,7 +748,7 @@
         <translation>Zoom arrière</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>1:1</source>
         <translation>1:1</translation>
     </message>
@@ -758,22 +758,22 @@
         <translation>Un pixel d&apos;écran par pixel d&apos;image</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Image information</source>
         <translation>Informations sur l&apos;image</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Image view</source>
         <translation>Vue de l&apos;image</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+1"/>
         <source>FITS header</source>
         <translation>En-tête FITS</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+1"/>
         <source>FITS preview pages</source>
         <translation>Pages de l&apos;aperçu FITS</translation>
     </message>
@@ -788,17 +788,20 @@
         <translation>En-&amp;tête</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+12"/>
+        <location line="+28"/>
         <source>This FITS file holds no 2-D image; its header is in the Header tab.</source>
         <translation>Ce fichier FITS ne contient aucune image 2D&#xa0;; son en-tête se trouve dans l&apos;onglet En-tête.</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="-29"/>
+        <location line="+40"/>
         <source>No image</source>
         <translation>Aucune image</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="-72"/>
+        <location line="+118"/>
         <source>Cannot show this FITS file: %1</source>
         <translation>Impossible d&apos;afficher ce fichier FITS&#xa0;: %1</translation>
     </message>
@@ -808,7 +811,7 @@
         <translation>%1 x %2, HDU %3, %4 %</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>x %1, y %2: %3</source>
         <translation>x %1, y %2&#xa0;: %3</translation>
     </message>
@@ -817,6 +820,7 @@
     <name>butler::ImageCanvas</name>
     <message>
         <location filename="../views/preview/ImageCanvas.cpp" line="+24"/>
+        <location line="+7"/>
         <source>Image</source>
         <translation>Image</translation>
     </message>
@@ -824,7 +828,7 @@
 <context>
     <name>butler::LoginDialog</name>
     <message>
-        <location filename="../views/auth/LoginDialog.cpp" line="+36"/>
+        <location filename="../views/auth/LoginDialog.cpp" line="+118"/>
         <source>Open a Server</source>
         <translation>Ouvrir un serveur</translation>
     </message>
@@ -834,26 +838,24 @@
         <translation>Ouvrir un serveur</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+103"/>
+        <location line="+7"/>
         <source>Server URL</source>
         <translation>URL du serveur</translation>
     </message>
     <message>
-        <location line="-102"/>
-        <location line="+103"/>
+        <location line="+1"/>
         <source>https://butler.example.org</source>
         <translation>https://butler.example.org</translation>
     </message>
     <message>
-        <location line="-101"/>
-        <location line="+8"/>
+        <location line="+2"/>
+        <location line="+5"/>
         <location line="+1"/>
         <source>Sign in with the identity provider</source>
         <translation>Se connecter avec le fournisseur d&apos;identité</translation>
     </message>
     <message>
-        <location line="-7"/>
+        <location line="-5"/>
         <source>Identity provider URL</source>
         <translation>URL du fournisseur d&apos;identité</translation>
     </message>
@@ -863,22 +865,22 @@
         <translation>https://login.example.org/realms/astro</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Client ID</source>
         <translation>ID client</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Scopes</source>
         <translation>Portées</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Opens the identity provider&apos;s sign-in page in your web browser</source>
         <translation>Ouvre la page de connexion du fournisseur d&apos;identité dans votre navigateur web</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Identity provider:</source>
         <translation>Fournisseur d&apos;&amp;identité&#xa0;:</translation>
     </message>
@@ -893,32 +895,32 @@
         <translation>&amp;Portées&#xa0;:</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Or paste an access token</source>
         <translation>Ou collez un jeton d&apos;accès</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Access token</source>
         <translation>Jeton d&apos;accès</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Paste a token</source>
         <translation>Collez un jeton</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Token:</source>
         <translation>&amp;Jeton&#xa0;:</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Status</source>
         <translation>État</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+1"/>
         <source>&amp;Open</source>
         <translation>&amp;Ouvrir</translation>
     </message>
@@ -934,13 +936,12 @@
         <translation>Annuler</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+59"/>
+        <location line="-23"/>
         <source>&amp;Server:</source>
         <translation>&amp;Serveur&#xa0;:</translation>
     </message>
     <message>
-        <location line="-30"/>
+        <location line="-20"/>
         <source>Continue in your web browser. Waiting for the identity provider…</source>
         <translation>Poursuivez dans votre navigateur web. En attente du fournisseur d&apos;identité…</translation>
     </message>
@@ -950,7 +951,7 @@
         <translation>Aucun navigateur web n&apos;a pu être ouvert. Ouvrez cette adresse dans un navigateur pour vous connecter&#xa0;:</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+14"/>
         <source>&amp;Repository:</source>
         <translation>&amp;Dépôt&#xa0;:</translation>
     </message>
@@ -965,7 +966,7 @@
         <translation>https://butler.example.org/api/butler/repo/main</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+103"/>
         <source>Enter the server&apos;s address first, such as https://butler.example.org.</source>
         <translation>Saisissez d&apos;abord l&apos;adresse du serveur, par exemple https://butler.example.org.</translation>
     </message>
@@ -1023,23 +1024,23 @@
 <context>
     <name>butler::MainWindow</name>
     <message>
-        <location filename="../views/MainWindow.cpp" line="+97"/>
+        <location filename="../views/MainWindow.cpp" line="+308"/>
         <source>Datasets</source>
         <translation>Jeux de données</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+1"/>
         <source>Messages</source>
         <translation>Messages</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <location line="+17"/>
+        <location line="+1"/>
+        <location line="+6"/>
         <source>Collections</source>
         <translation>Collections</translation>
     </message>
     <message>
-        <location line="-10"/>
+        <location line="-5"/>
         <source>Collection grouping</source>
         <translation>Regroupement des collections</translation>
     </message>
@@ -1064,33 +1065,33 @@
         <translation>Nouvelle collection</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+2"/>
         <source>Details</source>
         <translation>Détails</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+1"/>
         <source>Dimension records</source>
         <translation>Enregistrements de dimension</translation>
     </message>
     <message>
-        <location line="+10"/>
-        <location line="+442"/>
+        <location line="+1"/>
+        <location line="+399"/>
         <source>Operations</source>
         <translation>Opérations</translation>
     </message>
     <message>
-        <location line="-431"/>
+        <location line="-397"/>
         <source>Signed-in user</source>
         <translation>Utilisateur connecté</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+1"/>
         <source>Work in progress</source>
         <translation>Travail en cours</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
         <source>Show background operations</source>
         <translation>Afficher les opérations en arrière-plan</translation>
     </message>
@@ -1100,67 +1101,67 @@
         <translation>Affiche les opérations en arrière-plan</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+2"/>
         <source>&amp;File</source>
         <translation>&amp;Fichier</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Open &amp;local repository…</source>
         <translation>Ouvrir un dépôt &amp;local…</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Connect to &amp;server…</source>
         <translation>Se connecter à un &amp;serveur…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Recent repositories</source>
         <translation>Dépôts &amp;récents</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>&amp;Edit</source>
         <translation>&amp;Édition</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+60"/>
         <source>&amp;Undo</source>
         <translation>&amp;Annuler</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Redo</source>
         <translation>&amp;Rétablir</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="-59"/>
         <source>&amp;Add selected to tagged collection…</source>
         <translation>A&amp;jouter la sélection à une collection étiquetée…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Re&amp;move selected from collection</source>
         <translation>Re&amp;tirer la sélection de la collection</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+1"/>
         <source>&amp;Certify…</source>
         <translation>&amp;Certifier…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>&amp;Preferences…</source>
         <translation>&amp;Préférences…</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+1"/>
         <source>&amp;Collection</source>
         <translation>&amp;Collection</translation>
     </message>
@@ -1170,45 +1171,45 @@
         <translation>&amp;Nouvelle collection…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>&amp;Refresh</source>
         <translation>&amp;Actualiser</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+1"/>
         <source>&amp;View</source>
         <translation>&amp;Affichage</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+14"/>
+        <location line="+2"/>
+        <location line="+5"/>
         <source>&amp;Collections</source>
         <translation>&amp;Collections</translation>
     </message>
     <message>
-        <location line="-13"/>
+        <location line="-4"/>
         <source>&amp;Details</source>
         <translation>&amp;Détails</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+15"/>
+        <location line="+6"/>
         <source>Dimension &amp;records</source>
         <translation>&amp;Enregistrements de dimension</translation>
     </message>
     <message>
-        <location line="-14"/>
-        <location line="+15"/>
+        <location line="-5"/>
+        <location line="+6"/>
         <source>&amp;Operations</source>
         <translation>&amp;Opérations</translation>
     </message>
     <message>
-        <location line="-10"/>
+        <location line="-5"/>
         <source>&amp;Go</source>
         <translation>A&amp;ller</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+2"/>
         <source>&amp;Datasets</source>
         <translation>&amp;Jeux de données</translation>
     </message>
@@ -1223,17 +1224,27 @@
         <translation>&amp;Filtre where</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Next pane</source>
         <translation>Volet &amp;suivant</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Previous pane</source>
         <translation>Volet &amp;précédent</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+37"/>
+        <source>&amp;Undo %1</source>
+        <translation>&amp;Annuler %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Redo %1</source>
+        <translation>&amp;Rétablir %1</translation>
+    </message>
+    <message>
+        <location line="+44"/>
         <source>No recent repositories</source>
         <translation>Aucun dépôt récent</translation>
     </message>
@@ -1265,12 +1276,7 @@
         <translation>Impossible de se connecter à %1&#xa0;: %2</translation>
     </message>
     <message>
-        <location line="+54"/>
-        <source>The new language applies the next time Butler starts.</source>
-        <translation>La nouvelle langue s&apos;appliquera au prochain démarrage de Butler.</translation>
-    </message>
-    <message>
-        <location line="+82"/>
+        <location line="+134"/>
         <source>Loading the datasets was cancelled.</source>
         <translation>Le chargement des jeux de données a été annulé.</translation>
     </message>
@@ -1334,17 +1340,17 @@
         <translation>Administrateur</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="-331"/>
         <source>This server keeps no storage quota.</source>
         <translation>Ce serveur n&apos;applique pas de quota de stockage.</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>The storage quota is unknown: %1</source>
         <translation>Le quota de stockage est inconnu&#xa0;: %1</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+365"/>
         <source>%1 — Butler</source>
         <translation>%1 — Butler</translation>
     </message>
@@ -1377,17 +1383,17 @@
 <context>
     <name>butler::NewCollectionDialog</name>
     <message>
-        <location filename="../views/curation/NewCollectionDialog.cpp" line="+15"/>
+        <location filename="../views/curation/NewCollectionDialog.cpp" line="+50"/>
         <source>New collection</source>
         <translation>Nouvelle collection</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Collection name</source>
         <translation>Nom de la collection</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Collection type</source>
         <translation>Type de collection</translation>
     </message>
@@ -1412,12 +1418,12 @@
         <translation>CALIBRATION — jeux de données avec périodes de validité</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Collection documentation</source>
         <translation>Documentation de la collection</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
         <source>Create</source>
         <translation>Créer</translation>
     </message>
@@ -1437,7 +1443,7 @@
         <translation>&amp;Documentation&#xa0;:</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+16"/>
         <source>Give the collection a name.</source>
         <translation>Donnez un nom à la collection.</translation>
     </message>
@@ -1636,17 +1642,17 @@
 <context>
     <name>butler::OperationsPanel</name>
     <message>
-        <location filename="../views/OperationsPanel.cpp" line="+58"/>
+        <location filename="../views/OperationsPanel.cpp" line="+109"/>
         <source>Background operations</source>
         <translation>Opérations en arrière-plan</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
         <source>Operations</source>
         <translation>Opérations</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+1"/>
         <source>&amp;Cancel operation</source>
         <translation>&amp;Annuler l&apos;opération</translation>
     </message>
@@ -1676,7 +1682,7 @@
         <translation>Effacer les opérations terminées</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+1"/>
         <source>Cancel operation</source>
         <translation>Annuler l&apos;opération</translation>
     </message>
@@ -1684,12 +1690,12 @@
 <context>
     <name>butler::PreviewPanel</name>
     <message>
-        <location filename="../views/preview/PreviewPanel.cpp" line="+29"/>
+        <location filename="../views/preview/PreviewPanel.cpp" line="+47"/>
         <source>Preview</source>
         <translation>Aperçu</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Select a dataset to preview it.</source>
         <translation>Sélectionnez un jeu de données pour en afficher un aperçu.</translation>
     </message>
@@ -1699,12 +1705,12 @@
         <translation>Pas d&apos;aperçu</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>No preview available</source>
         <translation>Aucun aperçu disponible</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+1"/>
         <source>No preview for this file.</source>
         <translation>Pas d&apos;aperçu pour ce fichier.</translation>
     </message>
@@ -1717,12 +1723,13 @@
 <context>
     <name>butler::QuotaBar</name>
     <message>
-        <location filename="../views/QuotaBar.cpp" line="+23"/>
+        <location filename="../views/QuotaBar.cpp" line="+24"/>
+        <location line="+33"/>
         <source>Storage quota</source>
         <translation>Quota de stockage</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="-16"/>
         <source>%1 of %2 used</source>
         <translation>%1 sur %2 utilisés</translation>
     </message>
@@ -1748,23 +1755,23 @@ Disponible&#xa0;: %6</translation>
 <context>
     <name>butler::SettingsDialog</name>
     <message>
-        <location filename="../views/SettingsDialog.cpp" line="+23"/>
+        <location filename="../views/SettingsDialog.cpp" line="+57"/>
         <location line="+1"/>
         <source>Preferences</source>
         <translation>Préférences</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Language</source>
         <translation>Langue</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+6"/>
         <source>Language note</source>
         <translation>Remarque sur la langue</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Share sign-ins with the butler command line</source>
         <translation>&amp;Partager les connexions avec la ligne de commande butler</translation>
     </message>
@@ -1774,35 +1781,37 @@ Disponible&#xa0;: %6</translation>
         <translation>Partager les connexions avec la ligne de commande butler</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Also keeps the access tokens in %1, where &apos;butler login&apos; keeps them, so that signing in here or there works in both</source>
         <translation>Conserve aussi les jetons d&apos;accès dans %1, là où &apos;butler login&apos; les conserve, pour qu&apos;une connexion ici ou là-bas serve aux deux</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>&amp;Language:</source>
-        <translation>&amp;Langue&#xa0;:</translation>
+        <location line="+27"/>
+        <source>Butler switches to the new language when you confirm.</source>
+        <translation>Butler passera à la nouvelle langue dès que vous aurez confirmé.</translation>
     </message>
     <message>
-        <location line="+31"/>
-        <source>The new language applies the next time Butler starts.</source>
-        <translation>La nouvelle langue s&apos;appliquera au prochain démarrage de Butler.</translation>
+        <location line="-32"/>
+        <source>&amp;Language:</source>
+        <translation>&amp;Langue&#xa0;:</translation>
     </message>
 </context>
 <context>
     <name>butler::SkyPlotWidget</name>
     <message>
         <location filename="../views/preview/SkyPlotWidget.cpp" line="+115"/>
+        <location line="+10"/>
         <source>Sky plot</source>
         <translation>Carte du ciel</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-9"/>
+        <location line="+10"/>
         <source>Pointings in right ascension and declination</source>
         <translation>Pointages en ascension droite et déclinaison</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+32"/>
         <source>exposure</source>
         <translation>exposition</translation>
     </message>
@@ -1837,13 +1846,13 @@ AD %2°, Déc %3°</translation>
 <context>
     <name>butler::TagDialog</name>
     <message>
-        <location filename="../views/curation/TagDialog.cpp" line="+24"/>
+        <location filename="../views/curation/TagDialog.cpp" line="+78"/>
         <location line="+1"/>
         <source>Add to a tagged collection</source>
         <translation>Ajouter à une collection étiquetée</translation>
     </message>
     <message numerus="yes">
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Add %n selected dataset(s) to:</source>
         <translation>
             <numerusform>Ajouter %n jeu de données sélectionné à&#xa0;:</numerusform>
@@ -1851,17 +1860,17 @@ AD %2°, Déc %3°</translation>
         </translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
         <source>Tagged collection</source>
         <translation>Collection étiquetée</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
         <source>Hint</source>
         <translation>Indication</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>&amp;Add</source>
         <translation>&amp;Ajouter</translation>
     </message>
@@ -1871,12 +1880,12 @@ AD %2°, Déc %3°</translation>
         <translation>Ajouter à la collection</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Collection:</source>
         <translation>&amp;Collection&#xa0;:</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+32"/>
         <source>Choose or type the name of a TAGGED collection.</source>
         <translation>Choisissez ou saisissez le nom d&apos;une collection TAGGED.</translation>
     </message>
@@ -1889,32 +1898,32 @@ AD %2°, Déc %3°</translation>
 <context>
     <name>butler::TextPreviewWidget</name>
     <message>
-        <location filename="../views/preview/TextPreviewWidget.cpp" line="+33"/>
+        <location filename="../views/preview/TextPreviewWidget.cpp" line="+54"/>
         <source>Text preview</source>
         <translation>Aperçu du texte</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Preview note</source>
         <translation>Note sur l&apos;aperçu</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+1"/>
         <source>File contents</source>
         <translation>Contenu du fichier</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>%1 at byte %2</source>
         <translation>%1 à l&apos;octet %2</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+47"/>
         <source>Showing the first %1 of %2.</source>
         <translation>Affichage des %1 premiers sur %2.</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+3"/>
         <source>Not valid JSON (%1); shown as it is.</source>
         <translation>JSON non valide (%1)&#xa0;; affiché tel quel.</translation>
     </message>

@@ -9,6 +9,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QCryptographicHash>
+#include <QEvent>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -113,18 +114,13 @@ DatasetDetailsPanel::DatasetDetailsPanel(QWidget* parent)
     auto* topLayout = new QVBoxLayout(top);
     topLayout->setContentsMargins(0, 0, 0, 0);
     m_text = new QTextBrowser(top);
-    m_text->setAccessibleName(tr("Dataset details"));
     m_text->setOpenLinks(false);
     topLayout->addWidget(m_text);
     auto* buttons = new QHBoxLayout;
-    m_copyUrl = new QPushButton(tr("Copy signed &URL"), top);
-    m_copyUrl->setAccessibleName(tr("Copy signed URL"));
-    m_download = new QPushButton(tr("&Download…"), top);
-    m_download->setAccessibleName(tr("Download file"));
-    m_cancel = new QPushButton(tr("Cancel"), top);
-    m_cancel->setAccessibleName(tr("Cancel download"));
+    m_copyUrl = new QPushButton(top);
+    m_download = new QPushButton(top);
+    m_cancel = new QPushButton(top);
     m_progress = new QProgressBar(top);
-    m_progress->setAccessibleName(tr("Download progress"));
     m_progress->setTextVisible(true);
     buttons->addWidget(m_copyUrl);
     buttons->addWidget(m_download);
@@ -133,7 +129,6 @@ DatasetDetailsPanel::DatasetDetailsPanel(QWidget* parent)
     topLayout->addLayout(buttons);
     m_status = new QLabel(top);
     m_status->setWordWrap(true);
-    m_status->setAccessibleName(tr("Download status"));
     topLayout->addWidget(m_status);
     m_preview = new PreviewPanel(splitter);
     splitter->addWidget(top);
@@ -156,7 +151,31 @@ DatasetDetailsPanel::DatasetDetailsPanel(QWidget* parent)
             downloadTo(path);
     });
     connect(m_cancel, &QPushButton::clicked, this, &DatasetDetailsPanel::cancelDownload);
+    retranslateUi();
     clear();
+}
+
+void DatasetDetailsPanel::retranslateUi()
+{
+    m_text->setAccessibleName(tr("Dataset details"));
+    m_copyUrl->setText(tr("Copy signed &URL"));
+    m_copyUrl->setAccessibleName(tr("Copy signed URL"));
+    m_download->setText(tr("&Download…"));
+    m_download->setAccessibleName(tr("Download file"));
+    m_cancel->setText(tr("Cancel"));
+    m_cancel->setAccessibleName(tr("Cancel download"));
+    m_progress->setAccessibleName(tr("Download progress"));
+    m_status->setAccessibleName(tr("Download status"));
+}
+
+void DatasetDetailsPanel::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) {
+        retranslateUi();
+        // The details are made from tr() texts and locale formats: made again.
+        render();
+    }
+    QWidget::changeEvent(event);
 }
 
 DatasetDetailsPanel::~DatasetDetailsPanel()

@@ -75,7 +75,11 @@ signals:
     void downloadFinished(bool ok, const QString& message);
     void errorOccurred(const QString& message);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslateUi();
     void render();
     void fetchFile(quint64 generation);
     void fetchRecords(quint64 generation);

@@ -2,6 +2,7 @@
 
 #include "WhereValidation.h"
 
+#include <QEvent>
 #include <QFontDatabase>
 #include <QGridLayout>
 #include <QLabel>
@@ -16,38 +17,57 @@ DatasetFilterBar::DatasetFilterBar(QWidget* parent)
     auto* layout = new QGridLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     m_types = new QLineEdit(this);
-    m_types->setPlaceholderText(tr("all dataset types (globs, e.g. raw calexp*)"));
-    m_types->setAccessibleName(tr("Dataset types"));
-    m_types->setToolTip(tr("Dataset type names or globs (*, ?, [...]), separated by spaces or commas"));
     m_where = new QLineEdit(this);
-    m_where->setPlaceholderText(tr("where, e.g. instrument = 'LSSTCam' AND exposure.exposure_time > 20"));
-    m_where->setAccessibleName(tr("Where expression"));
     m_where->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_apply = new QPushButton(tr("&Apply"), this);
-    m_apply->setAccessibleName(tr("Apply filter"));
+    m_apply = new QPushButton(this);
     m_error = new QLabel(this);
     m_error->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_error->setTextFormat(Qt::PlainText);
-    m_error->setAccessibleName(tr("Where expression error"));
     m_error->setStyleSheet(QStringLiteral("color: #b00020"));
     m_error->hide();
-    auto* typesLabel = new QLabel(tr("&Types:"), this);
-    typesLabel->setBuddy(m_types);
-    auto* whereLabel = new QLabel(tr("&Where:"), this);
-    whereLabel->setBuddy(m_where);
-    layout->addWidget(typesLabel, 0, 0);
+    m_typesLabel = new QLabel(this);
+    m_typesLabel->setBuddy(m_types);
+    m_whereLabel = new QLabel(this);
+    m_whereLabel->setBuddy(m_where);
+    layout->addWidget(m_typesLabel, 0, 0);
     layout->addWidget(m_types, 0, 1);
-    layout->addWidget(whereLabel, 0, 2);
+    layout->addWidget(m_whereLabel, 0, 2);
     layout->addWidget(m_where, 0, 3);
     layout->addWidget(m_apply, 0, 4);
     layout->addWidget(m_error, 1, 3, 1, 2);
     layout->setColumnStretch(1, 1);
     layout->setColumnStretch(3, 3);
+    retranslateUi();
 
     connect(m_where, &QLineEdit::textChanged, this, &DatasetFilterBar::validate);
     connect(m_where, &QLineEdit::returnPressed, this, &DatasetFilterBar::apply);
     connect(m_types, &QLineEdit::returnPressed, this, &DatasetFilterBar::apply);
     connect(m_apply, &QPushButton::clicked, this, &DatasetFilterBar::apply);
+}
+
+void DatasetFilterBar::retranslateUi()
+{
+    m_types->setPlaceholderText(tr("all dataset types (globs, e.g. raw calexp*)"));
+    m_types->setAccessibleName(tr("Dataset types"));
+    m_types->setToolTip(tr("Dataset type names or globs (*, ?, [...]), separated by spaces or commas"));
+    m_where->setPlaceholderText(tr("where, e.g. instrument = 'LSSTCam' AND exposure.exposure_time > 20"));
+    m_where->setAccessibleName(tr("Where expression"));
+    m_apply->setText(tr("&Apply"));
+    m_apply->setAccessibleName(tr("Apply filter"));
+    m_error->setAccessibleName(tr("Where expression error"));
+    m_typesLabel->setText(tr("&Types:"));
+    m_whereLabel->setText(tr("&Where:"));
+}
+
+void DatasetFilterBar::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) {
+        retranslateUi();
+        // The error under the expression is said again in the new language.
+        if (!m_valid)
+            validate();
+    }
+    QWidget::changeEvent(event);
 }
 
 void DatasetFilterBar::setUniverse(const DimensionUniverse* universe)

@@ -37,7 +37,11 @@ public:
 signals:
     void filterApplied(const QStringList& datasetTypeGlobs, const QString& where);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslateUi();
     void validate();
     void apply();
 
@@ -46,6 +50,8 @@ private:
     QLineEdit* m_where = nullptr;
     QPushButton* m_apply = nullptr;
     QLabel* m_error = nullptr;
+    QLabel* m_typesLabel = nullptr;
+    QLabel* m_whereLabel = nullptr;
     bool m_valid = true;
 };
 

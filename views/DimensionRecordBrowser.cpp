@@ -7,6 +7,7 @@
 #include "SkyPlotWidget.h"
 
 #include <QComboBox>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -24,13 +25,10 @@ DimensionRecordBrowser::DimensionRecordBrowser(QWidget* parent)
     layout->setContentsMargins(0, 0, 0, 0);
     auto* bar = new QHBoxLayout;
     m_element = new QComboBox(this);
-    m_element->setAccessibleName(tr("Dimension element"));
     m_filter = new QLineEdit(this);
-    m_filter->setPlaceholderText(tr("where, e.g. exposure.exposure_time > 20"));
-    m_filter->setAccessibleName(tr("Dimension record filter"));
-    auto* elementLabel = new QLabel(tr("&Element:"), this);
-    elementLabel->setBuddy(m_element);
-    bar->addWidget(elementLabel);
+    m_elementLabel = new QLabel(this);
+    m_elementLabel->setBuddy(m_element);
+    bar->addWidget(m_elementLabel);
     bar->addWidget(m_element);
     bar->addWidget(m_filter, 1);
     layout->addLayout(bar);
@@ -40,18 +38,34 @@ DimensionRecordBrowser::DimensionRecordBrowser(QWidget* parent)
     m_error->hide();
     layout->addWidget(m_error);
     m_view = new QTableView(this);
-    m_view->setAccessibleName(tr("Dimension records"));
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setAlternatingRowColors(true);
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->verticalHeader()->hide();
     layout->addWidget(m_view);
+    retranslateUi();
 
     connect(m_element, &QComboBox::currentTextChanged, this, &DimensionRecordBrowser::setElement);
     connect(m_filter, &QLineEdit::returnPressed, this, [this] {
         if (m_model)
             m_model->setFilter(m_filter->text().trimmed());
     });
+}
+
+void DimensionRecordBrowser::retranslateUi()
+{
+    m_element->setAccessibleName(tr("Dimension element"));
+    m_filter->setPlaceholderText(tr("where, e.g. exposure.exposure_time > 20"));
+    m_filter->setAccessibleName(tr("Dimension record filter"));
+    m_elementLabel->setText(tr("&Element:"));
+    m_view->setAccessibleName(tr("Dimension records"));
+}
+
+void DimensionRecordBrowser::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QWidget::changeEvent(event);
 }
 
 DimensionRecordBrowser::~DimensionRecordBrowser()

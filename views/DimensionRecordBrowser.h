@@ -45,7 +45,11 @@ signals:
     void recordsSelected(const QString& where);
     void pointingsSelected(const QList<SkyPointing>& pointings);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslateUi();
     void selectionChanged();
     void loadingChanged(bool loading);
     void endLoadOperation();
@@ -53,6 +57,7 @@ private:
     RepositorySession* m_session = nullptr;
     DimensionRecordModel* m_model = nullptr;
     QComboBox* m_element = nullptr;
+    QLabel* m_elementLabel = nullptr;
     QLineEdit* m_filter = nullptr;
     QLabel* m_error = nullptr;
     QTableView* m_view = nullptr;

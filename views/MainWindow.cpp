@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "AppLanguage.h"
 #include "CertifyDialog.h"
 #include "CollectionTreeModel.h"
 #include "CurationController.h"
@@ -24,6 +25,7 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QEvent>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -63,7 +65,7 @@ MainWindow::MainWindow(LocalServerFactory localServers, QWidget* parent)
     m_tokens->setShareWithCommandLine(SettingsDialog::shareTokensWithCommandLine());
     buildUi();
     buildMenus();
-    updateTitle();
+    retranslateUi();
     restoreLayout();
 }
 
@@ -94,7 +96,6 @@ void MainWindow::buildUi()
     layout->addWidget(m_filter);
     m_datasetView = new QTableView(centre);
     m_datasetView->setObjectName(QStringLiteral("datasetView"));
-    m_datasetView->setAccessibleName(tr("Datasets"));
     m_datasetView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_datasetView->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_datasetView->setDragEnabled(true);
@@ -108,7 +109,6 @@ void MainWindow::buildUi()
     layout->addWidget(m_datasetView, 1);
     m_tableStatus = new QLabel(centre);
     m_tableStatus->setObjectName(QStringLiteral("messageLine"));
-    m_tableStatus->setAccessibleName(tr("Messages"));
     m_tableStatus->setWordWrap(true);
     layout->addWidget(m_tableStatus);
     setCentralWidget(centre);
@@ -117,24 +117,21 @@ void MainWindow::buildUi()
     connect(m_datasetView, &QAbstractItemView::activated, this, [this] { focusPane(Pane::Details); });
 
     // Left: collections.
-    m_collectionsDock = new QDockWidget(tr("Collections"), this);
+    m_collectionsDock = new QDockWidget(this);
     m_collectionsDock->setObjectName(QStringLiteral("collectionsDock"));
     auto* collectionsPane = new QWidget(m_collectionsDock);
     auto* collectionsLayout = new QVBoxLayout(collectionsPane);
     collectionsLayout->setContentsMargins(2, 2, 2, 2);
     auto* bar = new QHBoxLayout;
     m_grouping = new QComboBox(collectionsPane);
-    m_grouping->setAccessibleName(tr("Collection grouping"));
-    m_grouping->addItem(tr("All collections"), int(CollectionTreeModel::Grouping::Flat));
-    m_grouping->addItem(tr("By namespace"), int(CollectionTreeModel::Grouping::ByNamespace));
-    auto* newButton = new QPushButton(tr("&New…"), collectionsPane);
-    newButton->setAccessibleName(tr("New collection"));
+    m_grouping->addItem(QString(), int(CollectionTreeModel::Grouping::Flat));
+    m_grouping->addItem(QString(), int(CollectionTreeModel::Grouping::ByNamespace));
+    m_newButton = new QPushButton(collectionsPane);
     bar->addWidget(m_grouping, 1);
-    bar->addWidget(newButton);
+    bar->addWidget(m_newButton);
     collectionsLayout->addLayout(bar);
     m_collectionView = new QTreeView(collectionsPane);
     m_collectionView->setObjectName(QStringLiteral("collectionView"));
-    m_collectionView->setAccessibleName(tr("Collections"));
     m_collectionView->setUniformRowHeights(true);
     m_collectionView->setAcceptDrops(true);
     m_collectionView->setDragEnabled(true);
@@ -144,14 +141,14 @@ void MainWindow::buildUi()
     collectionsLayout->addWidget(m_collectionView);
     m_collectionsDock->setWidget(collectionsPane);
     addDockWidget(Qt::LeftDockWidgetArea, m_collectionsDock);
-    connect(newButton, &QPushButton::clicked, this, &MainWindow::newCollection);
+    connect(m_newButton, &QPushButton::clicked, this, &MainWindow::newCollection);
     connect(m_grouping, &QComboBox::currentIndexChanged, this, [this] {
         if (m_collections)
             m_collections->setGrouping(CollectionTreeModel::Grouping(m_grouping->currentData().toInt()));
     });
 
     // Right: details and preview.
-    m_detailsDock = new QDockWidget(tr("Details"), this);
+    m_detailsDock = new QDockWidget(this);
     m_detailsDock->setObjectName(QStringLiteral("detailsDock"));
     m_details = new DatasetDetailsPanel(m_detailsDock);
     m_details->setOperations(m_operations);
@@ -160,7 +157,7 @@ void MainWindow::buildUi()
     connect(m_details, &DatasetDetailsPanel::errorOccurred, this, &MainWindow::showMessage);
 
     // Bottom: dimension records, and the operations beside them.
-    m_recordsDock = new QDockWidget(tr("Dimension records"), this);
+    m_recordsDock = new QDockWidget(this);
     m_recordsDock->setObjectName(QStringLiteral("recordsDock"));
     m_records = new DimensionRecordBrowser(m_recordsDock);
     m_records->setOperations(m_operations);
@@ -170,7 +167,7 @@ void MainWindow::buildUi()
     connect(m_records, &DimensionRecordBrowser::pointingsSelected, this,
             [this](const QList<SkyPointing>& pointings) { m_details->preview()->showPointings(pointings); });
 
-    m_operationsDock = new QDockWidget(tr("Operations"), this);
+    m_operationsDock = new QDockWidget(this);
     m_operationsDock->setObjectName(QStringLiteral("operationsDock"));
     m_operationsPanel = new OperationsPanel(m_operations, m_operationsDock);
     m_operationsDock->setWidget(m_operationsPanel);
@@ -181,19 +178,16 @@ void MainWindow::buildUi()
     // Status bar: who, how much room is left, and what is in progress.
     m_userLabel = new QLabel(this);
     m_userLabel->setObjectName(QStringLiteral("userLabel"));
-    m_userLabel->setAccessibleName(tr("Signed-in user"));
     m_quotaBar = new QuotaBar(this);
     m_busyLabel = new QLabel(this);
+    m_busyLabel->setObjectName(QStringLiteral("busyLabel"));
     m_busyBar = new QProgressBar(this);
     m_busyBar->setRange(0, 0);
     m_busyBar->setMaximumWidth(120);
-    m_busyBar->setAccessibleName(tr("Work in progress"));
     m_busyBar->hide();
     m_operationsButton = new QToolButton(this);
     m_operationsButton->setObjectName(QStringLiteral("operationsButton"));
     m_operationsButton->setAutoRaise(true);
-    m_operationsButton->setAccessibleName(tr("Show background operations"));
-    m_operationsButton->setToolTip(tr("Show the background operations"));
     statusBar()->addPermanentWidget(m_busyLabel);
     statusBar()->addPermanentWidget(m_busyBar);
     statusBar()->addPermanentWidget(m_operationsButton);
@@ -205,7 +199,6 @@ void MainWindow::buildUi()
     m_quotaTimer = new QTimer(this);
     m_quotaTimer->setInterval(kQuotaRefreshMs);
     connect(m_quotaTimer, &QTimer::timeout, this, &MainWindow::refreshQuota);
-    updateBusy();
 }
 
 void MainWindow::buildMenus()
@@ -215,95 +208,210 @@ void MainWindow::buildMenus()
         return action;
     };
 
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* openLocal =
-        named(file->addAction(tr("Open &local repository…"), this, &MainWindow::openLocalDialog),
-              "openLocalAction");
-    openLocal->setShortcut(QKeySequence::Open);
-    QAction* connectServer = named(
-        file->addAction(tr("Connect to &server…"), this, [this] { showLoginDialog(); }), "connectAction");
-    connectServer->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
-    m_recentMenu = file->addMenu(tr("&Recent repositories"));
+    m_fileMenu = menuBar()->addMenu(QString());
+    m_openLocalAction =
+        named(m_fileMenu->addAction(QString(), this, &MainWindow::openLocalDialog), "openLocalAction");
+    m_openLocalAction->setShortcut(QKeySequence::Open);
+    m_connectAction =
+        named(m_fileMenu->addAction(QString(), this, [this] { showLoginDialog(); }), "connectAction");
+    m_connectAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    m_recentMenu = m_fileMenu->addMenu(QString());
     m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::updateRecentMenu);
-    updateRecentMenu();
-    file->addSeparator();
-    QAction* quit = named(file->addAction(tr("&Quit"), this, &QWidget::close), "quitAction");
-    quit->setShortcut(QKeySequence::Quit);
+    m_fileMenu->addSeparator();
+    m_quitAction = named(m_fileMenu->addAction(QString(), this, &QWidget::close), "quitAction");
+    m_quitAction->setShortcut(QKeySequence::Quit);
 
-    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-    QAction* undo = named(m_undo->createUndoAction(this, tr("&Undo")), "undoAction");
-    undo->setShortcut(QKeySequence::Undo);
-    QAction* redo = named(m_undo->createRedoAction(this, tr("&Redo")), "redoAction");
+    m_editMenu = menuBar()->addMenu(QString());
+    // Own actions rather than QUndoStack's, whose "Undo" prefix is fixed when they are made.
+    m_undoAction = named(new QAction(this), "undoAction");
+    m_undoAction->setShortcut(QKeySequence::Undo);
+    m_undoAction->setEnabled(m_undo->canUndo());
+    connect(m_undoAction, &QAction::triggered, m_undo, &QUndoStack::undo);
+    connect(m_undo, &QUndoStack::canUndoChanged, m_undoAction, &QAction::setEnabled);
+    connect(m_undo, &QUndoStack::undoTextChanged, this, &MainWindow::updateUndoTexts);
+    m_redoAction = named(new QAction(this), "redoAction");
+    m_redoAction->setEnabled(m_undo->canRedo());
+    connect(m_redoAction, &QAction::triggered, m_undo, &QUndoStack::redo);
+    connect(m_undo, &QUndoStack::canRedoChanged, m_redoAction, &QAction::setEnabled);
+    connect(m_undo, &QUndoStack::redoTextChanged, this, &MainWindow::updateUndoTexts);
     // Ctrl+Shift+Z everywhere, plus the platform's own redo keys (which may already hold it:
     // a shortcut listed twice would be ambiguous and never fire).
     QList<QKeySequence> redoKeys{QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z)};
     for (const QKeySequence& keys : QKeySequence::keyBindings(QKeySequence::Redo))
         if (!redoKeys.contains(keys))
             redoKeys << keys;
-    redo->setShortcuts(redoKeys);
-    edit->addAction(undo);
-    edit->addAction(redo);
-    edit->addSeparator();
-    QAction* tag =
-        named(edit->addAction(tr("&Add selected to tagged collection…"), this, [this] { tagSelected(); }),
-              "tagAction");
-    tag->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
-    QAction* remove = named(edit->addAction(tr("Re&move selected from collection"), this,
-                                            &MainWindow::removeSelectedFromCollection),
-                            "removeAction");
-    remove->setShortcut(QKeySequence::Delete);
-    remove->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    m_datasetView->addAction(remove);
-    named(edit->addAction(tr("&Certify…"), this, &MainWindow::certifySelected), "certifyAction");
-    edit->addSeparator();
-    QAction* preferences =
-        named(edit->addAction(tr("&Preferences…"), this, [this] { showPreferences(); }), "preferencesAction");
+    m_redoAction->setShortcuts(redoKeys);
+    m_editMenu->addAction(m_undoAction);
+    m_editMenu->addAction(m_redoAction);
+    m_editMenu->addSeparator();
+    m_tagAction = named(m_editMenu->addAction(QString(), this, [this] { tagSelected(); }), "tagAction");
+    m_tagAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    m_removeAction = named(m_editMenu->addAction(QString(), this, &MainWindow::removeSelectedFromCollection),
+                           "removeAction");
+    m_removeAction->setShortcut(QKeySequence::Delete);
+    m_removeAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_datasetView->addAction(m_removeAction);
+    m_certifyAction =
+        named(m_editMenu->addAction(QString(), this, &MainWindow::certifySelected), "certifyAction");
+    m_editMenu->addSeparator();
+    m_preferencesAction =
+        named(m_editMenu->addAction(QString(), this, [this] { showPreferences(); }), "preferencesAction");
     QList<QKeySequence> preferenceKeys{QKeySequence(Qt::CTRL | Qt::Key_Comma)};
     for (const QKeySequence& keys : QKeySequence::keyBindings(QKeySequence::Preferences))
         if (!preferenceKeys.contains(keys))
             preferenceKeys << keys;
-    preferences->setShortcuts(preferenceKeys);
-    preferences->setMenuRole(QAction::PreferencesRole);
+    m_preferencesAction->setShortcuts(preferenceKeys);
+    m_preferencesAction->setMenuRole(QAction::PreferencesRole);
 
-    QMenu* collection = menuBar()->addMenu(tr("&Collection"));
-    QAction* create = named(collection->addAction(tr("&New collection…"), this, &MainWindow::newCollection),
-                            "newCollectionAction");
-    create->setShortcut(QKeySequence::New);
-    named(collection->addAction(tr("&Refresh"), this,
-                                [this] {
-                                    if (m_collections)
-                                        m_collections->refresh();
-                                }),
-          "refreshAction")
-        ->setShortcut(QKeySequence::Refresh);
+    m_collectionMenu = menuBar()->addMenu(QString());
+    m_newCollectionAction = named(m_collectionMenu->addAction(QString(), this, &MainWindow::newCollection),
+                                  "newCollectionAction");
+    m_newCollectionAction->setShortcut(QKeySequence::New);
+    m_refreshAction = named(m_collectionMenu->addAction(QString(), this,
+                                                        [this] {
+                                                            if (m_collections)
+                                                                m_collections->refresh();
+                                                        }),
+                            "refreshAction");
+    m_refreshAction->setShortcut(QKeySequence::Refresh);
 
-    QMenu* view = menuBar()->addMenu(tr("&View"));
+    m_viewMenu = menuBar()->addMenu(QString());
+    for (QDockWidget* dock : {m_collectionsDock, m_detailsDock, m_recordsDock, m_operationsDock})
+        m_viewMenu->addAction(dock->toggleViewAction());
+
+    // Keyboard moves between the panes.
+    m_goMenu = menuBar()->addMenu(QString());
+    const auto goTo = [&](Pane pane, QKeySequence keys, const char* name) {
+        QAction* action =
+            named(m_goMenu->addAction(QString(), this, [this, pane] { focusPane(pane); }), name);
+        action->setShortcut(keys);
+        return action;
+    };
+    m_goCollectionsAction =
+        goTo(Pane::Collections, QKeySequence(Qt::CTRL | Qt::Key_1), "goCollectionsAction");
+    m_goDatasetsAction = goTo(Pane::Datasets, QKeySequence(Qt::CTRL | Qt::Key_2), "goDatasetsAction");
+    m_goDetailsAction = goTo(Pane::Details, QKeySequence(Qt::CTRL | Qt::Key_3), "goDetailsAction");
+    m_goRecordsAction = goTo(Pane::Records, QKeySequence(Qt::CTRL | Qt::Key_4), "goRecordsAction");
+    m_goOperationsAction = goTo(Pane::Operations, QKeySequence(Qt::CTRL | Qt::Key_5), "goOperationsAction");
+    m_goFilterAction = goTo(Pane::Filter, QKeySequence(Qt::CTRL | Qt::Key_L), "goFilterAction");
+    m_goMenu->addSeparator();
+    m_nextPaneAction =
+        named(m_goMenu->addAction(QString(), this, [this] { focusNextPane(false); }), "nextPaneAction");
+    m_nextPaneAction->setShortcut(QKeySequence(Qt::Key_F6));
+    m_previousPaneAction =
+        named(m_goMenu->addAction(QString(), this, [this] { focusNextPane(true); }), "previousPaneAction");
+    m_previousPaneAction->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F6));
+}
+
+void MainWindow::retranslateUi()
+{
+    updateTitle();
+
+    m_datasetView->setAccessibleName(tr("Datasets"));
+    m_tableStatus->setAccessibleName(tr("Messages"));
+    m_collectionsDock->setWindowTitle(tr("Collections"));
+    m_grouping->setAccessibleName(tr("Collection grouping"));
+    m_grouping->setItemText(0, tr("All collections"));
+    m_grouping->setItemText(1, tr("By namespace"));
+    m_newButton->setText(tr("&New…"));
+    m_newButton->setAccessibleName(tr("New collection"));
+    m_collectionView->setAccessibleName(tr("Collections"));
+    m_detailsDock->setWindowTitle(tr("Details"));
+    m_recordsDock->setWindowTitle(tr("Dimension records"));
+    m_operationsDock->setWindowTitle(tr("Operations"));
+
+    m_userLabel->setAccessibleName(tr("Signed-in user"));
+    m_busyBar->setAccessibleName(tr("Work in progress"));
+    m_operationsButton->setAccessibleName(tr("Show background operations"));
+    m_operationsButton->setToolTip(tr("Show the background operations"));
+
+    m_fileMenu->setTitle(tr("&File"));
+    m_openLocalAction->setText(tr("Open &local repository…"));
+    m_connectAction->setText(tr("Connect to &server…"));
+    m_recentMenu->setTitle(tr("&Recent repositories"));
+    m_quitAction->setText(tr("&Quit"));
+    m_editMenu->setTitle(tr("&Edit"));
+    updateUndoTexts();
+    m_tagAction->setText(tr("&Add selected to tagged collection…"));
+    m_removeAction->setText(tr("Re&move selected from collection"));
+    m_certifyAction->setText(tr("&Certify…"));
+    m_preferencesAction->setText(tr("&Preferences…"));
+    m_collectionMenu->setTitle(tr("&Collection"));
+    m_newCollectionAction->setText(tr("&New collection…"));
+    m_refreshAction->setText(tr("&Refresh"));
+    m_viewMenu->setTitle(tr("&View"));
+    // After the dock titles, which the toggle actions take over.
     m_collectionsDock->toggleViewAction()->setText(tr("&Collections"));
     m_detailsDock->toggleViewAction()->setText(tr("&Details"));
     m_recordsDock->toggleViewAction()->setText(tr("Dimension &records"));
     m_operationsDock->toggleViewAction()->setText(tr("&Operations"));
-    for (QDockWidget* dock : {m_collectionsDock, m_detailsDock, m_recordsDock, m_operationsDock})
-        view->addAction(dock->toggleViewAction());
+    m_goMenu->setTitle(tr("&Go"));
+    m_goCollectionsAction->setText(tr("&Collections"));
+    m_goDatasetsAction->setText(tr("&Datasets"));
+    m_goDetailsAction->setText(tr("D&etails"));
+    m_goRecordsAction->setText(tr("Dimension &records"));
+    m_goOperationsAction->setText(tr("&Operations"));
+    m_goFilterAction->setText(tr("&Where filter"));
+    m_nextPaneAction->setText(tr("&Next pane"));
+    m_previousPaneAction->setText(tr("&Previous pane"));
+    updateRecentMenu();
 
-    // Keyboard moves between the panes.
-    QMenu* go = menuBar()->addMenu(tr("&Go"));
-    const auto goTo = [&](const QString& text, Pane pane, QKeySequence keys, const char* name) {
-        QAction* action = named(go->addAction(text, this, [this, pane] { focusPane(pane); }), name);
-        action->setShortcut(keys);
-        return action;
-    };
-    goTo(tr("&Collections"), Pane::Collections, QKeySequence(Qt::CTRL | Qt::Key_1), "goCollectionsAction");
-    goTo(tr("&Datasets"), Pane::Datasets, QKeySequence(Qt::CTRL | Qt::Key_2), "goDatasetsAction");
-    goTo(tr("D&etails"), Pane::Details, QKeySequence(Qt::CTRL | Qt::Key_3), "goDetailsAction");
-    goTo(tr("Dimension &records"), Pane::Records, QKeySequence(Qt::CTRL | Qt::Key_4), "goRecordsAction");
-    goTo(tr("&Operations"), Pane::Operations, QKeySequence(Qt::CTRL | Qt::Key_5), "goOperationsAction");
-    goTo(tr("&Where filter"), Pane::Filter, QKeySequence(Qt::CTRL | Qt::Key_L), "goFilterAction");
-    go->addSeparator();
-    named(go->addAction(tr("&Next pane"), this, [this] { focusNextPane(false); }), "nextPaneAction")
-        ->setShortcut(QKeySequence(Qt::Key_F6));
-    named(go->addAction(tr("&Previous pane"), this, [this] { focusNextPane(true); }), "previousPaneAction")
-        ->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F6));
+    updateBusy();
+    setBusyText(std::move(m_busyText));
+    if (m_quotaNote != QuotaNote::None)
+        m_quotaBar->setUnavailable(quotaNoteText());
+    updateUserLabel();
+
+    // The models say their headers through tr() when asked: the views are told to ask again.
+    for (QAbstractItemModel* model :
+         {static_cast<QAbstractItemModel*>(m_datasets), static_cast<QAbstractItemModel*>(m_collections)})
+        if (model && model->columnCount() > 0)
+            emit model->headerDataChanged(Qt::Horizontal, 0, model->columnCount() - 1);
+}
+
+void MainWindow::changeEvent(QEvent* event)
+{
+    switch (event->type()) {
+    case QEvent::LanguageChange:
+        retranslateUi();
+        break;
+    case QEvent::LocaleChange:
+        // The system's language changed while the app follows it.
+        if (AppLanguage::configured().isEmpty() && AppLanguage::locale() != QLocale())
+            AppLanguage::install(QCoreApplication::instance());
+        break;
+    default:
+        break;
+    }
+    QMainWindow::changeEvent(event);
+}
+
+void MainWindow::updateUndoTexts()
+{
+    const QString undo = m_undo->undoText();
+    const QString redo = m_undo->redoText();
+    m_undoAction->setText(undo.isEmpty() ? tr("&Undo") : tr("&Undo %1").arg(undo));
+    m_redoAction->setText(redo.isEmpty() ? tr("&Redo") : tr("&Redo %1").arg(redo));
+}
+
+void MainWindow::setBusyText(std::function<QString()> text)
+{
+    m_busyText = std::move(text);
+    m_busyLabel->setText(m_busyText ? m_busyText() : QString());
+}
+
+QString MainWindow::quotaNoteText() const
+{
+    switch (m_quotaNote) {
+    case QuotaNote::None:
+        return {};
+    case QuotaNote::NoQuota:
+        return tr("This server keeps no storage quota.");
+    case QuotaNote::Unknown:
+        return tr("The storage quota is unknown: %1").arg(m_quotaError);
+    }
+    return {};
 }
 
 void MainWindow::updateRecentMenu()
@@ -356,14 +464,14 @@ void MainWindow::closeEvent(QCloseEvent* event)
 void MainWindow::openLocal(const QString& path)
 {
     ++m_opening;
-    m_busyLabel->setText(tr("Opening %1…").arg(path));
+    setBusyText([this, path] { return tr("Opening %1…").arg(path); });
     const quint64 operation = m_operations->start(tr("Opening %1…").arg(path));
     QCoro::connect(RepositorySession::openLocal(path, m_localServers), this,
                    [this, path, operation](Result<std::unique_ptr<RepositorySession>>&& session) {
                        --m_opening;
                        m_operations->finish(operation, session ? QString() : session.error().message());
                        if (!session) {
-                           m_busyLabel->clear();
+                           setBusyText({});
                            showMessage(tr("Cannot open %1: %2").arg(path, session.error().message()));
                            emit sessionFailed(session.error().message());
                            return;
@@ -375,14 +483,14 @@ void MainWindow::openLocal(const QString& path)
 void MainWindow::openRemote(const QString& url, const QString& token)
 {
     ++m_opening;
-    m_busyLabel->setText(tr("Connecting to %1…").arg(url));
+    setBusyText([this, url] { return tr("Connecting to %1…").arg(url); });
     const quint64 operation = m_operations->start(tr("Connecting to %1…").arg(url));
     QCoro::connect(RepositorySession::openRemote(url, token), this,
                    [this, url, operation](Result<std::unique_ptr<RepositorySession>>&& session) {
                        --m_opening;
                        m_operations->finish(operation, session ? QString() : session.error().message());
                        if (!session) {
-                           m_busyLabel->clear();
+                           setBusyText({});
                            showMessage(tr("Cannot connect to %1: %2").arg(url, session.error().message()));
                            emit sessionFailed(session.error().message());
                            // A token the server no longer takes: sign in again.
@@ -436,9 +544,6 @@ SettingsDialog* MainWindow::showPreferences()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &SettingsDialog::shareTokensChanged, this,
             [this](bool share) { m_tokens->setShareWithCommandLine(share); });
-    connect(dialog, &SettingsDialog::languageChanged, this, [this] {
-        statusBar()->showMessage(tr("The new language applies the next time Butler starts."), 10000);
-    });
     dialog->open();
     return dialog;
 }
@@ -482,7 +587,8 @@ void MainWindow::setSession(std::unique_ptr<RepositorySession> session)
     m_currentCollection.clear();
     ++m_quotaRequest;
     m_quotaBar->clear();
-    m_quotaNote.clear();
+    m_quotaNote = QuotaNote::None;
+    m_quotaError.clear();
     RepositorySession::retire(std::move(m_session));
     m_session = std::move(session);
     connectSessionModels();
@@ -490,7 +596,7 @@ void MainWindow::setSession(std::unique_ptr<RepositorySession> session)
     m_recent->add(m_session->displayName(), m_session->location());
     updateRecentMenu();
     updateUserLabel();
-    m_busyLabel->clear();
+    setBusyText({});
     m_tableStatus->clear();
     updateTitle();
     updateBusy();
@@ -559,7 +665,7 @@ void MainWindow::datasetLoadingChanged(bool loading)
     }
     if (m_tableOperation)
         m_operations->finish(std::exchange(m_tableOperation, 0), m_datasets->lastError());
-    m_busyLabel->setText(tr("%n dataset(s) shown", nullptr, m_datasets->rowCount()));
+    setBusyText([this, shown = m_datasets->rowCount()] { return tr("%n dataset(s) shown", nullptr, shown); });
 }
 
 void MainWindow::countRequestStarted(quint64 request, const QByteArray&, const QUrl& url,
@@ -633,8 +739,8 @@ void MainWindow::updateUserLabel()
                                    : tr("Groups: %1").arg(who.groups.join(QStringLiteral(", "))));
     if (who.admin)
         lines << tr("Administrator");
-    if (!m_quotaNote.isEmpty())
-        lines << m_quotaNote;
+    if (m_quotaNote != QuotaNote::None)
+        lines << quotaNoteText();
     const QString details = lines.join(QLatin1Char('\n'));
     m_userLabel->setToolTip(details);
     m_userLabel->setAccessibleDescription(details);
@@ -651,14 +757,15 @@ void MainWindow::refreshQuota()
         if (request != m_quotaRequest)
             return;
         if (quota && quota->limitBytes > 0) {
-            m_quotaNote.clear();
+            m_quotaNote = QuotaNote::None;
+            m_quotaError.clear();
             m_quotaBar->setQuota(*quota);
         } else {
             // A server without quotas has no such route, or no limit to report.
             const bool none = quota.ok() || quota.error().kind() == ErrorKind::NotFound;
-            m_quotaNote = none ? tr("This server keeps no storage quota.")
-                               : tr("The storage quota is unknown: %1").arg(quota.error().message());
-            m_quotaBar->setUnavailable(m_quotaNote);
+            m_quotaNote = none ? QuotaNote::NoQuota : QuotaNote::Unknown;
+            m_quotaError = none ? QString() : quota.error().message();
+            m_quotaBar->setUnavailable(quotaNoteText());
         }
         updateUserLabel();
         emit quotaRefreshed();

@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QMainWindow>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -12,6 +13,7 @@ class QDockWidget;
 class QLabel;
 class QMenu;
 class QProgressBar;
+class QPushButton;
 class QTableView;
 class QTimer;
 class QToolButton;
@@ -51,6 +53,11 @@ class TokenStore;
 // Every action has a menu entry with a mnemonic; F6 and Shift+F6 move between the panes,
 // Ctrl+1 to Ctrl+5 go to one of them, Ctrl+L to the where filter, and Enter on a dataset to
 // its details.
+//
+// A language chosen in Edit > Preferences applies at once: on QEvent::LanguageChange the
+// window sets its menus, docks, status bar and table headers again, and each panel and open
+// dialog does the same for itself. Messages already shown and the titles of operations already
+// listed stay as they were said.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -117,6 +124,8 @@ public:
     OperationsPanel* operationsPanel() const { return m_operationsPanel; }
     QuotaBar* quotaBar() const { return m_quotaBar; }
     QLabel* userLabel() const { return m_userLabel; }
+    // The status bar's progress text ("Opening …", "12 datasets shown").
+    QLabel* busyLabel() const { return m_busyLabel; }
     QToolButton* operationsButton() const { return m_operationsButton; }
     TokenStore* tokenStore() const { return m_tokens.get(); }
     RecentRepositories* recentRepositories() const { return m_recent.get(); }
@@ -132,11 +141,26 @@ signals:
     void quotaRefreshed();
 
 protected:
+    void changeEvent(QEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    // Why the quota bar is hidden; the user label's tooltip says it too.
+    enum class QuotaNote
+    {
+        None,
+        NoQuota,
+        Unknown, // asking failed: m_quotaError
+    };
+
     void buildUi();
     void buildMenus();
+    // Every text of the window that comes from tr(), again.
+    void retranslateUi();
+    void updateUndoTexts();
+    // The status bar's progress text, made again on a language change; empty clears it.
+    void setBusyText(std::function<QString()> text);
+    QString quotaNoteText() const;
     void setSession(std::unique_ptr<RepositorySession> session);
     void connectSessionModels();
     void collectionActivated(const QModelIndex& index);
@@ -169,10 +193,13 @@ private:
     std::unique_ptr<RecentRepositories> m_recent;
     QString m_currentCollection;
     QString m_lastMessage;
-    QString m_quotaNote;
+    QuotaNote m_quotaNote = QuotaNote::None;
+    QString m_quotaError;
+    std::function<QString()> m_busyText;
 
     QTreeView* m_collectionView = nullptr;
     QComboBox* m_grouping = nullptr;
+    QPushButton* m_newButton = nullptr;
     QTableView* m_datasetView = nullptr;
     DatasetFilterBar* m_filter = nullptr;
     QLabel* m_tableStatus = nullptr;
@@ -190,6 +217,30 @@ private:
     QuotaBar* m_quotaBar = nullptr;
     QTimer* m_quotaTimer = nullptr;
     QMenu* m_recentMenu = nullptr;
+    QMenu* m_fileMenu = nullptr;
+    QMenu* m_editMenu = nullptr;
+    QMenu* m_collectionMenu = nullptr;
+    QMenu* m_viewMenu = nullptr;
+    QMenu* m_goMenu = nullptr;
+    QAction* m_openLocalAction = nullptr;
+    QAction* m_connectAction = nullptr;
+    QAction* m_quitAction = nullptr;
+    QAction* m_undoAction = nullptr;
+    QAction* m_redoAction = nullptr;
+    QAction* m_tagAction = nullptr;
+    QAction* m_removeAction = nullptr;
+    QAction* m_certifyAction = nullptr;
+    QAction* m_preferencesAction = nullptr;
+    QAction* m_newCollectionAction = nullptr;
+    QAction* m_refreshAction = nullptr;
+    QAction* m_goCollectionsAction = nullptr;
+    QAction* m_goDatasetsAction = nullptr;
+    QAction* m_goDetailsAction = nullptr;
+    QAction* m_goRecordsAction = nullptr;
+    QAction* m_goOperationsAction = nullptr;
+    QAction* m_goFilterAction = nullptr;
+    QAction* m_nextPaneAction = nullptr;
+    QAction* m_previousPaneAction = nullptr;
 
     CollectionTreeModel* m_collections = nullptr;
     DatasetTableModel* m_datasets = nullptr;

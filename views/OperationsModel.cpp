@@ -284,6 +284,14 @@ QVariant OperationsModel::headerData(int section, Qt::Orientation orientation, i
     return {};
 }
 
+void OperationsModel::retranslate()
+{
+    emit headerDataChanged(Qt::Horizontal, TitleColumn, StateColumn);
+    if (!m_operations.isEmpty())
+        emit dataChanged(index(0, ProgressColumn), index(int(m_operations.size()) - 1, StateColumn),
+                         {Qt::DisplayRole, Qt::ToolTipRole, Qt::AccessibleTextRole});
+}
+
 QHash<int, QByteArray> OperationsModel::roleNames() const
 {
     QHash<int, QByteArray> names = QAbstractTableModel::roleNames();

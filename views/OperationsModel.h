@@ -80,6 +80,9 @@ public:
     bool cancel(quint64 id);
     void cancelAll();
     void clearFinished();
+    // The language changed: the headers, states and progress texts are said again (titles are
+    // kept as they were given).
+    void retranslate();
 
     bool contains(quint64 id) const { return rowOf(id) >= 0; }
     State state(quint64 id) const;

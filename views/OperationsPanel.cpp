@@ -4,6 +4,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QPushButton>
@@ -55,12 +56,10 @@ OperationsPanel::OperationsPanel(OperationsModel* model, QWidget* parent)
     : QWidget(parent)
     , m_model(model)
 {
-    setAccessibleName(tr("Background operations"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
     m_view = new QTreeView(this);
     m_view->setObjectName(QStringLiteral("operationsView"));
-    m_view->setAccessibleName(tr("Operations"));
     m_view->setRootIsDecorated(false);
     m_view->setUniformRowHeights(true);
     m_view->setAlternatingRowColors(true);
@@ -73,12 +72,9 @@ OperationsPanel::OperationsPanel(OperationsModel* model, QWidget* parent)
     layout->addWidget(m_view, 1);
 
     auto* buttons = new QHBoxLayout;
-    m_cancel = new QPushButton(tr("&Cancel operation"), this);
-    m_cancel->setAccessibleName(tr("Cancel the selected operation"));
-    m_cancelAll = new QPushButton(tr("Cancel a&ll"), this);
-    m_cancelAll->setAccessibleName(tr("Cancel all operations"));
-    m_clear = new QPushButton(tr("Clear &finished"), this);
-    m_clear->setAccessibleName(tr("Clear finished operations"));
+    m_cancel = new QPushButton(this);
+    m_cancelAll = new QPushButton(this);
+    m_clear = new QPushButton(this);
     buttons->addWidget(m_cancel);
     buttons->addWidget(m_cancelAll);
     buttons->addStretch(1);
@@ -86,11 +82,12 @@ OperationsPanel::OperationsPanel(OperationsModel* model, QWidget* parent)
     layout->addLayout(buttons);
 
     // Delete cancels the current operation while the list has the focus.
-    auto* cancelKey = new QAction(tr("Cancel operation"), m_view);
-    cancelKey->setShortcut(QKeySequence::Delete);
-    cancelKey->setShortcutContext(Qt::WidgetShortcut);
-    m_view->addAction(cancelKey);
-    connect(cancelKey, &QAction::triggered, this, &OperationsPanel::cancelCurrent);
+    m_cancelKey = new QAction(m_view);
+    m_cancelKey->setShortcut(QKeySequence::Delete);
+    m_cancelKey->setShortcutContext(Qt::WidgetShortcut);
+    m_view->addAction(m_cancelKey);
+    connect(m_cancelKey, &QAction::triggered, this, &OperationsPanel::cancelCurrent);
+    retranslateUi();
 
     connect(m_cancel, &QPushButton::clicked, this, &OperationsPanel::cancelCurrent);
     connect(m_cancelAll, &QPushButton::clicked, model, &OperationsModel::cancelAll);
@@ -105,6 +102,29 @@ OperationsPanel::OperationsPanel(OperationsModel* model, QWidget* parent)
     });
     connect(model, &QAbstractItemModel::rowsRemoved, this, &OperationsPanel::updateButtons);
     updateButtons();
+}
+
+void OperationsPanel::retranslateUi()
+{
+    setAccessibleName(tr("Background operations"));
+    m_view->setAccessibleName(tr("Operations"));
+    m_cancel->setText(tr("&Cancel operation"));
+    m_cancel->setAccessibleName(tr("Cancel the selected operation"));
+    m_cancelAll->setText(tr("Cancel a&ll"));
+    m_cancelAll->setAccessibleName(tr("Cancel all operations"));
+    m_clear->setText(tr("Clear &finished"));
+    m_clear->setAccessibleName(tr("Clear finished operations"));
+    m_cancelKey->setText(tr("Cancel operation"));
+}
+
+void OperationsPanel::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) {
+        retranslateUi();
+        // The model is not a widget: the panel that shows it passes the change on.
+        m_model->retranslate();
+    }
+    QWidget::changeEvent(event);
 }
 
 void OperationsPanel::cancelCurrent()

@@ -2,6 +2,7 @@
 
 #include <QWidget>
 
+class QAction;
 class QPushButton;
 class QTreeView;
 
@@ -24,7 +25,11 @@ public:
     // Cancels the operation of the current row.
     void cancelCurrent();
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslateUi();
     void updateButtons();
 
     OperationsModel* m_model;
@@ -32,6 +37,7 @@ private:
     QPushButton* m_cancel = nullptr;
     QPushButton* m_cancelAll = nullptr;
     QPushButton* m_clear = nullptr;
+    QAction* m_cancelKey = nullptr;
 };
 
 } // namespace butler

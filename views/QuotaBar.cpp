@@ -1,5 +1,6 @@
 #include "QuotaBar.h"
 
+#include <QEvent>
 #include <QLocale>
 #include <QPainter>
 #include <QStyle>
@@ -28,6 +29,15 @@ QuotaBar::QuotaBar(QWidget* parent)
 void QuotaBar::setQuota(const RemoteQuota& quota)
 {
     m_quota = quota;
+    describe();
+    show();
+}
+
+void QuotaBar::describe()
+{
+    if (!m_quota)
+        return;
+    const RemoteQuota& quota = *m_quota;
     m_text = tr("%1 of %2 used").arg(sizeText(quota.usedBytes), sizeText(quota.limitBytes));
     QString tip =
         tr("Storage quota of %1\nUsed: %2\nReserved by uploads in progress: %3\nLimit: %4%5\n"
@@ -38,8 +48,16 @@ void QuotaBar::setQuota(const RemoteQuota& quota)
     setToolTip(tip);
     setAccessibleDescription(tip);
     updateGeometry();
-    show();
     update();
+}
+
+void QuotaBar::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) {
+        setAccessibleName(tr("Storage quota"));
+        describe();
+    }
+    QWidget::changeEvent(event);
 }
 
 void QuotaBar::setUnavailable(const QString& reason)

@@ -10,7 +10,8 @@ namespace butler {
 // The signed-in user's storage quota in the status bar: one bar with the bytes used, then the
 // bytes held by uploads in progress (lighter), against the limit, and the numbers in words
 // beside it and in the tooltip. When the server keeps no quota the bar hides, and the reason is
-// kept as its tooltip (the window puts it on the user label too).
+// kept as its tooltip (the window puts it on the user label too). A language change says the
+// numbers again.
 class QuotaBar : public QWidget
 {
     Q_OBJECT
@@ -31,9 +32,13 @@ public:
     QSize minimumSizeHint() const override;
 
 protected:
+    void changeEvent(QEvent* event) override;
     void paintEvent(QPaintEvent* event) override;
 
 private:
+    // The words and tooltip for m_quota, in the current language and locale.
+    void describe();
+
     std::optional<RemoteQuota> m_quota;
     QString m_text;
 };

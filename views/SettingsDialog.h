@@ -4,12 +4,14 @@
 
 class QCheckBox;
 class QComboBox;
+class QDialogButtonBox;
 class QLabel;
 
 namespace butler {
 
-// Edit > Preferences: the language of the user interface (applied at the next start) and
-// whether sign-ins are shared with the butler command line. Accepting writes the settings.
+// Edit > Preferences: the language of the user interface and whether sign-ins are shared with
+// the butler command line. Accepting writes the settings; a new language applies at once
+// (AppLanguage::apply), in every open window and dialog.
 class SettingsDialog : public QDialog
 {
     Q_OBJECT
@@ -21,6 +23,8 @@ public:
 
     QComboBox* languageBox() const { return m_language; }
     QCheckBox* shareTokensBox() const { return m_shareTokens; }
+    QLabel* languageLabel() const { return m_languageLabel; }
+    QDialogButtonBox* buttonBox() const { return m_buttons; }
     // The language note as shown (empty until the choice differs from the running language).
     QString languageNote() const;
 
@@ -30,16 +34,22 @@ public slots:
     void accept() override;
 
 signals:
-    // The choice was saved; it shows at the next start.
+    // The choice was saved and is the language of the app now.
     void languageChanged(const QString& code);
     void shareTokensChanged(bool share);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslateUi();
     void updateNote();
 
     QComboBox* m_language = nullptr;
+    QLabel* m_languageLabel = nullptr;
     QLabel* m_languageNote = nullptr;
     QCheckBox* m_shareTokens = nullptr;
+    QDialogButtonBox* m_buttons = nullptr;
     QString m_startLanguage;
 };
 

@@ -5,6 +5,7 @@
 #include "TokenStore.h"
 
 #include <QDialogButtonBox>
+#include <QEvent>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QLabel>
@@ -33,62 +34,54 @@ LoginDialog::LoginDialog(QWidget* parent, QSettings* settings)
     , m_settings(settings ? settings : m_ownSettings.get())
     , m_login(new OidcLogin(this))
 {
-    setWindowTitle(tr("Open a Server"));
-    setAccessibleName(tr("Open a server"));
-
     m_serverEdit = new QLineEdit(this);
-    m_serverEdit->setAccessibleName(tr("Server URL"));
-    m_serverEdit->setPlaceholderText(tr("https://butler.example.org"));
 
-    auto* providerBox = new QGroupBox(tr("Sign in with the identity provider"), this);
-    m_issuerEdit = new QLineEdit(providerBox);
-    m_issuerEdit->setAccessibleName(tr("Identity provider URL"));
-    m_issuerEdit->setPlaceholderText(tr("https://login.example.org/realms/astro"));
-    m_clientIdEdit = new QLineEdit(providerBox);
-    m_clientIdEdit->setAccessibleName(tr("Client ID"));
-    m_scopeEdit = new QLineEdit(m_login->scope(), providerBox);
-    m_scopeEdit->setAccessibleName(tr("Scopes"));
-    m_signInButton = new QPushButton(tr("Sign in with the identity provider"), providerBox);
-    m_signInButton->setAccessibleName(tr("Sign in with the identity provider"));
-    m_signInButton->setAccessibleDescription(
-        tr("Opens the identity provider's sign-in page in your web browser"));
-    auto* providerForm = new QFormLayout(providerBox);
-    providerForm->addRow(tr("&Identity provider:"), m_issuerEdit);
-    providerForm->addRow(tr("C&lient ID:"), m_clientIdEdit);
-    providerForm->addRow(tr("S&copes:"), m_scopeEdit);
+    m_providerBox = new QGroupBox(this);
+    m_issuerEdit = new QLineEdit(m_providerBox);
+    m_clientIdEdit = new QLineEdit(m_providerBox);
+    m_scopeEdit = new QLineEdit(m_login->scope(), m_providerBox);
+    m_signInButton = new QPushButton(m_providerBox);
+    const auto fieldLabel = [](QWidget* field, QWidget* parent) {
+        auto* label = new QLabel(parent);
+        label->setBuddy(field);
+        return label;
+    };
+    m_issuerLabel = fieldLabel(m_issuerEdit, m_providerBox);
+    m_clientIdLabel = fieldLabel(m_clientIdEdit, m_providerBox);
+    m_scopeLabel = fieldLabel(m_scopeEdit, m_providerBox);
+    auto* providerForm = new QFormLayout(m_providerBox);
+    providerForm->addRow(m_issuerLabel, m_issuerEdit);
+    providerForm->addRow(m_clientIdLabel, m_clientIdEdit);
+    providerForm->addRow(m_scopeLabel, m_scopeEdit);
     providerForm->addRow(m_signInButton);
 
-    auto* tokenBox = new QGroupBox(tr("Or paste an access token"), this);
-    m_tokenEdit = new QLineEdit(tokenBox);
-    m_tokenEdit->setAccessibleName(tr("Access token"));
+    m_tokenBox = new QGroupBox(this);
+    m_tokenEdit = new QLineEdit(m_tokenBox);
     m_tokenEdit->setEchoMode(QLineEdit::Password);
-    m_tokenEdit->setPlaceholderText(tr("Paste a token"));
-    auto* tokenForm = new QFormLayout(tokenBox);
-    tokenForm->addRow(tr("&Token:"), m_tokenEdit);
+    m_tokenLabel = fieldLabel(m_tokenEdit, m_tokenBox);
+    auto* tokenForm = new QFormLayout(m_tokenBox);
+    tokenForm->addRow(m_tokenLabel, m_tokenEdit);
 
     m_statusLabel = new QLabel(this);
-    m_statusLabel->setAccessibleName(tr("Status"));
     m_statusLabel->setWordWrap(true);
     m_statusLabel->setTextFormat(Qt::RichText);
     m_statusLabel->setTextInteractionFlags(Qt::TextBrowserInteraction);
     m_statusLabel->setOpenExternalLinks(true);
 
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    m_buttons->button(QDialogButtonBox::Ok)->setText(tr("&Open"));
-    m_buttons->button(QDialogButtonBox::Ok)->setAccessibleName(tr("Open"));
-    m_buttons->button(QDialogButtonBox::Cancel)->setText(tr("Cancel"));
-    m_buttons->button(QDialogButtonBox::Cancel)->setAccessibleName(tr("Cancel"));
+    m_buttons = new QDialogButtonBox(this);
+    m_openButton = m_buttons->addButton(QString(), QDialogButtonBox::AcceptRole);
+    m_cancelButton = m_buttons->addButton(QString(), QDialogButtonBox::RejectRole);
 
     auto* serverForm = new QFormLayout;
-    m_serverLabel = new QLabel(tr("&Server:"), this);
-    m_serverLabel->setBuddy(m_serverEdit);
+    m_serverLabel = fieldLabel(m_serverEdit, this);
     serverForm->addRow(m_serverLabel, m_serverEdit);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(serverForm);
-    layout->addWidget(providerBox);
-    layout->addWidget(tokenBox);
+    layout->addWidget(m_providerBox);
+    layout->addWidget(m_tokenBox);
     layout->addWidget(m_statusLabel);
     layout->addWidget(m_buttons);
+    retranslateUi();
 
     connect(m_buttons, &QDialogButtonBox::accepted, this, &LoginDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &LoginDialog::reject);
@@ -120,6 +113,49 @@ LoginDialog::LoginDialog(QWidget* parent, QSettings* settings)
 
 LoginDialog::~LoginDialog() = default;
 
+void LoginDialog::retranslateUi()
+{
+    setWindowTitle(tr("Open a Server"));
+    setAccessibleName(tr("Open a server"));
+    if (m_repositoryRequired) {
+        m_serverLabel->setText(tr("&Repository:"));
+        m_serverEdit->setAccessibleName(tr("Repository URL"));
+        m_serverEdit->setPlaceholderText(tr("https://butler.example.org/api/butler/repo/main"));
+    } else {
+        m_serverLabel->setText(tr("&Server:"));
+        m_serverEdit->setAccessibleName(tr("Server URL"));
+        m_serverEdit->setPlaceholderText(tr("https://butler.example.org"));
+    }
+    m_providerBox->setTitle(tr("Sign in with the identity provider"));
+    m_issuerEdit->setAccessibleName(tr("Identity provider URL"));
+    m_issuerEdit->setPlaceholderText(tr("https://login.example.org/realms/astro"));
+    m_clientIdEdit->setAccessibleName(tr("Client ID"));
+    m_scopeEdit->setAccessibleName(tr("Scopes"));
+    m_signInButton->setText(tr("Sign in with the identity provider"));
+    m_signInButton->setAccessibleName(tr("Sign in with the identity provider"));
+    m_signInButton->setAccessibleDescription(
+        tr("Opens the identity provider's sign-in page in your web browser"));
+    m_issuerLabel->setText(tr("&Identity provider:"));
+    m_clientIdLabel->setText(tr("C&lient ID:"));
+    m_scopeLabel->setText(tr("S&copes:"));
+    m_tokenBox->setTitle(tr("Or paste an access token"));
+    m_tokenEdit->setAccessibleName(tr("Access token"));
+    m_tokenEdit->setPlaceholderText(tr("Paste a token"));
+    m_tokenLabel->setText(tr("&Token:"));
+    m_statusLabel->setAccessibleName(tr("Status"));
+    m_openButton->setText(tr("&Open"));
+    m_openButton->setAccessibleName(tr("Open"));
+    m_cancelButton->setText(tr("Cancel"));
+    m_cancelButton->setAccessibleName(tr("Cancel"));
+}
+
+void LoginDialog::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QDialog::changeEvent(event);
+}
+
 void LoginDialog::setServerUrl(const QString& url)
 {
     m_serverEdit->setText(url);
@@ -134,15 +170,7 @@ QString LoginDialog::serverUrl() const
 void LoginDialog::setRepositoryRequired(bool required)
 {
     m_repositoryRequired = required;
-    if (required) {
-        m_serverLabel->setText(tr("&Repository:"));
-        m_serverEdit->setAccessibleName(tr("Repository URL"));
-        m_serverEdit->setPlaceholderText(tr("https://butler.example.org/api/butler/repo/main"));
-    } else {
-        m_serverLabel->setText(tr("&Server:"));
-        m_serverEdit->setAccessibleName(tr("Server URL"));
-        m_serverEdit->setPlaceholderText(tr("https://butler.example.org"));
-    }
+    retranslateUi();
     updateButtons();
 }
 
@@ -304,7 +332,7 @@ void LoginDialog::updateButtons()
     const bool haveServer = TokenStore::normalizeServerUrl(serverUrl()).ok();
     m_signInButton->setEnabled(!m_busy && haveServer && !m_issuerEdit->text().trimmed().isEmpty() &&
                                !m_clientIdEdit->text().trimmed().isEmpty());
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(!m_busy && haveServer && !token().isEmpty());
+    m_openButton->setEnabled(!m_busy && haveServer && !token().isEmpty());
 }
 
 void LoginDialog::showStatus(const QString& text, bool error, const QUrl& link)

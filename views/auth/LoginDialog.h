@@ -8,6 +8,7 @@
 #include <memory>
 
 class QDialogButtonBox;
+class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -59,7 +60,11 @@ public Q_SLOTS:
 Q_SIGNALS:
     void tokenObtained(const QString& serverUrl, const QString& token);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslateUi();
     void signIn();
     void loadProviderSettings();
     void saveProviderSettings();
@@ -84,7 +89,17 @@ private:
     QPushButton* m_signInButton;
     QLineEdit* m_tokenEdit;
     QLabel* m_statusLabel;
+    QGroupBox* m_providerBox;
+    QGroupBox* m_tokenBox;
+    QLabel* m_issuerLabel;
+    QLabel* m_clientIdLabel;
+    QLabel* m_scopeLabel;
+    QLabel* m_tokenLabel;
     QDialogButtonBox* m_buttons;
+    // Buttons of our own rather than standard ones, whose text QDialogButtonBox sets back to
+    // Qt's on every language change.
+    QPushButton* m_openButton;
+    QPushButton* m_cancelButton;
 
     QString m_signedInToken;
     QString m_signedInServer; // the server the signed-in token was obtained for

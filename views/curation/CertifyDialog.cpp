@@ -7,6 +7,7 @@
 #include <QComboBox>
 #include <QDateTimeEdit>
 #include <QDialogButtonBox>
+#include <QEvent>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -17,11 +18,9 @@ namespace butler {
 CertifyDialog::CertifyDialog(RepositorySession* session, QWidget* parent)
     : QDialog(parent)
 {
-    setWindowTitle(tr("Certify datasets"));
     auto* form = new QFormLayout(this);
     m_collection = new QComboBox(this);
     m_collection->setEditable(true);
-    m_collection->setAccessibleName(tr("Calibration collection"));
     const auto makeEdit = [this](const QDateTime& value) {
         auto* edit = new QDateTimeEdit(value, this);
         edit->setTimeSpec(Qt::UTC);
@@ -31,11 +30,9 @@ CertifyDialog::CertifyDialog(RepositorySession* session, QWidget* parent)
     };
     const QDateTime today(QDate::currentDate(), QTime(0, 0), Qt::UTC);
     m_begin = makeEdit(today);
-    m_begin->setAccessibleName(tr("Validity begin"));
     m_end = makeEdit(today.addDays(30));
-    m_end->setAccessibleName(tr("Validity end"));
-    m_openBegin = new QCheckBox(tr("from the beginning of time"), this);
-    m_openEnd = new QCheckBox(tr("until further notice"), this);
+    m_openBegin = new QCheckBox(this);
+    m_openEnd = new QCheckBox(this);
     auto* beginRow = new QHBoxLayout;
     beginRow->addWidget(m_begin, 1);
     beginRow->addWidget(m_openBegin);
@@ -44,12 +41,17 @@ CertifyDialog::CertifyDialog(RepositorySession* session, QWidget* parent)
     endRow->addWidget(m_openEnd);
     m_hint = new QLabel(this);
     m_hint->setWordWrap(true);
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    m_ok = buttons->button(QDialogButtonBox::Ok);
-    m_ok->setText(tr("Certify"));
-    form->addRow(tr("&Collection:"), m_collection);
-    form->addRow(tr("Valid &from:"), beginRow);
-    form->addRow(tr("Valid &until:"), endRow);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
+    m_ok = buttons->addButton(QString(), QDialogButtonBox::AcceptRole);
+    m_collectionLabel = new QLabel(this);
+    m_collectionLabel->setBuddy(m_collection);
+    m_beginLabel = new QLabel(this);
+    m_beginLabel->setBuddy(m_begin);
+    m_endLabel = new QLabel(this);
+    m_endLabel->setBuddy(m_end);
+    form->addRow(m_collectionLabel, m_collection);
+    form->addRow(m_beginLabel, beginRow);
+    form->addRow(m_endLabel, endRow);
     form->addRow(m_hint);
     form->addRow(buttons);
 
@@ -78,7 +80,29 @@ CertifyDialog::CertifyDialog(RepositorySession* session, QWidget* parent)
                                    m_collection->addItem(info.name);
                        });
     }
+    retranslateUi();
+}
+
+void CertifyDialog::retranslateUi()
+{
+    setWindowTitle(tr("Certify datasets"));
+    m_collection->setAccessibleName(tr("Calibration collection"));
+    m_begin->setAccessibleName(tr("Validity begin"));
+    m_end->setAccessibleName(tr("Validity end"));
+    m_openBegin->setText(tr("from the beginning of time"));
+    m_openEnd->setText(tr("until further notice"));
+    m_ok->setText(tr("Certify"));
+    m_collectionLabel->setText(tr("&Collection:"));
+    m_beginLabel->setText(tr("Valid &from:"));
+    m_endLabel->setText(tr("Valid &until:"));
     validate();
+}
+
+void CertifyDialog::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QDialog::changeEvent(event);
 }
 
 Timespan CertifyDialog::validity() const

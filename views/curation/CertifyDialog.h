@@ -34,7 +34,11 @@ public:
 signals:
     void certifyRequested(const QString& collection, const Timespan& validity);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslateUi();
     void validate();
 
     QComboBox* m_collection = nullptr;
@@ -43,6 +47,10 @@ private:
     QCheckBox* m_openBegin = nullptr;
     QCheckBox* m_openEnd = nullptr;
     QLabel* m_hint = nullptr;
+    QLabel* m_collectionLabel = nullptr;
+    QLabel* m_beginLabel = nullptr;
+    QLabel* m_endLabel = nullptr;
+    // Not QDialogButtonBox's Ok, whose text a language change would set back to Qt's.
     QPushButton* m_ok = nullptr;
 };
 

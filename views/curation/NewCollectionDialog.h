@@ -27,13 +27,21 @@ public:
 signals:
     void createRequested(const QString& name, CollectionType type, const QString& doc);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslateUi();
     void validate();
 
     QLineEdit* m_name = nullptr;
     QComboBox* m_type = nullptr;
     QLineEdit* m_doc = nullptr;
     QLabel* m_hint = nullptr;
+    QLabel* m_nameLabel = nullptr;
+    QLabel* m_typeLabel = nullptr;
+    QLabel* m_docLabel = nullptr;
+    // Not QDialogButtonBox's Ok, whose text a language change would set back to Qt's.
     QPushButton* m_ok = nullptr;
 };
 

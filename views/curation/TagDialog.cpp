@@ -4,6 +4,7 @@
 
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QEvent>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -20,27 +21,24 @@ const QString kLastTagged = QStringLiteral("curation/lastTagged");
 
 TagDialog::TagDialog(RepositorySession* session, int datasetCount, QWidget* parent)
     : QDialog(parent)
+    , m_datasetCount(datasetCount)
 {
-    setWindowTitle(tr("Add to a tagged collection"));
-    setAccessibleName(tr("Add to a tagged collection"));
     auto* form = new QFormLayout(this);
-    auto* intro = new QLabel(tr("Add %n selected dataset(s) to:", nullptr, datasetCount), this);
+    m_intro = new QLabel(this);
     m_collection = new QComboBox(this);
     m_collection->setObjectName(QStringLiteral("taggedCollectionBox"));
     m_collection->setEditable(true);
     m_collection->setInsertPolicy(QComboBox::NoInsert);
-    m_collection->setAccessibleName(tr("Tagged collection"));
     const QString last = QSettings().value(kLastTagged).toString();
     m_collection->setEditText(last);
     m_hint = new QLabel(this);
     m_hint->setWordWrap(true);
-    m_hint->setAccessibleName(tr("Hint"));
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    m_ok = buttons->button(QDialogButtonBox::Ok);
-    m_ok->setText(tr("&Add"));
-    m_ok->setAccessibleName(tr("Add to collection"));
-    form->addRow(intro);
-    form->addRow(tr("&Collection:"), m_collection);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
+    m_ok = buttons->addButton(QString(), QDialogButtonBox::AcceptRole);
+    m_collectionLabel = new QLabel(this);
+    m_collectionLabel->setBuddy(m_collection);
+    form->addRow(m_intro);
+    form->addRow(m_collectionLabel, m_collection);
     form->addRow(m_hint);
     form->addRow(buttons);
 
@@ -72,7 +70,27 @@ TagDialog::TagDialog(RepositorySession* session, int datasetCount, QWidget* pare
                        });
     }
     m_collection->lineEdit()->selectAll();
+    retranslateUi();
+}
+
+void TagDialog::retranslateUi()
+{
+    setWindowTitle(tr("Add to a tagged collection"));
+    setAccessibleName(tr("Add to a tagged collection"));
+    m_intro->setText(tr("Add %n selected dataset(s) to:", nullptr, m_datasetCount));
+    m_collection->setAccessibleName(tr("Tagged collection"));
+    m_hint->setAccessibleName(tr("Hint"));
+    m_ok->setText(tr("&Add"));
+    m_ok->setAccessibleName(tr("Add to collection"));
+    m_collectionLabel->setText(tr("&Collection:"));
     validate();
+}
+
+void TagDialog::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QDialog::changeEvent(event);
 }
 
 QString TagDialog::collection() const

@@ -32,12 +32,20 @@ signals:
     void tagRequested(const QString& collection);
     void loaded();
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslateUi();
     void validate();
 
     QComboBox* m_collection = nullptr;
     QLabel* m_hint = nullptr;
+    QLabel* m_intro = nullptr;
+    QLabel* m_collectionLabel = nullptr;
+    // Not QDialogButtonBox's Ok, whose text a language change would set back to Qt's.
     QPushButton* m_ok = nullptr;
+    int m_datasetCount = 0;
     bool m_loaded = false;
 };
 

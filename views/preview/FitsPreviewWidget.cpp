@@ -3,6 +3,7 @@
 #include "ImageCanvas.h"
 
 #include <QComboBox>
+#include <QEvent>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -20,11 +21,8 @@ Q_LOGGING_CATEGORY(lcFitsPreview, "butler.views.preview")
 FitsPreviewWidget::FitsPreviewWidget(QWidget* parent)
     : QWidget(parent)
 {
-    setAccessibleName(tr("FITS preview"));
-
     m_errorLabel = new QLabel(this);
     m_errorLabel->setObjectName(QStringLiteral("fitsErrorLabel"));
-    m_errorLabel->setAccessibleName(tr("FITS decoding error"));
     m_errorLabel->setWordWrap(true);
     m_errorLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_errorLabel->setAlignment(Qt::AlignCenter);
@@ -32,43 +30,35 @@ FitsPreviewWidget::FitsPreviewWidget(QWidget* parent)
 
     m_stretchCombo = new QComboBox(this);
     m_stretchCombo->setObjectName(QStringLiteral("stretchCombo"));
-    m_stretchCombo->setAccessibleName(tr("Stretch"));
-    m_stretchCombo->setToolTip(tr("How pixel values map to grey levels"));
     for (const ImageStretch::Kind kind : ImageStretch::kinds())
-        m_stretchCombo->addItem(ImageStretch::displayName(kind), int(kind));
-    auto* stretchLabel = new QLabel(tr("&Stretch:"), this);
-    stretchLabel->setBuddy(m_stretchCombo);
+        m_stretchCombo->addItem(QString(), int(kind));
+    m_stretchLabel = new QLabel(this);
+    m_stretchLabel->setBuddy(m_stretchCombo);
 
-    auto makeButton = [this](const QString& text, const QString& toolTip, const QString& name) {
+    auto makeButton = [this](const QString& name) {
         auto* button = new QToolButton(this);
         button->setObjectName(name);
-        button->setText(text);
-        button->setToolTip(toolTip);
-        button->setAccessibleName(toolTip);
         return button;
     };
-    m_fitButton = makeButton(tr("Fit"), tr("Fit the image to the window"), QStringLiteral("fitButton"));
+    m_fitButton = makeButton(QStringLiteral("fitButton"));
     m_fitButton->setCheckable(true);
     m_fitButton->setChecked(true);
-    m_zoomInButton = makeButton(tr("+"), tr("Zoom in"), QStringLiteral("zoomInButton"));
-    m_zoomOutButton = makeButton(tr("-"), tr("Zoom out"), QStringLiteral("zoomOutButton"));
-    m_actualSizeButton =
-        makeButton(tr("1:1"), tr("One screen pixel per image pixel"), QStringLiteral("actualSizeButton"));
+    m_zoomInButton = makeButton(QStringLiteral("zoomInButton"));
+    m_zoomOutButton = makeButton(QStringLiteral("zoomOutButton"));
+    m_actualSizeButton = makeButton(QStringLiteral("actualSizeButton"));
 
     m_statusLabel = new QLabel(this);
     m_statusLabel->setObjectName(QStringLiteral("fitsStatusLabel"));
-    m_statusLabel->setAccessibleName(tr("Image information"));
 
     m_canvas = new ImageCanvas;
     m_scrollArea = new QScrollArea(this);
-    m_scrollArea->setAccessibleName(tr("Image view"));
     m_scrollArea->setAlignment(Qt::AlignCenter);
     m_scrollArea->setWidgetResizable(true);
     m_scrollArea->setWidget(m_canvas);
 
-    auto* imagePage = new QWidget(this);
+    m_imagePage = new QWidget(this);
     auto* controls = new QHBoxLayout;
-    controls->addWidget(stretchLabel);
+    controls->addWidget(m_stretchLabel);
     controls->addWidget(m_stretchCombo);
     controls->addSpacing(8);
     controls->addWidget(m_fitButton);
@@ -77,22 +67,20 @@ FitsPreviewWidget::FitsPreviewWidget(QWidget* parent)
     controls->addWidget(m_actualSizeButton);
     controls->addSpacing(8);
     controls->addWidget(m_statusLabel, 1);
-    auto* imageLayout = new QVBoxLayout(imagePage);
+    auto* imageLayout = new QVBoxLayout(m_imagePage);
     imageLayout->setContentsMargins(0, 0, 0, 0);
     imageLayout->addLayout(controls);
     imageLayout->addWidget(m_scrollArea, 1);
 
     m_headerView = new QPlainTextEdit(this);
     m_headerView->setObjectName(QStringLiteral("fitsHeaderView"));
-    m_headerView->setAccessibleName(tr("FITS header"));
     m_headerView->setReadOnly(true);
     m_headerView->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_headerView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
 
     m_tabs = new QTabWidget(this);
-    m_tabs->setAccessibleName(tr("FITS preview pages"));
-    m_tabs->addTab(imagePage, tr("&Image"));
-    m_tabs->addTab(m_headerView, tr("&Header"));
+    m_tabs->addTab(m_imagePage, QString());
+    m_tabs->addTab(m_headerView, QString());
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -115,7 +103,52 @@ FitsPreviewWidget::FitsPreviewWidget(QWidget* parent)
     connect(m_canvas, &ImageCanvas::hoveredPixelChanged, this, &FitsPreviewWidget::showHoveredPixel);
     connect(m_canvas, &ImageCanvas::scaleChanged, this, [this] { showHoveredPixel(QPoint(-1, -1)); });
 
+    retranslateUi();
     clear();
+}
+
+void FitsPreviewWidget::retranslateUi()
+{
+    setAccessibleName(tr("FITS preview"));
+    m_errorLabel->setAccessibleName(tr("FITS decoding error"));
+    if (!m_error.isEmpty())
+        m_errorLabel->setText(tr("Cannot show this FITS file: %1").arg(m_error));
+    m_stretchCombo->setAccessibleName(tr("Stretch"));
+    m_stretchCombo->setToolTip(tr("How pixel values map to grey levels"));
+    for (int index = 0; index < m_stretchCombo->count(); ++index)
+        m_stretchCombo->setItemText(
+            index, ImageStretch::displayName(ImageStretch::Kind(m_stretchCombo->itemData(index).toInt())));
+    m_stretchLabel->setText(tr("&Stretch:"));
+    const auto describe = [](QToolButton* button, const QString& text, const QString& toolTip) {
+        button->setText(text);
+        button->setToolTip(toolTip);
+        button->setAccessibleName(toolTip);
+    };
+    describe(m_fitButton, tr("Fit"), tr("Fit the image to the window"));
+    describe(m_zoomInButton, tr("+"), tr("Zoom in"));
+    describe(m_zoomOutButton, tr("-"), tr("Zoom out"));
+    describe(m_actualSizeButton, tr("1:1"), tr("One screen pixel per image pixel"));
+    m_statusLabel->setAccessibleName(tr("Image information"));
+    m_scrollArea->setAccessibleName(tr("Image view"));
+    m_headerView->setAccessibleName(tr("FITS header"));
+    m_tabs->setAccessibleName(tr("FITS preview pages"));
+    m_tabs->setTabText(m_tabs->indexOf(m_imagePage), tr("&Image"));
+    m_tabs->setTabText(m_tabs->indexOf(m_headerView), tr("&Header"));
+}
+
+void FitsPreviewWidget::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) {
+        retranslateUi();
+        // The canvas's placeholder and the status line are this widget's words.
+        m_canvas->setPlaceholderText(
+            m_image.hasImage() || !m_error.isEmpty() ? QString()
+            : m_image.headerText().isEmpty()
+                ? tr("No image")
+                : tr("This FITS file holds no 2-D image; its header is in the Header tab."));
+        showHoveredPixel(m_hovered);
+    }
+    QWidget::changeEvent(event);
 }
 
 bool FitsPreviewWidget::setFitsBytes(const QByteArray& bytes)
@@ -133,6 +166,7 @@ bool FitsPreviewWidget::setFitsBytes(const QByteArray& bytes)
 void FitsPreviewWidget::setFitsImage(FitsImage image)
 {
     m_image = std::move(image);
+    m_error.clear();
     m_errorLabel->hide();
     m_errorLabel->clear();
     m_tabs->show();
@@ -152,9 +186,11 @@ void FitsPreviewWidget::clear()
     m_canvas->setImage(QImage());
     m_canvas->setPlaceholderText(tr("No image"));
     m_headerView->clear();
+    m_error.clear();
     m_errorLabel->hide();
     m_errorLabel->clear();
     m_tabs->show();
+    m_hovered = QPoint(-1, -1);
     m_statusLabel->clear();
 }
 
@@ -193,6 +229,7 @@ void FitsPreviewWidget::showError(const QString& message)
     m_canvas->setImage(QImage());
     m_headerView->clear();
     m_statusLabel->clear();
+    m_error = message;
     m_errorLabel->setText(tr("Cannot show this FITS file: %1").arg(message));
     m_errorLabel->show();
     m_tabs->hide();
@@ -211,6 +248,7 @@ QString FitsPreviewWidget::imageSummary() const
 
 void FitsPreviewWidget::showHoveredPixel(const QPoint& pixel)
 {
+    m_hovered = pixel;
     if (!m_image.hasImage() || pixel.x() < 0 || pixel.y() < 0 || pixel.x() >= m_image.width() ||
         pixel.y() >= m_image.height()) {
         m_statusLabel->setText(imageSummary());

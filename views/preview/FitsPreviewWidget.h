@@ -50,7 +50,11 @@ public:
 signals:
     void stretchChanged(ImageStretch::Kind kind);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslateUi();
     void render();
     void showError(const QString& message);
     void showHoveredPixel(const QPoint& pixel);
@@ -61,6 +65,9 @@ private:
     ImageStretch::Kind m_stretch = ImageStretch::Kind::ZScale;
 
     QLabel* m_errorLabel = nullptr;
+    QString m_error; // the decoding error on display
+    QLabel* m_stretchLabel = nullptr;
+    QWidget* m_imagePage = nullptr;
     QTabWidget* m_tabs = nullptr;
     QComboBox* m_stretchCombo = nullptr;
     QToolButton* m_fitButton = nullptr;
@@ -68,6 +75,7 @@ private:
     QToolButton* m_zoomOutButton = nullptr;
     QToolButton* m_actualSizeButton = nullptr;
     QLabel* m_statusLabel = nullptr;
+    QPoint m_hovered{-1, -1}; // the pixel the status label speaks of
     QScrollArea* m_scrollArea = nullptr;
     ImageCanvas* m_canvas = nullptr;
     QPlainTextEdit* m_headerView = nullptr;

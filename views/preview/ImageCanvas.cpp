@@ -24,6 +24,14 @@ ImageCanvas::ImageCanvas(QWidget* parent)
     setAccessibleName(tr("Image"));
 }
 
+void ImageCanvas::changeEvent(QEvent* event)
+{
+    // The placeholder is its owner's to say again.
+    if (event->type() == QEvent::LanguageChange)
+        setAccessibleName(tr("Image"));
+    QWidget::changeEvent(event);
+}
+
 void ImageCanvas::setImage(const QImage& image)
 {
     m_image = image;

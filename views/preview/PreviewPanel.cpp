@@ -4,6 +4,7 @@
 #include "SkyPlotWidget.h"
 #include "TextPreviewWidget.h"
 
+#include <QEvent>
 #include <QLabel>
 #include <QSet>
 
@@ -26,12 +27,8 @@ QLabel* messageLabel(const QString& name, QWidget* parent)
 PreviewPanel::PreviewPanel(QWidget* parent)
     : QStackedWidget(parent)
 {
-    setAccessibleName(tr("Preview"));
     m_empty = messageLabel(QStringLiteral("emptyPreviewLabel"), this);
-    m_empty->setText(tr("Select a dataset to preview it."));
-    m_empty->setAccessibleName(tr("No preview"));
     m_unsupported = messageLabel(QStringLiteral("unsupportedPreviewLabel"), this);
-    m_unsupported->setAccessibleName(tr("No preview available"));
     m_fits = new FitsPreviewWidget(this);
     m_text = new TextPreviewWidget(this);
     m_sky = new SkyPlotWidget(this);
@@ -41,7 +38,26 @@ PreviewPanel::PreviewPanel(QWidget* parent)
     addWidget(m_text);
     addWidget(m_sky);
     addWidget(m_unsupported);
+    retranslateUi();
     showPage(Page::Empty);
+}
+
+void PreviewPanel::retranslateUi()
+{
+    setAccessibleName(tr("Preview"));
+    m_empty->setText(tr("Select a dataset to preview it."));
+    m_empty->setAccessibleName(tr("No preview"));
+    m_unsupported->setAccessibleName(tr("No preview available"));
+    m_unsupported->setText(m_unsupportedLabel.isEmpty()
+                               ? tr("No preview for this file.")
+                               : tr("No preview for %1 files.").arg(m_unsupportedLabel));
+}
+
+void PreviewPanel::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QStackedWidget::changeEvent(event);
 }
 
 PreviewPanel::Page PreviewPanel::pageForLabel(const QString& formatterLabel)
@@ -74,9 +90,8 @@ void PreviewPanel::showBytes(const QByteArray& bytes, const QString& formatterLa
     default:
         m_fits->clear();
         m_text->clear();
-        m_unsupported->setText(formatterLabel.trimmed().isEmpty()
-                                   ? tr("No preview for this file.")
-                                   : tr("No preview for %1 files.").arg(formatterLabel.trimmed()));
+        m_unsupportedLabel = formatterLabel.trimmed();
+        retranslateUi();
         break;
     }
     showPage(page);

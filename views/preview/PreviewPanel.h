@@ -51,11 +51,16 @@ public:
 signals:
     void pageChanged(PreviewPanel::Page page);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslateUi();
     void showPage(Page page);
 
     QLabel* m_empty = nullptr;
     QLabel* m_unsupported = nullptr;
+    QString m_unsupportedLabel; // the formatter label the Unsupported page speaks of
     FitsPreviewWidget* m_fits = nullptr;
     TextPreviewWidget* m_text = nullptr;
     SkyPlotWidget* m_sky = nullptr;

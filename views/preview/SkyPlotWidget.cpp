@@ -118,6 +118,17 @@ SkyPlotWidget::SkyPlotWidget(QWidget* parent)
     setAutoFillBackground(true);
 }
 
+void SkyPlotWidget::changeEvent(QEvent* event)
+{
+    // The axes and the empty message are painted from tr() texts: a repaint says them anew.
+    if (event->type() == QEvent::LanguageChange) {
+        setAccessibleName(tr("Sky plot"));
+        setAccessibleDescription(tr("Pointings in right ascension and declination"));
+        update();
+    }
+    QWidget::changeEvent(event);
+}
+
 void SkyPlotWidget::setPointings(const QList<SkyPointing>& pointings)
 {
     m_pointings = pointings;

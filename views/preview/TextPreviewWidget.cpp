@@ -1,5 +1,6 @@
 #include "TextPreviewWidget.h"
 
+#include <QEvent>
 #include <QFontDatabase>
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -30,17 +31,13 @@ qsizetype utf8Prefix(const QByteArray& bytes, qsizetype limit)
 TextPreviewWidget::TextPreviewWidget(QWidget* parent)
     : QWidget(parent)
 {
-    setAccessibleName(tr("Text preview"));
-
     m_noteLabel = new QLabel(this);
     m_noteLabel->setObjectName(QStringLiteral("textNoteLabel"));
-    m_noteLabel->setAccessibleName(tr("Preview note"));
     m_noteLabel->setWordWrap(true);
     m_noteLabel->hide();
 
     m_textEdit = new QPlainTextEdit(this);
     m_textEdit->setObjectName(QStringLiteral("textPreviewEdit"));
-    m_textEdit->setAccessibleName(tr("File contents"));
     m_textEdit->setReadOnly(true);
     m_textEdit->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_textEdit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
@@ -49,6 +46,23 @@ TextPreviewWidget::TextPreviewWidget(QWidget* parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_noteLabel);
     layout->addWidget(m_textEdit, 1);
+    retranslateUi();
+}
+
+void TextPreviewWidget::retranslateUi()
+{
+    setAccessibleName(tr("Text preview"));
+    m_noteLabel->setAccessibleName(tr("Preview note"));
+    m_textEdit->setAccessibleName(tr("File contents"));
+}
+
+void TextPreviewWidget::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) {
+        retranslateUi();
+        updateNote();
+    }
+    QWidget::changeEvent(event);
 }
 
 QString TextPreviewWidget::prettyJson(const QByteArray& bytes, QString* errorMessage)
@@ -67,30 +81,27 @@ void TextPreviewWidget::setBytes(const QByteArray& bytes, const QString& formatt
 {
     const qsizetype shown = utf8Prefix(bytes, kMaxBytes);
     m_truncated = shown < bytes.size();
-    QStringList notes;
-    if (m_truncated)
-        notes << tr("Showing the first %1 of %2.")
-                     .arg(QLocale().formattedDataSize(shown), QLocale().formattedDataSize(bytes.size()));
+    m_shownBytes = shown;
+    m_totalBytes = bytes.size();
+    m_jsonError.clear();
 
     QString text;
     // A cut JSON document cannot parse, so only whole ones are indented.
-    if (formatterLabel.compare(QLatin1String("json"), Qt::CaseInsensitive) == 0 && !m_truncated) {
-        QString error;
-        text = prettyJson(bytes, &error);
-        if (!error.isEmpty())
-            notes << tr("Not valid JSON (%1); shown as it is.").arg(error);
-    }
+    if (formatterLabel.compare(QLatin1String("json"), Qt::CaseInsensitive) == 0 && !m_truncated)
+        text = prettyJson(bytes, &m_jsonError);
     if (text.isEmpty())
         text = QString::fromUtf8(bytes.constData(), shown);
     m_textEdit->setPlainText(text);
-    setNote(notes.join(QLatin1Char(' ')));
+    updateNote();
 }
 
 void TextPreviewWidget::clear()
 {
     m_truncated = false;
+    m_shownBytes = m_totalBytes = 0;
+    m_jsonError.clear();
     m_textEdit->clear();
-    setNote(QString());
+    updateNote();
 }
 
 QString TextPreviewWidget::text() const
@@ -103,8 +114,16 @@ QString TextPreviewWidget::noteText() const
     return m_noteLabel->isHidden() ? QString() : m_noteLabel->text();
 }
 
-void TextPreviewWidget::setNote(const QString& note)
+void TextPreviewWidget::updateNote()
 {
+    QStringList notes;
+    if (m_truncated)
+        notes << tr("Showing the first %1 of %2.")
+                     .arg(QLocale().formattedDataSize(m_shownBytes),
+                          QLocale().formattedDataSize(m_totalBytes));
+    if (!m_jsonError.isEmpty())
+        notes << tr("Not valid JSON (%1); shown as it is.").arg(m_jsonError);
+    const QString note = notes.join(QLatin1Char(' '));
     m_noteLabel->setText(note);
     m_noteLabel->setVisible(!note.isEmpty());
 }

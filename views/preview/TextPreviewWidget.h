@@ -36,12 +36,20 @@ public:
     // valid JSON.
     static QString prettyJson(const QByteArray& bytes, QString* errorMessage = nullptr);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
-    void setNote(const QString& note);
+    void retranslateUi();
+    // The note for what setBytes() found, in the current language.
+    void updateNote();
 
     QLabel* m_noteLabel = nullptr;
     QPlainTextEdit* m_textEdit = nullptr;
     bool m_truncated = false;
+    qsizetype m_shownBytes = 0;
+    qsizetype m_totalBytes = 0;
+    QString m_jsonError; // QJsonParseError's words and offset; empty when none
 };
 
 } // namespace butler

@@ -1,6 +1,7 @@
-// Edit > Preferences: the language is saved to ui/language and applies at the next start (the
-// start is played here the way butler-browser's main() does it: AppLanguage::install(), then
-// the window), and the choice to share sign-ins with the command line reaches the token store.
+// Edit > Preferences: the language is saved to ui/language, applies at once (tst_browserlanguage
+// follows a running window through the switch) and again at the next start (played here the way
+// butler-browser's main() does it: AppLanguage::install(), then the window), and the choice to
+// share sign-ins with the command line reaches the token store.
 
 #include "AppLanguage.h"
 #include "MainWindow.h"
@@ -90,7 +91,7 @@ void TestSettingsDialog::offersTheLanguages()
     QVERIFY(dialog.languageNote().isEmpty());
     // The note says when a change applies.
     box->setCurrentIndex(3);
-    QCOMPARE(dialog.languageNote(), QStringLiteral("The new language applies the next time Butler starts."));
+    QCOMPARE(dialog.languageNote(), QStringLiteral("Butler switches to the new language when you confirm."));
     box->setCurrentIndex(0);
     QVERIFY(dialog.languageNote().isEmpty());
 }

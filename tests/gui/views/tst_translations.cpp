@@ -216,7 +216,8 @@ void TestTranslations::translatesTheBrowsersNewStrings_data()
             {"butler::OperationsModel", "Cancelled", -1},
             {"butler::OperationsPanel", "&Cancel operation", -1},
             {"butler::QuotaBar", "%1 of %2 used", -1},
-            {"butler::SettingsDialog", "The new language applies the next time Butler starts.", -1},
+            {"butler::SettingsDialog", "Butler switches to the new language when you confirm.", -1},
+            {"butler::MainWindow", "&Undo %1", -1},
             {"butler::TagDialog", "Add %n selected dataset(s) to:", 1},
             {"butler::AppLanguage", "System default", -1},
             {"butler::DatasetDetailsPanel", "Dimension records", -1},
@@ -230,15 +231,16 @@ void TestTranslations::translatesTheBrowsersNewStrings_data()
     rows("es", {QStringLiteral("&Ir"), QStringLiteral("&Añadir la selección a una colección etiquetada…"),
                 QStringLiteral("2 operaciones en curso"), QStringLiteral("Cancelada"),
                 QStringLiteral("&Cancelar la operación"), QStringLiteral("%1 de %2 usados"),
-                QStringLiteral("El nuevo idioma se aplicará la próxima vez que se inicie Butler."),
-                QStringLiteral("Añadir 1 conjunto de datos seleccionado a:"),
+                QStringLiteral("Butler cambiará al nuevo idioma cuando lo confirme."),
+                QStringLiteral("&Deshacer %1"), QStringLiteral("Añadir 1 conjunto de datos seleccionado a:"),
                 QStringLiteral("Predeterminado del sistema"), QStringLiteral("Registros de dimensión")});
-    rows("fr", {QStringLiteral("A&ller"), QStringLiteral("A&jouter la sélection à une collection étiquetée…"),
-                QStringLiteral("2 opérations en cours"), QStringLiteral("Annulée"),
-                QStringLiteral("&Annuler l'opération"), QStringLiteral("%1 sur %2 utilisés"),
-                QStringLiteral("La nouvelle langue s'appliquera au prochain démarrage de Butler."),
-                QStringLiteral("Ajouter 1 jeu de données sélectionné à\u00a0:"),
-                QStringLiteral("Langue du système"), QStringLiteral("Enregistrements de dimension")});
+    rows("fr",
+         {QStringLiteral("A&ller"), QStringLiteral("A&jouter la sélection à une collection étiquetée…"),
+          QStringLiteral("2 opérations en cours"), QStringLiteral("Annulée"),
+          QStringLiteral("&Annuler l'opération"), QStringLiteral("%1 sur %2 utilisés"),
+          QStringLiteral("Butler passera à la nouvelle langue dès que vous aurez confirmé."),
+          QStringLiteral("&Annuler %1"), QStringLiteral("Ajouter 1 jeu de données sélectionné à\u00a0:"),
+          QStringLiteral("Langue du système"), QStringLiteral("Enregistrements de dimension")});
 }
 
 void TestTranslations::translatesTheBrowsersNewStrings()
