@@ -1,8 +1,13 @@
 #include "DataCoordinate.h"
 
 #include "DimensionUniverse.h"
+#include "JsonWriter.h"
 
 #include <QJsonValue>
+
+#include <algorithm>
+#include <array>
+#include <vector>
 
 namespace butler {
 
@@ -178,6 +183,29 @@ QJsonObject DataCoordinate::toJson() const
     for (int i = 0; i < m_values.size(); ++i)
         object.insert(m_group.names()[i], QJsonValue::fromVariant(m_values[i]));
     return object;
+}
+
+void DataCoordinate::writeJson(JsonWriter& writer) const
+{
+    // QJsonObject orders keys; a data ID has a handful, so sorting indices here is cheap.
+    const QStringList& names = m_group.names();
+    const int n = int(std::min<qsizetype>(m_values.size(), names.size()));
+    std::array<int, 32> small{};
+    std::vector<int> large;
+    int* order = small.data();
+    if (n > int(small.size())) {
+        large.resize(size_t(n));
+        order = large.data();
+    }
+    for (int i = 0; i < n; ++i)
+        order[i] = i;
+    std::sort(order, order + n, [&names](int a, int b) { return names[a] < names[b]; });
+    writer.beginObject();
+    for (int i = 0; i < n; ++i) {
+        writer.key(names[order[i]]);
+        writer.value(m_values[order[i]]);
+    }
+    writer.endObject();
 }
 
 QString DataCoordinate::toString() const

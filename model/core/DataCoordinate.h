@@ -10,6 +10,8 @@
 
 namespace butler {
 
+class JsonWriter;
+
 class DimensionUniverse;
 
 // A data ID: values (qint64 or QString) for the dimensions of a group. Always holds every
@@ -50,6 +52,7 @@ public:
 
     QVariantMap toMap() const;
     QJsonObject toJson() const;
+    void writeJson(JsonWriter& writer) const;
     // "{instrument: 'LSSTCam', detector: 42}"
     QString toString() const;
     // A compact key of the required values, for hashing and uniqueness checks.

@@ -1,5 +1,7 @@
 #include "DatasetRef.h"
 
+#include "JsonWriter.h"
+
 #include <QJsonObject>
 
 namespace butler {
@@ -38,6 +40,21 @@ QJsonObject DatasetRef::toJson() const
     object.insert(QLatin1String("data_id"), m_dataId.toJson());
     object.insert(QLatin1String("run"), m_run);
     return object;
+}
+
+void DatasetRef::writeJson(JsonWriter& writer) const
+{
+    // Keys in QJsonObject's (sorted) order, so both forms give the same bytes.
+    writer.beginObject();
+    writer.key("data_id");
+    m_dataId.writeJson(writer);
+    writer.key("dataset_type");
+    m_type.writeJson(writer);
+    writer.key("id");
+    writer.value(QByteArrayView(m_id.toByteArray(QUuid::WithoutBraces)));
+    writer.key("run");
+    writer.value(m_run);
+    writer.endObject();
 }
 
 Result<DatasetRef> DatasetRef::fromJson(const DimensionUniverse& universe, const QJsonObject& json)

@@ -7,6 +7,8 @@
 
 namespace butler {
 
+class JsonWriter;
+
 // How a new dataset's UUID is made: at random (the default), or derived from what identifies
 // it so that re-ingesting the same thing gives the same ID (compatible with daf_butler).
 enum class DatasetIdMode
@@ -35,6 +37,8 @@ public:
 
     // {"id", "dataset_type": {...}, "data_id": {...}, "run"}
     QJsonObject toJson() const;
+    // The same JSON as toJson(), written straight into a writer (answers with many refs).
+    void writeJson(JsonWriter& writer) const;
     static Result<DatasetRef> fromJson(const DimensionUniverse& universe, const QJsonObject& json);
 
     bool operator==(const DatasetRef& other) const

@@ -1,6 +1,7 @@
 #include "DatasetType.h"
 
 #include "DimensionUniverse.h"
+#include "JsonWriter.h"
 
 #include <QJsonArray>
 
@@ -64,6 +65,20 @@ QJsonObject DatasetType::toJson() const
     object.insert(QLatin1String("storage_class"), m_storageClass);
     object.insert(QLatin1String("is_calibration"), m_isCalibration);
     return object;
+}
+
+void DatasetType::writeJson(JsonWriter& writer) const
+{
+    writer.beginObject();
+    writer.key("dimensions");
+    writer.stringList(m_dimensions.required());
+    writer.key("is_calibration");
+    writer.value(m_isCalibration);
+    writer.key("name");
+    writer.value(m_name);
+    writer.key("storage_class");
+    writer.value(m_storageClass);
+    writer.endObject();
 }
 
 Result<DatasetType> DatasetType::fromJson(const DimensionUniverse& universe, const QJsonObject& json)

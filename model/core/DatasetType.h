@@ -7,6 +7,8 @@
 
 namespace butler {
 
+class JsonWriter;
+
 class DimensionUniverse;
 
 // A named kind of dataset: its dimensions, the storage class name (meaningful to clients
@@ -31,6 +33,7 @@ public:
 
     // {"name", "dimensions": [required...], "storage_class", "is_calibration"}
     QJsonObject toJson() const;
+    void writeJson(JsonWriter& writer) const;
     static Result<DatasetType> fromJson(const DimensionUniverse& universe, const QJsonObject& json);
 
     // Same name, dimensions, storage class and calibration flag.

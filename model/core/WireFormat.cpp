@@ -1,5 +1,7 @@
 #include "WireFormat.h"
 
+#include "JsonWriter.h"
+
 #include <QHash>
 #include <QJsonArray>
 
@@ -396,6 +398,26 @@ QJsonObject WireFormat::toJson(const DatasetPage& page)
     for (qint64 date : page.ingestDates)
         dates.append(date);
     return QJsonObject{{kDatasets, refs}, {kIngestDates, dates}, {kNextPageToken, page.nextPageToken}};
+}
+
+QByteArray WireFormat::datasetPageJson(const DatasetPage& page)
+{
+    JsonWriter writer(512 * (page.refs.size() + 1));
+    writer.beginObject();
+    writer.key("datasets");
+    writer.beginArray();
+    for (const DatasetRef& ref : page.refs)
+        ref.writeJson(writer);
+    writer.endArray();
+    writer.key("ingest_dates");
+    writer.beginArray();
+    for (qint64 date : page.ingestDates)
+        writer.value(date);
+    writer.endArray();
+    writer.key("next_page_token");
+    writer.value(page.nextPageToken);
+    writer.endObject();
+    return writer.take();
 }
 
 Result<DatasetPage> WireFormat::datasetPageFromJson(const DimensionUniverse& universe,

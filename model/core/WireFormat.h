@@ -41,6 +41,8 @@ public:
 
     // {"datasets":[ref], "ingest_dates":[ns], "next_page_token":s}
     static QJsonObject toJson(const DatasetPage& page);
+    // The same answer as compact JSON text, written directly (pages of many refs).
+    static QByteArray datasetPageJson(const DatasetPage& page);
     static Result<DatasetPage> datasetPageFromJson(const DimensionUniverse& universe,
                                                    const QJsonObject& json);
 

@@ -12,6 +12,14 @@ ApiAnswer ApiAnswer::json(const QJsonObject& object, int status)
     return answer;
 }
 
+ApiAnswer ApiAnswer::jsonText(QByteArray text, int status)
+{
+    ApiAnswer answer;
+    answer.status = status;
+    answer.body = std::move(text);
+    return answer;
+}
+
 ApiAnswer ApiAnswer::empty(int status)
 {
     ApiAnswer answer;

@@ -16,6 +16,8 @@ struct ApiAnswer
     QList<QPair<QByteArray, QByteArray>> headers;
 
     static ApiAnswer json(const QJsonObject& object, int status = 200);
+    // A JSON object already written as text (JsonWriter).
+    static ApiAnswer jsonText(QByteArray text, int status = 200);
     static ApiAnswer empty(int status = 200); // "{}"
     static ApiAnswer redirect(const QByteArray& location);
 };

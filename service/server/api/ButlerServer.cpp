@@ -14,6 +14,7 @@
 #include "FileResponder.h"
 #include "HttpBodyPlan.h"
 #include "HttpReply.h"
+#include "HttpRequest.h"
 #include "HttpServerHost.h"
 #include "Metrics.h"
 #include "OpenApiDocument.h"
@@ -26,7 +27,6 @@
 #include <QCoroTask>
 #include <QDateTime>
 #include <QElapsedTimer>
-#include <QHttpServerRequest>
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
@@ -56,7 +56,7 @@ QByteArray cleanRequestId(const QByteArray& raw)
     return raw;
 }
 
-QByteArray headerValue(const QHttpServerRequest& request, const char* name)
+QByteArray headerValue(const HttpRequest& request, const char* name)
 {
     return request.value(QByteArray::fromRawData(name, qstrlen(name)));
 }
@@ -166,7 +166,7 @@ Result<quint16> ButlerServer::start()
     HttpLimits limits = m_config.httpLimits();
     limits.bodyPlanner = [this](const HttpRequestHead& head) { return planBody(head); };
     m_host = std::make_unique<HttpServerHost>(
-        limits, [this](const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply) {
+        limits, [this](const HttpRequest& request, const std::shared_ptr<HttpReply>& reply) {
             handle(request, reply);
         });
     BUTLER_ASSIGN_OR_RETURN(m_port, m_host->listen(m_config.listenAddress(), m_config.listenPort));
@@ -214,12 +214,11 @@ void ButlerServer::stop(int graceMs)
     m_host.reset();
 }
 
-void ButlerServer::handle(const QHttpServerRequest& httpRequest, const std::shared_ptr<HttpReply>& reply)
+void ButlerServer::handle(const HttpRequest& httpRequest, const std::shared_ptr<HttpReply>& reply)
 {
     auto request = std::make_shared<ApiRequest>();
     request->method = reply->method();
-    const QUrl url = httpRequest.url();
-    request->path = url.path(QUrl::FullyDecoded);
+    request->path = httpRequest.path();
     request->requestId = cleanRequestId(headerValue(httpRequest, "x-butler-client-request-id"));
     reply->addHeader(QByteArrayLiteral("X-Butler-Client-Request-Id"), request->requestId);
 
@@ -250,7 +249,7 @@ void ButlerServer::handle(const QHttpServerRequest& httpRequest, const std::shar
         return;
     }
 
-    request->query = QUrlQuery(url.query(QUrl::FullyEncoded));
+    request->query = httpRequest.query();
     request->accept = headerValue(httpRequest, "accept");
     request->body = httpRequest.body();
 
@@ -487,7 +486,7 @@ bool ButlerServer::runInternal(std::function<void()> work, std::function<void()>
     return m_dispatcher->submit(std::move(job), false) == FairDispatcher::Submit::Queued;
 }
 
-void ButlerServer::handleFile(const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply)
+void ButlerServer::handleFile(const HttpRequest& request, const std::shared_ptr<HttpReply>& reply)
 {
     const QByteArray method = reply->method();
     if (method == "PUT") {
@@ -503,7 +502,7 @@ void ButlerServer::handleFile(const QHttpServerRequest& request, const std::shar
     }
     // /files/<label>/<path>: the signature covers the decoded path, so every spelling of the
     // same file checks against the one string that was signed.
-    const Result<FileRequest> parsed = FileRequest::parse(request.url().path(QUrl::FullyEncoded).toLatin1());
+    const Result<FileRequest> parsed = FileRequest::parse(request.encodedPath());
     if (!parsed) {
         send(*reply, ApiErrors::answer(parsed.error()));
         return;
@@ -563,10 +562,10 @@ HttpBodyPlan ButlerServer::planBody(const HttpRequestHead& head)
     return HttpBodyPlan::stream(std::move(receiver).value());
 }
 
-void ButlerServer::handleUpload(const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply)
+void ButlerServer::handleUpload(const HttpRequest& request, const std::shared_ptr<HttpReply>& reply)
 {
     auto receiver = std::dynamic_pointer_cast<UploadReceiver>(reply->bodySink());
-    const Result<FileRequest> parsed = FileRequest::parse(request.url().path(QUrl::FullyEncoded).toLatin1());
+    const Result<FileRequest> parsed = FileRequest::parse(request.encodedPath());
     RepositoryService* repository = parsed ? m_repositories.value(parsed->label()) : nullptr;
     if (!receiver || !receiver->isComplete() || !repository) {
         send(*reply, ApiErrors::answer(400, QStringLiteral("invalid_input"),

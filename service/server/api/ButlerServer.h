@@ -13,13 +13,12 @@
 #include <functional>
 #include <memory>
 
-class QHttpServerRequest;
-
 namespace butler {
 
 class Authenticator;
 class FairDispatcher;
 class HttpReply;
+class HttpRequest;
 class HttpServerHost;
 class Metrics;
 class RateLimiter;
@@ -57,16 +56,16 @@ public:
 private:
     explicit ButlerServer(ServerConfig config);
 
-    void handle(const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply);
+    void handle(const HttpRequest& request, const std::shared_ptr<HttpReply>& reply);
     void handleServerRoute(const std::shared_ptr<ApiRequest>& request,
                            const std::shared_ptr<HttpReply>& reply);
     void handleRepositoryRoute(const std::shared_ptr<ApiRequest>& request,
                                const std::shared_ptr<HttpReply>& reply);
-    void handleFile(const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply);
+    void handleFile(const HttpRequest& request, const std::shared_ptr<HttpReply>& reply);
     // Signed uploads: the header of a PUT to /files/ is checked (signature, size, open slot)
     // before any of its body is read, and the body streams to disk (UploadReceiver).
     HttpBodyPlan planBody(const HttpRequestHead& head);
-    void handleUpload(const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply);
+    void handleUpload(const HttpRequest& request, const std::shared_ptr<HttpReply>& reply);
     // Frees expired upload slots of every repository, on a worker thread.
     void expireUploads();
     // Runs next with the caller's identity, or answers 401 (or 429 past the caller's rate limit).

@@ -2,6 +2,7 @@
 
 #include "ApiCall.h"
 #include "AuthorizedButler.h"
+#include "JsonWriter.h"
 #include "RepositoryService.h"
 #include "WireFormat.h"
 
@@ -330,7 +331,7 @@ Result<ApiAnswer> RepositoryHandlers::queryDatasets(ApiCall& call)
     BUTLER_ASSIGN_OR_RETURN(DatasetQuery query, WireFormat::datasetQueryFromJson(body));
     if (!call.request.accept.contains("application/x-ndjson") || !call.stream) {
         BUTLER_ASSIGN_OR_RETURN(const DatasetPage page, call.butler.queryDatasets(query));
-        return ApiAnswer::json(WireFormat::toJson(page));
+        return ApiAnswer::jsonText(WireFormat::datasetPageJson(page));
     }
     // JSON lines: pages of bounded size so memory stays flat however many rows match; the
     // total follows the caller's limit.
@@ -349,11 +350,12 @@ Result<ApiAnswer> RepositoryHandlers::queryDatasets(ApiCall& call)
                         true);
             return ApiAnswer{0, {}, {}, {}};
         }
-        QByteArray chunk;
+        JsonWriter lines(512 * (page->refs.size() + 1));
         for (const DatasetRef& ref : page->refs) {
-            chunk += QJsonDocument(ref.toJson()).toJson(QJsonDocument::Compact);
-            chunk += '\n';
+            ref.writeJson(lines);
+            lines.endLine();
         }
+        QByteArray chunk = lines.take();
         started = true;
         if (remaining > 0)
             remaining -= int(page->refs.size());
@@ -408,15 +410,24 @@ Result<ApiAnswer> RepositoryHandlers::findDataset(ApiCall& call)
     }
     BUTLER_ASSIGN_OR_RETURN(const std::optional<DatasetRef> ref,
                             call.butler.findDataset(type, dataId, collections, time));
-    return ApiAnswer::json(
-        QJsonObject{{QStringLiteral("dataset"), ref ? QJsonValue(ref->toJson()) : QJsonValue()}});
+    JsonWriter writer(1024);
+    writer.beginObject();
+    writer.key("dataset");
+    if (ref)
+        ref->writeJson(writer);
+    else
+        writer.null();
+    writer.endObject();
+    return ApiAnswer::jsonText(writer.take());
 }
 
 Result<ApiAnswer> RepositoryHandlers::getDataset(ApiCall& call)
 {
     BUTLER_ASSIGN_OR_RETURN(const QUuid id, call.request.uuidParam(QStringLiteral("id")));
     BUTLER_ASSIGN_OR_RETURN(const DatasetRef ref, call.butler.getDataset(id));
-    return ApiAnswer::json(ref.toJson());
+    JsonWriter writer(1024);
+    ref.writeJson(writer);
+    return ApiAnswer::jsonText(writer.take());
 }
 
 Result<ApiAnswer> RepositoryHandlers::fileInfo(ApiCall& call)

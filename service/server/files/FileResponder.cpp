@@ -13,7 +13,7 @@
 #ifdef BUTLER_FILES_HAVE_HTTP_REPLY
 #include "HttpReply.h"
 
-#include <QHttpServerRequest>
+#include "HttpRequest.h"
 #endif
 
 #include <cerrno>
@@ -293,8 +293,7 @@ void FileResponder::serve(const Request& request, const QString& absolutePath, c
 }
 
 #ifdef BUTLER_FILES_HAVE_HTTP_REPLY
-FileResponder::Request FileResponder::requestFrom(const QHttpServerRequest& httpRequest,
-                                                  const HttpReply& reply)
+FileResponder::Request FileResponder::requestFrom(const HttpRequest& httpRequest, const HttpReply& reply)
 {
     Request request;
     request.method = reply.method();
@@ -304,7 +303,7 @@ FileResponder::Request FileResponder::requestFrom(const QHttpServerRequest& http
     return request;
 }
 
-void FileResponder::serve(const std::shared_ptr<HttpReply>& reply, const QHttpServerRequest& httpRequest,
+void FileResponder::serve(const std::shared_ptr<HttpReply>& reply, const HttpRequest& httpRequest,
                           const QString& absolutePath, const QString& formatter,
                           std::function<void(const Error&)> fail)
 {

@@ -11,7 +11,6 @@
 #include <functional>
 #include <memory>
 
-class QHttpServerRequest;
 class QTcpSocket;
 
 // The glue to the HTTP front exists only where that front is built.
@@ -22,6 +21,7 @@ class QTcpSocket;
 namespace butler {
 
 class HttpReply;
+class HttpRequest;
 
 // Answers a file-endpoint request for a file already resolved inside the datastore: status and
 // headers (200, 206 for one byte range, 416, 304 on a matching If-None-Match, HEAD without a
@@ -116,10 +116,10 @@ public:
 
 #ifdef BUTLER_FILES_HAVE_HTTP_REPLY
     // The headers of `httpRequest` and the method of `reply`.
-    static Request requestFrom(const QHttpServerRequest& httpRequest, const HttpReply& reply);
+    static Request requestFrom(const HttpRequest& httpRequest, const HttpReply& reply);
     // serve() through an HttpReply. `fail` answers errors (open failures); without it they
     // go out as {"error":{"type","message"}} with 404, 403 or 500.
-    static void serve(const std::shared_ptr<HttpReply>& reply, const QHttpServerRequest& httpRequest,
+    static void serve(const std::shared_ptr<HttpReply>& reply, const HttpRequest& httpRequest,
                       const QString& absolutePath, const QString& formatter,
                       std::function<void(const Error&)> fail = {});
 #endif

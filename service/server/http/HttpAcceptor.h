@@ -6,17 +6,14 @@ namespace butler {
 
 class HttpListener;
 
-// The QTcpServer bound to a listener thread's QHttpServer. Accepted descriptors go to the
-// listener, which wraps them in a connection and offers QHttpServer that connection's feed
-// socket instead of the real one.
+// The listening socket of one listener thread. Accepted descriptors go to the listener, which
+// wraps each in a connection.
 class HttpAcceptor : public QTcpServer
 {
     Q_OBJECT
 
 public:
     explicit HttpAcceptor(HttpListener* listener);
-
-    void offer(QTcpSocket* socket) { addPendingConnection(socket); }
 
 protected:
     void incomingConnection(qintptr descriptor) override;

@@ -2,12 +2,11 @@
 
 #include "HttpBodySink.h"
 #include "HttpCounters.h"
-#include "HttpFeedSocket.h"
 #include "HttpListener.h"
 #include "HttpReply.h"
+#include "HttpRequest.h"
 #include "HttpWire.h"
 
-#include <QHttpServerRequest>
 #include <QLoggingCategory>
 #include <QTcpSocket>
 
@@ -55,7 +54,6 @@ HttpConnection::HttpConnection(qintptr descriptor, HttpListener* listener)
     }
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_socket->setReadBufferSize(kSocketReadBuffer);
-    m_feed = new HttpFeedSocket(this, *m_socket);
     connect(m_socket, &QIODevice::readyRead, this, &HttpConnection::onReadyRead);
     connect(m_socket, &QIODevice::bytesWritten, this, &HttpConnection::onBytesWritten);
     connect(m_socket, &QAbstractSocket::disconnected, this, &HttpConnection::teardown);
@@ -282,61 +280,23 @@ void HttpConnection::dispatch(HttpRequestFramer::Request request)
     m_minorVersion = request.minorVersion;
     m_keepAlive = request.keepAlive;
     m_anyByte = false;
-    m_parsed = false;
 
-    // What Qt parses: the validated request with its framing normalized. Transfer-Encoding goes
-    // (the body is decoded already), Content-Length is the decoded size, Expect was answered
-    // here, and Upgrade would send Qt down its WebSocket path.
-    QByteArray head;
-    head.reserve(64 + request.target.size() + request.headers.size() * 48);
-    head += request.method;
-    head += ' ';
-    head += request.target;
-    head += request.minorVersion == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n";
-    for (const auto& [name, value] : request.headers) {
-        if (sameName(name, "content-length") || sameName(name, "transfer-encoding") ||
-            sameName(name, "expect") || sameName(name, "upgrade"))
+    // What the handler sees: the validated request with its framing normalized. Transfer-Encoding
+    // goes (the body is decoded already), Content-Length is the decoded size, Expect was answered
+    // here, and Upgrade is not offered.
+    QList<HttpRequest::Field> headers;
+    headers.reserve(request.headers.size() + 1);
+    for (auto& field : request.headers) {
+        if (sameName(field.first, "content-length") || sameName(field.first, "transfer-encoding") ||
+            sameName(field.first, "expect") || sameName(field.first, "upgrade"))
             continue;
-        head += name;
-        head += ": ";
-        head += value;
-        head += "\r\n";
+        headers.append(std::move(field));
     }
-    if (!request.body.isEmpty()) {
-        head += "Content-Length: ";
-        head += QByteArray::number(request.body.size());
-        head += "\r\n";
-    }
-    head += "\r\n";
-    m_feed->feed(std::move(head), std::move(request.body));
-    m_sink.reset(); // the reply has it when the request was parsed
+    if (!request.body.isEmpty())
+        headers.append({QByteArrayLiteral("Content-Length"), QByteArray::number(request.body.size())});
+    const HttpRequest httpRequest(std::move(request.method), std::move(request.target), std::move(headers),
+                                  std::move(request.body));
 
-    if (m_phase == Phase::Closed)
-        return;
-    if (!m_parsed) {
-        // Never expected: the two parsers disagree about a request the framer accepted.
-        qCWarning(lcHttpFront).noquote()
-            << "Qt's request parser did not take a validated" << m_method << "request";
-        m_feed->discardUnread();
-        if (m_phase == Phase::Dispatched) {
-            m_listener->counters().badRequests.fetch_add(1, std::memory_order_relaxed);
-            reject(400, QByteArrayLiteral("bad_request"), QStringLiteral("the request could not be parsed"));
-        }
-        return;
-    }
-    if (m_feed->unreadBytes() > 0) {
-        qCWarning(lcHttpFront) << "Qt's request parser left" << m_feed->unreadBytes() << "bytes of a request";
-        m_feed->discardUnread();
-    }
-}
-
-void HttpConnection::handleParsed(const QHttpServerRequest& request)
-{
-    if (m_phase != Phase::Dispatched || m_parsed) {
-        qCWarning(lcHttpFront) << "Qt's request parser produced a request that was not fed";
-        return;
-    }
-    m_parsed = true;
     HttpReply::Target target;
     target.connection = this;
     target.socket = m_socket;
@@ -349,7 +309,7 @@ void HttpConnection::handleParsed(const QHttpServerRequest& request)
     std::shared_ptr<HttpReply> reply = HttpReply::create(std::move(target), m_listener->countersPointer());
     m_reply = reply;
     try {
-        m_listener->handler()(request, reply);
+        m_listener->handler()(httpRequest, reply);
     } catch (const std::exception& error) {
         qCWarning(lcHttpFront) << "bug: the request handler threw:" << error.what();
         if (!reply->isSent())
@@ -359,16 +319,6 @@ void HttpConnection::handleParsed(const QHttpServerRequest& request)
         if (!reply->isSent())
             reply->sendEmpty(500);
     }
-}
-
-void HttpConnection::feedRejected()
-{
-    if (m_phase != Phase::Dispatched || m_parsed)
-        return;
-    m_feed->discardUnread();
-    qCWarning(lcHttpFront).noquote() << "Qt's request parser rejected a validated" << m_method << "request";
-    m_listener->counters().badRequests.fetch_add(1, std::memory_order_relaxed);
-    reject(400, QByteArrayLiteral("bad_request"), QStringLiteral("the request could not be parsed"));
 }
 
 bool HttpConnection::awaitsAnswer(quint64 serial) const
@@ -492,8 +442,6 @@ void HttpConnection::teardown()
         reply->markDisconnected();
     m_reply.reset();
     m_sink.reset();
-    if (m_feed)
-        m_feed->detach();
     m_listener->connectionClosed(this);
     deleteLater();
 }

@@ -6,23 +6,20 @@
 
 #include <memory>
 
-class QHttpServerRequest;
 class QTcpSocket;
 
 namespace butler {
 
 class HttpBodySink;
-class HttpFeedSocket;
 class HttpListener;
 class HttpReply;
 
 // One client connection on a listener thread. It owns the real socket and reads it itself:
 // the framer validates each request and enforces the limits and timeouts; one complete
-// request at a time goes through the feed socket to QHttpServer's parser, which hands it to
-// the handler; the next one only after the previous answer was written, so pipelined requests
-// are answered in order. Errors the front detects (400, 408, 413, 417, 431, 501) are answered
-// here, and the connection then closes gracefully: write side shut, input drained for a while,
-// so the client reads the answer instead of a reset.
+// request at a time goes to the handler as an HttpRequest; the next one only after the previous
+// answer was written, so pipelined requests are answered in order. Errors the front detects (400, 408, 413,
+// 417, 431, 501) are answered here, and the connection then closes gracefully: write side shut, input drained
+// for a while, so the client reads the answer instead of a reset.
 class HttpConnection : public QObject
 {
     Q_OBJECT
@@ -31,14 +28,9 @@ public:
     HttpConnection(qintptr descriptor, HttpListener* listener);
     ~HttpConnection() override;
 
-    bool isOpen() const { return m_feed != nullptr; }
-    HttpFeedSocket* feed() const { return m_feed; }
+    bool isOpen() const { return m_phase != Phase::Closed; }
     void start();
 
-    // From Qt's missing handler: the request fed last was parsed.
-    void handleParsed(const QHttpServerRequest& request);
-    // From the feed socket: Qt's parser gave up on the request fed last.
-    void feedRejected();
     // For the reply of request `serial`.
     bool awaitsAnswer(quint64 serial) const;
     bool isDraining() const;
@@ -90,7 +82,6 @@ private:
 
     HttpListener* m_listener;
     QTcpSocket* m_socket;
-    HttpFeedSocket* m_feed = nullptr;
     HttpRequestFramer m_framer;
     Phase m_phase = Phase::Reading;
     Wait m_wait = Wait::None;
@@ -99,7 +90,6 @@ private:
     QByteArray m_method;
     int m_minorVersion = 1;
     bool m_keepAlive = true;
-    bool m_parsed = false;
     bool m_pumping = false;
     bool m_pumpAgain = false;
     bool m_pumpQueued = false;

@@ -2,12 +2,9 @@
 
 #include "HttpAcceptor.h"
 #include "HttpConnection.h"
-#include "HttpFeedSocket.h"
 #include "HttpThreadGate.h"
 #include "HttpWire.h"
 
-#include <QHttpServer>
-#include <QHttpServerResponder>
 #include <QLoggingCategory>
 
 #include <algorithm>
@@ -47,12 +44,6 @@ HttpListener::~HttpListener()
 
 bool HttpListener::listen(int descriptor, QString* error)
 {
-    m_server = new QHttpServer(this);
-    m_server->setMissingHandler([](const QHttpServerRequest& request, QHttpServerResponder&& responder) {
-        auto* feed = qobject_cast<HttpFeedSocket*>(responder.socket());
-        if (HttpConnection* connection = feed ? feed->connection() : nullptr)
-            connection->handleParsed(request);
-    });
     m_acceptor = new HttpAcceptor(this);
     if (!m_acceptor->setSocketDescriptor(descriptor)) {
         *error = m_acceptor->errorString();
@@ -68,7 +59,6 @@ bool HttpListener::listen(int descriptor, QString* error)
                 acceptor->resumeAccepting();
         });
     });
-    m_server->bind(m_acceptor);
     m_sweepTimer.start();
     return true;
 }
@@ -93,8 +83,7 @@ void HttpListener::shutdown()
         delete connection;
     }
     m_connections.clear();
-    delete m_server; // and the acceptor, its child since bind()
-    m_server = nullptr;
+    delete m_acceptor;
     m_acceptor = nullptr;
 }
 
@@ -114,8 +103,6 @@ void HttpListener::accept(qintptr descriptor)
     }
     m_counters->acceptedConnections.fetch_add(1, std::memory_order_relaxed);
     m_connections.insert(connection);
-    // QHttpServer takes the feed socket from the pending list right away (pendingConnectionAvailable).
-    m_acceptor->offer(connection->feed());
     connection->start();
 }
 

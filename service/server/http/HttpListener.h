@@ -10,17 +10,14 @@
 
 #include <memory>
 
-class QHttpServer;
-
 namespace butler {
 
 class HttpAcceptor;
 class HttpConnection;
 class HttpThreadGate;
 
-// Everything of one listener thread, created and used on that thread: the QHttpServer whose
-// missing handler receives every request, the acceptor it is bound to, the open connections,
-// and the sweep that enforces their timeouts.
+// Everything of one listener thread, created and used on that thread: the acceptor, the open
+// connections, and the sweep that enforces their timeouts.
 class HttpListener : public QObject
 {
     Q_OBJECT
@@ -56,7 +53,6 @@ private:
     HttpHandler m_handler;
     std::shared_ptr<HttpCounters> m_counters;
     std::shared_ptr<HttpThreadGate> m_gate;
-    QHttpServer* m_server = nullptr;
     HttpAcceptor* m_acceptor = nullptr;
     QSet<HttpConnection*> m_connections;
     QTimer m_sweepTimer;

@@ -10,13 +10,13 @@
 #include <functional>
 #include <memory>
 
-class QHttpServerRequest;
 class QTcpSocket;
 
 namespace butler {
 
 class HttpBodySink;
 class HttpConnection;
+class HttpRequest;
 class HttpThreadGate;
 struct HttpCounters;
 
@@ -127,6 +127,6 @@ private:
     std::atomic<bool> m_sent{false};
 };
 
-using HttpHandler = std::function<void(const QHttpServerRequest&, const std::shared_ptr<HttpReply>&)>;
+using HttpHandler = std::function<void(const HttpRequest&, const std::shared_ptr<HttpReply>&)>;
 
 } // namespace butler

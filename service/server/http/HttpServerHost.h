@@ -15,18 +15,17 @@ namespace butler {
 
 class HttpListenerThread;
 
-// The hardened HTTP front of butler-server. Several listener threads each run a QHttpServer
-// bound to its own SO_REUSEPORT socket on the same port, so the kernel spreads connections
+// The hardened HTTP front of butler-server. Several listener threads each accept on their own
+// SO_REUSEPORT socket on the same port, so the kernel spreads connections
 // over them. Every request, whatever its method and path, goes to the one handler, called on
 // the listener thread that owns the connection; the handler must not block and answers through
 // the HttpReply, at once or later via HttpReply::post().
 //
-// In front of Qt's parser each connection validates and frames requests itself (see
-// HttpConnection): header and body limits, header/body/idle timeouts, a connection limit, 400
-// for malformed requests, 100-continue, Connection: close and HTTP/1.0, HEAD, pipelining in
-// order. What the handler's QHttpServerRequest shows has its framing normalized: no
-// Transfer-Encoding (a chunked body arrives decoded, with Content-Length), no Expect, no
-// Upgrade. The request object is valid while the handler runs; copy what a later answer needs.
+// Each connection validates, frames and parses requests itself (see HttpConnection): header and body limits,
+// header/body/idle timeouts, a connection limit, 400 for malformed requests, 100-continue, Connection: close
+// and HTTP/1.0, HEAD, pipelining in order. What the handler's HttpRequest shows has its framing normalized:
+// no Transfer-Encoding (a chunked body arrives decoded, with Content-Length), no Expect, no Upgrade. The
+// request object is valid while the handler runs; copy what a later answer needs.
 //
 // Public functions belong to the thread that created the host; never call them from a handler.
 class HttpServerHost : public QObject

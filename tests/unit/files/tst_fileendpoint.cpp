@@ -8,9 +8,9 @@
 #include "HttpServerHost.h"
 #include "UrlSigner.h"
 
+#include "HttpRequest.h"
 #include <QDeadlineTimer>
 #include <QFile>
-#include <QHttpServerRequest>
 #include <QJsonObject>
 #include <QRandomGenerator>
 #include <QTcpSocket>
@@ -173,7 +173,7 @@ private slots:
         limits.threads = 2;
         const UrlSigner* s = m_signer.get();
         const QString root = m_root;
-        m_host = std::make_unique<HttpServerHost>(limits, [s, root](const QHttpServerRequest& httpRequest,
+        m_host = std::make_unique<HttpServerHost>(limits, [s, root](const HttpRequest& httpRequest,
                                                                     const std::shared_ptr<HttpReply>& reply) {
             auto parsed = FileRequest::parse(httpRequest.url().path(QUrl::FullyEncoded).toLatin1());
             if (!parsed.ok())

@@ -8,7 +8,7 @@
 #include "HttpServerHost.h"
 #include "RawHttpClient.h"
 
-#include <QHttpServerRequest>
+#include "HttpRequest.h"
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
@@ -71,7 +71,7 @@ QByteArray put(const QByteArray& path, qint64 length, const QByteArray& extra = 
            "\r\n" + extra + "\r\n";
 }
 
-void answerWithSink(const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply)
+void answerWithSink(const HttpRequest& request, const std::shared_ptr<HttpReply>& reply)
 {
     auto* sink = dynamic_cast<CollectingSink*>(reply->bodySink().get());
     reply->sendJson(200, QJsonObject{{QStringLiteral("streamed"), sink != nullptr},

@@ -6,8 +6,8 @@
 #include "HttpServerHost.h"
 #include "RawHttpClient.h"
 
+#include "HttpRequest.h"
 #include <QDateTime>
-#include <QHttpServerRequest>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
@@ -40,7 +40,7 @@ QJsonObject jsonOf(const RawResponse& response)
     return QJsonDocument::fromJson(response.body).object();
 }
 
-void echo(const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply)
+void echo(const HttpRequest& request, const std::shared_ptr<HttpReply>& reply)
 {
     reply->sendJson(200, QJsonObject{{QStringLiteral("method"), QString::fromLatin1(reply->method())},
                                      {QStringLiteral("path"), request.url().path()},
@@ -152,7 +152,7 @@ private slots:
     {
         std::mutex mutex;
         QSet<QThread*> threads;
-        QVERIFY(start([&](const QHttpServerRequest&, const std::shared_ptr<HttpReply>& reply) {
+        QVERIFY(start([&](const HttpRequest&, const std::shared_ptr<HttpReply>& reply) {
             {
                 std::lock_guard lock(mutex);
                 threads.insert(QThread::currentThread());
@@ -175,7 +175,7 @@ private slots:
 
     void deferredAnswerFromWorkerThread()
     {
-        QVERIFY(start([this](const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply) {
+        QVERIFY(start([this](const HttpRequest& request, const std::shared_ptr<HttpReply>& reply) {
             const QString path = request.url().path();
             m_pool.start([reply, path] {
                 QThread::msleep(30);
@@ -209,7 +209,7 @@ private slots:
     void clientLeavesBeforeDeferredAnswer()
     {
         HeldReply held;
-        QVERIFY(start([&](const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply) {
+        QVERIFY(start([&](const HttpRequest& request, const std::shared_ptr<HttpReply>& reply) {
             if (request.url().path() == QStringLiteral("/hold"))
                 held.hold(reply);
             else
@@ -261,7 +261,7 @@ private slots:
 
     void chunkedStreaming()
     {
-        QVERIFY(start([this](const QHttpServerRequest&, const std::shared_ptr<HttpReply>& reply) {
+        QVERIFY(start([this](const HttpRequest&, const std::shared_ptr<HttpReply>& reply) {
             reply->beginChunked(200, "application/x-ndjson");
             m_pool.start([reply] {
                 for (int i = 0; i < 3; ++i) {
@@ -302,7 +302,7 @@ private slots:
 
     void headHasHeadersAndNoBody()
     {
-        QVERIFY(start([](const QHttpServerRequest&, const std::shared_ptr<HttpReply>& reply) {
+        QVERIFY(start([](const HttpRequest&, const std::shared_ptr<HttpReply>& reply) {
             reply->addHeader("ETag", "\"v1\"");
             reply->send(200, "text/plain", "hello world");
         }));
@@ -324,7 +324,7 @@ private slots:
 
     void pipelinedRequestsAnsweredInOrder()
     {
-        QVERIFY(start([this](const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply) {
+        QVERIFY(start([this](const HttpRequest& request, const std::shared_ptr<HttpReply>& reply) {
             const QString path = request.url().path();
             if (path == QStringLiteral("/fast")) {
                 reply->send(200, "text/plain", "fast");
@@ -350,7 +350,7 @@ private slots:
 
     void connectionCloseIsHonoured()
     {
-        QVERIFY(start([](const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply) {
+        QVERIFY(start([](const HttpRequest& request, const std::shared_ptr<HttpReply>& reply) {
             if (request.url().path() == QStringLiteral("/bye"))
                 reply->addHeader("Connection", "close");
             reply->send(200, "text/plain", "ok");
@@ -402,7 +402,7 @@ private slots:
 
     void rawModeWritesBody()
     {
-        QVERIFY(start([](const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply) {
+        QVERIFY(start([](const HttpRequest& request, const std::shared_ptr<HttpReply>& reply) {
             const bool broken = request.url().path() == QStringLiteral("/broken");
             QTcpSocket* socket =
                 reply->beginRaw(200, {{"Content-Type", "text/plain"}, {"Content-Length", "5"}});
@@ -435,7 +435,7 @@ private slots:
 
     void droppedReplyAnswers500()
     {
-        QVERIFY(start([this](const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply) {
+        QVERIFY(start([this](const HttpRequest& request, const std::shared_ptr<HttpReply>& reply) {
             if (request.url().path() == QStringLiteral("/later"))
                 m_pool.start([reply] { QThread::msleep(10); }); // dropped on the worker
         }));
@@ -455,7 +455,7 @@ private slots:
     void stopAcceptingThenWaitForIdle()
     {
         HeldReply held;
-        QVERIFY(start([&](const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply) {
+        QVERIFY(start([&](const HttpRequest& request, const std::shared_ptr<HttpReply>& reply) {
             if (request.url().path() == QStringLiteral("/hold"))
                 held.hold(reply);
             else
@@ -485,8 +485,8 @@ private slots:
     void postAfterStopIsDropped()
     {
         HeldReply held;
-        QVERIFY(start(
-            [&](const QHttpServerRequest&, const std::shared_ptr<HttpReply>& reply) { held.hold(reply); }));
+        QVERIFY(
+            start([&](const HttpRequest&, const std::shared_ptr<HttpReply>& reply) { held.hold(reply); }));
         RawHttpClient client;
         QVERIFY(client.connectTo(m_port));
         client.send(get("/hold"));

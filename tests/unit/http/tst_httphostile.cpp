@@ -6,7 +6,7 @@
 #include "HttpServerHost.h"
 #include "RawHttpClient.h"
 
-#include <QHttpServerRequest>
+#include "HttpRequest.h"
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
@@ -31,7 +31,7 @@ QByteArray get(const QByteArray& path)
     return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
 }
 
-void echoBody(const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply)
+void echoBody(const HttpRequest& request, const std::shared_ptr<HttpReply>& reply)
 {
     reply->send(200, "application/octet-stream", request.body());
 }
@@ -206,7 +206,7 @@ private slots:
         // 100 KiB. At the front's limits everything arrives; past them the answer is 431.
         HttpLimits limits = testLimits();
         limits.maxHeaderBytes = 200 * 1024;
-        QVERIFY(start(limits, [](const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply) {
+        QVERIFY(start(limits, [](const HttpRequest& request, const std::shared_ptr<HttpReply>& reply) {
             reply->send(200, "text/plain",
                         QByteArray::number(request.headers().size()) + " " +
                             QByteArray::number(request.value("x-big").size()));
@@ -350,7 +350,7 @@ private slots:
     {
         HttpLimits limits = testLimits();
         limits.idleTimeoutMs = 300;
-        QVERIFY(start(limits, [](const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply) {
+        QVERIFY(start(limits, [](const HttpRequest& request, const std::shared_ptr<HttpReply>& reply) {
             if (request.url().path() == QStringLiteral("/big"))
                 reply->send(200, "application/octet-stream", QByteArray(32 << 20, 'z'));
             else
@@ -429,13 +429,12 @@ private slots:
     void pipelineFloodIsAnsweredInOrder()
     {
         // The handler answers later, so the requests pile up: more than the socket buffer holds.
-        QVERIFY(start(testLimits(),
-                      [this](const QHttpServerRequest& request, const std::shared_ptr<HttpReply>& reply) {
-                          const QByteArray path = request.url().path().toUtf8();
-                          m_pool.start([reply, path] {
-                              reply->post([reply, path] { reply->send(200, "text/plain", path); });
-                          });
-                      }));
+        QVERIFY(
+            start(testLimits(), [this](const HttpRequest& request, const std::shared_ptr<HttpReply>& reply) {
+                const QByteArray path = request.url().path().toUtf8();
+                m_pool.start(
+                    [reply, path] { reply->post([reply, path] { reply->send(200, "text/plain", path); }); });
+            }));
         constexpr int kRequests = 300;
         QByteArray requests;
         for (int i = 0; i < kRequests; ++i)
