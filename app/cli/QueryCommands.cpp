@@ -22,6 +22,16 @@ const QVariant& nullCell()
     return null;
 }
 
+// A run the server does not name to this user (it reached the dataset through a release
+// collection): an empty cell in tables and CSV, null in JSON.
+void setRunCell(OutputTable& table, int column, const DatasetRef& ref)
+{
+    if (ref.run().isEmpty())
+        table.setCell(column, nullCell());
+    else
+        table.setCell(column, ref.run());
+}
+
 QVariant timeCell(qint64 ns, bool bounded)
 {
     return bounded ? QVariant(TaiTime::toIsoUtc(ns)) : nullCell();
@@ -86,7 +96,7 @@ void writeDatasetTable(CommandContext& context, const QList<DatasetRef>& refs,
         table.addRow();
         dataIdCells.set(table, ref.dataId());
         table.setCell(0, ref.datasetType().name());
-        table.setCell(1, ref.run());
+        setRunCell(table, 1, ref);
         table.setCell(2, ref.id());
         if (showUri)
             setUriCell(table, uriColumn, files, ref.id());
@@ -140,7 +150,7 @@ void writeDatasetJson(CommandContext& context, const QList<DatasetRef>& refs,
         table.addRow();
         table.setCell(0, ref.id());
         table.setCell(1, ref.datasetType().name());
-        table.setCell(2, ref.run());
+        setRunCell(table, 2, ref);
         table.setCell(3, ref.dataId());
         if (showUri)
             setUriCell(table, 4, files, ref.id());

@@ -165,7 +165,9 @@ std::unique_ptr<RemoteButler> RemoteButler::withRequestGroup(std::shared_ptr<Req
 {
     RemoteTransport transport = m_transport;
     transport.setRequestGroup(std::move(group));
-    return std::unique_ptr<RemoteButler>(new RemoteButler(std::move(transport), m_universe));
+    std::unique_ptr<RemoteButler> butler(new RemoteButler(std::move(transport), m_universe));
+    butler->m_signedUrls = m_signedUrls;
+    return butler;
 }
 
 Result<std::unique_ptr<RemoteButler>> RemoteButler::connect(const QString& url, const QString& token,
@@ -364,6 +366,7 @@ QCoro::Task<Result<QStringList>> RemoteButler::flattenCollectionsAsync(QStringLi
 
 QCoro::Task<Status> RemoteButler::removeCollectionsAsync(QStringList names)
 {
+    m_signedUrls->clear();
     const QJsonObject body{{QStringLiteral("names"), QJsonArray::fromStringList(names)}};
     BUTLER_CO_TRY(co_await postJson(QStringLiteral("/collections/remove"), body));
     co_return Status();
@@ -371,6 +374,7 @@ QCoro::Task<Status> RemoteButler::removeCollectionsAsync(QStringList names)
 
 QCoro::Task<Status> RemoteButler::removeRunsAsync(QStringList names)
 {
+    m_signedUrls->clear();
     const QJsonObject body{{QStringLiteral("names"), QJsonArray::fromStringList(names)}};
     BUTLER_CO_TRY(co_await postJson(QStringLiteral("/runs/remove"), body));
     co_return Status();
@@ -468,6 +472,7 @@ QCoro::Task<Result<QList<SignedFileInfo>>> RemoteButler::signedFileInfoAsync(QLi
         files.append(SignedFileInfo{
             std::move(file), expires > 0 ? QDateTime::fromSecsSinceEpoch(expires, Qt::UTC) : QDateTime()});
     }
+    m_signedUrls->store(files, QDateTime::currentSecsSinceEpoch());
     co_return files;
 }
 
@@ -517,6 +522,17 @@ QCoro::Task<Result<QByteArray>> RemoteButler::downloadAsync(FileInfo file)
 
 QCoro::Task<Result<std::pair<QByteArray, QString>>> RemoteButler::getAsync(QUuid id)
 {
+    // After fileInfo() (or a get() of the same dataset) its signed URL is at hand.
+    if (const std::optional<SignedFileInfo> known =
+            m_signedUrls->find(id, QDateTime::currentSecsSinceEpoch())) {
+        Result<QByteArray> bytes = co_await downloadAsync(known->file);
+        if (bytes.ok())
+            co_return std::pair<QByteArray, QString>(std::move(bytes).value(), known->file.formatter);
+        // Refused or changed since (a new key, a removed file): ask the server again.
+        qCDebug(lcClientButler) << "signed URL of" << id
+                                << "failed, asking again:" << bytes.error().message();
+        m_signedUrls->remove({id});
+    }
     BUTLER_CO_ASSIGN_OR_RETURN(const SignedFileInfo file, co_await downloadUrlAsync(id));
     BUTLER_CO_ASSIGN_OR_RETURN(QByteArray bytes, co_await downloadAsync(file.file));
     co_return std::pair<QByteArray, QString>(std::move(bytes), file.file.formatter);
@@ -714,8 +730,10 @@ Result<QList<DatasetRef>> RemoteButler::refsFromJson(const QJsonArray& array) co
             return invalidInput(QStringLiteral("dataset type '%1' is described two ways").arg(typeName));
         const DatasetType* type = &known->second;
         const QUuid id = QUuid::fromString(json.value(QLatin1String("id")).toString());
-        const QString run = json.value(QLatin1String("run")).toString();
-        if (id.isNull() || run.isEmpty())
+        const QJsonValue runValue = json.value(QLatin1String("run"));
+        const QString run = runValue.toString();
+        // A null run is one the server does not name to this user (DatasetRef::fromJson).
+        if (id.isNull() || (run.isEmpty() && !runValue.isNull()))
             return invalidInput(QStringLiteral("a dataset ref lacks its 'id' or 'run'"));
         BUTLER_ASSIGN_OR_RETURN(DataCoordinate dataId,
                                 DataCoordinate::fromJson(m_universe, type->dimensions(),
@@ -728,6 +746,15 @@ Result<QList<DatasetRef>> RemoteButler::refsFromJson(const QJsonArray& array) co
 QCoro::Task<Result<qint64>> RemoteButler::abortUploadAsync(QString uploadId)
 {
     const QJsonObject body{{QStringLiteral("upload_id"), uploadId}};
+    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json,
+                               co_await postJson(QStringLiteral("/uploads/abort"), body, true));
+    co_return json.value(QStringLiteral("released_bytes")).toInteger();
+}
+
+QCoro::Task<Result<qint64>> RemoteButler::undoUploadAsync(QString uploadId)
+{
+    m_signedUrls->clear();
+    const QJsonObject body{{QStringLiteral("upload_id"), uploadId}, {QStringLiteral("undo_commit"), true}};
     BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json,
                                co_await postJson(QStringLiteral("/uploads/abort"), body, true));
     co_return json.value(QStringLiteral("released_bytes")).toInteger();
@@ -788,6 +815,7 @@ QCoro::Task<Status> RemoteButler::associateAsync(QString tagged, QList<QUuid> id
 
 QCoro::Task<Status> RemoteButler::disassociateAsync(QString tagged, QList<QUuid> ids)
 {
+    m_signedUrls->clear();
     const QJsonObject body{{QStringLiteral("collection"), tagged}, {QStringLiteral("ids"), idsToJson(ids)}};
     BUTLER_CO_TRY(co_await postJson(QStringLiteral("/datasets/disassociate"), body));
     co_return Status();
@@ -818,6 +846,7 @@ QCoro::Task<Status> RemoteButler::decertifyAsync(QString calibration, QString da
 
 QCoro::Task<Status> RemoteButler::pruneDatasetsAsync(QList<QUuid> ids, bool purge, bool unstore)
 {
+    m_signedUrls->remove(ids);
     const QJsonObject body{{QStringLiteral("ids"), idsToJson(ids)},
                            {QStringLiteral("purge"), purge},
                            {QStringLiteral("unstore"), unstore}};
@@ -1042,6 +1071,11 @@ Result<qint64> RemoteButler::abortUpload(const QString& uploadId)
     return blockingWait(abortUploadAsync(uploadId));
 }
 
+Result<qint64> RemoteButler::undoUpload(const QString& uploadId)
+{
+    return blockingWait(undoUploadAsync(uploadId));
+}
+
 Result<RemoteQuota> RemoteButler::quota(const QString& user)
 {
     return blockingWait(quotaAsync(user));
@@ -1107,6 +1141,7 @@ QCoro::Task<Result<QList<TrashEntry>>> RemoteButler::restoreFromTrashAsync(QStri
 
 QCoro::Task<Result<QList<TrashEntry>>> RemoteButler::emptyTrashAsync(QStringList names, bool expiredOnly)
 {
+    m_signedUrls->clear();
     const QString route = QStringLiteral("/trash/empty");
     QJsonObject body{{QStringLiteral("expired"), expiredOnly}};
     if (names.isEmpty())

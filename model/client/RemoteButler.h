@@ -8,6 +8,7 @@
 #include "RemoteQuota.h"
 #include "RemoteTransport.h"
 #include "SignedFileInfo.h"
+#include "SignedUrlCache.h"
 #include "UploadGrant.h"
 #include "UploadOptions.h"
 #include "UploadSpec.h"
@@ -77,7 +78,9 @@ public:
     // Through a signed upload URL: reserve, PUT, commit.
     Result<DatasetRef> put(const QByteArray& bytes, const QString& formatter, const QString& datasetType,
                            const QVariantMap& dataId, const QString& run) override;
-    // Downloads through the signed URL and checks size and sha256.
+    // Downloads through the signed URL and checks size and sha256. A URL fileInfo() or an
+    // earlier get() fetched moments ago is used again (SignedUrlCache): one file-info request
+    // per dataset at most.
     Result<QByteArray> get(const QUuid& id, QString* formatter = nullptr) override;
     // Uploads the files through signed URLs (RemoteUploader); only TransferMode::Copy and
     // DatasetIdMode::Unique work remotely. All or nothing: when an upload fails, what this call
@@ -115,6 +118,9 @@ public:
                                       bool resume = false);
     Result<QList<DatasetRef>> commitUpload(const QString& uploadId);
     Result<qint64> abortUpload(const QString& uploadId); // the bytes given back
+    // As abortUpload, and a batch already committed is undone: the datasets it made are
+    // deleted for good (no trash), files included. Only the user who committed it.
+    Result<qint64> undoUpload(const QString& uploadId);
     // A user's quota (empty: the caller's); admins set limits (nullopt: back to the default).
     Result<RemoteQuota> quota(const QString& user = {});
     Result<RemoteQuota> setQuota(const QString& user, std::optional<qint64> limitBytes);
@@ -180,6 +186,7 @@ public:
     QCoro::Task<Status> putBytesAsync(QString url, QByteArray bytes);
     QCoro::Task<Result<QList<DatasetRef>>> commitUploadAsync(QString uploadId);
     QCoro::Task<Result<qint64>> abortUploadAsync(QString uploadId);
+    QCoro::Task<Result<qint64>> undoUploadAsync(QString uploadId);
     QCoro::Task<Result<RemoteQuota>> quotaAsync(QString user = {});
     QCoro::Task<Result<RemoteQuota>> setQuotaAsync(QString user, std::optional<qint64> limitBytes);
 
@@ -197,6 +204,8 @@ private:
 
     RemoteTransport m_transport;
     DimensionUniverse m_universe;
+    // Shared with the butlers of withRequestGroup().
+    std::shared_ptr<SignedUrlCache> m_signedUrls = std::make_shared<SignedUrlCache>();
 };
 
 } // namespace butler

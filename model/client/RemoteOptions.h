@@ -10,8 +10,9 @@ namespace butler {
 // How RemoteButler talks to the server. The defaults suit the CLI and the desktop app.
 struct RemoteOptions
 {
-    // The longest total wait for Retry-After answers (429, and 503 on idempotent requests) of
-    // one call; an answer that asks for longer fails at once.
+    // The longest total wait for retried answers (429, and 503 on idempotent requests) of one
+    // call: Retry-After when given, else 0.25 s doubling up to 8 s. An answer that asks for
+    // longer than is left fails at once.
     std::chrono::milliseconds retryBudget{std::chrono::seconds(30)};
     // A transfer that moves no bytes for this long fails.
     std::chrono::milliseconds transferTimeout{std::chrono::seconds(120)};

@@ -24,6 +24,17 @@ Q_LOGGING_CATEGORY(lcClientHttp, "butler.client.http")
 namespace {
 
 constexpr int kMaxAttempts = 10;
+// Without Retry-After: 250 ms, then twice as long each time, at most 8 s.
+constexpr std::chrono::milliseconds kFirstBackoff{250};
+constexpr std::chrono::milliseconds kMaxBackoff{8000};
+
+std::chrono::milliseconds backoff(int attemptNumber)
+{
+    std::chrono::milliseconds wait = kFirstBackoff;
+    for (int i = 1; i < attemptNumber && wait < kMaxBackoff; ++i)
+        wait *= 2;
+    return std::min(wait, kMaxBackoff);
+}
 
 struct DeleteLater
 {
@@ -149,8 +160,11 @@ QCoro::Task<Result<RemoteTransport::Answer>> RemoteTransport::send(Request reque
         const bool retryable = answer.status == 429 || (answer.status == 503 && request.idempotent);
         if (!retryable)
             co_return answer;
-        const std::optional<std::chrono::milliseconds> wait = parseRetryAfter(answer.header("Retry-After"));
-        if (!wait || attemptNumber >= kMaxAttempts || waited + *wait > m_options.retryBudget) {
+        // A busy server (or a proxy in front of it) may not say how long to wait.
+        std::optional<std::chrono::milliseconds> wait = parseRetryAfter(answer.header("Retry-After"));
+        if (!wait)
+            wait = backoff(attemptNumber);
+        if (attemptNumber >= kMaxAttempts || waited + *wait > m_options.retryBudget) {
             qCDebug(lcClientHttp) << "giving up on" << request.url.path() << "after" << attemptNumber
                                   << "attempts, status" << answer.status;
             co_return answer;

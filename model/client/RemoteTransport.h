@@ -21,7 +21,9 @@ namespace butler {
 class RequestGroup;
 
 // The HTTP side of RemoteButler: sends one request with the headers every request carries,
-// honours Retry-After, and turns transport failures and error answers into Errors. Stateless
+// retries 429 (and 503 on idempotent requests) after Retry-After or, when the answer has none,
+// after a short exponential backoff, all within RemoteOptions::retryBudget, and turns transport
+// failures and error answers into Errors. Stateless
 // apart from the token, so one instance serves every thread; each thread gets its own
 // QNetworkAccessManager, made on first use.
 class RemoteTransport

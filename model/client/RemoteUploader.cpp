@@ -59,7 +59,7 @@ QCoro::Task<Result<QList<DatasetRef>>> RemoteUploader::uploadAsync(QString run, 
     QList<DatasetRef> refs;
     refs.reserve(files.size());
     QStringList openUploads;
-    QList<QUuid> committed;
+    QList<Committed> committed;
     for (qsizetype start = 0; start < files.size(); start += m_options.batchFiles) {
         const qsizetype count = std::min<qsizetype>(m_options.batchFiles, files.size() - start);
         QList<UploadSpec> specs;
@@ -107,10 +107,12 @@ QCoro::Task<Result<QList<DatasetRef>>> RemoteUploader::uploadAsync(QString run, 
             if (!batchRefs)
                 co_return co_await fail(batchRefs.error(), openUploads, committed);
             openUploads.removeOne(grant->uploadId);
+            Committed batch{grant->uploadId, {}};
             for (const DatasetRef& ref : std::as_const(batchRefs.value())) {
                 made.insert(ref.id(), ref);
-                committed.append(ref.id());
+                batch.ids.append(ref.id());
             }
+            committed.append(std::move(batch));
         }
         for (const UploadGrant::Slot& slot : std::as_const(grant->files)) {
             if (slot.dataset) {
@@ -242,7 +244,7 @@ QCoro::Task<Status> RemoteUploader::sendPlain(QList<SignedPutSender::File> files
     co_return status;
 }
 
-QCoro::Task<Error> RemoteUploader::fail(Error error, QStringList openUploads, QList<QUuid> committed)
+QCoro::Task<Error> RemoteUploader::fail(Error error, QStringList openUploads, QList<Committed> committed)
 {
     if (!m_options.undoOnFailure)
         co_return error;
@@ -253,8 +255,19 @@ QCoro::Task<Error> RemoteUploader::fail(Error error, QStringList openUploads, QL
             qCWarning(lcClientUpload)
                 << "could not abort upload" << uploadId << ":" << aborted.error().message();
     }
-    if (!committed.isEmpty()) {
-        const Status pruned = co_await m_butler.pruneDatasetsAsync(committed, true, true);
+    // Datasets made a moment ago by this very call go for good: the trash is for removals
+    // someone may regret, and would keep their files (and quota) for weeks.
+    QList<QUuid> left;
+    for (const Committed& batch : std::as_const(committed)) {
+        const auto undone = co_await m_butler.undoUploadAsync(batch.uploadId);
+        if (!undone) {
+            qCWarning(lcClientUpload) << "could not undo upload" << batch.uploadId << ":"
+                                      << undone.error().message() << "; pruning its datasets instead";
+            left.append(batch.ids);
+        }
+    }
+    if (!left.isEmpty()) {
+        const Status pruned = co_await m_butler.pruneDatasetsAsync(left, true, true);
         if (!pruned.ok())
             qCWarning(lcClientUpload)
                 << "could not remove the datasets of a failed upload:" << pruned.error().message();

@@ -34,6 +34,12 @@ private:
         QString path;
         qint64 size = 0;
     };
+    // A batch this call committed, and the datasets it made.
+    struct Committed
+    {
+        QString uploadId;
+        QList<QUuid> ids;
+    };
 
     // The sha256 and size of each file into specs (same order), on a few threads.
     static Status hashAll(const QList<IngestFile>& files, QList<UploadSpec>& specs);
@@ -41,7 +47,9 @@ private:
     // Plain-http URLs: SignedPutSender on its own threads.
     QCoro::Task<Status> sendPlain(QList<SignedPutSender::File> files);
     void advance(qint64 bytes);
-    QCoro::Task<Error> fail(Error error, QStringList openUploads, QList<QUuid> committed);
+    // Undoes what this call did (when undoOnFailure): aborts the open batches and removes the
+    // committed ones for good, then answers error.
+    QCoro::Task<Error> fail(Error error, QStringList openUploads, QList<Committed> committed);
 
     RemoteButler& m_butler;
     UploadOptions m_options;

@@ -179,6 +179,27 @@ Status TokenSource::storeToken(const QString& serverBase, const QString& token, 
     return writeStore(storeFile, store);
 }
 
+Result<QJsonObject> TokenSource::storedEntry(const QString& serverBase, const QString& storeFile)
+{
+    BUTLER_ASSIGN_OR_RETURN(const QJsonObject store, readStore(storeFile));
+    const QJsonValue entry = store.value(normalizedKey(serverBase));
+    if (entry.isString())
+        return QJsonObject{{QStringLiteral("access_token"), entry.toString()}};
+    return entry.toObject();
+}
+
+Status TokenSource::storeEntry(const QString& serverBase, const QJsonObject& entry, const QString& storeFile)
+{
+    if (!isPlausibleToken(entry.value(QLatin1String("access_token")).toString()))
+        return invalidInput(QStringLiteral("refusing to store a malformed token"));
+    QJsonObject store;
+    if (QFile::exists(storeFile)) {
+        BUTLER_ASSIGN_OR_RETURN(store, readStore(storeFile));
+    }
+    store.insert(normalizedKey(serverBase), entry);
+    return writeStore(storeFile, store);
+}
+
 Status TokenSource::removeToken(const QString& serverBase, const QString& storeFile)
 {
     if (!QFile::exists(storeFile))

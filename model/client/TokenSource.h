@@ -2,6 +2,7 @@
 
 #include "Result.h"
 
+#include <QJsonObject>
 #include <QString>
 
 namespace butler {
@@ -30,6 +31,12 @@ public:
     // Stores (or replaces) the server's token, creating the store with mode 0600.
     static Status storeToken(const QString& serverBase, const QString& token, const QString& storeFile,
                              qint64 expiresAtUnix = 0);
+    // The server's whole entry (an object with access_token, and whatever else `butler login` keeps:
+    // expires_at, refresh_token, issuer, client_id, scope); an empty object when there is none.
+    // Unlike storedToken(), an expired token is no error here.
+    static Result<QJsonObject> storedEntry(const QString& serverBase, const QString& storeFile);
+    // Stores (or replaces) the server's whole entry; its access_token must be a well-formed token.
+    static Status storeEntry(const QString& serverBase, const QJsonObject& entry, const QString& storeFile);
     // Removes the server's token from the store (a missing store or token is no error).
     static Status removeToken(const QString& serverBase, const QString& storeFile);
 

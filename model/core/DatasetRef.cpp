@@ -38,7 +38,8 @@ QJsonObject DatasetRef::toJson() const
     object.insert(QLatin1String("id"), idString());
     object.insert(QLatin1String("dataset_type"), m_type.toJson());
     object.insert(QLatin1String("data_id"), m_dataId.toJson());
-    object.insert(QLatin1String("run"), m_run);
+    // An empty run is one the server does not name to this reader: null on the wire.
+    object.insert(QLatin1String("run"), m_run.isEmpty() ? QJsonValue() : QJsonValue(m_run));
     return object;
 }
 
@@ -53,7 +54,11 @@ void DatasetRef::writeJson(JsonWriter& writer) const
     writer.key("id");
     writer.value(QByteArrayView(m_id.toByteArray(QUuid::WithoutBraces)));
     writer.key("run");
-    writer.value(m_run);
+    // An empty run is one the server does not name to this reader, as in toJson().
+    if (m_run.isEmpty())
+        writer.null();
+    else
+        writer.value(m_run);
     writer.endObject();
 }
 
@@ -68,8 +73,10 @@ Result<DatasetRef> DatasetRef::fromJson(const DimensionUniverse& universe, const
     BUTLER_ASSIGN_OR_RETURN(DataCoordinate dataId,
                             DataCoordinate::fromJson(universe, type.dimensions(),
                                                      json.value(QLatin1String("data_id")).toObject()));
-    const QString run = json.value(QLatin1String("run")).toString();
-    if (run.isEmpty())
+    const QJsonValue runValue = json.value(QLatin1String("run"));
+    const QString run = runValue.toString();
+    // null: the server withheld the name of a run the reader may not see.
+    if (run.isEmpty() && !runValue.isNull())
         return invalidInput(QStringLiteral("dataset ref has no 'run'"));
     return DatasetRef(id, type, dataId, run);
 }

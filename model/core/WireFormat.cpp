@@ -266,9 +266,13 @@ Result<DatasetRef> refFromJson(const DimensionUniverse& universe, DatasetTypeCac
         return wrongType(kDataId, QStringLiteral("an object"), dataIdValue);
     BUTLER_ASSIGN_OR_RETURN(DataCoordinate dataId,
                             DataCoordinate::fromJson(universe, type.dimensions(), dataIdValue.toObject()));
-    BUTLER_ASSIGN_OR_RETURN(const QString run, stringField(json, kRun, true));
-    if (run.isEmpty())
-        return invalidInput(QStringLiteral("field 'run' may not be empty"));
+    // null: the server does not name this run to the reader (DatasetRef::toJson()).
+    QString run;
+    if (!json.value(kRun).isNull()) {
+        BUTLER_ASSIGN_OR_RETURN(run, stringField(json, kRun, true));
+        if (run.isEmpty())
+            return invalidInput(QStringLiteral("field 'run' may not be empty"));
+    }
     return DatasetRef(id, std::move(type), std::move(dataId), run);
 }
 

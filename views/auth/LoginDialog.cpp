@@ -4,6 +4,7 @@
 #include "RemoteLocation.h"
 #include "TokenStore.h"
 
+#include <QDesktopServices>
 #include <QDialogButtonBox>
 #include <QEvent>
 #include <QFormLayout>
@@ -34,6 +35,8 @@ LoginDialog::LoginDialog(QWidget* parent, QSettings* settings)
     , m_settings(settings ? settings : m_ownSettings.get())
     , m_login(new OidcLogin(this))
 {
+    // The platform's own way to open a page, which needs QtGui (OidcLogin has none).
+    m_login->setOpenBrowserFunction([](const QUrl& url) { return QDesktopServices::openUrl(url); });
     m_serverEdit = new QLineEdit(this);
 
     m_providerBox = new QGroupBox(this);

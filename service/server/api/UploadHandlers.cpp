@@ -111,7 +111,10 @@ QByteArray refsBody(const QList<DatasetRef>& refs)
             type = types.insert(ref.datasetType().name(), compact(ref.datasetType().toJson()));
         auto run = runs.constFind(ref.run());
         if (run == runs.constEnd()) {
-            const QByteArray quoted = QJsonDocument(QJsonArray{ref.run()}).toJson(QJsonDocument::Compact);
+            // As DatasetRef::toJson(): a run withheld from the reader is null.
+            const QByteArray quoted =
+                QJsonDocument(QJsonArray{ref.run().isEmpty() ? QJsonValue() : QJsonValue(ref.run())})
+                    .toJson(QJsonDocument::Compact);
             run = runs.insert(ref.run(), quoted.mid(1, quoted.size() - 2));
         }
         if (i > 0)
@@ -156,8 +159,11 @@ Result<ApiAnswer> UploadHandlers::abort(ApiCall& call)
 {
     BUTLER_ASSIGN_OR_RETURN(const QJsonObject body, call.request.jsonBody());
     BUTLER_ASSIGN_OR_RETURN(const QString uploadId, textField(body, kUploadId, true));
+    const QJsonValue undo = body.value(QStringLiteral("undo_commit"));
+    if (!undo.isUndefined() && !undo.isNull() && !undo.isBool())
+        return invalidInput(QStringLiteral("field 'undo_commit' must be true or false"));
     BUTLER_ASSIGN_OR_RETURN(const qint64 released,
-                            call.repository.uploadService().abort(call.butler, uploadId));
+                            call.repository.uploadService().abort(call.butler, uploadId, undo.toBool(false)));
     return ApiAnswer::json(QJsonObject{{QStringLiteral("released_bytes"), released}});
 }
 

@@ -422,6 +422,8 @@ Result<QList<DatasetRef>> UploadService::commit(AuthorizedButler& butler, const 
         if (!synced)
             return ioError(QStringLiteral("cannot flush the datastore before committing upload '%1': %2")
                                .arg(uploadId, QString::fromLocal8Bit(std::strerror(error))));
+        qCInfo(lcUploads).noquote() << "flushed the datastore of" << m_repository.label()
+                                    << "before committing upload" << uploadId;
     }
     QList<DatasetRef> refs;
     {
@@ -467,13 +469,16 @@ Result<QList<DatasetRef>> UploadService::commit(AuthorizedButler& butler, const 
     return refs;
 }
 
-Result<qint64> UploadService::abort(AuthorizedButler& butler, const QString& uploadId)
+Result<qint64> UploadService::abort(AuthorizedButler& butler, const QString& uploadId,
+                                    bool undoCommittedBatch)
 {
     const QString& user = butler.identity().user;
     UploadStore& uploads = m_repository.uploads();
     BUTLER_ASSIGN_OR_RETURN(const std::optional<UploadBatch> owned, uploads.batch(uploadId));
     if (!owned || owned->user != user)
         return unknownUpload(uploadId);
+    if (owned->committed && undoCommittedBatch)
+        return undoCommitted(butler, *owned);
     BUTLER_ASSIGN_OR_RETURN(const QList<UploadSlot> before, uploads.slotsOf(uploadId));
     QStringList paths;
     for (const UploadSlot& slot : before)
@@ -489,7 +494,9 @@ Result<qint64> UploadService::abort(AuthorizedButler& butler, const QString& upl
             return unknownUpload(uploadId);
         if (batch->committed)
             return conflict(
-                QStringLiteral("upload '%1' was committed; prune its datasets to remove them").arg(uploadId));
+                QStringLiteral("upload '%1' was committed; abort it with \"undo_commit\": true to "
+                               "remove its datasets for good, or prune them")
+                    .arg(uploadId));
         BUTLER_ASSIGN_OR_RETURN(const QList<UploadSlot> slotList, uploads.slotsOf(uploadId));
         QStringList files;
         for (const UploadSlot& slot : slotList) {
@@ -504,6 +511,38 @@ Result<qint64> UploadService::abort(AuthorizedButler& butler, const QString& upl
     }
     qCInfo(lcUploads).noquote() << "user" << user << "aborted upload" << uploadId << "releasing" << released
                                 << "bytes";
+    return released;
+}
+
+Result<qint64> UploadService::undoCommitted(AuthorizedButler& butler, const UploadBatch& batch)
+{
+    UploadStore& uploads = m_repository.uploads();
+    qint64 released = 0;
+    qsizetype removedCount = 0;
+    {
+        Transaction tx(m_repository.butler().registry().database());
+        BUTLER_TRY(tx.begin());
+        // Again under the write lock: a concurrent undo of the same batch finds nothing.
+        BUTLER_ASSIGN_OR_RETURN(const std::optional<UploadBatch> current, uploads.batch(batch.uploadId));
+        if (!current || current->user != batch.user || !current->committed)
+            return unknownUpload(batch.uploadId);
+        BUTLER_ASSIGN_OR_RETURN(const QList<UploadSlot> slotList, uploads.slotsOf(batch.uploadId));
+        QList<QUuid> ids;
+        QHash<QUuid, qint64> sizes;
+        for (const UploadSlot& slot : slotList) {
+            ids.append(slot.datasetId);
+            sizes.insert(slot.datasetId, slot.size);
+        }
+        BUTLER_ASSIGN_OR_RETURN(const QList<QUuid> removed, butler.discardUploadedDatasets(*current, ids));
+        for (const QUuid& id : removed)
+            released += sizes.value(id);
+        removedCount = removed.size();
+        // A repeated commit must not answer refs of datasets that are gone.
+        BUTLER_TRY(uploads.removeBatch(batch.uploadId));
+        BUTLER_TRY(tx.commit());
+    }
+    qCInfo(lcUploads).noquote() << "user" << batch.user << "undid committed upload" << batch.uploadId
+                                << "removing" << removedCount << "datasets and" << released << "bytes";
     return released;
 }
 

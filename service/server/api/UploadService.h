@@ -2,6 +2,7 @@
 
 #include "DatasetRef.h"
 #include "Result.h"
+#include "UploadSlot.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -31,7 +32,8 @@ class UploadReceiver;
 //            transaction and turns the reservation into usage; a repeated commit answers the
 //            same refs;
 //   abort    frees the reservation and deletes what arrived; expire does the same for slots
-//            whose time ran out.
+//            whose time ran out. With undoCommitted, a batch already committed is undone:
+//            its datasets are deleted for good (no trash), as if it never happened.
 // The user who commits is charged for the files. Resuming: a reservation that names datasets
 // the same user already has open slots for takes those slots over (files already received are
 // not asked for again), and with `resume` datasets already in the run with the same size and
@@ -99,8 +101,9 @@ public:
 
     Result<Grant> reserve(AuthorizedButler& butler, const Request& request);
     Result<QList<DatasetRef>> commit(AuthorizedButler& butler, const QString& uploadId);
-    // Returns the bytes given back.
-    Result<qint64> abort(AuthorizedButler& butler, const QString& uploadId);
+    // Returns the bytes given back. A committed batch is a conflict unless undoCommitted: then
+    // the datasets it made (those still there) go for good, with their files.
+    Result<qint64> abort(AuthorizedButler& butler, const QString& uploadId, bool undoCommitted = false);
     // POST /datasets/put: one dataset from bytes in memory, charged like an upload.
     Result<DatasetRef> put(AuthorizedButler& butler, const QByteArray& bytes, const QString& formatter,
                            const QString& datasetType, const QVariantMap& dataId, const QString& run);
@@ -158,6 +161,7 @@ private:
     void forgetSlots(const QStringList& paths);
     void rememberSlot(const QString& path, const SlotState& state);
     Result<QList<DatasetRef>> committedRefs(const QString& uploadId);
+    Result<qint64> undoCommitted(AuthorizedButler& butler, const UploadBatch& batch);
     // Called inside the transaction that drops the rows naming the files, before it commits:
     // a crash in between leaves a slot without its file (asked for again at commit), never a
     // file that nothing names.

@@ -8,6 +8,8 @@
 #include <QLoggingCategory>
 #include <QSet>
 
+#include <algorithm>
+
 Q_LOGGING_CATEGORY(lcAccess, "butler.policy.access")
 
 namespace butler {
@@ -17,6 +19,33 @@ namespace {
 bool hasGlobChars(const QString& s)
 {
     return s.contains(QLatin1Char('*')) || s.contains(QLatin1Char('?')) || s.contains(QLatin1Char('['));
+}
+
+// Data ID values as the registry orders them: integers by value, strings by text.
+int compareValues(const QVariant& a, const QVariant& b)
+{
+    const auto isInteger = [](const QVariant& v) {
+        const int type = v.metaType().id();
+        return type == QMetaType::LongLong || type == QMetaType::Int || type == QMetaType::UInt ||
+               type == QMetaType::ULongLong;
+    };
+    if (isInteger(a) && isInteger(b)) {
+        const qint64 x = a.toLongLong();
+        const qint64 y = b.toLongLong();
+        return x < y ? -1 : (x > y ? 1 : 0);
+    }
+    return QString::compare(a.toString(), b.toString());
+}
+
+bool requiredLess(const DataCoordinate& a, const DataCoordinate& b)
+{
+    const QList<QVariant> x = a.requiredValues();
+    const QList<QVariant> y = b.requiredValues();
+    for (qsizetype i = 0; i < std::min(x.size(), y.size()); ++i) {
+        if (const int c = compareValues(x[i], y[i]); c != 0)
+            return c < 0;
+    }
+    return x.size() < y.size();
 }
 
 } // namespace
@@ -84,6 +113,35 @@ MemberFilter AuthorizedButler::memberFilter(const Snapshot& s) const
         return entry && canRead(*entry);
     };
     return filter;
+}
+
+DatasetRef AuthorizedButler::redactRun(const Snapshot& s, DatasetRef ref) const
+{
+    if (m_identity.admin || ref.run().isEmpty())
+        return ref;
+    const Entry* run = s.find(ref.run());
+    if (run && canRead(*run))
+        return ref;
+    return DatasetRef(ref.id(), ref.datasetType(), ref.dataId(), QString());
+}
+
+void AuthorizedButler::redactRuns(const Snapshot& s, QList<DatasetRef>& refs) const
+{
+    if (m_identity.admin)
+        return;
+    // Pages hold thousands of refs of a few runs: each run is decided once.
+    QHash<QString, bool> readableRuns;
+    for (DatasetRef& ref : refs) {
+        if (ref.run().isEmpty())
+            continue;
+        auto known = readableRuns.constFind(ref.run());
+        if (known == readableRuns.constEnd()) {
+            const Entry* run = s.find(ref.run());
+            known = readableRuns.insert(ref.run(), run && canRead(*run));
+        }
+        if (!*known)
+            ref = DatasetRef(ref.id(), ref.datasetType(), ref.dataId(), QString());
+    }
 }
 
 Result<const AclStore::Entry*> AuthorizedButler::readable(const Snapshot& s, const QString& name) const
@@ -428,7 +486,10 @@ Result<DatasetPage> AuthorizedButler::queryDatasets(const DatasetQuery& query)
     BUTLER_ASSIGN_OR_RETURN(restricted.collections, expand(*s, query.collections));
     if (restricted.collections.isEmpty())
         return DatasetPage();
-    return m_butler.registry().queryDatasets(restricted, memberFilter(*s));
+    BUTLER_ASSIGN_OR_RETURN(DatasetPage page,
+                            m_butler.registry().queryDatasets(restricted, memberFilter(*s)));
+    redactRuns(*s, page.refs);
+    return page;
 }
 
 Result<qint64> AuthorizedButler::countDatasets(const DatasetQuery& query)
@@ -452,7 +513,95 @@ Result<QList<DataCoordinate>> AuthorizedButler::queryDataIds(const DataIdQuery& 
     BUTLER_ASSIGN_OR_RETURN(restricted.collections, expand(*s, query.collections));
     if (restricted.collections.isEmpty() && !query.datasetTypes.isEmpty())
         return QList<DataCoordinate>();
-    return m_butler.queryDataIds(restricted);
+    if (query.datasetTypes.isEmpty() || m_identity.admin)
+        return m_butler.queryDataIds(restricted);
+    return queryDataIdsFiltered(*s, restricted);
+}
+
+// The registry's data-ID query has no member filter: a user's or group's TAGGED collection
+// holding datasets of runs the user may not read would show their data IDs. Such collections
+// are left out of it. Their visible members come from a dataset query, which applies the
+// filter, when their data IDs give the answer directly: one dataset type whose dimensions hold
+// the asked ones, in the default order. Otherwise those collections add nothing (the answer
+// may miss data IDs, but never shows one the user may not see). Collections whose members are
+// all visible take the registry's path unchanged.
+Result<QList<DataCoordinate>> AuthorizedButler::queryDataIdsFiltered(const Snapshot& s,
+                                                                     const DataIdQuery& query)
+{
+    Registry& registry = m_butler.registry();
+    const MemberFilter filter = memberFilter(s);
+    QStringList clean;
+    QStringList tainted;
+    for (const QString& leaf : query.collections) {
+        const Entry* entry = s.find(leaf);
+        // CALIBRATION collections do not take part in data-ID queries.
+        if (entry && entry->info.type == CollectionType::Tagged && filter.restricted(leaf)) {
+            DatasetQuery members;
+            members.datasetTypes = query.datasetTypes;
+            members.collections = {leaf};
+            BUTLER_ASSIGN_OR_RETURN(const qint64 all, registry.countDatasets(members));
+            BUTLER_ASSIGN_OR_RETURN(const qint64 visible, registry.countDatasets(members, filter));
+            if (visible != all) {
+                tainted << leaf;
+                continue;
+            }
+        }
+        clean << leaf;
+    }
+    if (tainted.isEmpty())
+        return m_butler.queryDataIds(query);
+
+    BUTLER_ASSIGN_OR_RETURN(const DimensionGroup group, universe().group(query.dimensions));
+    QList<DataCoordinate> result;
+    if (!clean.isEmpty()) {
+        DataIdQuery base = query;
+        base.collections = clean;
+        BUTLER_ASSIGN_OR_RETURN(result, m_butler.queryDataIds(base));
+    }
+    if (query.datasetTypes.size() != 1 || !query.orderBy.isEmpty())
+        return result;
+    BUTLER_ASSIGN_OR_RETURN(const DatasetType type, m_butler.getDatasetType(query.datasetTypes.first()));
+    for (const QString& dimension : group.required()) {
+        if (!type.dimensions().contains(dimension))
+            return result;
+    }
+    QSet<QString> seen;
+    for (const DataCoordinate& dataId : std::as_const(result))
+        seen.insert(dataId.key());
+    DatasetQuery members;
+    members.datasetTypes = query.datasetTypes;
+    members.collections = tainted;
+    members.where = query.where;
+    members.bind = query.bind;
+    members.limit = 5000;
+    for (;;) {
+        auto page = registry.queryDatasets(members, filter);
+        if (!page) {
+            // A where-expression a dataset query cannot apply: the collections add nothing.
+            if (page.error().kind() == ErrorKind::InvalidInput)
+                break;
+            return page.error();
+        }
+        for (const DatasetRef& ref : std::as_const(page->refs)) {
+            QVariantMap values;
+            for (const QString& dimension : group.required())
+                values.insert(dimension, ref.dataId().value(dimension));
+            BUTLER_ASSIGN_OR_RETURN(const DataCoordinate bare,
+                                    DataCoordinate::fromMap(universe(), group, values));
+            if (seen.contains(bare.key()))
+                continue;
+            seen.insert(bare.key());
+            BUTLER_ASSIGN_OR_RETURN(DataCoordinate expanded, registry.expandDataId(group, values));
+            result.append(std::move(expanded));
+        }
+        if (page->nextPageToken.isEmpty() || page->refs.isEmpty())
+            break;
+        members.pageToken = page->nextPageToken;
+    }
+    std::stable_sort(result.begin(), result.end(), requiredLess);
+    if (query.limit > 0 && result.size() > query.limit)
+        result.resize(query.limit);
+    return result;
 }
 
 Result<std::optional<DatasetRef>> AuthorizedButler::findDataset(const QString& datasetType,
@@ -462,7 +611,12 @@ Result<std::optional<DatasetRef>> AuthorizedButler::findDataset(const QString& d
 {
     BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
     BUTLER_ASSIGN_OR_RETURN(QStringList leaves, expand(*s, collections));
-    return m_butler.registry().findDataset(datasetType, dataId, leaves, time, memberFilter(*s));
+    BUTLER_ASSIGN_OR_RETURN(
+        std::optional<DatasetRef> found,
+        m_butler.registry().findDataset(datasetType, dataId, leaves, time, memberFilter(*s)));
+    if (found)
+        found = redactRun(*s, std::move(*found));
+    return found;
 }
 
 Result<DatasetRef> AuthorizedButler::getDataset(const QUuid& id)
@@ -471,9 +625,10 @@ Result<DatasetRef> AuthorizedButler::getDataset(const QUuid& id)
     // The ref names its RUN: when that is readable no further query is needed.
     BUTLER_ASSIGN_OR_RETURN(DatasetRef ref, m_butler.getDataset(id));
     const Entry* run = s->find(ref.run());
-    if (!run || !canRead(*run))
-        BUTLER_TRY(checkVisible(*s, {id}));
-    return ref;
+    if (run && canRead(*run))
+        return ref;
+    BUTLER_TRY(checkVisible(*s, {id}));
+    return redactRun(*s, std::move(ref));
 }
 
 Result<QList<FileInfo>> AuthorizedButler::fileInfo(const QList<QUuid>& ids)
@@ -528,7 +683,92 @@ Result<QList<DatasetRef>> AuthorizedButler::registerDatasets(const QString& run,
 {
     BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
     BUTLER_TRY(writable(*s, run, "register datasets"));
-    return m_butler.registerDatasets(run, datasets, idMode);
+    BUTLER_TRY(checkIdChoice(run, datasets, idMode));
+    Result<QList<DatasetRef>> refs = m_butler.registerDatasets(run, datasets, idMode);
+    if (refs.ok() || m_identity.admin || refs.error().kind() != ErrorKind::Conflict)
+        return refs;
+    // The registry says whether a taken ID's dataset is in the trash; for an ID of a dataset
+    // the user may not see that is already too much. One answer for every taken ID.
+    for (const IngestFile& entry : datasets) {
+        if (!entry.id.isNull() && refs.error().message().contains(entry.id.toString(QUuid::WithoutBraces)))
+            return denied(conflict(QStringLiteral("dataset ID %1 is already taken; leave out 'id' to have "
+                                                  "one made")
+                                       .arg(entry.id.toString(QUuid::WithoutBraces))),
+                          "register datasets", run);
+    }
+    return refs;
+}
+
+Status AuthorizedButler::checkIdChoice(const QString& run, const QList<IngestFile>& datasets,
+                                       DatasetIdMode idMode)
+{
+    if (m_identity.admin)
+        return {};
+    if (idMode == DatasetIdMode::DataIdType)
+        return denied(invalidInput(QStringLiteral(
+                          "id_mode 'dataid_type' is for admins: its IDs leave out the run, so they are "
+                          "the same in every run and registering one would tell whether a dataset you "
+                          "cannot see exists; use 'unique' or 'dataid_type_run'")),
+                      "register datasets", run);
+    for (qsizetype i = 0; i < datasets.size(); ++i) {
+        const IngestFile& entry = datasets[i];
+        if (entry.id.isNull() || entry.id.version() == QUuid::Random)
+            continue;
+        // Any other ID must be the one dataid_type_run gives this dataset in this run: derived
+        // IDs of other runs, or without the run, can be computed for datasets one cannot see.
+        BUTLER_ASSIGN_OR_RETURN(const DatasetType type, m_butler.getDatasetType(entry.datasetType));
+        auto dataId = DataCoordinate::fromMap(universe(), type.dimensions(), entry.dataId);
+        if (!dataId)
+            return dataId.error().withContext(QStringLiteral("datasets[%1]").arg(i));
+        if (entry.id != DatasetRef::makeId(DatasetIdMode::DataIdTypeRun, type, *dataId, run))
+            return denied(
+                invalidInput(QStringLiteral("datasets[%1]: an explicit ID must be random (a version 4 "
+                                            "UUID) or the 'dataid_type_run' ID of the dataset in "
+                                            "run '%2'; other derived IDs could name datasets of "
+                                            "runs you cannot see")
+                                 .arg(i)
+                                 .arg(run)),
+                "register datasets", run);
+    }
+    return {};
+}
+
+Result<QList<QUuid>> AuthorizedButler::discardUploadedDatasets(const UploadBatch& batch,
+                                                               const QList<QUuid>& ids)
+{
+    // Removal without the trash is only for what the caller's own batch just made.
+    if (batch.user != m_identity.user || !batch.committed)
+        return denied(
+            notFound(
+                QStringLiteral("there is no committed upload '%1' of yours").arg(batch.uploadId.left(64))),
+            "undo upload", batch.uploadId);
+    BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
+    BUTLER_TRY(writable(*s, batch.run, "undo upload"));
+    Registry& registry = m_butler.registry();
+    Transaction tx(registry.database());
+    BUTLER_TRY(tx.begin());
+    QList<QUuid> present;
+    for (const QUuid& id : ids) {
+        auto ref = registry.getDataset(id);
+        if (!ref) {
+            if (ref.error().kind() == ErrorKind::NotFound)
+                continue; // pruned since, or in the trash: that removal stands
+            return ref.error();
+        }
+        if (ref->run() == batch.run)
+            present << id;
+    }
+    if (!present.isEmpty()) {
+        // Through the trash and out of it at once: the registry's one way to drop datasets with
+        // their memberships, file records (their bytes go back to the quota) and files.
+        BUTLER_ASSIGN_OR_RETURN(const QList<TrashEntry> entries,
+                                m_butler.trashDatasetsAs(present, m_identity.user));
+        BUTLER_TRY(m_butler.purgeTrashEntries(entries));
+    }
+    BUTLER_TRY(tx.commit());
+    qCInfo(lcAccess).noquote() << "user" << m_identity.user << "removed" << present.size()
+                               << "datasets of upload" << batch.uploadId << "for good";
+    return present;
 }
 
 Status AuthorizedButler::associate(const QString& tagged, const QList<QUuid>& ids)

@@ -4,6 +4,7 @@
 #include "AclStore.h"
 #include "Butler.h"
 #include "MemberFilter.h"
+#include "UploadSlot.h"
 
 namespace butler {
 
@@ -20,6 +21,13 @@ class DirectButler;
 // members whose runs they may read, so tagging cannot re-share proprietary data and a revoked
 // grant takes effect everywhere. Any other ID fails as an unknown one. Reading names first and writing
 // second: readable but not writable is PermissionDenied, not readable is the NotFound above.
+//
+// A ref names its RUN only to readers of that run: a dataset seen through a release TAGGED or
+// CALIBRATION collection comes with an empty run (null on the wire), so the name of a run the
+// user may not read appears nowhere.
+//
+// Deterministic IDs: non-admins may not use DatasetIdMode::DataIdType, nor name IDs derived
+// from another run's data, since the ID of a hidden dataset could be computed and tried.
 //
 // Trash: removals go there in the caller's name. An entry is visible to those who may read its
 // collection (for pruned datasets, their RUN), under the same hiding rule; owners of the
@@ -67,8 +75,16 @@ public:
     // Ingest reads files from the server's own file system: admins only.
     Result<QList<DatasetRef>> ingest(const QString& run, const QList<IngestFile>& files, TransferMode mode,
                                      DatasetIdMode idMode = DatasetIdMode::Unique) override;
+    // Non-admins: random IDs (DatasetIdMode::Unique, explicit IDs of version 4) or the IDs of
+    // DatasetIdMode::DataIdTypeRun only; an explicit ID that is taken answers the same conflict
+    // whether its dataset is visible, hidden or in the trash.
     Result<QList<DatasetRef>> registerDatasets(const QString& run, const QList<IngestFile>& datasets,
                                                DatasetIdMode idMode = DatasetIdMode::Unique) override;
+    // Undoing an upload: deletes for good, without the trash, the datasets that the caller's own
+    // committed upload batch made (those still there), files included; their bytes go back to
+    // the quota. Only the user who committed the batch, while they may still write its run.
+    // Returns the IDs removed.
+    Result<QList<QUuid>> discardUploadedDatasets(const UploadBatch& batch, const QList<QUuid>& ids);
     Status associate(const QString& tagged, const QList<QUuid>& ids) override;
     Status disassociate(const QString& tagged, const QList<QUuid>& ids) override;
     Status certify(const QString& calibration, const QList<QUuid>& ids, const Timespan& validity) override;
@@ -101,6 +117,14 @@ private:
     // Restricts the user's and groups' TAGGED/CALIBRATION collections to members of readable
     // runs; empty for admins.
     MemberFilter memberFilter(const Snapshot& s) const;
+    // The one place refs leave the policy: the run's name is blanked unless the user reads it.
+    void redactRuns(const Snapshot& s, QList<DatasetRef>& refs) const;
+    DatasetRef redactRun(const Snapshot& s, DatasetRef ref) const;
+    // queryDataIds() for non-admins: user and group TAGGED collections count only through
+    // members of runs the user reads (see the .cpp for how, without a registry filter).
+    Result<QList<DataCoordinate>> queryDataIdsFiltered(const Snapshot& s, const DataIdQuery& query);
+    // Non-admins' explicit and deterministic dataset IDs (see registerDatasets()).
+    Status checkIdChoice(const QString& run, const QList<IngestFile>& datasets, DatasetIdMode idMode);
     // The entry when it exists and is readable; otherwise the error of an unknown name.
     Result<const Entry*> readable(const Snapshot& s, const QString& name) const;
     // As readable(), then PermissionDenied unless writable.

@@ -19,6 +19,8 @@
 //   butler-browser, a native public client (no secret) with the loopback redirect
 //   http://127.0.0.1/callback, accepted on any port. The development login page takes any
 //   password; the login name is the user (alice, bob, admin get the groups above).
+// And for the command line (`butler login`): butler-cli, the same kind of client, which may
+// also use the device authorization grant (RFC 8628; verification page at <issuer>/device).
 //
 // Once listening it prints one line: "oidc-provider listening on <issuer>".
 
@@ -96,6 +98,14 @@ const provider = new Provider(issuer, {
       response_types: ['code'],
       redirect_uris: ['http://127.0.0.1/callback'],
     },
+    {
+      client_id: 'butler-cli',
+      application_type: 'native',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
+      response_types: ['code'],
+      redirect_uris: ['http://127.0.0.1/callback'],
+    },
   ],
   findAccount: async (ctx, accountId) => ({
     accountId,
@@ -106,6 +116,7 @@ const provider = new Provider(issuer, {
   features: {
     devInteractions: { enabled: true }, // the login and consent pages of butler-browser
     clientCredentials: { enabled: true },
+    deviceFlow: { enabled: true },
     introspection: {
       enabled: true,
       // Only the server's own client, or a token's client about its own token, may ask.

@@ -245,7 +245,9 @@ void TstRemoteButler::errorMapping()
     QFETCH(QString, type);
     QFETCH(int, kind);
     FakeServer server;
-    const auto butler = connectOrFail(server);
+    // 429 and 503 are retried until the budget is spent: recorded, not waited for.
+    SleepLog sleeps;
+    const auto butler = connectOrFail(server, sleeps.options());
     server.handler = [&](const Recorded&) {
         if (type.isEmpty())
             return Reply{status, "<html>Bad Gateway</html>", "text/html"};

@@ -524,6 +524,55 @@ private slots:
             QVERIFY2(error.contains(message), qPrintable(error));
         }
     }
+
+    void syncOnCommit_data()
+    {
+        QTest::addColumn<QByteArray>("quotas"); // the quotas: section, empty for none
+        QTest::addColumn<bool>("expected");
+        QTest::newRow("default") << QByteArray() << false;
+        QTest::newRow("section without it") << QByteArray("quotas: { default_bytes: 5 }\n") << false;
+        QTest::newRow("true") << QByteArray("quotas: { sync_on_commit: true }\n") << true;
+        QTest::newRow("false") << QByteArray("quotas: { sync_on_commit: false }\n") << false;
+        QTest::newRow("yes") << QByteArray("quotas:\n  sync_on_commit: yes\n") << true;
+        QTest::newRow("off") << QByteArray("quotas:\n  sync_on_commit: off\n") << false;
+    }
+
+    void syncOnCommit()
+    {
+        QFETCH(QByteArray, quotas);
+        QFETCH(bool, expected);
+        const Result<ServerConfig> loaded =
+            ServerConfig::fromYaml(QByteArray(MinimalConfig) + quotas, m_dir.path());
+        QVERIFY2(loaded.ok(), qPrintable(loaded.ok() ? QString() : loaded.error().message()));
+        QCOMPARE(loaded->quotas.syncOnCommit, expected);
+        // The other quota settings keep their defaults.
+        QCOMPARE(loaded->quotas.maxBatchFiles, 10000);
+        QVERIFY(!ServerConfig::quickStart(path("repos/main"), QString(), path("tokens.yaml"))
+                     .quotas.syncOnCommit);
+    }
+
+    void syncOnCommitErrors()
+    {
+        const QList<std::pair<QByteArray, QString>> wrong{
+            {"quotas: { sync_on_commit: sometimes }\n",
+             "quotas.sync_on_commit at line 5: expected true or false, got 'sometimes'"},
+            {"quotas: { sync_on_commit: 1.5 }\n",
+             "quotas.sync_on_commit at line 5: expected true or false, got '1.5'"},
+            {"quotas: { sync_on_commit: [true] }\n",
+             "quotas.sync_on_commit at line 5: expected true or false, got a list"},
+            {"quotas: { sync_on_comit: true }\n",
+             "unknown key 'quotas.sync_on_comit' at line 5 (did you mean 'sync_on_commit'?)"},
+        };
+        for (const auto& [yaml, message] : wrong) {
+            const QString error = errorOf(QByteArray(MinimalConfig) + yaml);
+            QVERIFY2(error.contains(message), qPrintable(error));
+        }
+        // With another mistake in the file, both are reported.
+        const QString both =
+            errorOf(QByteArray(MinimalConfig) + "quotas: { sync_on_commit: maybe, max_batch_files: 0 }\n");
+        QVERIFY2(both.contains(QLatin1String("quotas.sync_on_commit")), qPrintable(both));
+        QVERIFY2(both.contains(QLatin1String("quotas.max_batch_files")), qPrintable(both));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestServerConfig)

@@ -1,0 +1,296 @@
+// Hiding beyond collections, over HTTP against the real butler-server: a dataset seen through
+// a release TAGGED collection answers "run": null to those who may not read its RUN (pages,
+// JSON lines, find, single refs; RemoteButler and the CLI read it), deterministic IDs without
+// the run are for admins only and taken IDs answer alike, and data-ID queries do not show what
+// only hidden members of a user's TAGGED collection hold.
+#include "RemoteButler.h"
+#include "ServerFixture.h"
+
+#include <QJsonArray>
+#include <QProcess>
+#include <QTest>
+
+using namespace butler;
+
+namespace {
+
+const QString kPicks = QStringLiteral("DR1/picks");
+const QString kHiddenRun = QStringLiteral("u/alice/run");
+
+struct CliResult
+{
+    int status = -1;
+    QString out;
+    QString err;
+};
+
+CliResult runButler(const QStringList& args, const QString& token)
+{
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("BUTLER_LOG"));
+    env.insert(QStringLiteral("BUTLER_ACCESS_TOKEN"), token);
+    process.setProcessEnvironment(env);
+    process.start(QStringLiteral(BUTLER_BIN_DIR "/butler"), args);
+    CliResult result;
+    if (!process.waitForStarted(30000))
+        return result;
+    process.closeWriteChannel();
+    if (!process.waitForFinished(120000)) {
+        process.kill();
+        process.waitForFinished();
+        return result;
+    }
+    result.status = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
+    result.out = QString::fromUtf8(process.readAllStandardOutput());
+    result.err = QString::fromUtf8(process.readAllStandardError());
+    return result;
+}
+
+QString describe(const ServerFixture::Reply& reply)
+{
+    return QStringLiteral("%1 %2").arg(reply.status).arg(QString::fromUtf8(reply.body.left(400)));
+}
+
+QString errorMessage(const ServerFixture::Reply& reply)
+{
+    return reply.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
+}
+
+QJsonObject noteQuery(const QString& collection)
+{
+    return QJsonObject{{QStringLiteral("dataset_types"), QJsonArray{QStringLiteral("note")}},
+                       {QStringLiteral("collections"), QJsonArray{collection}}};
+}
+
+QJsonObject lsstCam()
+{
+    return QJsonObject{{QStringLiteral("instrument"), QStringLiteral("LSSTCam")}};
+}
+
+} // namespace
+
+class TestServerHiding : public QObject
+{
+    Q_OBJECT
+
+private:
+    ServerFixture m_server;
+    QUuid m_pick; // alice's note, published through the release TAGGED collection DR1/picks
+
+    // The "run" of the one dataset a user finds in DR1/picks through each route.
+    QList<QJsonValue> runsSeenBy(const QString& user)
+    {
+        QList<QJsonValue> runs;
+        const auto page = m_server.post(QStringLiteral("/datasets/query"), user, noteQuery(kPicks));
+        runs << page.json()
+                    .value(QStringLiteral("datasets"))
+                    .toArray()
+                    .at(0)
+                    .toObject()
+                    .value(QStringLiteral("run"));
+        const auto lines =
+            m_server.request("POST", m_server.api(QStringLiteral("/datasets/query")), user,
+                             QJsonDocument(noteQuery(kPicks)).toJson(QJsonDocument::Compact),
+                             {{QByteArrayLiteral("Accept"), QByteArrayLiteral("application/x-ndjson")}});
+        runs
+            << QJsonDocument::fromJson(lines.body.split('\n').value(0)).object().value(QStringLiteral("run"));
+        const auto found = m_server.post(QStringLiteral("/datasets/find"), user,
+                                         QJsonObject{{QStringLiteral("dataset_type"), QStringLiteral("note")},
+                                                     {QStringLiteral("data_id"), lsstCam()},
+                                                     {QStringLiteral("collections"), QJsonArray{kPicks}}});
+        runs << found.json().value(QStringLiteral("dataset")).toObject().value(QStringLiteral("run"));
+        const auto single =
+            m_server.get(QStringLiteral("/dataset?id=") + m_pick.toString(QUuid::WithoutBraces), user);
+        runs << single.json().value(QStringLiteral("run"));
+        return runs;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY2(m_server.prepare(), qPrintable(m_server.lastError()));
+        QVERIFY2(m_server.start(), qPrintable(m_server.lastError()));
+        m_pick = m_server.datasetIn(kHiddenRun);
+        const QString dave = QStringLiteral("dave");
+        auto made = m_server.post(QStringLiteral("/collections"), dave,
+                                  QJsonObject{{QStringLiteral("name"), kPicks},
+                                              {QStringLiteral("type"), QStringLiteral("TAGGED")}});
+        QVERIFY2(made.status == 201, qPrintable(describe(made)));
+        auto dated = m_server.post(
+            QStringLiteral("/acl"), dave,
+            QJsonObject{{QStringLiteral("collection"), kPicks},
+                        {QStringLiteral("release_date"), QStringLiteral("2018-01-01T00:00:00Z")},
+                        {QStringLiteral("proprietary_until"), QStringLiteral("2020-01-01T00:00:00Z")}});
+        QVERIFY2(dated.status == 200, qPrintable(describe(dated)));
+        auto tagged = m_server.post(
+            QStringLiteral("/datasets/associate"), dave,
+            QJsonObject{{QStringLiteral("collection"), kPicks},
+                        {QStringLiteral("ids"), QJsonArray{m_pick.toString(QUuid::WithoutBraces)}}});
+        QVERIFY2(tagged.status == 200, qPrintable(describe(tagged)));
+    }
+
+    void cleanupTestCase() { QCOMPARE(m_server.stop(), 0); }
+
+    void releaseRefsHideTheRunOnEveryRoute_data()
+    {
+        QTest::addColumn<QString>("user");
+        QTest::addColumn<bool>("seesRun");
+        QTest::newRow("frank reads only the release") << "frank" << false;
+        QTest::newRow("bob does not read alice's run") << "bob" << false;
+        QTest::newRow("alice owns the run") << "alice" << true;
+        QTest::newRow("dave is an admin") << "dave" << true;
+    }
+
+    void releaseRefsHideTheRunOnEveryRoute()
+    {
+        QFETCH(QString, user);
+        QFETCH(bool, seesRun);
+        const QList<QJsonValue> runs = runsSeenBy(user);
+        QCOMPARE(runs.size(), 4);
+        for (const QJsonValue& run : runs) {
+            if (seesRun)
+                QCOMPARE(run.toString(), kHiddenRun);
+            else
+                QVERIFY2(run.isNull(),
+                         qPrintable(QStringLiteral("run is %1").arg(run.toVariant().toString())));
+        }
+    }
+
+    void remoteButlerReadsNullRuns()
+    {
+        auto butler = RemoteButler::connect(m_server.repoUrl(), m_server.token(QStringLiteral("frank")));
+        QVERIFY2(butler.ok(), butler.ok() ? "" : qPrintable(butler.error().message()));
+        RemoteButler& frank = **butler;
+        DatasetQuery query;
+        query.datasetTypes = {QStringLiteral("note")};
+        query.collections = {kPicks, QStringLiteral("DR1/public")};
+        auto page = frank.queryDatasets(query);
+        QVERIFY2(page.ok(), page.ok() ? "" : qPrintable(page.error().message()));
+        QCOMPARE(page->refs.size(), 2);
+        for (const DatasetRef& ref : page->refs)
+            QCOMPARE(ref.run(), ref.id() == m_pick ? QString() : QStringLiteral("DR1/public"));
+        auto found = frank.findDataset(QStringLiteral("note"), lsstCam().toVariantMap(), {kPicks});
+        QVERIFY2(found.ok(), found.ok() ? "" : qPrintable(found.error().message()));
+        QVERIFY(found->has_value());
+        QVERIFY((*found)->run().isEmpty());
+        auto ref = frank.getDataset(m_pick);
+        QVERIFY2(ref.ok(), ref.ok() ? "" : qPrintable(ref.error().message()));
+        QVERIFY(ref->run().isEmpty());
+        QCOMPARE(ref->datasetType().name(), QStringLiteral("note"));
+        // The dataset itself is readable.
+        auto bytes = frank.get(m_pick);
+        QVERIFY2(bytes.ok(), bytes.ok() ? "" : qPrintable(bytes.error().message()));
+    }
+
+    void cliShowsAnEmptyRun()
+    {
+        const QString frank = m_server.token(QStringLiteral("frank"));
+        const CliResult json = runButler({QStringLiteral("query-datasets"), m_server.repoUrl(),
+                                          QStringLiteral("note"), QStringLiteral("--collections"), kPicks,
+                                          QStringLiteral("--format"), QStringLiteral("json")},
+                                         frank);
+        QVERIFY2(json.status == 0, qPrintable(json.err));
+        const QJsonArray rows = QJsonDocument::fromJson(json.out.toUtf8()).array();
+        QCOMPARE(rows.size(), 1);
+        QVERIFY(rows.at(0).toObject().value(QStringLiteral("run")).isNull());
+        const CliResult table = runButler({QStringLiteral("query-datasets"), m_server.repoUrl(),
+                                           QStringLiteral("note"), QStringLiteral("--collections"), kPicks},
+                                          frank);
+        QVERIFY2(table.status == 0, qPrintable(table.err));
+        QVERIFY2(table.out.contains(m_pick.toString(QUuid::WithoutBraces)), qPrintable(table.out));
+        QVERIFY2(!table.out.contains(QLatin1String("u/alice")), qPrintable(table.out));
+        // alice sees her run's name.
+        const CliResult own = runButler({QStringLiteral("query-datasets"), m_server.repoUrl(),
+                                         QStringLiteral("note"), QStringLiteral("--collections"), kPicks},
+                                        m_server.token(QStringLiteral("alice")));
+        QVERIFY2(own.status == 0 && own.out.contains(kHiddenRun), qPrintable(own.out + own.err));
+    }
+
+    void runlessDeterministicIdsAreForAdmins()
+    {
+        const auto makeRun = [&](const QString& user, const QString& run) {
+            return m_server
+                .post(QStringLiteral("/collections"), user,
+                      QJsonObject{{QStringLiteral("name"), run},
+                                  {QStringLiteral("type"), QStringLiteral("RUN")}})
+                .status;
+        };
+        QCOMPARE(makeRun(QStringLiteral("alice"), QStringLiteral("u/alice/det")), 201);
+        QCOMPARE(makeRun(QStringLiteral("dave"), QStringLiteral("DR2/det")), 201);
+        const auto registerAs = [&](const QString& user, const QString& run, const QString& mode,
+                                    const QJsonObject& entry) {
+            return m_server.post(QStringLiteral("/datasets/register"), user,
+                                 QJsonObject{{QStringLiteral("run"), run},
+                                             {QStringLiteral("id_mode"), mode},
+                                             {QStringLiteral("datasets"), QJsonArray{entry}}});
+        };
+        const QJsonObject note{{QStringLiteral("dataset_type"), QStringLiteral("note")},
+                               {QStringLiteral("data_id"), lsstCam()}};
+        // bob's run holds a note for LSSTCam: with dataid_type its ID would be the same here.
+        auto refused = registerAs(QStringLiteral("alice"), QStringLiteral("u/alice/det"),
+                                  QStringLiteral("dataid_type"), note);
+        QCOMPARE(refused.status, 400);
+        QVERIFY2(errorMessage(refused).contains(QLatin1String("dataid_type_run")),
+                 qPrintable(describe(refused)));
+        auto admin = registerAs(QStringLiteral("dave"), QStringLiteral("DR2/det"),
+                                QStringLiteral("dataid_type"), note);
+        QVERIFY2(admin.status == 201, qPrintable(describe(admin)));
+
+        // An explicit ID that is taken: the same answer for bob's hidden dataset and alice's own.
+        const auto taken = [&](const QUuid& id) {
+            QJsonObject entry = note;
+            entry.insert(QStringLiteral("id"), id.toString(QUuid::WithoutBraces));
+            const auto reply = registerAs(QStringLiteral("alice"), QStringLiteral("u/alice/det"),
+                                          QStringLiteral("unique"), entry);
+            return std::make_pair(reply.status, errorMessage(reply).replace(id.toString(QUuid::WithoutBraces),
+                                                                            QStringLiteral("<id>")));
+        };
+        const auto hidden = taken(m_server.datasetIn(QStringLiteral("u/bob/run")));
+        const auto own = taken(m_server.datasetIn(QStringLiteral("u/alice/shared")));
+        QCOMPARE(hidden.first, 409);
+        QCOMPARE(hidden, own);
+
+        auto withRun = registerAs(QStringLiteral("alice"), QStringLiteral("u/alice/det"),
+                                  QStringLiteral("dataid_type_run"), note);
+        QVERIFY2(withRun.status == 201, qPrintable(describe(withRun)));
+    }
+
+    void dataIdsOfHiddenTagMembersStayHidden()
+    {
+        // An admin puts bob's note into a TAGGED collection of alice's: she reads the
+        // collection, not bob's run.
+        const QString dave = QStringLiteral("dave");
+        const QString peek = QStringLiteral("u/alice/peek");
+        QCOMPARE(m_server
+                     .post(QStringLiteral("/collections"), dave,
+                           QJsonObject{{QStringLiteral("name"), peek},
+                                       {QStringLiteral("type"), QStringLiteral("TAGGED")}})
+                     .status,
+                 201);
+        QCOMPARE(m_server
+                     .post(QStringLiteral("/datasets/associate"), dave,
+                           QJsonObject{{QStringLiteral("collection"), peek},
+                                       {QStringLiteral("ids"),
+                                        QJsonArray{m_server.datasetIn(QStringLiteral("u/bob/run"))
+                                                       .toString(QUuid::WithoutBraces)}}})
+                     .status,
+                 200);
+        const QJsonObject query{{QStringLiteral("dimensions"), QJsonArray{QStringLiteral("instrument")}},
+                                {QStringLiteral("dataset_types"), QJsonArray{QStringLiteral("note")}},
+                                {QStringLiteral("collections"), QJsonArray{peek}}};
+        const auto alice = m_server.post(QStringLiteral("/data-ids/query"), QStringLiteral("alice"), query);
+        QVERIFY2(alice.status == 200, qPrintable(describe(alice)));
+        QCOMPARE(alice.json().value(QStringLiteral("data_ids")).toArray().size(), 0);
+        const auto count =
+            m_server.post(QStringLiteral("/datasets/count"), QStringLiteral("alice"), noteQuery(peek));
+        QCOMPARE(count.json().value(QStringLiteral("count")).toInt(-1), 0);
+        const auto admin = m_server.post(QStringLiteral("/data-ids/query"), dave, query);
+        QCOMPARE(admin.json().value(QStringLiteral("data_ids")).toArray().size(), 1);
+        const auto bob = m_server.post(QStringLiteral("/data-ids/query"), QStringLiteral("bob"), query);
+        QCOMPARE(bob.status, 404); // bob cannot read alice's collection at all
+    }
+};
+
+QTEST_GUILESS_MAIN(TestServerHiding)
+#include "tst_serverhiding.moc"
