@@ -25,6 +25,7 @@ struct DatasetQuery
     int limit = 0;            // 0: no limit
     QString pageToken;        // from a previous page's nextPageToken
     std::optional<qint64> calibrationTime; // TAI ns, for CALIBRATION collections in find-first
+    bool withSizes = false;                // fill DatasetPage::sizes (saves a file-info round trip)
 };
 
 struct DataIdQuery
@@ -71,6 +72,7 @@ struct DatasetPage
 {
     QList<DatasetRef> refs;
     QList<qint64> ingestDates; // TAI ns, parallel to refs
+    QList<qint64> sizes;       // bytes, parallel to refs, -1 without a file; only with withSizes
     QString nextPageToken;     // empty at the end
 };
 

@@ -29,6 +29,8 @@ const QString kFlattenChains = QStringLiteral("flatten_chains");
 const QString kIncludeChains = QStringLiteral("include_chains");
 const QString kDatasets = QStringLiteral("datasets");
 const QString kIngestDates = QStringLiteral("ingest_dates");
+const QString kSizes = QStringLiteral("sizes");
+const QString kWithSizes = QStringLiteral("with_sizes");
 const QString kRecords = QStringLiteral("records");
 const QString kId = QStringLiteral("id");
 const QString kUri = QStringLiteral("uri");
@@ -297,6 +299,8 @@ QJsonObject WireFormat::toJson(const DatasetQuery& query)
                      {kPageToken, query.pageToken}};
     if (query.calibrationTime)
         json.insert(kCalibrationTime, *query.calibrationTime);
+    if (query.withSizes)
+        json.insert(kWithSizes, true);
     return json;
 }
 
@@ -312,6 +316,7 @@ Result<DatasetQuery> WireFormat::datasetQueryFromJson(const QJsonObject& json)
     BUTLER_ASSIGN_OR_RETURN(query.limit, limitField(json));
     BUTLER_ASSIGN_OR_RETURN(query.pageToken, stringField(json, kPageToken));
     BUTLER_ASSIGN_OR_RETURN(query.calibrationTime, optionalNsField(json, kCalibrationTime));
+    BUTLER_ASSIGN_OR_RETURN(query.withSizes, boolField(json, kWithSizes, false));
     return query;
 }
 
@@ -401,7 +406,14 @@ QJsonObject WireFormat::toJson(const DatasetPage& page)
     QJsonArray dates;
     for (qint64 date : page.ingestDates)
         dates.append(date);
-    return QJsonObject{{kDatasets, refs}, {kIngestDates, dates}, {kNextPageToken, page.nextPageToken}};
+    QJsonObject json{{kDatasets, refs}, {kIngestDates, dates}, {kNextPageToken, page.nextPageToken}};
+    if (!page.sizes.isEmpty()) {
+        QJsonArray sizes;
+        for (qint64 size : page.sizes)
+            sizes.append(size);
+        json.insert(kSizes, sizes);
+    }
+    return json;
 }
 
 QByteArray WireFormat::datasetPageJson(const DatasetPage& page)
@@ -420,6 +432,13 @@ QByteArray WireFormat::datasetPageJson(const DatasetPage& page)
     writer.endArray();
     writer.key("next_page_token");
     writer.value(page.nextPageToken);
+    if (!page.sizes.isEmpty()) {
+        writer.key("sizes");
+        writer.beginArray();
+        for (qint64 size : page.sizes)
+            writer.value(size);
+        writer.endArray();
+    }
     writer.endObject();
     return writer.take();
 }
@@ -451,6 +470,19 @@ Result<DatasetPage> WireFormat::datasetPageFromJson(const DimensionUniverse& uni
         page.ingestDates.append(*date);
     }
     BUTLER_ASSIGN_OR_RETURN(page.nextPageToken, stringField(json, kNextPageToken));
+    BUTLER_ASSIGN_OR_RETURN(const QJsonArray sizes, arrayField(json, kSizes, false));
+    if (!sizes.isEmpty() && sizes.size() != refs.size())
+        return invalidInput(QStringLiteral("field 'sizes' has %1 entries for %2 datasets")
+                                .arg(sizes.size())
+                                .arg(refs.size()));
+    page.sizes.reserve(sizes.size());
+    for (qsizetype i = 0; i < sizes.size(); ++i) {
+        const std::optional<qint64> size = exactInteger(sizes.at(i));
+        if (!size || *size < -1)
+            return wrongType(QStringLiteral("sizes[%1]").arg(i), QStringLiteral("a size in bytes"),
+                             sizes.at(i));
+        page.sizes.append(*size);
+    }
     return page;
 }
 

@@ -347,6 +347,7 @@ void DatasetTableModel::requestPage()
     DatasetQuery query = m_query;
     query.limit = m_pageSize;
     query.pageToken = m_nextPageToken;
+    query.withSizes = true; // servers that know it answer sizes with the page
     if (!m_sortTerm.isEmpty())
         query.orderBy = {m_sortTerm};
     const quint64 generation = m_generation;
@@ -380,9 +381,12 @@ void DatasetTableModel::applyPage(quint64 generation, Result<DatasetPage> answer
         const int first = int(m_rows.size());
         beginInsertRows(QModelIndex(), first, first + int(page.refs.size()) - 1);
         for (int i = 0; i < page.refs.size(); ++i)
-            appendRow(page.refs[i], page.ingestDates.value(i));
+            appendRow(page.refs[i], page.ingestDates.value(i), page.sizes.value(i, -1));
         endInsertRows();
-
+    }
+    if (!page.refs.isEmpty() && page.sizes.size() != page.refs.size()) {
+        // A server that does not answer sizes with the page: a second request.
+        const int first = int(m_rows.size() - page.refs.size());
         QList<QUuid> ids;
         ids.reserve(page.refs.size());
         for (const DatasetRef& ref : std::as_const(page.refs))
@@ -443,7 +447,7 @@ void DatasetTableModel::clearRows()
     m_stringIndex.clear();
 }
 
-void DatasetTableModel::appendRow(const DatasetRef& ref, qint64 ingestDate)
+void DatasetTableModel::appendRow(const DatasetRef& ref, qint64 ingestDate, qint64 size)
 {
     auto intern = [](QStringList& list, QHash<QString, quint32>& index, const QString& text) {
         auto found = index.constFind(text);
@@ -457,6 +461,7 @@ void DatasetTableModel::appendRow(const DatasetRef& ref, qint64 ingestDate)
     Row row;
     row.id = ref.id();
     row.ingestDate = ingestDate;
+    row.size = size;
     row.run = intern(m_runs, m_runIndex, ref.run());
     const QString& typeName = ref.datasetType().name();
     auto known = m_typeIndex.constFind(typeName);

@@ -19,8 +19,9 @@ class RemoteButler;
 //
 // Columns: dataset type, run, one column per data-ID dimension (the union of the required
 // dimensions of the dataset types in the loaded rows, in universe order; columns are inserted
-// as new types arrive), UUID, size and ingest date (UTC). Sizes come from one file-info call
-// per page and stay blank until it answers (or when a dataset has no file).
+// as new types arrive), UUID, size and ingest date (UTC). Sizes come with each page (from a
+// server that does not send them, from one file-info call per page, blank until it answers);
+// they stay blank for a dataset without a file.
 //
 // setQuery() fetches the first page; canFetchMore()/fetchMore() fetch the next one with the
 // page token. sort() asks the server for a new order ("run", "-ingest_date", "exposure", ...)
@@ -140,7 +141,7 @@ private:
     void applyPage(quint64 generation, Result<DatasetPage> page);
     void applySizes(int firstRow, const QList<QUuid>& ids, const QList<FileInfo>& files);
     void clearRows();
-    void appendRow(const DatasetRef& ref, qint64 ingestDate);
+    void appendRow(const DatasetRef& ref, qint64 ingestDate, qint64 size);
     QVariant valueAt(const Row& row, int position) const;
     DatasetRef makeRef(const Row& row) const;
     void addDimensions(const QList<DatasetRef>& refs);

@@ -1831,7 +1831,38 @@ Result<DatasetPage> Registry::queryDatasets(const DatasetQuery& query, const Mem
     }
     if (!anyAnswered && firstSkipped && result.refs.isEmpty() && resumeType.isEmpty())
         return *firstSkipped;
+    if (query.withSizes)
+        BUTLER_TRY(fillSizes(result));
     return result;
+}
+
+Status Registry::fillSizes(DatasetPage& page)
+{
+    // One statement per chunk instead of a file-info request per page from the client.
+    constexpr qsizetype kChunk = 500;
+    QHash<QString, qint64> sizeOf;
+    sizeOf.reserve(page.refs.size());
+    for (qsizetype start = 0; start < page.refs.size(); start += kChunk) {
+        const qsizetype n = std::min(kChunk, page.refs.size() - start);
+        QString sql = QStringLiteral("SELECT dataset_id, file_size FROM file_datastore_records "
+                                     "WHERE dataset_id IN (");
+        QVariantList params;
+        params.reserve(n);
+        for (qsizetype i = 0; i < n; ++i) {
+            sql += i ? QStringLiteral(",?") : QStringLiteral("?");
+            params << uuidText(page.refs[start + i].id());
+        }
+        sql += QLatin1Char(')');
+        BUTLER_ASSIGN_OR_RETURN(QSqlQuery * q, m_db->exec(sql, params));
+        while (q->next())
+            sizeOf.insert(q->value(0).toString(), q->value(1).toLongLong());
+        q->finish();
+    }
+    page.sizes.clear();
+    page.sizes.reserve(page.refs.size());
+    for (const DatasetRef& ref : std::as_const(page.refs))
+        page.sizes << sizeOf.value(uuidText(ref.id()), -1);
+    return {};
 }
 
 bool Registry::skipsUnrelatedTypes(const QStringList& patterns)

@@ -133,6 +133,8 @@ public:
     quint64 localChangeCount() const { return m_localChanges.load(std::memory_order_acquire); }
 
 private:
+    // DatasetQuery::withSizes: the file sizes of a page, -1 for datasets without a file.
+    Status fillSizes(DatasetPage& page);
     struct Cache;
     struct TypeEntry;
     struct CollectionEntry;

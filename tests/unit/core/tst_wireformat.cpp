@@ -111,8 +111,10 @@ void TstWireFormat::datasetQueryRoundTrip()
     query.limit = 250;
     query.pageToken = QStringLiteral("opaque/token==");
     query.calibrationTime = qint64(1750000000123456789);
+    query.withSizes = true;
 
     const QJsonObject json = viaText(WireFormat::toJson(query));
+    QCOMPARE(json.value("with_sizes").toBool(), true);
     QCOMPARE(json.value("find_first").toBool(), true);
     QCOMPARE(json.value("page_token").toString(), query.pageToken);
     const DatasetQuery back = valueOf(WireFormat::datasetQueryFromJson(json));
@@ -127,6 +129,8 @@ void TstWireFormat::datasetQueryRoundTrip()
     QVERIFY(back.calibrationTime.has_value());
     // Nanoseconds beyond 2^53 survive the trip exactly.
     QCOMPARE(*back.calibrationTime, qint64(1750000000123456789));
+    QCOMPARE(back.withSizes, true);
+    QCOMPARE(valueOf(WireFormat::datasetQueryFromJson(QJsonObject())).withSizes, false);
 }
 
 void TstWireFormat::datasetQueryDefaults()
@@ -218,6 +222,16 @@ void TstWireFormat::datasetPageRoundTrip()
         QVERIFY2(back.refs[i] == page.refs[i], qPrintable(QString::number(i)));
     QCOMPARE(back.ingestDates, page.ingestDates);
     QCOMPARE(back.nextPageToken, page.nextPageToken);
+    QVERIFY(back.sizes.isEmpty());
+    QVERIFY(!WireFormat::toJson(page).contains("sizes")); // only when asked for
+
+    // Sizes, as answered to DatasetQuery::withSizes, written both ways.
+    page.sizes = {qint64(5) << 40, 0, -1, 2880};
+    const DatasetPage sized =
+        valueOf(WireFormat::datasetPageFromJson(universe(), viaText(WireFormat::toJson(page))));
+    QCOMPARE(sized.sizes, page.sizes);
+    QCOMPARE(WireFormat::datasetPageJson(page),
+             QJsonDocument(WireFormat::toJson(page)).toJson(QJsonDocument::Compact));
 
     // An empty last page.
     const DatasetPage empty =
@@ -399,6 +413,12 @@ void TstWireFormat::badInput_data()
     QTest::newRow("page date a string")
         << "DatasetPage" << QByteArray(R"({"datasets":[)" + rawRef + R"(],"ingest_dates":["x"]})")
         << "ingest_dates[0]";
+    QTest::newRow("page sizes mismatch")
+        << "DatasetPage" << QByteArray(R"({"datasets":[)" + rawRef + R"(],"sizes":[1,2]})") << "sizes";
+    QTest::newRow("page size negative")
+        << "DatasetPage" << QByteArray(R"({"datasets":[)" + rawRef + R"(],"sizes":[-7]})") << "sizes[0]";
+    QTest::newRow("page size a string")
+        << "DatasetPage" << QByteArray(R"({"datasets":[)" + rawRef + R"(],"sizes":["big"]})") << "sizes[0]";
     QTest::newRow("page token a list")
         << "DatasetPage" << QByteArray(R"({"datasets":[],"next_page_token":[]})") << "next_page_token";
 
