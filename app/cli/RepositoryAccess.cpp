@@ -42,7 +42,8 @@ Result<std::unique_ptr<RemoteButler>> RepositoryAccess::openRemote(const QString
     // The URL first: a typo should not be reported as a missing token.
     BUTLER_ASSIGN_OR_RETURN(const RemoteLocation location, RemoteLocation::parse(url));
     // The stored token is the one in use: a `butler login` token past its time is renewed first.
-    if (options.tokenFile.isEmpty() && qEnvironmentVariable(TokenSource::EnvironmentVariable).trimmed().isEmpty())
+    if (options.tokenFile.isEmpty() &&
+        qEnvironmentVariable(TokenSource::EnvironmentVariable).trimmed().isEmpty())
         RemoteCommands::refreshStoredToken(location.serverBase());
     BUTLER_ASSIGN_OR_RETURN(const QString token, TokenSource::find(location.serverBase(), options.tokenFile));
     return RemoteButler::connect(url, token);

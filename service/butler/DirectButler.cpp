@@ -332,6 +332,7 @@ Result<QList<DatasetRef>> DirectButler::ingest(const QString& run, const QList<I
                                                TransferMode mode, DatasetIdMode idMode)
 {
     QList<Registry::NewDataset> entries;
+    entries.reserve(files.size());
     for (const IngestFile& f : files) {
         if (!QFileInfo(f.path).isFile())
             return notFound(QStringLiteral("file to ingest %1 does not exist").arg(f.path));
@@ -363,6 +364,7 @@ Result<QList<DatasetRef>> DirectButler::ingest(const QString& run, const QList<I
     if (mode == TransferMode::Move)
         for (const IngestFile& f : files)
             QFile::remove(f.path);
+    refreshStatisticsAfter(refs.size());
     return refs;
 }
 
@@ -370,9 +372,28 @@ Result<QList<DatasetRef>>
 DirectButler::registerDatasets(const QString& run, const QList<IngestFile>& datasets, DatasetIdMode idMode)
 {
     QList<Registry::NewDataset> entries;
+    entries.reserve(datasets.size());
     for (const IngestFile& f : datasets)
         entries << Registry::NewDataset{f.datasetType, f.dataId, f.id};
-    return m_registry->insertDatasets(run, entries, idMode);
+    BUTLER_ASSIGN_OR_RETURN(QList<DatasetRef> refs, m_registry->insertDatasets(run, entries, idMode));
+    refreshStatisticsAfter(refs.size());
+    return refs;
+}
+
+void DirectButler::refreshStatisticsAfter(qint64 rows)
+{
+    // A batch that alone could not reach the minimum size is not worth the check (a put).
+    if (rows < std::min(StatisticsCheckRows, m_registry->statisticsMinRows()))
+        return;
+    Registry* registry = m_registry.get();
+    // Once the caller's transaction, if any, has committed: statistics of rows that may still
+    // roll back would mislead the planner.
+    registry->database().onCommit([registry] {
+        const Result<bool> refreshed = registry->refreshStatisticsIfStale();
+        if (!refreshed)
+            qCWarning(lcDirect).noquote()
+                << "could not refresh the query planner's statistics:" << refreshed.error().message();
+    });
 }
 
 Status DirectButler::associate(const QString& tagged, const QList<QUuid>& ids)

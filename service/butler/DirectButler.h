@@ -107,7 +107,13 @@ public:
     Result<QList<TrashEntry>> purgeExpiredTrash();
 
 private:
+    // Writes of fewer datasets than this do not check the planner statistics.
+    static constexpr qint64 StatisticsCheckRows = 1000;
+
     DirectButler(QString path, std::unique_ptr<Registry> registry, std::unique_ptr<FileDatastore> datastore);
+    // After a write of rows datasets: refreshes the registry's planner statistics when the
+    // repository grew enough since they were made (Registry::refreshStatisticsIfStale()).
+    void refreshStatisticsAfter(qint64 rows);
     // Removals first purge what has expired; a failure there does not stop them.
     void purgeExpiredQuietly();
 

@@ -58,6 +58,7 @@ QString FileDatastore::defaultTemplate()
 FileDatastore::FileDatastore(QString root, QString fileTemplate)
     : m_root(QDir::cleanPath(QFileInfo(root).absoluteFilePath()))
     , m_template(fileTemplate.isEmpty() ? defaultTemplate() : std::move(fileTemplate))
+    , m_parts(parseTemplate(m_template, &m_templateOk))
 {
 }
 
@@ -81,23 +82,47 @@ QString FileDatastore::formatterForPath(const QString& path)
     return FormatterLabel::forPath(path);
 }
 
-Result<QString> FileDatastore::pathFor(const DatasetRef& ref, const QString& extension) const
+QList<FileDatastore::TemplatePart> FileDatastore::parseTemplate(const QString& t, bool* ok)
 {
-    QString out;
+    QList<TemplatePart> parts;
+    *ok = true;
     int i = 0;
-    const QString& t = m_template;
     while (i < t.size()) {
         if (t[i] != QLatin1Char('{')) {
-            out += t[i++];
+            const int open = t.indexOf(QLatin1Char('{'), i);
+            const int end = open < 0 ? int(t.size()) : open;
+            parts.append({t.mid(i, end - i), {}, false});
+            i = end;
             continue;
         }
         const int close = t.indexOf(QLatin1Char('}'), i);
-        if (close < 0)
-            return invalidInput(QStringLiteral("file template has an unclosed '{': %1").arg(t));
+        if (close < 0) {
+            *ok = false;
+            return parts;
+        }
         QString field = t.mid(i + 1, close - i - 1);
         const bool optional = field.endsWith(QLatin1String(":?"));
         if (optional)
             field.chop(2);
+        parts.append({{}, field, optional});
+        i = close + 1;
+    }
+    return parts;
+}
+
+Result<QString> FileDatastore::pathFor(const DatasetRef& ref, const QString& extension) const
+{
+    if (!m_templateOk)
+        return invalidInput(QStringLiteral("file template has an unclosed '{': %1").arg(m_template));
+    QString out;
+    out.reserve(128);
+    for (qsizetype p = 0; p < m_parts.size(); ++p) {
+        const TemplatePart& part = m_parts[p];
+        if (part.field.isEmpty()) {
+            out += part.literal;
+            continue;
+        }
+        const QString& field = part.field;
         QString value;
         if (field == QLatin1String("run")) {
             // Run names keep their '/' structure, each segment sanitized.
@@ -118,19 +143,22 @@ Result<QString> FileDatastore::pathFor(const DatasetRef& ref, const QString& ext
             const QVariant v = ref.dataId().value(field);
             if (v.isValid())
                 value = sanitize(v.toString());
-            else if (!optional)
+            else if (!part.optional)
                 return invalidInput(QStringLiteral("file template field '%1' is not in the data ID of %2")
                                         .arg(field, ref.datasetType().name()));
         }
-        if (value.isEmpty() && optional) {
+        if (value.isEmpty() && part.optional) {
             // Drop the separator that would follow the empty field.
-            i = close + 1;
-            if (i < t.size() && (t[i] == QLatin1Char('/') || t[i] == QLatin1Char('_')))
-                ++i;
+            if (p + 1 < m_parts.size() && m_parts[p + 1].field.isEmpty()) {
+                const QString& next = m_parts[p + 1].literal;
+                if (next.startsWith(QLatin1Char('/')) || next.startsWith(QLatin1Char('_'))) {
+                    out += QStringView(next).mid(1);
+                    ++p;
+                }
+            }
             continue;
         }
         out += value;
-        i = close + 1;
     }
     if (!extension.isEmpty())
         out += QLatin1Char('.') + extension;
@@ -154,38 +182,41 @@ Result<QString> FileDatastore::absolutePath(const QString& storedPath) const
 Result<FileDatastore::Written> FileDatastore::write(const QString& relativePath, const QByteArray& bytes)
 {
     BUTLER_ASSIGN_OR_RETURN(QString full, absolutePath(relativePath));
-    if (QFileInfo::exists(full))
-        return conflict(QStringLiteral("datastore file %1 already exists").arg(relativePath));
-    if (!QDir().mkpath(QFileInfo(full).absolutePath()))
-        return ioError(QStringLiteral("cannot create directory for %1").arg(full));
-    const QString tmp = full + QStringLiteral(".tmp-") + QString::number(quintptr(&bytes), 16);
-    const QByteArray tmpName = QFile::encodeName(tmp);
-    const int fd = ::open(tmpName.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    const QByteArray name = QFile::encodeName(full);
+    // Straight to the final name: O_EXCL refuses an existing file, so a concurrent writer is
+    // never clobbered, and nothing refers to the file before the caller's registry row commits.
+    // The directory is made only when missing: most puts land in one that exists.
+    const auto create = [&name] {
+        return ::open(name.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    };
+    int fd = create();
+    if (fd < 0 && errno == ENOENT) {
+        if (!QDir().mkpath(QFileInfo(full).absolutePath()))
+            return ioError(QStringLiteral("cannot create directory for %1").arg(full));
+        fd = create();
+    }
     if (fd < 0)
-        return ioFailure(QStringLiteral("cannot create"), tmp);
+        return errno == EEXIST
+                   ? conflict(QStringLiteral("datastore file %1 already exists").arg(relativePath))
+                   : ioFailure(QStringLiteral("cannot create"), full);
     qint64 done = 0;
     while (done < bytes.size()) {
         const ssize_t n = ::write(fd, bytes.constData() + done, size_t(bytes.size() - done));
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            Error e = ioFailure(QStringLiteral("cannot write"), tmp);
+            Error e = ioFailure(QStringLiteral("cannot write"), full);
             ::close(fd);
-            ::unlink(tmpName.constData());
+            ::unlink(name.constData());
             return e;
         }
         done += n;
     }
-    ::close(fd);
-    // link() refuses to replace an existing file, so a concurrent writer cannot be clobbered.
-    if (::link(tmpName.constData(), QFile::encodeName(full).constData()) != 0) {
-        Error e = errno == EEXIST
-                      ? conflict(QStringLiteral("datastore file %1 already exists").arg(relativePath))
-                      : ioFailure(QStringLiteral("cannot place"), full);
-        ::unlink(tmpName.constData());
+    if (::close(fd) != 0) {
+        Error e = ioFailure(QStringLiteral("cannot write"), full);
+        ::unlink(name.constData());
         return e;
     }
-    ::unlink(tmpName.constData());
     return Written{relativePath, bytes.size(),
                    checksumText(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256)), true};
 }

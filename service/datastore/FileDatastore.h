@@ -33,7 +33,8 @@ public:
         bool created = false; // the datastore made a new file (to delete on rollback)
     };
 
-    // Writes bytes atomically (temporary file + rename). Refuses to overwrite.
+    // Writes bytes to a new file (made with O_EXCL: refuses to overwrite). A failed write
+    // leaves no file; the caller removes it again if its registry transaction fails.
     Result<Written> write(const QString& relativePath, const QByteArray& bytes);
     // Brings an outside file in with the transfer mode; Direct records its absolute path.
     Result<Written> transfer(const QString& source, const QString& relativePath, TransferMode mode);
@@ -45,8 +46,19 @@ public:
     static QString formatterForPath(const QString& path);
 
 private:
+    // The template as literal text and fields, parsed once rather than for every path.
+    struct TemplatePart
+    {
+        QString literal; // when field is empty
+        QString field;
+        bool optional = false;
+    };
+    static QList<TemplatePart> parseTemplate(const QString& fileTemplate, bool* ok);
+
     QString m_root;
     QString m_template;
+    bool m_templateOk = true;
+    QList<TemplatePart> m_parts;
 };
 
 } // namespace butler

@@ -118,6 +118,20 @@ Status Database::execDirect(const QString& sql)
     return {};
 }
 
+Status Database::control(const QString& sql)
+{
+    // Prepared once per connection: a put runs half a dozen of these, and parsing each anew
+    // cost as much as the inserts.
+    BUTLER_ASSIGN_OR_RETURN(QSqlQuery * q, prepare(sql));
+    q->finish();
+    if (!q->exec()) {
+        qCWarning(lcDatabase) << "exec failed:" << sql << q->lastError().text();
+        return sqlError(*q, QStringLiteral("statement"));
+    }
+    q->finish();
+    return {};
+}
+
 QString Database::quote(const QString& identifier)
 {
     QString s = identifier;
@@ -169,10 +183,10 @@ Transaction::~Transaction()
     st->transactionDepth -= 1;
     st->commitActions.resize(m_actionMark);
     if (m_outer) {
-        (void)m_db.execDirect(QStringLiteral("ROLLBACK"));
+        (void)m_db.control(QStringLiteral("ROLLBACK"));
     } else {
-        (void)m_db.execDirect(QStringLiteral("ROLLBACK TO SAVEPOINT butler_nested"));
-        (void)m_db.execDirect(QStringLiteral("RELEASE SAVEPOINT butler_nested"));
+        (void)m_db.control(QStringLiteral("ROLLBACK TO SAVEPOINT butler_nested"));
+        (void)m_db.control(QStringLiteral("RELEASE SAVEPOINT butler_nested"));
     }
 }
 
@@ -185,11 +199,11 @@ Status Transaction::begin()
     m_actionMark = m_db.state()->commitActions.size();
     if (m_outer) {
         // IMMEDIATE takes the write lock up front: no deadlock upgrading a read lock later.
-        BUTLER_TRY(m_db.execDirect(m_db.backendName() == QLatin1String("sqlite")
-                                       ? QStringLiteral("BEGIN IMMEDIATE")
-                                       : QStringLiteral("BEGIN")));
+        BUTLER_TRY(m_db.control(m_db.backendName() == QLatin1String("sqlite")
+                                    ? QStringLiteral("BEGIN IMMEDIATE")
+                                    : QStringLiteral("BEGIN")));
     } else {
-        BUTLER_TRY(m_db.execDirect(QStringLiteral("SAVEPOINT butler_nested")));
+        BUTLER_TRY(m_db.control(QStringLiteral("SAVEPOINT butler_nested")));
     }
     depth += 1;
     m_started = true;
@@ -204,18 +218,18 @@ Status Transaction::commit()
     Database::ThreadState* st = m_db.state();
     st->transactionDepth -= 1;
     if (m_outer) {
-        Status status = m_db.execDirect(QStringLiteral("COMMIT"));
+        Status status = m_db.control(QStringLiteral("COMMIT"));
         QList<std::function<void()>> actions;
         actions.swap(st->commitActions);
         if (!status.ok()) {
-            (void)m_db.execDirect(QStringLiteral("ROLLBACK"));
+            (void)m_db.control(QStringLiteral("ROLLBACK"));
             return status;
         }
         for (const auto& action : std::as_const(actions))
             action();
         return status;
     }
-    return m_db.execDirect(QStringLiteral("RELEASE SAVEPOINT butler_nested"));
+    return m_db.control(QStringLiteral("RELEASE SAVEPOINT butler_nested"));
 }
 
 } // namespace butler

@@ -7,6 +7,7 @@
 #include <QVariantList>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace butler {
 
@@ -26,6 +27,9 @@ public:
     Result<QSqlQuery*> exec(const QString& sql, const QVariantList& binds = {});
     // Executes without caching (DDL, one-off statements).
     Status execDirect(const QString& sql);
+    // Executes a statement without binds or rows that runs again and again (transaction
+    // control), prepared once per connection.
+    Status control(const QString& sql);
 
     virtual QString backendName() const = 0;
     // SQL column types.
@@ -41,6 +45,17 @@ public:
     // A monotonically changing token that moves when another connection commits, so caches
     // can tell that their contents may be stale.
     virtual qint64 dataVersion() = 0;
+
+    // The condition, marked for the query planner as one that few rows pass (SQLite:
+    // likelihood()), to keep it on an index that delivers rows in order.
+    virtual QString selectiveCondition(const QString& condition) const { return condition; }
+    // Query planner statistics: gathers them for every table (ANALYZE).
+    virtual Status analyze() { return execDirect(QStringLiteral("ANALYZE")); }
+    // The rows a table had when its statistics were gathered; nullopt when it has none.
+    virtual Result<std::optional<qint64>> analyzedRows(const QString& table) = 0;
+    // A number that grows by one for each row inserted into a table and costs no scan to read
+    // (SQLite: the largest rowid); two readings tell how many rows came in between.
+    virtual Result<qint64> insertionMark(const QString& table) = 0;
 
     // Maps a driver error to an Error (unique-constraint failures become Conflict).
     Error sqlError(const QSqlQuery& query, const QString& what) const;

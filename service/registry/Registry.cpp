@@ -7,11 +7,21 @@
 #include "WhereParser.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QRandomGenerator>
 #include <QSet>
 #include <QSqlQuery>
+
+#include <algorithm>
+#include <cerrno>
+#include <limits>
+#include <vector>
+#ifdef __linux__
+#include <sys/random.h>
+#endif
 
 Q_LOGGING_CATEGORY(lcRegistry, "butler.registry.core")
 
@@ -22,6 +32,7 @@ struct Registry::TypeEntry
     qint64 id = 0;
     int groupId = 0;
     DatasetType type;
+    QString insertTagsRow; // one row into its tags table: type, dataset, collection, data ID
 };
 
 struct Registry::CollectionEntry
@@ -37,6 +48,14 @@ struct Registry::TrashedCollection
     qint64 expiresAt = 0;
 };
 
+// What findDataset() needs of a dataset type and a search, made once per cache.
+struct Registry::FindPlan
+{
+    const TypeEntry* type = nullptr;
+    QList<const CollectionEntry*> leaves;
+    QString sql; // asks the search's RUN and TAGGED collections; empty when it has none
+};
+
 struct Registry::Cache
 {
     QString generation;
@@ -48,6 +67,10 @@ struct Registry::Cache
     QHash<qint64, QString> trashedNameById;
     QSet<int> groupIds;                      // dimension groups that have tags and calibs tables in use
     QHash<int, QStringList> groupDimensions; // required dimensions of each group
+    // Searches resolved against this cache (see resolveSearchCached()), by the names given.
+    mutable QMutex searchMutex;
+    mutable QHash<QStringList, QList<const CollectionEntry*>> searches;
+    mutable QHash<std::pair<QString, QStringList>, std::shared_ptr<const FindPlan>> findPlans;
 };
 
 namespace {
@@ -66,6 +89,71 @@ QString placeholders(int n)
     return s;
 }
 
+// Statements stay under SQLite's oldest limit of bound parameters.
+constexpr int MaxBindsPerStatement = 999;
+
+// "HEAD VALUES (?, ?), (?, ?)": rows rows of columns parameters.
+QString multiRowInsert(const QString& head, int columns, int rows)
+{
+    const QString row = QLatin1Char('(') + placeholders(columns) + QLatin1Char(')');
+    QString sql;
+    sql.reserve(head.size() + 8 + rows * (row.size() + 2));
+    sql += head;
+    sql += QStringLiteral(" VALUES ");
+    for (int i = 0; i < rows; ++i) {
+        if (i)
+            sql += QStringLiteral(", ");
+        sql += row;
+    }
+    return sql;
+}
+
+// Orders two dimension values (qint64 or QString) as an index on their column does.
+int compareDimensionValues(const QVariant& a, const QVariant& b)
+{
+    if (a.typeId() == QMetaType::LongLong && b.typeId() == QMetaType::LongLong) {
+        const qint64 x = a.toLongLong();
+        const qint64 y = b.toLongLong();
+        return x < y ? -1 : x > y ? 1 : 0;
+    }
+    return a.toString().compare(b.toString());
+}
+
+// Random (version 4) UUIDs, all from one read of the kernel's generator: QUuid::createUuid()
+// asks the CPU's generator for each one, which takes microseconds on virtual machines.
+QList<QUuid> randomUuids(qsizetype n)
+{
+    QList<QUuid> ids;
+    if (n <= 0)
+        return ids;
+    std::vector<quint32> words(size_t(n) * 4);
+    const size_t bytes = words.size() * sizeof(quint32);
+    size_t done = 0;
+#ifdef __linux__
+    auto* out = reinterpret_cast<char*>(words.data());
+    while (done < bytes) {
+        const ssize_t got = ::getrandom(out + done, bytes - done, 0);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        done += size_t(got);
+    }
+#endif
+    if (done < bytes)
+        QRandomGenerator::system()->fillRange(words.data(), qsizetype(words.size()));
+    ids.reserve(n);
+    for (qsizetype i = 0; i < n; ++i) {
+        QUuid id =
+            QUuid::fromRfc4122(QByteArrayView(reinterpret_cast<const char*>(words.data() + i * 4), 16));
+        id.data3 = quint16((id.data3 & 0x0FFF) | 0x4000); // version 4
+        id.data4[0] = uchar((id.data4[0] & 0x3F) | 0x80); // RFC 4122 variant
+        ids << id;
+    }
+    return ids;
+}
+
 QString quotedList(const QStringList& names)
 {
     QStringList q;
@@ -76,7 +164,22 @@ QString quotedList(const QStringList& names)
 
 qint64 nowTai()
 {
-    return TaiTime::fromDateTime(QDateTime::currentDateTimeUtc()).valueOr(0);
+    // TAI - UTC changes only between days (leap seconds), so ERFA is asked once a day per
+    // thread rather than on every put.
+    thread_local qint64 cachedDay = std::numeric_limits<qint64>::min();
+    thread_local qint64 cachedOffset = 0;
+    constexpr qint64 DayMs = 86'400'000;
+    const qint64 ms = QDateTime::currentMSecsSinceEpoch();
+    const qint64 day = ms >= 0 ? ms / DayMs : (ms - DayMs + 1) / DayMs;
+    if (day != cachedDay) {
+        const qint64 midnight = day * DayMs;
+        const Result<qint64> tai = TaiTime::fromDateTime(QDateTime::fromMSecsSinceEpoch(midnight, Qt::UTC));
+        if (!tai)
+            return 0;
+        cachedOffset = *tai - midnight * 1'000'000;
+        cachedDay = day;
+    }
+    return ms * 1'000'000 + cachedOffset;
 }
 
 bool hasGlobChars(const QString& s)
@@ -330,6 +433,12 @@ Result<std::shared_ptr<const Registry::Cache>> Registry::cache()
             return group.error();
         entry.type =
             DatasetType(q->value(1).toString(), *group, q->value(2).toString(), q->value(4).toInt() != 0);
+        const QStringList& req = group->required();
+        entry.insertTagsRow =
+            multiRowInsert(QStringLiteral("INSERT INTO %1 (dataset_type_id, dataset_id, collection_id%2)")
+                               .arg(RegistrySchema::tagsTable(entry.groupId),
+                                    req.isEmpty() ? QString() : QStringLiteral(", ") + quotedList(req)),
+                           int(3 + req.size()), 1);
         c->typeNameById.insert(entry.id, entry.type.name());
         c->groupIds.insert(entry.groupId);
         c->typesByName.insert(entry.type.name(), entry);
@@ -576,44 +685,120 @@ Result<DataCoordinate> Registry::expandDataId(const DimensionGroup& group, const
     return expandDataId(group, values, nullptr);
 }
 
+// Where the values of a group's data IDs come from: for each dimension (by its slot in
+// group.names()), the record to read and the slots of its key values and implied values.
+struct Registry::ExpansionPlan
+{
+    struct Step
+    {
+        const DimensionElement* element = nullptr;
+        int elementIndex = -1;
+        QStringList keyNames;    // element->requiredDimensions()
+        QList<int> keySlots;     // their slots; -1 outside the group
+        QList<int> impliedSlots; // the slots of element->implies; -1 outside the group
+        QString sql;             // reads the implied values of one record
+    };
+    QStringList required;
+    int requiredCount = 0;
+    int size = 0;
+    QList<Step> steps;
+};
+
+std::shared_ptr<const Registry::ExpansionPlan> Registry::expansionPlan(const DimensionGroup& group)
+{
+    QMutexLocker lock(&m_planMutex);
+    for (const auto& plan : std::as_const(m_plans))
+        if (plan->required == group.required())
+            return plan;
+    auto plan = std::make_shared<ExpansionPlan>();
+    plan->required = group.required();
+    plan->requiredCount = int(group.required().size());
+    plan->size = int(group.names().size());
+    for (const QString& dim : group.names()) {
+        ExpansionPlan::Step step;
+        step.element = m_universe.element(dim);
+        step.elementIndex = m_universe.index(dim);
+        step.keyNames = step.element->requiredDimensions();
+        QStringList where;
+        for (const QString& key : std::as_const(step.keyNames)) {
+            step.keySlots << group.indexOf(key);
+            where << Database::quote(key) + QStringLiteral(" = ?");
+        }
+        for (const QString& implied : step.element->implies)
+            step.impliedSlots << group.indexOf(implied);
+        step.sql = QStringLiteral("SELECT %1 FROM %2 WHERE %3")
+                       .arg(step.element->implies.isEmpty() ? QStringLiteral("1")
+                                                            : quotedList(step.element->implies),
+                            RegistrySchema::elementTable(dim), where.join(QStringLiteral(" AND ")));
+        plan->steps << step;
+    }
+    m_plans << plan;
+    return plan;
+}
+
 Result<DataCoordinate> Registry::expandDataId(const DimensionGroup& group, const QVariantMap& values,
                                               ImpliedCache* local)
 {
     BUTLER_ASSIGN_OR_RETURN(DataCoordinate dc, DataCoordinate::fromMap(m_universe, group, values));
+    const auto plan = expansionPlan(group);
     // Implied values given with the data ID, even some of them only, must match the records.
-    QHash<QString, QVariant> given;
-    for (const QString& dim : group.implied()) {
-        const auto it = values.constFind(dim);
-        if (it == values.constEnd() || it->isNull())
-            continue;
-        BUTLER_ASSIGN_OR_RETURN(QVariant v, coerceDimensionValue(m_universe, dim, *it));
-        given.insert(dim, v);
+    // fromMap() accepted only keys of the group, so a map of required keys alone gives none.
+    QList<QVariant> given;
+    if (values.size() > plan->requiredCount) {
+        given.resize(plan->size);
+        for (int slot = plan->requiredCount; slot < plan->size; ++slot) {
+            const auto it = values.constFind(group.names()[slot]);
+            if (it == values.constEnd() || it->isNull())
+                continue;
+            BUTLER_ASSIGN_OR_RETURN(given[slot], coerceDimensionValue(m_universe, it.key(), *it));
+        }
     }
-    QHash<QString, QVariant> known;
-    for (const QString& dim : group.required())
-        known.insert(dim, dc.value(dim));
+    return expandWithPlan(*plan, dc, given.isEmpty() ? nullptr : &given, local);
+}
+
+Result<DataCoordinate> Registry::expandValidated(const DataCoordinate& dataId, ImpliedCache* local)
+{
+    const auto plan = expansionPlan(dataId.group());
+    return expandWithPlan(*plan, dataId, nullptr, local);
+}
+
+Result<DataCoordinate> Registry::expandWithPlan(const ExpansionPlan& plan, const DataCoordinate& dc,
+                                                const QList<QVariant>* given, ImpliedCache* local)
+{
+    const int n = plan.size;
+    QVarLengthArray<QVariant, 16> known(n);
+    QVarLengthArray<char, 16> isKnown(n);
+    QVarLengthArray<char, 16> done(n);
+    QVarLengthArray<int, 16> pending;
+    std::fill(isKnown.begin(), isKnown.end(), 0);
+    std::fill(done.begin(), done.end(), 0);
     // Every required dimension's record must exist; implied values come from the records.
-    QStringList pending = group.required();
-    QSet<QString> done;
+    for (int slot = 0; slot < plan.requiredCount; ++slot) {
+        known[slot] = dc.values()[slot];
+        isKnown[slot] = 1;
+        pending.append(slot);
+    }
     const bool inTransaction = m_db->inTransaction();
-    while (!pending.isEmpty()) {
-        const QString dim = pending.takeFirst();
-        if (done.contains(dim))
+    RecordKey key;
+    for (qsizetype head = 0; head < pending.size(); ++head) {
+        const int slot = pending[head];
+        if (done[slot])
             continue;
-        done.insert(dim);
-        const DimensionElement* e = m_universe.element(dim);
-        QString cacheKey = dim;
-        QVariantList binds;
-        for (const QString& r : e->requiredDimensions()) {
-            if (!known.contains(r))
-                return internalError(QStringLiteral("cannot expand '%1' without '%2'").arg(dim, r));
-            binds << known.value(r);
-            cacheKey += QChar(0x1f) + known.value(r).toString();
+        done[slot] = 1;
+        const ExpansionPlan::Step& step = plan.steps[slot];
+        key.element = step.elementIndex;
+        key.values.clear();
+        for (int k = 0; k < step.keySlots.size(); ++k) {
+            const int keySlot = step.keySlots[k];
+            if (keySlot < 0 || !isKnown[keySlot])
+                return internalError(QStringLiteral("cannot expand '%1' without '%2'")
+                                         .arg(step.element->name, step.keyNames[k]));
+            key.values.append(known[keySlot]);
         }
         QList<QVariant> impliedValues;
         bool cached = false;
         if (local) {
-            auto it = local->constFind(cacheKey);
+            auto it = local->constFind(key);
             if (it != local->constEnd()) {
                 impliedValues = *it;
                 cached = true;
@@ -621,68 +806,69 @@ Result<DataCoordinate> Registry::expandDataId(const DimensionGroup& group, const
         }
         if (!cached) {
             QMutexLocker lock(&m_recordMutex);
-            auto it = m_impliedByRecord.constFind(cacheKey);
+            auto it = m_impliedByRecord.constFind(key);
             if (it != m_impliedByRecord.constEnd()) {
                 impliedValues = *it;
                 cached = true;
             }
         }
         if (!cached) {
-            QStringList where;
-            for (const QString& r : e->requiredDimensions())
-                where << Database::quote(r) + QStringLiteral(" = ?");
-            const QString sql =
-                QStringLiteral("SELECT %1 FROM %2 WHERE %3")
-                    .arg(e->implies.isEmpty() ? QStringLiteral("1") : quotedList(e->implies),
-                         RegistrySchema::elementTable(dim), where.join(QStringLiteral(" AND ")));
-            BUTLER_ASSIGN_OR_RETURN(QSqlQuery * q, m_db->exec(sql, binds));
+            const QVariantList binds(key.values.begin(), key.values.end());
+            BUTLER_ASSIGN_OR_RETURN(QSqlQuery * q, m_db->exec(step.sql, binds));
             if (!q->next()) {
                 q->finish();
-                QStringList key;
+                QStringList keyText;
                 for (int i = 0; i < binds.size(); ++i)
-                    key << e->requiredDimensions()[i] + QLatin1Char('=') + binds[i].toString();
+                    keyText << step.keyNames[i] + QLatin1Char('=') + binds[i].toString();
                 return notFound(QStringLiteral("no %1 record for %2; insert the dimension record first")
-                                    .arg(dim, key.join(QStringLiteral(", "))));
+                                    .arg(step.element->name, keyText.join(QStringLiteral(", "))));
             }
-            for (int i = 0; i < e->implies.size(); ++i)
-                impliedValues << dimensionValue(m_universe, e->implies[i], q->value(i));
+            const QStringList& implies = step.element->implies;
+            impliedValues.reserve(implies.size());
+            for (int i = 0; i < implies.size(); ++i)
+                impliedValues << dimensionValue(m_universe, implies[i], q->value(i));
             q->finish();
             // A record read inside a transaction may be rolled back with it: other threads and
             // later calls learn it only when the transaction commits.
-            auto remember = [this, cacheKey, impliedValues] {
+            auto remember = [this, key, impliedValues] {
                 QMutexLocker lock(&m_recordMutex);
                 if (m_impliedByRecord.size() > 200000)
                     m_impliedByRecord.clear();
-                m_impliedByRecord.insert(cacheKey, impliedValues);
+                m_impliedByRecord.insert(key, impliedValues);
             };
             if (inTransaction) {
                 if (local)
-                    local->insert(cacheKey, impliedValues);
+                    local->insert(key, impliedValues);
                 m_db->onCommit(std::move(remember));
             } else {
                 remember();
             }
         }
-        for (int i = 0; i < e->implies.size(); ++i) {
-            const QString& implied = e->implies[i];
+        for (int i = 0; i < step.impliedSlots.size(); ++i) {
+            const int impliedSlot = step.impliedSlots[i];
             const QVariant& v = impliedValues[i];
-            if (!group.contains(implied) || v.isNull())
+            if (impliedSlot < 0 || v.isNull())
                 continue;
-            const QVariant givenValue = given.value(implied);
-            if (givenValue.isValid() && givenValue != v)
-                return invalidInput(QStringLiteral("data ID gives %1=%2 but the %3 record says %1=%4")
-                                        .arg(implied, givenValue.toString(), dim, v.toString()));
-            if (!known.contains(implied)) {
-                known.insert(implied, v);
-                pending.append(implied);
+            if (given) {
+                const QVariant& givenValue = (*given)[impliedSlot];
+                if (givenValue.isValid() && givenValue != v)
+                    return invalidInput(QStringLiteral("data ID gives %1=%2 but the %3 record says %1=%4")
+                                            .arg(step.element->implies[i], givenValue.toString(),
+                                                 step.element->name, v.toString()));
+            }
+            if (!isKnown[impliedSlot]) {
+                known[impliedSlot] = v;
+                isKnown[impliedSlot] = 1;
+                pending.append(impliedSlot);
             }
         }
     }
     QList<QVariant> implied;
-    for (const QString& dim : group.implied()) {
-        if (!known.contains(dim))
+    implied.reserve(n - plan.requiredCount);
+    for (int slot = plan.requiredCount; slot < n; ++slot) {
+        if (!isKnown[slot])
             return dc; // a record without the implied value: keep the data ID minimal
-        implied << known.value(dim);
+        implied << known[slot];
     }
     return dc.withImplied(implied);
 }
@@ -882,6 +1068,24 @@ Result<QList<const Registry::CollectionEntry*>> Registry::resolveSearch(const Ca
             BUTLER_TRY(visit(&c.collectionsByName.find(n).value(), 0));
     }
     return result;
+}
+
+Result<QList<const Registry::CollectionEntry*>>
+Registry::resolveSearchCached(const Cache& c, const QStringList& namesOrGlobs) const
+{
+    {
+        QMutexLocker lock(&c.searchMutex);
+        const auto it = c.searches.constFind(namesOrGlobs);
+        if (it != c.searches.constEnd())
+            return *it;
+    }
+    BUTLER_ASSIGN_OR_RETURN(auto leaves, resolveSearch(c, namesOrGlobs));
+    // The leaves point into this cache, so they stay valid as long as it does; a new cache
+    // starts empty.
+    QMutexLocker lock(&c.searchMutex);
+    if (c.searches.size() < 1000)
+        c.searches.insert(namesOrGlobs, leaves);
+    return leaves;
 }
 
 Result<QStringList> Registry::flattenCollections(const QStringList& namesOrGlobs)
@@ -1181,68 +1385,213 @@ Result<QList<DatasetRef>> Registry::insertDatasets(const QString& run, const QLi
     const qint64 now = nowTai();
     QList<DatasetRef> refs;
     refs.reserve(datasets.size());
-    // Expansion results per data ID, and records read in this transaction: batches repeat the
-    // same exposures and detectors.
-    QHash<QString, DataCoordinate> expanded;
+    QList<const TypeEntry*> types;
+    types.reserve(datasets.size());
+    // Records read in this transaction: batches repeat the same exposures and detectors.
     ImpliedCache records;
+    qsizetype randomCount = 0;
+    if (idMode == DatasetIdMode::Unique)
+        for (const NewDataset& nd : datasets)
+            randomCount += nd.id.isNull() ? 1 : 0;
+    const QList<QUuid> randomIds = randomUuids(randomCount);
+    qsizetype nextRandom = 0;
+    // Rows go in with multi-row statements, WriteBatch datasets at a time. An error of a row
+    // (an unknown type, a data ID without records) first writes the rows before it, so that
+    // the first failing row gives the error, as when each row was written in its turn.
+    constexpr qsizetype WriteBatch = 2048;
+    qsizetype written = 0;
+    const TypeEntry* type = nullptr;
     for (const NewDataset& nd : datasets) {
-        BUTLER_ASSIGN_OR_RETURN(const TypeEntry* type, typeEntry(*c, nd.datasetType));
-        const DimensionGroup& group = type->type.dimensions();
-        QString cacheKey = QString::number(type->groupId);
-        for (auto it = nd.dataId.begin(); it != nd.dataId.end(); ++it)
-            cacheKey += QChar(0x1e) + it.key() + QChar(0x1f) + it.value().toString();
-        DataCoordinate dataId;
-        auto hit = expanded.constFind(cacheKey);
-        if (hit != expanded.constEnd()) {
-            dataId = *hit;
-        } else {
-            auto result = expandDataId(group, nd.dataId, &records);
-            if (!result)
-                return result.error().withContext(QStringLiteral("%1 %2").arg(
-                    nd.datasetType, DataCoordinate::fromValues(group, {}).toString()));
-            dataId = *result;
-            expanded.insert(cacheKey, dataId);
-        }
-        const QUuid id = nd.id.isNull() ? DatasetRef::makeId(idMode, type->type, dataId, run) : nd.id;
-        auto q = m_db->exec(
-            QStringLiteral(
-                "INSERT INTO dataset (id, dataset_type_id, run_id, ingest_date) VALUES (?, ?, ?, ?)"),
-            {uuidText(id), type->id, runEntry->id, now});
-        if (!q) {
-            if (q.error().kind() == ErrorKind::Conflict) {
-                auto t =
-                    m_db->exec(QStringLiteral("SELECT trash_id FROM dataset WHERE id = ?"), {uuidText(id)});
-                const bool trashed = t && (*t)->next() && !(*t)->value(0).isNull();
-                if (t)
-                    (*t)->finish();
-                if (trashed)
-                    return conflict(QStringLiteral("dataset %1 is in the trash; restore it, or empty it from "
-                                                   "the trash, before making it again")
-                                        .arg(uuidText(id)));
-                return conflict(QStringLiteral("a dataset with ID %1 already exists").arg(uuidText(id)));
+        if (!type || type->type.name() != nd.datasetType) {
+            auto found = typeEntry(*c, nd.datasetType);
+            if (!found) {
+                BUTLER_TRY(writeDatasetRows(*c, *runEntry, refs, types, written, refs.size(), now));
+                return found.error();
             }
-            return q.error();
+            type = *found;
         }
-        const QStringList& req = group.required();
-        QVariantList binds{type->id, uuidText(id), runEntry->id};
-        for (int i = 0; i < req.size(); ++i)
-            binds << dataId.values()[i];
-        const QString sql =
-            QStringLiteral("INSERT INTO %1 (dataset_type_id, dataset_id, collection_id%2) VALUES (%3)")
-                .arg(RegistrySchema::tagsTable(type->groupId),
-                     req.isEmpty() ? QString() : QStringLiteral(", ") + quotedList(req),
-                     placeholders(int(binds.size())));
-        q = m_db->exec(sql, binds);
-        if (!q) {
-            if (q.error().kind() == ErrorKind::Conflict)
-                return conflict(QStringLiteral("run '%1' already has a %2 dataset for %3")
-                                    .arg(run, nd.datasetType, dataId.requiredOnly().toString()));
-            return q.error();
+        const DimensionGroup& group = type->type.dimensions();
+        auto dataId = expandDataId(group, nd.dataId, &records);
+        if (!dataId) {
+            BUTLER_TRY(writeDatasetRows(*c, *runEntry, refs, types, written, refs.size(), now));
+            return dataId.error().withContext(QStringLiteral("%1 %2").arg(
+                nd.datasetType, DataCoordinate::fromValues(group, {}).toString()));
         }
-        refs << DatasetRef(id, type->type, dataId, run);
+        const QUuid id = !nd.id.isNull() ? nd.id
+                         : idMode == DatasetIdMode::Unique
+                             ? randomIds[nextRandom++]
+                             : DatasetRef::makeId(idMode, type->type, *dataId, run);
+        refs << DatasetRef(id, type->type, std::move(dataId).value(), run);
+        types << type;
+        if (refs.size() - written >= WriteBatch) {
+            BUTLER_TRY(writeDatasetRows(*c, *runEntry, refs, types, written, refs.size(), now));
+            written = refs.size();
+        }
     }
+    BUTLER_TRY(writeDatasetRows(*c, *runEntry, refs, types, written, refs.size(), now));
     BUTLER_TRY(tx.commit());
     return refs;
+}
+
+Status Registry::writeDatasetRows(const Cache& c, const CollectionEntry& run, const QList<DatasetRef>& refs,
+                                  const QList<const TypeEntry*>& types, qsizetype from, qsizetype to,
+                                  qint64 now)
+{
+    Q_UNUSED(c);
+    if (to - from <= 0)
+        return {};
+    if (to - from == 1)
+        return writeDatasetRow(run, refs[from], *types[from], now);
+    QStringList ids;
+    ids.reserve(to - from);
+    for (qsizetype i = from; i < to; ++i)
+        ids << uuidText(refs[i].id());
+    // Rows of one dataset type at a time, as "INSERT ... SELECT shared values, columnN FROM
+    // (VALUES (row), (row), ...)": values common to the rows are bound once, since binding
+    // through Qt costs as much per value as SQLite's insert per row. Statements come in a few
+    // fixed sizes, so that each connection prepares only a handful. (PostgreSQL would want
+    // casts on the VALUES columns.)
+    QVariantList binds;
+    const auto insertRows = [&](const QString& insert, const QString& select, const QVariantList& shared,
+                                int columns, qsizetype count,
+                                const std::function<void(qsizetype)>& bindRow) -> Status {
+        const QString row = QLatin1Char('(') + placeholders(columns) + QLatin1Char(')');
+        qsizetype done = 0;
+        while (done < count) {
+            int rows = 1;
+            for (int size : {128, 32, 8, 2})
+                if (size * columns + shared.size() <= MaxBindsPerStatement && count - done >= size) {
+                    rows = size;
+                    break;
+                }
+            QString sql;
+            sql.reserve(insert.size() + select.size() + 16 + rows * (row.size() + 2));
+            sql += insert;
+            sql += QStringLiteral(" SELECT ");
+            sql += select;
+            sql += QStringLiteral(" FROM (VALUES ");
+            for (int r = 0; r < rows; ++r) {
+                if (r)
+                    sql += QStringLiteral(", ");
+                sql += row;
+            }
+            sql += QLatin1Char(')');
+            binds = shared;
+            binds.reserve(shared.size() + rows * columns);
+            for (int r = 0; r < rows; ++r)
+                bindRow(done + r);
+            BUTLER_TRY(m_db->exec(sql, binds));
+            done += rows;
+        }
+        return {};
+    };
+    const auto writeAll = [&]() -> Status {
+        // Dataset rows in the order given, in runs of one type.
+        for (qsizetype start = from; start < to;) {
+            qsizetype end = start + 1;
+            while (end < to && types[end] == types[start])
+                ++end;
+            BUTLER_TRY(
+                insertRows(QStringLiteral("INSERT INTO dataset (id, dataset_type_id, run_id, ingest_date)"),
+                           QStringLiteral("column1, ?, ?, ?"), {types[start]->id, run.id, now}, 1,
+                           end - start, [&](qsizetype k) { binds << ids[start - from + k]; }));
+            start = end;
+        }
+        // Tags rows in the order of the tables' data ID indexes: inserting along them rather
+        // than in the order given (exposure by exposure, say) halves SQLite's work.
+        QList<qsizetype> rows;
+        rows.reserve(to - from);
+        for (qsizetype i = 0; i < to - from; ++i)
+            rows << i;
+        std::stable_sort(rows.begin(), rows.end(), [&](qsizetype a, qsizetype b) {
+            const TypeEntry* ta = types[from + a];
+            const TypeEntry* tb = types[from + b];
+            if (ta != tb)
+                return ta->id < tb->id;
+            const QList<QVariant>& va = refs[from + a].dataId().values();
+            const QList<QVariant>& vb = refs[from + b].dataId().values();
+            for (qsizetype d = 0; d < ta->type.dimensions().required().size(); ++d) {
+                const int order = compareDimensionValues(va[d], vb[d]);
+                if (order != 0)
+                    return order < 0;
+            }
+            return false;
+        });
+        for (qsizetype start = 0; start < rows.size();) {
+            const TypeEntry* type = types[from + rows[start]];
+            qsizetype end = start + 1;
+            while (end < rows.size() && types[from + rows[end]] == type)
+                ++end;
+            const QStringList& req = type->type.dimensions().required();
+            QString select = QStringLiteral("?, column1, ?");
+            for (qsizetype d = 0; d < req.size(); ++d)
+                select += QStringLiteral(", column%1").arg(d + 2);
+            BUTLER_TRY(
+                insertRows(QStringLiteral("INSERT INTO %1 (dataset_type_id, dataset_id, collection_id%2)")
+                               .arg(RegistrySchema::tagsTable(type->groupId),
+                                    req.isEmpty() ? QString() : QStringLiteral(", ") + quotedList(req)),
+                           select, {type->id, run.id}, int(1 + req.size()), end - start, [&](qsizetype k) {
+                               const qsizetype i = rows[start + k];
+                               binds << ids[i];
+                               const QList<QVariant>& values = refs[from + i].dataId().values();
+                               for (qsizetype d = 0; d < req.size(); ++d)
+                                   binds << values[d];
+                           }));
+            start = end;
+        }
+        return {};
+    };
+    Status status;
+    {
+        Transaction savepoint(*m_db);
+        BUTLER_TRY(savepoint.begin());
+        status = writeAll();
+        if (status.ok())
+            return savepoint.commit();
+    }
+    if (status.error().kind() != ErrorKind::Conflict)
+        return status;
+    // Row by row, in order, for the message of the first row that fails.
+    for (qsizetype i = from; i < to; ++i)
+        BUTLER_TRY(writeDatasetRow(run, refs[i], *types[i], now));
+    return {};
+}
+
+Status Registry::writeDatasetRow(const CollectionEntry& run, const DatasetRef& ref, const TypeEntry& type,
+                                 qint64 now)
+{
+    const QString idText = uuidText(ref.id());
+    auto q = m_db->exec(
+        QStringLiteral("INSERT INTO dataset (id, dataset_type_id, run_id, ingest_date) VALUES (?, ?, ?, ?)"),
+        {idText, type.id, run.id, now});
+    if (!q) {
+        if (q.error().kind() == ErrorKind::Conflict) {
+            auto t = m_db->exec(QStringLiteral("SELECT trash_id FROM dataset WHERE id = ?"), {idText});
+            const bool trashed = t && (*t)->next() && !(*t)->value(0).isNull();
+            if (t)
+                (*t)->finish();
+            if (trashed)
+                return conflict(QStringLiteral("dataset %1 is in the trash; restore it, or empty it from "
+                                               "the trash, before making it again")
+                                    .arg(idText));
+            return conflict(QStringLiteral("a dataset with ID %1 already exists").arg(idText));
+        }
+        return q.error();
+    }
+    const QStringList& req = type.type.dimensions().required();
+    QVariantList binds{type.id, idText, run.id};
+    const QList<QVariant>& values = ref.dataId().values();
+    for (qsizetype i = 0; i < req.size(); ++i)
+        binds << values[i];
+    q = m_db->exec(type.insertTagsRow, binds);
+    if (!q) {
+        if (q.error().kind() == ErrorKind::Conflict)
+            return conflict(
+                QStringLiteral("run '%1' already has a %2 dataset for %3")
+                    .arg(run.info.name, type.type.name(), ref.dataId().requiredOnly().toString()));
+        return q.error();
+    }
+    return {};
 }
 
 Result<QList<DatasetRef>> Registry::refsByIds(const Cache& c, const QList<QUuid>& ids)
@@ -1348,15 +1697,91 @@ Result<std::optional<DatasetRef>>
 Registry::findDataset(const QString& datasetType, const QVariantMap& dataIdValues,
                       const QStringList& collections, std::optional<qint64> time, const MemberFilter& filter)
 {
+    // The cache as last read is checked by the search's own query, which reads the generation
+    // in the same snapshot as the rows: one statement per lookup instead of two. When it cannot
+    // tell (an error, no RUN or TAGGED collection to ask, another generation), cache() first.
+    std::shared_ptr<const Cache> current;
+    {
+        QMutexLocker lock(&m_cacheMutex);
+        current = m_cache;
+    }
+    if (current) {
+        bool verified = false;
+        auto found = findDatasetIn(*current, &verified, datasetType, dataIdValues, collections, time, filter);
+        if (verified)
+            return found;
+    }
     BUTLER_ASSIGN_OR_RETURN(auto c, cache());
-    BUTLER_ASSIGN_OR_RETURN(const TypeEntry* type, typeEntry(*c, datasetType));
-    BUTLER_ASSIGN_OR_RETURN(auto leaves, resolveSearch(*c, collections));
+    return findDatasetIn(*c, nullptr, datasetType, dataIdValues, collections, time, filter);
+}
+
+Result<std::shared_ptr<const Registry::FindPlan>>
+Registry::findPlan(const Cache& c, const QString& datasetType, const QStringList& collections) const
+{
+    const auto key = std::make_pair(datasetType, collections);
+    {
+        QMutexLocker lock(&c.searchMutex);
+        const auto it = c.findPlans.constFind(key);
+        if (it != c.findPlans.constEnd())
+            return *it;
+    }
+    auto plan = std::make_shared<FindPlan>();
+    BUTLER_ASSIGN_OR_RETURN(plan->type, typeEntry(c, datasetType));
+    BUTLER_ASSIGN_OR_RETURN(plan->leaves, resolveSearchCached(c, collections));
+    QStringList tagIds;
+    bool onlyRuns = true;
+    for (const CollectionEntry* leaf : std::as_const(plan->leaves)) {
+        if (leaf->info.type == CollectionType::Calibration)
+            continue;
+        tagIds << QString::number(leaf->id);
+        onlyRuns = onlyRuns && leaf->info.type == CollectionType::Run;
+    }
+    if (!tagIds.isEmpty()) {
+        // One row per RUN or TAGGED collection that holds the data ID, or one row of NULLs;
+        // every row carries the generation read in the same snapshot. A RUN collection's rows
+        // are its own datasets: only TAGGED ones need the dataset's run.
+        QString on;
+        for (const QString& dim : plan->type->type.dimensions().required())
+            on += QStringLiteral(" AND t.%1 = ?").arg(Database::quote(dim));
+        plan->sql =
+            QStringLiteral("SELECT g.value, t.collection_id, t.dataset_id, %1 FROM butler_attributes g "
+                           "LEFT JOIN %2 t ON t.dataset_type_id = ?%3 AND t.collection_id IN (%4)%5 "
+                           "WHERE g.name = 'generation'")
+                .arg(onlyRuns ? QStringLiteral("t.collection_id") : QStringLiteral("d.run_id"),
+                     RegistrySchema::tagsTable(plan->type->groupId), on, tagIds.join(QStringLiteral(", ")),
+                     onlyRuns ? QString() : QStringLiteral(" LEFT JOIN dataset d ON d.id = t.dataset_id"));
+    }
+    QMutexLocker lock(&c.searchMutex);
+    if (c.findPlans.size() < 1000)
+        c.findPlans.insert(key, plan);
+    return std::shared_ptr<const FindPlan>(plan);
+}
+
+Result<std::optional<DatasetRef>>
+Registry::findDatasetIn(const Cache& cache, bool* verified, const QString& datasetType,
+                        const QVariantMap& dataIdValues, const QStringList& collections,
+                        std::optional<qint64> time, const MemberFilter& filter)
+{
+    const Cache* c = &cache;
+    BUTLER_ASSIGN_OR_RETURN(const std::shared_ptr<const FindPlan> plan,
+                            findPlan(*c, datasetType, collections));
+    const TypeEntry* type = plan->type;
+    const QList<const CollectionEntry*>& leaves = plan->leaves;
+    if (verified && plan->sql.isEmpty())
+        return std::optional<DatasetRef>(); // nothing to check the cache with
     const DimensionGroup& group = type->type.dimensions();
     // Keys beyond the type's dimensions (an exposure for a calibration lookup) give the time.
+    bool onlyOwn = true;
+    for (auto it = dataIdValues.begin(); onlyOwn && it != dataIdValues.end(); ++it)
+        onlyOwn = group.contains(it.key());
     QVariantMap own;
     QVariantMap extra;
-    for (auto it = dataIdValues.begin(); it != dataIdValues.end(); ++it)
-        (group.contains(it.key()) ? own : extra).insert(it.key(), it.value());
+    if (onlyOwn) {
+        own = dataIdValues;
+    } else {
+        for (auto it = dataIdValues.begin(); it != dataIdValues.end(); ++it)
+            (group.contains(it.key()) ? own : extra).insert(it.key(), it.value());
+    }
     // The extra keys may determine required values that the data ID lacks (an exposure gives a
     // flat its physical_filter): expand the data ID as given and take them from there.
     bool lacksRequired = false;
@@ -1373,39 +1798,30 @@ Registry::findDataset(const QString& datasetType, const QVariantMap& dataIdValue
     }
     BUTLER_ASSIGN_OR_RETURN(DataCoordinate dataId, DataCoordinate::fromMap(m_universe, group, own));
     const QStringList& req = group.required();
-    QStringList where;
     QVariantList dimBinds;
-    for (int i = 0; i < req.size(); ++i) {
-        where << Database::quote(req[i]) + QStringLiteral(" = ?");
+    dimBinds.reserve(req.size());
+    for (qsizetype i = 0; i < req.size(); ++i)
         dimBinds << dataId.values()[i];
-    }
-    const QString dimWhere =
-        where.isEmpty() ? QString() : QStringLiteral(" AND ") + where.join(QStringLiteral(" AND "));
     // One query answers every RUN and TAGGED collection of the search; the first in search
     // order wins. CALIBRATION collections are asked in their turn.
-    QStringList tagIds;
-    for (const CollectionEntry* leaf : std::as_const(leaves))
-        if (leaf->info.type != CollectionType::Calibration)
-            tagIds << QString::number(leaf->id);
-    QHash<qint64, std::pair<QUuid, qint64>> hits; // collection -> (dataset, run)
-    if (!tagIds.isEmpty()) {
+    QVarLengthArray<std::tuple<qint64, QUuid, qint64>, 4> hits; // (collection, dataset, run)
+    if (!plan->sql.isEmpty()) {
         QVariantList binds{type->id};
         binds << dimBinds;
-        QStringList tWhere;
-        for (const QString& dim : req)
-            tWhere << QStringLiteral(" AND t.") + Database::quote(dim) + QStringLiteral(" = ?");
-        BUTLER_ASSIGN_OR_RETURN(
-            QSqlQuery * q,
-            m_db->exec(QStringLiteral("SELECT t.collection_id, t.dataset_id, d.run_id FROM %1 t JOIN "
-                                      "dataset d ON d.id = t.dataset_id WHERE t.dataset_type_id = ?%2 "
-                                      "AND t.collection_id IN (%3)")
-                           .arg(RegistrySchema::tagsTable(type->groupId), tWhere.join(QString()),
-                                tagIds.join(QStringLiteral(", "))),
-                       binds));
-        while (q->next())
-            hits.insert(q->value(0).toLongLong(),
-                        {QUuid::fromString(q->value(1).toString()), q->value(2).toLongLong()});
+        BUTLER_ASSIGN_OR_RETURN(QSqlQuery * q, m_db->exec(plan->sql, binds));
+        QString generation;
+        while (q->next()) {
+            generation = q->value(0).toString();
+            if (!q->value(1).isNull())
+                hits.append({q->value(1).toLongLong(), QUuid::fromString(q->value(2).toString()),
+                             q->value(3).toLongLong()});
+        }
         q->finish();
+        if (verified) {
+            if (generation != c->generation)
+                return std::optional<DatasetRef>(); // the caller asks again with a fresh cache
+            *verified = true;
+        }
     }
     // A restricted collection's member counts only when its RUN is allowed; otherwise the
     // search goes on as if the collection did not hold it.
@@ -1415,14 +1831,15 @@ Registry::findDataset(const QString& datasetType, const QVariantMap& dataIdValue
     };
     for (const CollectionEntry* leaf : std::as_const(leaves)) {
         if (leaf->info.type != CollectionType::Calibration) {
-            auto hit = hits.constFind(leaf->id);
-            if (hit == hits.constEnd() || !allowedIn(leaf, c->collectionNameById.value(hit->second)))
+            const auto hit = std::find_if(hits.begin(), hits.end(),
+                                          [&](const auto& h) { return std::get<0>(h) == leaf->id; });
+            if (hit == hits.end() || !allowedIn(leaf, c->collectionNameById.value(std::get<2>(*hit))))
                 continue;
             if (!dataId.hasFull() && !group.implied().isEmpty()) {
-                BUTLER_ASSIGN_OR_RETURN(dataId, expandDataId(group, dataId.toMap()));
+                BUTLER_ASSIGN_OR_RETURN(dataId, expandValidated(dataId, nullptr));
             }
-            return std::optional<DatasetRef>(
-                DatasetRef(hit->first, type->type, dataId, c->collectionNameById.value(hit->second)));
+            return std::optional<DatasetRef>(DatasetRef(std::get<1>(*hit), type->type, dataId,
+                                                        c->collectionNameById.value(std::get<2>(*hit))));
         }
         if (!type->type.isCalibration())
             continue;
@@ -1451,6 +1868,9 @@ Registry::findDataset(const QString& datasetType, const QVariantMap& dataIdValue
                     .arg(leaf->info.name));
         QVariantList binds{type->id, leaf->id};
         binds << dimBinds << *time << *time;
+        QString dimWhere;
+        for (const QString& dim : req)
+            dimWhere += QStringLiteral(" AND ") + Database::quote(dim) + QStringLiteral(" = ?");
         BUTLER_ASSIGN_OR_RETURN(
             QSqlQuery * q,
             m_db->exec(QStringLiteral("SELECT dataset_id FROM %1 WHERE dataset_type_id = ? AND "
@@ -1529,15 +1949,23 @@ Result<DatasetPage> Registry::queryDatasetsOfType(const Cache& c, const TypeEntr
     }
     QueryBuilder qb(m_universe);
     qb.setBase(base, QStringLiteral("t"), req);
-    qb.addRawJoin(QStringLiteral(" JOIN dataset d ON d.id = t.dataset_id"));
-    qb.addCondition(QStringLiteral("t.dataset_type_id = %1 AND t.collection_id IN (%2)")
-                        .arg(type.id)
-                        .arg((tagIds + calibIds).join(QStringLiteral(", "))));
+    const QString members = memberCondition(c, leaves, filter);
+    // A count needs the dataset rows only for the filter: every tags row has one (trashed
+    // datasets' rows are moved out), so the join drops none.
+    if (!countOut || !members.isEmpty())
+        qb.addRawJoin(QStringLiteral(" JOIN dataset d ON d.id = t.dataset_id"));
+    // A page (a LIMIT) is read in index order and stops early. SQLite's planner does not count
+    // on stopping early: with statistics that show one dataset type filling the table it
+    // would rather read and sort every row, seconds on a million. Marking the type's term as
+    // selective keeps pages on the index; whole listings and counts follow the statistics.
+    const QString typeTerm = QStringLiteral("t.dataset_type_id = %1").arg(type.id);
+    qb.addCondition(QStringLiteral("%1 AND t.collection_id IN (%2)")
+                        .arg(limit > 0 && !countOut ? m_db->selectiveCondition(typeTerm) : typeTerm,
+                             (tagIds + calibIds).join(QStringLiteral(", "))));
     if (!calibIds.isEmpty() && query.calibrationTime)
         qb.addCondition(
             QStringLiteral("t.validity_begin IS NULL OR (t.validity_begin <= ? AND ? < t.validity_end)"),
             {*query.calibrationTime, *query.calibrationTime});
-    const QString members = memberCondition(c, leaves, filter);
     if (!members.isEmpty())
         qb.addCondition(members);
     if (Status added = qb.addWhere(where, query.bind); !added) {
@@ -1566,21 +1994,26 @@ Result<DatasetPage> Registry::queryDatasetsOfType(const Cache& c, const TypeEntr
         for (const QString& dim : req)
             order << QueryBuilder::OrderTerm{QStringLiteral("t.") + Database::quote(dim), false};
     order << QueryBuilder::OrderTerm{QStringLiteral("t.dataset_id"), false};
-    // Implied values for the data IDs; joined last and LEFT so that they never drop rows.
+    // Implied values for the data IDs; joined last and LEFT so that they never drop rows (and
+    // not at all for a count).
     qb.setLeftJoins(true);
     QStringList impliedCols;
-    for (const QString& dim : group.implied()) {
+    for (const QString& dim : countOut ? QStringList() : group.implied()) {
         auto col = qb.dimensionColumn(dim);
         impliedCols << (col ? *col : QStringLiteral("NULL"));
     }
     // Rows repeat when several collections are searched, when a relationship table was joined
     // (a visit in two visit systems) and when a decertify split a validity range in two.
-    // A plain search of several RUN/TAGGED collections keeps each dataset's row of its lowest
-    // collection ID through an anti-join: the rows still stream in index order, so a page of a
-    // chain over a million datasets costs what a page of one run does. The other cases number
-    // rows with a window, which reads every matching row first.
-    const bool antiJoin = leaves.size() > 1 && !query.findFirst && !qb.mayDuplicate() && calibIds.isEmpty();
-    const bool dedupe = !antiJoin && (leaves.size() > 1 || qb.mayDuplicate() || !calibIds.isEmpty());
+    // A search of several RUN/TAGGED collections keeps its rows through an anti-join: a plain
+    // search each dataset's row of the lowest collection ID, a find-first search each data ID's
+    // row of the collection that comes first in the search order. The rows still stream in
+    // index order, so a page of a chain over a million datasets costs what a page of one run
+    // does. The other cases number rows with a window, which reads every matching row first.
+    const bool plainLeaves = leaves.size() > 1 && !qb.mayDuplicate() && calibIds.isEmpty();
+    const bool antiJoin = plainLeaves && !query.findFirst;
+    const bool firstAntiJoin = plainLeaves && query.findFirst && !req.isEmpty();
+    const bool dedupe =
+        !antiJoin && !firstAntiJoin && (leaves.size() > 1 || qb.mayDuplicate() || !calibIds.isEmpty());
     if (antiJoin) {
         // Duplicates share every selected value (data ID, run, ingest date), so any one will do.
         const QString visible = memberCondition(c, leaves, filter, QStringLiteral("t2"));
@@ -1590,14 +2023,54 @@ Result<DatasetPage> Registry::queryDatasetsOfType(const Cache& c, const TypeEntr
                 .arg(tags, tagIds.join(QStringLiteral(", ")),
                      visible.isEmpty() ? QString() : QStringLiteral(" AND ") + visible));
     }
+    if (firstAntiJoin) {
+        // A row is its data ID's first when no collection earlier in the search order holds a
+        // row of it that the caller may see. The where-expression speaks of the data ID only
+        // (without relationship tables), so it holds for those rows exactly when for this one.
+        const QString visible =
+            memberCondition(c, leaves, filter, QStringLiteral("t2"), QStringLiteral("d2"));
+        const QString ranks = rankCases.join(QLatin1Char(' '));
+        qb.addCondition(
+            QStringLiteral("NOT EXISTS (SELECT 1 FROM %1 t2%2 WHERE t2.dataset_type_id = %3%4 AND "
+                           "t2.collection_id IN (%5) AND (CASE t2.collection_id %6 END) < (CASE "
+                           "t.collection_id %6 END)%7)")
+                .arg(tags, visible.isEmpty() ? QString()
+                                             : QStringLiteral(" JOIN dataset d2 ON d2.id = t2.dataset_id"))
+                .arg(type.id)
+                .arg(sameDataId(req, QStringLiteral("t2"), QStringLiteral("t")),
+                     tagIds.join(QStringLiteral(", ")), ranks,
+                     visible.isEmpty() ? QString() : QStringLiteral(" AND ") + visible));
+    }
     QStringList select{QStringLiteral("t.dataset_id AS id"), QStringLiteral("d.run_id AS run_id"),
                        QStringLiteral("d.ingest_date AS ingest_date")};
-    for (int i = 0; i < req.size(); ++i)
-        select << QStringLiteral("t.%1 AS c%2").arg(Database::quote(req[i])).arg(i);
+    if (countOut)
+        select = QStringList{QStringLiteral("t.dataset_id AS id")};
+    // Columns by their SQL, so that an order term already selected is not read twice.
+    QHash<QString, std::pair<QString, int>> selected{
+        {QStringLiteral("t.dataset_id"), {QStringLiteral("id"), 0}},
+        {QStringLiteral("d.run_id"), {QStringLiteral("run_id"), 1}},
+        {QStringLiteral("d.ingest_date"), {QStringLiteral("ingest_date"), 2}}};
+    for (int i = 0; i < req.size(); ++i) {
+        const QString col = QStringLiteral("t.%1").arg(Database::quote(req[i]));
+        select << QStringLiteral("%1 AS c%2").arg(col).arg(i);
+        selected.insert(col, {QStringLiteral("c%1").arg(i), int(select.size()) - 1});
+    }
     for (int i = 0; i < impliedCols.size(); ++i)
         select << QStringLiteral("%1 AS i%2").arg(impliedCols[i]).arg(i);
-    for (int i = 0; i < order.size(); ++i)
+    // The outer query orders by these aliases; orderColumns[i] is where term i's value is read.
+    QList<QueryBuilder::OrderTerm> outerOrder;
+    QList<int> orderColumns;
+    for (int i = 0; i < (countOut ? 0 : order.size()); ++i) {
+        const auto it = selected.constFind(order[i].sql);
+        if (it != selected.constEnd()) {
+            outerOrder << QueryBuilder::OrderTerm{it->first, order[i].descending};
+            orderColumns << it->second;
+            continue;
+        }
         select << QStringLiteral("%1 AS o%2").arg(order[i].sql).arg(i);
+        outerOrder << QueryBuilder::OrderTerm{QStringLiteral("o%1").arg(i), order[i].descending};
+        orderColumns << int(select.size()) - 1;
+    }
     if (dedupe) {
         // Find-first keeps the first collection per data ID; otherwise each dataset once.
         QStringList partition;
@@ -1615,9 +2088,6 @@ Result<DatasetPage> Registry::queryDatasetsOfType(const Cache& c, const TypeEntr
     QStringList outerConds;
     if (dedupe)
         outerConds << QStringLiteral("rn = 1");
-    QList<QueryBuilder::OrderTerm> outerOrder;
-    for (int i = 0; i < order.size(); ++i)
-        outerOrder << QueryBuilder::OrderTerm{QStringLiteral("o%1").arg(i), order[i].descending};
     if (!after.isEmpty()) {
         const auto [keyset, keysetBinds] = QueryBuilder::keysetCondition(outerOrder, after);
         outerConds << QLatin1Char('(') + keyset + QLatin1Char(')');
@@ -1654,12 +2124,20 @@ Result<DatasetPage> Registry::queryDatasetsOfType(const Cache& c, const TypeEntr
     BUTLER_ASSIGN_OR_RETURN(QSqlQuery * q, m_db->exec(sql, binds));
     const int nReq = int(req.size());
     const int nImp = int(impliedCols.size());
-    const int orderBase = 3 + nReq + nImp;
     QList<bool> intDims;
     for (const QString& dim : group.names())
         intDims << (m_universe.element(dim)->primaryKey().type == FieldType::Int);
-    QHash<qint64, QString> runNames;
+    // Most pages come from one run: its name is looked up once.
+    qint64 lastRunId = -1;
+    QString lastRunName;
+    // Text values repeat from row to row (an instrument, a band): each row shares the previous
+    // row's string when equal, so that a long listing holds one copy, not one per row.
+    QList<QVariant> previous(nReq + nImp);
     QVariantList lastKey;
+    if (limit > 0) {
+        page.refs.reserve(limit);
+        page.ingestDates.reserve(limit);
+    }
     while (q->next()) {
         if (limit > 0 && page.refs.size() == limit) {
             page.nextPageToken = encodeToken(type.type.name(), lastKey);
@@ -1669,23 +2147,40 @@ Result<DatasetPage> Registry::queryDatasetsOfType(const Cache& c, const TypeEntr
         values.reserve(nReq + nImp);
         bool fullImplied = true;
         for (int i = 0; i < nReq + nImp; ++i) {
-            const QVariant raw = q->value(3 + i);
-            if (i >= nReq && raw.isNull())
-                fullImplied = false;
-            values << (raw.isNull() ? QVariant()
-                       : intDims[i] ? QVariant(raw.toLongLong())
-                                    : QVariant(raw.toString()));
+            QVariant raw = q->value(3 + i);
+            if (raw.isNull()) {
+                if (i >= nReq)
+                    fullImplied = false;
+                values << QVariant();
+                continue;
+            }
+            // SQLite hands integers as qint64 and text as QString already.
+            const QMetaType::Type want = intDims[i] ? QMetaType::LongLong : QMetaType::QString;
+            if (raw.typeId() != want)
+                raw = intDims[i] ? QVariant(raw.toLongLong()) : QVariant(raw.toString());
+            if (!intDims[i]) {
+                if (raw == previous[i])
+                    raw = previous[i];
+                else
+                    previous[i] = raw;
+            }
+            values << std::move(raw);
         }
         if (!fullImplied)
-            values = values.mid(0, nReq);
+            values.resize(nReq);
         const qint64 runId = q->value(1).toLongLong();
+        if (runId != lastRunId) {
+            lastRunId = runId;
+            lastRunName = c.collectionNameById.value(runId);
+        }
         page.refs << DatasetRef(QUuid::fromString(q->value(0).toString()), type.type,
-                                DataCoordinate::fromValues(group, std::move(values)),
-                                c.collectionNameById.value(runId));
+                                DataCoordinate::fromValues(group, std::move(values)), lastRunName);
         page.ingestDates << q->value(2).toLongLong();
-        lastKey.clear();
-        for (int i = 0; i < order.size(); ++i)
-            lastKey << q->value(orderBase + i);
+        if (limit > 0) {
+            lastKey.clear();
+            for (int column : std::as_const(orderColumns))
+                lastKey << q->value(column);
+        }
     }
     q->finish();
     return page;
@@ -1718,7 +2213,8 @@ Result<QList<const Registry::TypeEntry*>> Registry::typesMatching(const Cache& c
 }
 
 QString Registry::memberCondition(const Cache& c, const QList<const CollectionEntry*>& leaves,
-                                  const MemberFilter& filter, const QString& rowAlias) const
+                                  const MemberFilter& filter, const QString& rowAlias,
+                                  const QString& datasetAlias) const
 {
     if (filter.isEmpty())
         return {};
@@ -1740,8 +2236,8 @@ QString Registry::memberCondition(const Cache& c, const QList<const CollectionEn
         refused.isEmpty()   ? QStringLiteral("1 = 1")
         : allowed.isEmpty() ? QStringLiteral("1 = 0")
         : allowed.size() <= refused.size()
-            ? QStringLiteral("d.run_id IN (%1)").arg(allowed.join(QStringLiteral(", ")))
-            : QStringLiteral("d.run_id NOT IN (%1)").arg(refused.join(QStringLiteral(", ")));
+            ? QStringLiteral("%1.run_id IN (%2)").arg(datasetAlias, allowed.join(QStringLiteral(", ")))
+            : QStringLiteral("%1.run_id NOT IN (%2)").arg(datasetAlias, refused.join(QStringLiteral(", ")));
     return QStringLiteral("(%1.collection_id NOT IN (%2) OR %3)")
         .arg(rowAlias, restrictedIds.join(QStringLiteral(", ")), runCondition);
 }
@@ -1751,7 +2247,7 @@ Result<qint64> Registry::countDatasets(const DatasetQuery& query, const MemberFi
     BUTLER_ASSIGN_OR_RETURN(auto c, cache());
     if (query.collections.isEmpty())
         return invalidInput(QStringLiteral("no collections to search: give --collections"));
-    BUTLER_ASSIGN_OR_RETURN(auto leaves, resolveSearch(*c, query.collections));
+    BUTLER_ASSIGN_OR_RETURN(auto leaves, resolveSearchCached(*c, query.collections));
     BUTLER_ASSIGN_OR_RETURN(WhereNodePtr where, WhereParser::parse(query.where));
     BUTLER_ASSIGN_OR_RETURN(auto types, typesMatching(*c, query.datasetTypes));
     DatasetQuery unordered = query;
@@ -1785,7 +2281,7 @@ Result<DatasetPage> Registry::queryDatasets(const DatasetQuery& query, const Mem
     BUTLER_ASSIGN_OR_RETURN(auto c, cache());
     if (query.collections.isEmpty())
         return invalidInput(QStringLiteral("no collections to search: give --collections"));
-    BUTLER_ASSIGN_OR_RETURN(auto leaves, resolveSearch(*c, query.collections));
+    BUTLER_ASSIGN_OR_RETURN(auto leaves, resolveSearchCached(*c, query.collections));
     BUTLER_ASSIGN_OR_RETURN(WhereNodePtr where, WhereParser::parse(query.where));
     BUTLER_ASSIGN_OR_RETURN(auto types, typesMatching(*c, query.datasetTypes));
     QString resumeType;
@@ -1822,8 +2318,15 @@ Result<DatasetPage> Registry::queryDatasets(const DatasetQuery& query, const Mem
             continue;
         }
         anyAnswered = true;
-        result.refs << page->refs;
-        result.ingestDates << page->ingestDates;
+        // The first type's page is taken whole: copying tens of thousands of refs costs as
+        // much as reading them.
+        if (result.refs.isEmpty()) {
+            result.refs = std::move(page->refs);
+            result.ingestDates = std::move(page->ingestDates);
+        } else {
+            result.refs << page->refs;
+            result.ingestDates << page->ingestDates;
+        }
         if (!page->nextPageToken.isEmpty()) {
             result.nextPageToken = page->nextPageToken;
             break;
@@ -1886,6 +2389,45 @@ Result<QString> Registry::explainDatasetQuery(const DatasetQuery& query)
     QString sql;
     BUTLER_TRY(queryDatasetsOfType(*c, *t, leaves, query, where, {}, query.limit, &sql));
     return sql;
+}
+
+Status Registry::refreshStatistics()
+{
+    QElapsedTimer timer;
+    timer.start();
+    BUTLER_ASSIGN_OR_RETURN(const qint64 mark, m_db->insertionMark(QStringLiteral("dataset")));
+    Transaction tx(*m_db);
+    BUTLER_TRY(tx.begin());
+    BUTLER_TRY(m_db->analyze());
+    // Where the dataset table stood, so that refreshStatisticsIfStale() can tell its growth.
+    BUTLER_TRY(m_db->exec(QStringLiteral("INSERT INTO butler_attributes (name, value) VALUES "
+                                         "('statistics_mark', ?) ON CONFLICT (name) DO UPDATE SET value = "
+                                         "excluded.value"),
+                          {QString::number(mark)}));
+    BUTLER_TRY(tx.commit());
+    qCInfo(lcRegistry) << "refreshed the query planner's statistics in" << timer.elapsed() << "ms";
+    return {};
+}
+
+Result<bool> Registry::refreshStatisticsIfStale()
+{
+    const QString table = QStringLiteral("dataset");
+    BUTLER_ASSIGN_OR_RETURN(const qint64 mark, m_db->insertionMark(table));
+    if (mark < statisticsMinRows())
+        return false;
+    BUTLER_ASSIGN_OR_RETURN(const std::optional<qint64> analyzed, m_db->analyzedRows(table));
+    if (analyzed) {
+        BUTLER_ASSIGN_OR_RETURN(
+            QSqlQuery * q,
+            m_db->exec(QStringLiteral("SELECT value FROM butler_attributes WHERE name = 'statistics_mark'")));
+        const qint64 before = q->next() ? q->value(0).toLongLong() : 0;
+        q->finish();
+        // Rows inserted since then, against the rows the statistics describe.
+        if (double(mark - before) < double(*analyzed) * (StatisticsGrowth - 1.0))
+            return false;
+    }
+    BUTLER_TRY(refreshStatistics());
+    return true;
 }
 
 Result<QList<DataCoordinate>> Registry::queryDataIds(const DataIdQuery& query)
@@ -2198,13 +2740,35 @@ Status Registry::removeDatasets(const QList<QUuid>& ids)
 
 Status Registry::insertFileRecords(const QList<StoredFileRecord>& records)
 {
+    const QString head = QStringLiteral("INSERT INTO file_datastore_records (dataset_id, path, formatter, "
+                                        "storage_class, file_size, checksum)");
+    constexpr int Columns = 6;
+    // One statement is atomic by itself: a put's single record needs no savepoint.
+    if (records.size() == 1) {
+        const StoredFileRecord& r = records.first();
+        BUTLER_TRY(m_db->exec(multiRowInsert(head, Columns, 1),
+                              {uuidText(r.id), r.path, r.formatter, r.storageClass, r.size, r.checksum}));
+        return {};
+    }
     Transaction tx(*m_db);
     BUTLER_TRY(tx.begin());
-    for (const StoredFileRecord& r : records)
-        BUTLER_TRY(m_db->exec(
-            QStringLiteral("INSERT INTO file_datastore_records (dataset_id, path, formatter, storage_class, "
-                           "file_size, checksum) VALUES (?, ?, ?, ?, ?, ?)"),
-            {uuidText(r.id), r.path, r.formatter, r.storageClass, r.size, r.checksum}));
+    QVariantList binds;
+    for (qsizetype done = 0; done < records.size();) {
+        int rows = 1;
+        for (int size : {128, 32, 8})
+            if (size * Columns <= MaxBindsPerStatement && records.size() - done >= size) {
+                rows = size;
+                break;
+            }
+        binds.clear();
+        binds.reserve(rows * Columns);
+        for (int i = 0; i < rows; ++i) {
+            const StoredFileRecord& r = records[done + i];
+            binds << uuidText(r.id) << r.path << r.formatter << r.storageClass << r.size << r.checksum;
+        }
+        BUTLER_TRY(m_db->exec(multiRowInsert(head, Columns, rows), binds));
+        done += rows;
+    }
     return tx.commit();
 }
 

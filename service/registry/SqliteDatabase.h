@@ -27,6 +27,12 @@ public:
     QString blobType() const override { return QStringLiteral("BLOB"); }
     QString autoIncrementPrimaryKey() const override { return QStringLiteral("INTEGER PRIMARY KEY"); }
     qint64 dataVersion() override;
+    QString selectiveCondition(const QString& condition) const override
+    {
+        return QStringLiteral("likelihood(%1, 0.0001)").arg(condition);
+    }
+    Result<std::optional<qint64>> analyzedRows(const QString& table) override;
+    Result<qint64> insertionMark(const QString& table) override;
     const QString& path() const { return m_path; }
 
 protected:

@@ -1,5 +1,6 @@
 #include "DirectButler.h"
 #include "ExportImporter.h"
+#include "Registry.h"
 #include "TaiTime.h"
 
 #include <QDir>
@@ -82,6 +83,8 @@ private slots:
     void formatterLabel();
     void badExportLeavesRepositoryUnchanged_data();
     void badExportLeavesRepositoryUnchanged();
+    void statisticsAfterImport_data();
+    void statisticsAfterImport();
 
 private:
     // Imports a file of the shared exports; fails the test on error.
@@ -1004,6 +1007,41 @@ void TestExportImporter::badExportLeavesRepositoryUnchanged()
         VERIFY_RESULT(alone);
         QCOMPARE(alone->datasets, 2);
     }
+}
+
+void TestExportImporter::statisticsAfterImport_data()
+{
+    QTest::addColumn<qint64>("minRows"); // 0: the default
+    QTest::addColumn<bool>("refreshed");
+    // 13 datasets are far below the default minimum: statistics would not be worth their time.
+    QTest::newRow("small repository") << qint64(0) << false;
+    QTest::newRow("past the minimum") << qint64(2) << true;
+}
+
+void TestExportImporter::statisticsAfterImport()
+{
+    QFETCH(qint64, minRows);
+    QFETCH(bool, refreshed);
+    if (minRows > 0)
+        m_butler->registry().setStatisticsMinRows(minRows);
+    QVERIFY(importShared(QStringLiteral("base.yaml")));
+    QVERIFY(importShared(QStringLiteral("datasets.yaml")));
+    Database& db = m_butler->registry().database();
+    const Result<std::optional<qint64>> analyzed = db.analyzedRows(QStringLiteral("dataset"));
+    VERIFY_RESULT(analyzed);
+    QCOMPARE(analyzed->has_value(), refreshed);
+    if (!refreshed)
+        return;
+    QVERIFY(**analyzed > 0);
+    // sqlite_stat1 describes the datasets' tables and indexes, the tags tables' among them.
+    const Result<QSqlQuery*> rows = db.exec(QStringLiteral(
+        "SELECT COUNT(*), SUM(tbl = 'dataset'), SUM(tbl LIKE 'dataset_tags_%') FROM sqlite_stat1"));
+    VERIFY_RESULT(rows);
+    QVERIFY((*rows)->next());
+    QVERIFY((*rows)->value(0).toInt() > 0);
+    QVERIFY((*rows)->value(1).toInt() > 0);
+    QVERIFY((*rows)->value(2).toInt() > 0);
+    (*rows)->finish();
 }
 
 QTEST_GUILESS_MAIN(TestExportImporter)

@@ -56,6 +56,8 @@ private slots:
     void nestedTransactionOuterRollback();
     void nestedTransactionWithRegistryCalls();
     void cacheIsNotFooledByRolledBackGeneration();
+    void findDatasetSeesAnotherRegistrysChain();
+    void statisticsRefreshWhenGrown();
 
     // Dataset types.
     void datasetTypeReRegistration_data();
@@ -330,6 +332,102 @@ void TestRegistryBasics::cacheIsNotFooledByRolledBackGeneration()
     auto real = a.getCollection(QStringLiteral("real"));
     BUTLER_VERIFY_OK(real);
     QCOMPARE(real->type, CollectionType::Run);
+}
+
+void TestRegistryBasics::findDatasetSeesAnotherRegistrysChain()
+{
+    // A's lookups check its cache in the query itself: B's changes to a chain and its new
+    // collections show at once.
+    RegistryFixture f;
+    BUTLER_VERIFY_OK(f.createStandard());
+    Registry& a = f.registry();
+    auto db = SqliteDatabase::open(f.databasePath());
+    BUTLER_VERIFY_OK(db);
+    auto openedB = Registry::open(std::move(db).value());
+    BUTLER_VERIFY_OK(openedB);
+    Registry& b = **openedB;
+    BUTLER_VERIFY_OK(f.registerRuns({QStringLiteral("seen/r1"), QStringLiteral("seen/r2")}));
+    auto inR1 = f.insertRaws(QStringLiteral("seen/r1"), {101}, {0});
+    BUTLER_VERIFY_OK(inR1);
+    auto inR2 = f.insertRaws(QStringLiteral("seen/r2"), {101}, {0});
+    BUTLER_VERIFY_OK(inR2);
+    const QVariantMap dataId = RegistryFixture::rawDataId(101, 0);
+    const auto findIn = [&](const QString& collection) -> QUuid {
+        auto found = a.findDataset(QStringLiteral("raw"), dataId, {collection}, {});
+        if (!found || !found->has_value())
+            return {};
+        return (*found)->id();
+    };
+    BUTLER_VERIFY_OK(b.setCollectionChain(QStringLiteral("seen/chain"), {QStringLiteral("seen/r1")},
+                                          ChainMode::Redefine, false, {}));
+    QCOMPARE(findIn(QStringLiteral("seen/chain")), inR1->first().id());
+    BUTLER_VERIFY_OK(b.setCollectionChain(QStringLiteral("seen/chain"), {QStringLiteral("seen/r2")},
+                                          ChainMode::Redefine, false, {}));
+    QCOMPARE(findIn(QStringLiteral("seen/chain")), inR2->first().id());
+    BUTLER_VERIFY_OK(b.setCollectionChain(QStringLiteral("seen/chain"),
+                                          {QStringLiteral("seen/r1"), QStringLiteral("seen/r2")},
+                                          ChainMode::Redefine, false, {}));
+    QCOMPARE(findIn(QStringLiteral("seen/chain")), inR1->first().id());
+
+    // A's own cache filled inside a rolled-back transaction does not answer afterwards.
+    {
+        Transaction tx(a.database());
+        BUTLER_VERIFY_OK(tx.begin());
+        BUTLER_VERIFY_OK(a.setCollectionChain(QStringLiteral("seen/ghost"), {QStringLiteral("seen/r2")},
+                                              ChainMode::Redefine, false, {}));
+        QCOMPARE(findIn(QStringLiteral("seen/ghost")), inR2->first().id());
+    }
+    BUTLER_VERIFY_ERROR(a.findDataset(QStringLiteral("raw"), dataId, {QStringLiteral("seen/ghost")}, {}),
+                        ErrorKind::NotFound);
+}
+
+void TestRegistryBasics::statisticsRefreshWhenGrown()
+{
+    RegistryFixture f;
+    BUTLER_VERIFY_OK(f.createStandard());
+    Registry& r = f.registry();
+    BUTLER_VERIFY_OK(
+        f.registerRuns({QStringLiteral("stats/a"), QStringLiteral("stats/b"), QStringLiteral("stats/c")}));
+    const auto analyzed = [&]() { return r.database().analyzedRows(QStringLiteral("dataset")); };
+    r.setStatisticsMinRows(10);
+
+    // Below the minimum size nothing is gathered.
+    BUTLER_VERIFY_OK(f.insertRaws(QStringLiteral("stats/a"), {101}, {0, 1, 2, 3, 4}));
+    auto ran = r.refreshStatisticsIfStale();
+    BUTLER_VERIFY_OK(ran);
+    QVERIFY(!*ran);
+    auto rows = analyzed();
+    BUTLER_VERIFY_OK(rows);
+    QVERIFY(!rows->has_value());
+
+    // At it, the first refresh.
+    BUTLER_VERIFY_OK(f.insertRaws(QStringLiteral("stats/a"), {102}, {0, 1, 2, 3, 4}));
+    ran = r.refreshStatisticsIfStale();
+    BUTLER_VERIFY_OK(ran);
+    QVERIFY(*ran);
+    rows = analyzed();
+    BUTLER_VERIFY_OK(rows);
+    QCOMPARE(rows->value_or(-1), qint64(10));
+    auto tags = firstColumn(
+        r.database(), QStringLiteral("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl LIKE 'dataset_tags_%'"));
+    BUTLER_VERIFY_OK(tags);
+    QVERIFY(tags->value(0).toInt() > 0);
+
+    // Then only once the table has doubled.
+    ran = r.refreshStatisticsIfStale();
+    BUTLER_VERIFY_OK(ran);
+    QVERIFY(!*ran);
+    BUTLER_VERIFY_OK(f.insertRaws(QStringLiteral("stats/b"), {101, 102}, {0, 1, 2, 3}));
+    ran = r.refreshStatisticsIfStale();
+    BUTLER_VERIFY_OK(ran);
+    QVERIFY(!*ran);
+    BUTLER_VERIFY_OK(f.insertRaws(QStringLiteral("stats/c"), {101}, {0, 1}));
+    ran = r.refreshStatisticsIfStale();
+    BUTLER_VERIFY_OK(ran);
+    QVERIFY(*ran);
+    rows = analyzed();
+    BUTLER_VERIFY_OK(rows);
+    QCOMPARE(rows->value_or(-1), qint64(20));
 }
 
 void TestRegistryBasics::datasetTypeReRegistration_data()
