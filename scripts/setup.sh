@@ -9,7 +9,7 @@ packages=(
   qt6-tools-dev qt6-l10n-tools qt6-translations-l10n qt6-networkauth-dev qtkeychain-qt6-dev
   qcoro-qt6-dev libqt6sql6-sqlite libqt6sql6-psql
   libpq-dev libssl-dev libyaml-cpp-dev libcfitsio-dev liberfa-dev
-  sqlite3 bc postgresql xvfb xauth curl netcat-openbsd python3
+  sqlite3 libsqlite3-dev bc postgresql xvfb xauth curl netcat-openbsd python3
   wrk nginx-light
 )
 # Node.js runs the test OIDC provider; a machine that has it (e.g. from NodeSource) keeps its own.

@@ -2,9 +2,76 @@
 
 #include <QLocale>
 
+#include <charconv>
 #include <cmath>
 
 namespace butler {
+
+namespace {
+
+// Appends `text` as a JSON string when it is all ASCII (names, data-ID values and UUIDs nearly
+// always are), without the UTF-8 copy QString::toUtf8() makes; false, with `out` untouched,
+// when it is not.
+bool appendAsciiString(QByteArray& out, QStringView text)
+{
+    static constexpr char kHex[] = "0123456789abcdef";
+    const char16_t* units = text.utf16();
+    const qsizetype n = text.size();
+    qsizetype escapes = 0;
+    for (qsizetype i = 0; i < n; ++i) {
+        const char16_t c = units[i];
+        if (c >= 0x80)
+            return false;
+        if (c < 0x20 || c == u'"' || c == u'\\')
+            ++escapes;
+    }
+    const qsizetype start = out.size();
+    out.resize(start + n + 2 + escapes * 6); // \u00XX at most per escape
+    char* p = out.data() + start;
+    *p++ = '"';
+    for (qsizetype i = 0; i < n; ++i) {
+        const auto c = static_cast<unsigned char>(units[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *p++ = char(c);
+            continue;
+        }
+        *p++ = '\\';
+        switch (c) {
+        case '"':
+            *p++ = '"';
+            break;
+        case '\\':
+            *p++ = '\\';
+            break;
+        case '\b':
+            *p++ = 'b';
+            break;
+        case '\f':
+            *p++ = 'f';
+            break;
+        case '\n':
+            *p++ = 'n';
+            break;
+        case '\r':
+            *p++ = 'r';
+            break;
+        case '\t':
+            *p++ = 't';
+            break;
+        default:
+            *p++ = 'u';
+            *p++ = '0';
+            *p++ = '0';
+            *p++ = kHex[c >> 4];
+            *p++ = kHex[c & 0xf];
+        }
+    }
+    *p++ = '"';
+    out.truncate(p - out.constData());
+    return true;
+}
+
+} // namespace
 
 void JsonWriter::separate()
 {
@@ -48,13 +115,18 @@ void JsonWriter::key(QByteArrayView asciiName)
 
 void JsonWriter::key(const QString& name)
 {
-    key(QByteArrayView(name.toUtf8()));
+    separate();
+    if (!appendAsciiString(m_out, name))
+        writeString(name.toUtf8());
+    m_out += ':';
+    m_needComma = false;
 }
 
 void JsonWriter::value(const QString& text)
 {
     separate();
-    writeString(text.toUtf8());
+    if (!appendAsciiString(m_out, text))
+        writeString(text.toUtf8());
     m_needComma = true;
 }
 
@@ -68,7 +140,9 @@ void JsonWriter::value(QByteArrayView utf8)
 void JsonWriter::value(qint64 number)
 {
     separate();
-    m_out += QByteArray::number(number);
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
+    m_out.append(digits, end - digits);
     m_needComma = true;
 }
 

@@ -1,5 +1,7 @@
 #include "Database.h"
 
+#include "QtSqlRows.h"
+
 #include <QHash>
 #include <QLoggingCategory>
 #include <QSqlDriver>
@@ -19,9 +21,12 @@ struct Database::ThreadState
     bool rollbackOnly = false;
     QList<std::function<void()>> commitActions;
     QHash<QString, QSqlQuery*> statements;
+    QHash<QString, SqlRows*> rows; // may use statements or the connection: deleted first
 
     ~ThreadState()
     {
+        qDeleteAll(rows);
+        rows.clear();
         qDeleteAll(statements);
         statements.clear();
         if (!connectionName.isEmpty()) {
@@ -107,6 +112,26 @@ Result<QSqlQuery*> Database::exec(const QString& sql, const QVariantList& binds)
     return q;
 }
 
+Result<SqlRows*> Database::select(const QString& sql, const QVariantList& binds)
+{
+    ThreadState* st = state();
+    SqlRows* rows = st->rows.value(sql);
+    if (!rows) {
+        BUTLER_ASSIGN_OR_RETURN(QSqlDatabase db, connection());
+        BUTLER_ASSIGN_OR_RETURN(std::unique_ptr<SqlRows> prepared, prepareRows(db, sql));
+        rows = prepared.release();
+        st->rows.insert(sql, rows);
+    }
+    BUTLER_TRY(rows->run(binds));
+    return rows;
+}
+
+Result<std::unique_ptr<SqlRows>> Database::prepareRows(const QSqlDatabase&, const QString& sql)
+{
+    BUTLER_ASSIGN_OR_RETURN(QSqlQuery * q, prepare(sql));
+    return std::unique_ptr<SqlRows>(std::make_unique<QtSqlRows>(*this, q));
+}
+
 Status Database::execDirect(const QString& sql)
 {
     BUTLER_ASSIGN_OR_RETURN(QSqlDatabase db, connection());
@@ -142,7 +167,11 @@ QString Database::quote(const QString& identifier)
 Error Database::sqlError(const QSqlQuery& query, const QString& what) const
 {
     const QSqlError error = query.lastError();
-    const QString text = error.databaseText().isEmpty() ? error.text() : error.databaseText();
+    return errorFor(error.databaseText().isEmpty() ? error.text() : error.databaseText(), what);
+}
+
+Error Database::errorFor(const QString& text, const QString& what)
+{
     if (text.contains(QLatin1String("UNIQUE constraint"), Qt::CaseInsensitive) ||
         text.contains(QLatin1String("duplicate key"), Qt::CaseInsensitive) ||
         text.contains(QLatin1String("PRIMARY KEY"), Qt::CaseInsensitive))

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Result.h"
+#include "SqlRows.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -25,6 +26,10 @@ public:
     Result<QSqlQuery*> prepare(const QString& sql);
     // Prepares (cached), binds positionally and executes.
     Result<QSqlQuery*> exec(const QString& sql, const QVariantList& binds = {});
+    // Runs a read statement (prepared once per thread, cached by its SQL text) whose rows are
+    // read through the engine's own API where there is one: cheaper than exec() for lookups
+    // and pages. The rows stay valid until the next select() of the same SQL on this thread.
+    Result<SqlRows*> select(const QString& sql, const QVariantList& binds = {});
     // Executes without caching (DDL, one-off statements).
     Status execDirect(const QString& sql);
     // Executes a statement without binds or rows that runs again and again (transaction
@@ -59,6 +64,8 @@ public:
 
     // Maps a driver error to an Error (unique-constraint failures become Conflict).
     Error sqlError(const QSqlQuery& query, const QString& what) const;
+    // The same for an engine's error message.
+    static Error errorFor(const QString& databaseText, const QString& what);
 
     // True while the calling thread has a transaction open on this database.
     bool inTransaction();
@@ -70,6 +77,9 @@ public:
 protected:
     Database(QString identity);
     virtual Result<QSqlDatabase> openConnection(const QString& connectionName) = 0;
+    // The reader select() uses for a statement on this thread's connection; the default goes
+    // through QSqlQuery.
+    virtual Result<std::unique_ptr<SqlRows>> prepareRows(const QSqlDatabase& db, const QString& sql);
 
 private:
     friend class Transaction;

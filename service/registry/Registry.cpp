@@ -1808,15 +1808,14 @@ Registry::findDatasetIn(const Cache& cache, bool* verified, const QString& datas
     if (!plan->sql.isEmpty()) {
         QVariantList binds{type->id};
         binds << dimBinds;
-        BUTLER_ASSIGN_OR_RETURN(QSqlQuery * q, m_db->exec(plan->sql, binds));
+        BUTLER_ASSIGN_OR_RETURN(SqlRows * rows, m_db->select(plan->sql, binds));
         QString generation;
-        while (q->next()) {
-            generation = q->value(0).toString();
-            if (!q->value(1).isNull())
-                hits.append({q->value(1).toLongLong(), QUuid::fromString(q->value(2).toString()),
-                             q->value(3).toLongLong()});
+        while (rows->next()) {
+            generation = rows->text(0);
+            if (!rows->isNull(1))
+                hits.append({rows->integer(1), QUuid::fromString(rows->text(2)), rows->integer(3)});
         }
-        q->finish();
+        BUTLER_TRY(rows->status());
         if (verified) {
             if (generation != c->generation)
                 return std::optional<DatasetRef>(); // the caller asks again with a fresh cache
@@ -2121,7 +2120,7 @@ Result<DatasetPage> Registry::queryDatasetsOfType(const Cache& c, const TypeEntr
         *sqlOut = sql;
         return page;
     }
-    BUTLER_ASSIGN_OR_RETURN(QSqlQuery * q, m_db->exec(sql, binds));
+    BUTLER_ASSIGN_OR_RETURN(SqlRows * q, m_db->select(sql, binds));
     const int nReq = int(req.size());
     const int nImp = int(impliedCols.size());
     QList<bool> intDims;
@@ -2182,7 +2181,9 @@ Result<DatasetPage> Registry::queryDatasetsOfType(const Cache& c, const TypeEntr
                 lastKey << q->value(column);
         }
     }
+    const Status status = q->status();
     q->finish();
+    BUTLER_TRY(status);
     return page;
 }
 

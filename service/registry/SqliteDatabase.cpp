@@ -1,7 +1,10 @@
 #include "SqliteDatabase.h"
 
+#include "SqliteRows.h"
+
 #include <QFileInfo>
 #include <QLoggingCategory>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <algorithm>
 #include <atomic>
@@ -39,6 +42,18 @@ void SqliteDatabase::setMemoryLimits(MemoryLimits limits)
 SqliteDatabase::MemoryLimits SqliteDatabase::memoryLimits()
 {
     return {g_cacheKiB.load(), g_mapBytes.load()};
+}
+
+Result<std::unique_ptr<SqlRows>> SqliteDatabase::prepareRows(const QSqlDatabase& db, const QString& sql)
+{
+    const QVariant handle = db.driver()->handle();
+    sqlite3* connection = nullptr;
+    if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
+        connection = *static_cast<sqlite3* const*>(handle.constData());
+    if (!connection)
+        return Database::prepareRows(db, sql); // a driver build without the handle: Qt's way
+    BUTLER_ASSIGN_OR_RETURN(std::unique_ptr<SqliteRows> rows, SqliteRows::prepare(connection, sql));
+    return std::unique_ptr<SqlRows>(std::move(rows));
 }
 
 Result<QSqlDatabase> SqliteDatabase::openConnection(const QString& connectionName)

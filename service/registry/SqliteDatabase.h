@@ -37,6 +37,7 @@ public:
 
 protected:
     Result<QSqlDatabase> openConnection(const QString& connectionName) override;
+    Result<std::unique_ptr<SqlRows>> prepareRows(const QSqlDatabase& db, const QString& sql) override;
 
 private:
     explicit SqliteDatabase(QString path);
