@@ -1,8 +1,8 @@
 #include "FileDatastore.h"
 
 #include "FormatterLabel.h"
+#include "Sha256.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -217,8 +217,7 @@ Result<FileDatastore::Written> FileDatastore::write(const QString& relativePath,
         ::unlink(name.constData());
         return e;
     }
-    return Written{relativePath, bytes.size(),
-                   checksumText(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256)), true};
+    return Written{relativePath, bytes.size(), checksumText(Sha256::hash(bytes)), true};
 }
 
 Result<FileDatastore::Written> FileDatastore::transfer(const QString& source, const QString& relativePath,
@@ -232,7 +231,7 @@ Result<FileDatastore::Written> FileDatastore::transfer(const QString& source, co
         QFile f(path);
         if (!f.open(QIODevice::ReadOnly))
             return ioError(QStringLiteral("cannot read %1: %2").arg(path, f.errorString()));
-        QCryptographicHash hash(QCryptographicHash::Sha256);
+        Sha256 hash;
         if (!hash.addData(&f))
             return ioError(QStringLiteral("cannot read %1").arg(path));
         return checksumText(hash.result());
@@ -273,7 +272,7 @@ Result<FileDatastore::Written> FileDatastore::transfer(const QString& source, co
             ::close(in);
             return ioFailure(QStringLiteral("cannot create"), full);
         }
-        QCryptographicHash hash(QCryptographicHash::Sha256);
+        Sha256 hash;
         QByteArray buffer(1 << 20, Qt::Uninitialized);
         qint64 total = 0;
         for (;;) {
@@ -331,8 +330,7 @@ Result<QByteArray> FileDatastore::read(const QString& storedPath, qint64 size, c
                            .arg(storedPath)
                            .arg(bytes.size())
                            .arg(size));
-    if (!checksum.isEmpty() &&
-        checksumText(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256)) != checksum)
+    if (!checksum.isEmpty() && checksumText(Sha256::hash(bytes)) != checksum)
         return ioError(
             QStringLiteral("dataset file %1 does not match its recorded checksum").arg(storedPath));
     return bytes;

@@ -8,10 +8,10 @@
 #include "QuotaStore.h"
 #include "Registry.h"
 #include "RepositoryService.h"
+#include "Sha256.h"
 #include "UploadReceiver.h"
 #include "UploadStore.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -396,7 +396,7 @@ Result<QList<DatasetRef>> UploadService::commit(AuthorizedButler& butler, const 
         if (checksum.isEmpty()) {
             // Arrived before a restart, with no sha256 announced: hashed again, outside the lock.
             QFile file(full);
-            QCryptographicHash hash(QCryptographicHash::Sha256);
+            Sha256 hash;
             if (!file.open(QIODevice::ReadOnly) || !hash.addData(&file))
                 return ioError(QStringLiteral("cannot read the upload of '%1'").arg(slot.path));
             checksum = QStringLiteral("sha256:") + QString::fromLatin1(hash.result().toHex());

