@@ -1635,6 +1635,26 @@ Result<DatasetRef> Registry::getDataset(const QUuid& id)
     return refs.first();
 }
 
+Result<QHash<QUuid, QString>> Registry::datasetTypeNames(const QList<QUuid>& ids)
+{
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    QHash<QUuid, QString> result;
+    result.reserve(ids.size());
+    for (const QUuid& id : ids) {
+        if (result.contains(id))
+            continue;
+        BUTLER_ASSIGN_OR_RETURN(
+            QSqlQuery * q,
+            m_db->exec(
+                QStringLiteral("SELECT dataset_type_id FROM dataset WHERE id = ? AND trash_id IS NULL"),
+                {uuidText(id)}));
+        if (q->next())
+            result.insert(id, c->typeNameById.value(q->value(0).toLongLong()));
+        q->finish();
+    }
+    return result;
+}
+
 Result<QHash<QUuid, QStringList>>
 Registry::collectionsContaining(const QList<QUuid>& ids, const std::function<bool(const QString&)>& enough)
 {

@@ -84,6 +84,8 @@ public:
     // enough, the search for a dataset stops at the first collection that satisfies it.
     Result<QHash<QUuid, QStringList>>
     collectionsContaining(const QList<QUuid>& ids, const std::function<bool(const QString&)>& enough = {});
+    // The dataset type name of each dataset; unknown and trashed IDs are absent from the answer.
+    Result<QHash<QUuid, QString>> datasetTypeNames(const QList<QUuid>& ids);
     Status associate(const QString& tagged, const QList<QUuid>& ids);
     Status disassociate(const QString& tagged, const QList<QUuid>& ids);
     Status certify(const QString& calibration, const QList<QUuid>& ids, const Timespan& validity);

@@ -202,7 +202,9 @@ public:
             request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
         for (const auto& [name, value] : headers)
             request.setRawHeader(name, value);
-        QNetworkReply* reply = m_network.sendCustomRequest(request, method, body);
+        // A custom "HEAD" would wait for the body its Content-Length announces.
+        QNetworkReply* reply =
+            method == "HEAD" ? m_network.head(request) : m_network.sendCustomRequest(request, method, body);
         QEventLoop loop;
         QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
         QTimer::singleShot(30000, &loop, &QEventLoop::quit);

@@ -2,12 +2,18 @@
 // a release TAGGED collection answers "run": null to those who may not read its RUN (pages,
 // JSON lines, find, single refs; RemoteButler and the CLI read it), deterministic IDs without
 // the run are for admins only and taken IDs answer alike, and data-ID queries do not show what
-// only hidden members of a user's TAGGED collection hold.
+// only hidden members of a user's TAGGED collection hold. Nor do the files of such datasets:
+// their file-info path is run-free and their signed URLs (file-info and the download redirect)
+// are opaque, yet serve the same bytes, ranges and HEAD; retrieve-artifacts still works.
+#include "FileRequest.h"
+#include "PathSealer.h"
 #include "RemoteButler.h"
 #include "ServerFixture.h"
+#include "UrlSigner.h"
 
 #include <QJsonArray>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace butler;
@@ -68,6 +74,15 @@ QJsonObject lsstCam()
     return QJsonObject{{QStringLiteral("instrument"), QStringLiteral("LSSTCam")}};
 }
 
+// "/files/..." and its query, from a signed URL, for ServerFixture::request().
+QString filesTarget(const QString& url)
+{
+    return url.mid(url.indexOf(QLatin1String("/files/")));
+}
+
+// The fixture's signing key (ServerFixture::prepare()).
+const QByteArray kFixtureKey("0123456789abcdefghijklmnopqrstuvwxyz-fixture-key");
+
 } // namespace
 
 class TestServerHiding : public QObject
@@ -77,6 +92,7 @@ class TestServerHiding : public QObject
 private:
     ServerFixture m_server;
     QUuid m_pick; // alice's note, published through the release TAGGED collection DR1/picks
+    QByteArray m_pickBytes;
 
     // The "run" of the one dataset a user finds in DR1/picks through each route.
     QList<QJsonValue> runsSeenBy(const QString& user)
@@ -112,6 +128,7 @@ private slots:
         QVERIFY2(m_server.prepare(), qPrintable(m_server.lastError()));
         QVERIFY2(m_server.start(), qPrintable(m_server.lastError()));
         m_pick = m_server.datasetIn(kHiddenRun);
+        m_pickBytes = QByteArray("{\"run\": \"") + kHiddenRun.toUtf8() + "\"}";
         const QString dave = QStringLiteral("dave");
         auto made = m_server.post(QStringLiteral("/collections"), dave,
                                   QJsonObject{{QStringLiteral("name"), kPicks},
@@ -205,6 +222,164 @@ private slots:
                                          QStringLiteral("note"), QStringLiteral("--collections"), kPicks},
                                         m_server.token(QStringLiteral("alice")));
         QVERIFY2(own.status == 0 && own.out.contains(kHiddenRun), qPrintable(own.out + own.err));
+    }
+
+    void fileInfoNamesNoHiddenRun_data() { releaseRefsHideTheRunOnEveryRoute_data(); }
+
+    // file-info: a run-free path and an opaque URL for those who may not read the run; the URL
+    // serves the file (whole, a range, HEAD) and no header names the run. The run's readers
+    // keep the datastore path in both.
+    void fileInfoNamesNoHiddenRun()
+    {
+        QFETCH(QString, user);
+        QFETCH(bool, seesRun);
+        const QString id = m_pick.toString(QUuid::WithoutBraces);
+        const auto info = m_server.post(QStringLiteral("/datasets/file-info"), user,
+                                        QJsonObject{{QStringLiteral("ids"), QJsonArray{id}}});
+        QVERIFY2(info.status == 200, qPrintable(describe(info)));
+        const QJsonObject file = info.json().value(QStringLiteral("files")).toArray().at(0).toObject();
+        const QString path = file.value(QStringLiteral("path")).toString();
+        const QString uri = file.value(QStringLiteral("uri")).toString();
+        if (seesRun) {
+            QVERIFY2(path.startsWith(kHiddenRun + u'/'), qPrintable(path));
+            QVERIFY2(uri.contains(QLatin1String("/files/main/") + kHiddenRun + u'/'), qPrintable(uri));
+        } else {
+            QCOMPARE(path, QStringLiteral("note/%1.json").arg(id));
+            QVERIFY2(uri.contains(QLatin1String("/files/main/o/")), qPrintable(uri));
+            QVERIFY2(!info.body.contains("alice"), info.body.constData());
+        }
+        QCOMPARE(file.value(QStringLiteral("size")).toInteger(), qint64(m_pickBytes.size()));
+
+        const QString target = filesTarget(uri);
+        const auto whole = m_server.request("GET", target, QString());
+        QVERIFY2(whole.status == 200, qPrintable(describe(whole)));
+        QCOMPARE(whole.body, m_pickBytes);
+        const auto range = m_server.request("GET", target, QString(), {},
+                                            {{QByteArrayLiteral("Range"), QByteArrayLiteral("bytes=2-6")}});
+        QCOMPARE(range.status, 206);
+        QCOMPARE(range.body, m_pickBytes.mid(2, 5));
+        QCOMPARE(range.header("Content-Range"), "bytes 2-6/" + QByteArray::number(m_pickBytes.size()));
+        const auto head = m_server.request("HEAD", target, QString());
+        QCOMPARE(head.status, 200);
+        QVERIFY(head.body.isEmpty());
+        QCOMPARE(head.header("Content-Length"), QByteArray::number(m_pickBytes.size()));
+        const QByteArray etag = whole.header("ETag");
+        QVERIFY(!etag.isEmpty());
+        const auto cached =
+            m_server.request("GET", target, QString(), {}, {{QByteArrayLiteral("If-None-Match"), etag}});
+        QCOMPARE(cached.status, 304);
+        if (!seesRun) {
+            for (const auto* reply : {&whole, &range, &head, &cached}) {
+                for (const auto& [name, value] : reply->headers)
+                    QVERIFY2(!value.contains("alice"), (name + ": " + value).constData());
+            }
+        }
+    }
+
+    // The stable download route redirects as file-info signs.
+    void downloadRedirectNamesNoHiddenRun()
+    {
+        const QString route =
+            QStringLiteral("/datasets/download?id=") + m_pick.toString(QUuid::WithoutBraces);
+        const auto frank = m_server.get(route, QStringLiteral("frank"));
+        QCOMPARE(frank.status, 307);
+        const QString location = QString::fromUtf8(frank.header("Location"));
+        QVERIFY2(location.contains(QLatin1String("/files/main/o/")), qPrintable(location));
+        QVERIFY2(!location.contains(QLatin1String("alice")), qPrintable(location));
+        const auto bytes = m_server.request("GET", filesTarget(location), QString());
+        QCOMPARE(bytes.status, 200);
+        QCOMPARE(bytes.body, m_pickBytes);
+        const auto alice = m_server.get(route, QStringLiteral("alice"));
+        QCOMPARE(alice.status, 307);
+        QVERIFY(
+            QString::fromUtf8(alice.header("Location")).contains(QLatin1String("/files/main/") + kHiddenRun));
+    }
+
+    // A changed token or signature, a token of another key and one for a missing file: refused
+    // as a bad signature is (or 404), never a 500, and no answer names a path.
+    void opaqueUrlRefusals()
+    {
+        const auto info = m_server.post(
+            QStringLiteral("/datasets/file-info"), QStringLiteral("frank"),
+            QJsonObject{{QStringLiteral("ids"), QJsonArray{m_pick.toString(QUuid::WithoutBraces)}}});
+        QCOMPARE(info.status, 200);
+        const QString target = filesTarget(info.json()
+                                               .value(QStringLiteral("files"))
+                                               .toArray()
+                                               .at(0)
+                                               .toObject()
+                                               .value(QStringLiteral("uri"))
+                                               .toString());
+        const qsizetype tokenAt = target.indexOf(QLatin1String("/o/")) + 3;
+        const auto flipped = [](QString text, qsizetype at) {
+            text[at] = text[at] == QLatin1Char('A') ? QLatin1Char('B') : QLatin1Char('A');
+            return text;
+        };
+        const auto badToken = m_server.request("GET", flipped(target, tokenAt + 20), QString());
+        QCOMPARE(badToken.status, 403);
+        QCOMPARE(badToken.errorType(), QStringLiteral("permission_denied"));
+        const auto badSignature = m_server.request("GET", flipped(target, target.size() - 2), QString());
+        QCOMPARE(badSignature.status, 403);
+        QCOMPARE(badSignature.errorType(), QStringLiteral("permission_denied"));
+
+        // Correctly signed (the test knows the fixture's key), but sealed by another key, for
+        // another repository, or for a file that does not exist.
+        auto signer = UrlSigner::fromKey(kFixtureKey);
+        QVERIFY(signer.ok());
+        const auto signedTarget = [&](const QString& token) {
+            auto request = FileRequest::fromParts(QStringLiteral("main"), QStringLiteral("o/") + token);
+            auto query = signer->sign("GET", request->signedPath(), 600);
+            return QString::fromLatin1(request->encodedPath()) + u'?' + query->query;
+        };
+        const QString realPath = QStringLiteral("u/alice/run/note");
+        const QString foreign =
+            PathSealer(QByteArray(48, 'x')).seal(QStringLiteral("main"), realPath).value();
+        const QString otherRepo = signer->sealer().seal(QStringLiteral("other"), realPath).value();
+        for (const QString& token : {foreign, otherRepo}) {
+            const auto refused = m_server.request("GET", signedTarget(token), QString());
+            QCOMPARE(refused.status, 403);
+            QCOMPARE(refused.errorType(), QStringLiteral("permission_denied"));
+            QVERIFY2(!refused.body.contains("alice"), refused.body.constData());
+        }
+        const QString missing =
+            signer->sealer().seal(QStringLiteral("main"), realPath + QStringLiteral("/gone.json")).value();
+        const auto gone = m_server.request("GET", signedTarget(missing), QString());
+        QCOMPARE(gone.status, 404);
+        QVERIFY2(!gone.body.contains("alice") && !gone.body.contains("gone"), gone.body.constData());
+        // The real token still works: nothing above broke the endpoint.
+        QCOMPARE(m_server.request("GET", target, QString()).status, 200);
+    }
+
+    // retrieve-artifacts through the server for a reader of the release only: the file arrives
+    // under its run-free path, or its flat name.
+    void retrieveArtifactsWithHiddenRun()
+    {
+        QTemporaryDir dest;
+        QVERIFY(dest.isValid());
+        const QString frank = m_server.token(QStringLiteral("frank"));
+        const QString kept = dest.filePath(QStringLiteral("kept"));
+        const CliResult preserved =
+            runButler({QStringLiteral("retrieve-artifacts"), m_server.repoUrl(), kept,
+                       QStringLiteral("--collections"), kPicks, QStringLiteral("--preserve-path")},
+                      frank);
+        QVERIFY2(preserved.status == 0, qPrintable(preserved.out + preserved.err));
+        QVERIFY2(!(preserved.out + preserved.err).contains(QLatin1String("alice")),
+                 qPrintable(preserved.out + preserved.err));
+        QFile file(
+            QDir(kept).filePath(QStringLiteral("note/%1.json").arg(m_pick.toString(QUuid::WithoutBraces))));
+        QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
+        QCOMPARE(file.readAll(), m_pickBytes);
+        QVERIFY(!QDir(kept).exists(QStringLiteral("u")));
+
+        const QString flat = dest.filePath(QStringLiteral("flat"));
+        const CliResult flatRun = runButler({QStringLiteral("retrieve-artifacts"), m_server.repoUrl(), flat,
+                                             QStringLiteral("--collections"), kPicks},
+                                            frank);
+        QVERIFY2(flatRun.status == 0, qPrintable(flatRun.out + flatRun.err));
+        const QStringList names = QDir(flat).entryList(QDir::Files);
+        QCOMPARE(names.size(), 1);
+        QVERIFY2(names.first().endsWith(m_pick.toString(QUuid::WithoutBraces) + QStringLiteral(".json")),
+                 qPrintable(names.first()));
     }
 
     void runlessDeterministicIdsAreForAdmins()

@@ -75,6 +75,20 @@ ApiAnswer stopping()
     return ApiErrors::answer(Error(ErrorKind::Unavailable, QStringLiteral("the server is stopping")));
 }
 
+// An error about the file of an opaque URL, in words that name no path: the kind is kept.
+Error withoutPath(const Error& error)
+{
+    switch (error.kind()) {
+    case ErrorKind::NotFound:
+        return notFound(QStringLiteral("the file of this URL does not exist"));
+    case ErrorKind::PermissionDenied:
+        return Error(ErrorKind::PermissionDenied, QStringLiteral("the file of this URL cannot be served"));
+    default:
+        qCWarning(lcServerMain).noquote() << "serving an opaque file URL failed:" << error.message();
+        return Error(error.kind(), QStringLiteral("the file of this URL cannot be read"));
+    }
+}
+
 // A QObject per listener thread, for QCoro continuations that must come back to that thread.
 QObject* threadContext()
 {
@@ -515,12 +529,23 @@ void ButlerServer::handleFile(const HttpRequest& request, const std::shared_ptr<
                                                       : signature.error().message()));
         return;
     }
-    const Result<QString> absolute = parsed->resolve(repository->datastoreRoot());
-    if (!absolute.ok()) {
-        send(*reply, ApiErrors::answer(absolute.error()));
+    // The opaque form (o/<token>) stands for a datastore path that its URL must not name: a
+    // token that does not open is refused as a bad signature is, and no error names the path.
+    const bool opaque = parsed->isOpaque();
+    const Result<FileRequest> target = parsed->unsealed(m_signer->sealer());
+    if (!target) {
+        send(*reply, ApiErrors::answer(403, QStringLiteral("permission_denied"), target.error().message()));
         return;
     }
-    FileResponder::serve(reply, request, absolute.value(), QString());
+    const Result<QString> absolute = target->resolve(repository->datastoreRoot());
+    if (!absolute.ok()) {
+        send(*reply, ApiErrors::answer(opaque ? withoutPath(absolute.error()) : absolute.error()));
+        return;
+    }
+    std::function<void(const Error&)> fail;
+    if (opaque)
+        fail = [reply](const Error& error) { send(*reply, ApiErrors::answer(withoutPath(error))); };
+    FileResponder::serve(reply, request, absolute.value(), QString(), std::move(fail));
 }
 
 HttpBodyPlan ButlerServer::planBody(const HttpRequestHead& head)

@@ -441,10 +441,13 @@ Result<ApiAnswer> RepositoryHandlers::fileInfo(ApiCall& call)
             return invalidInput(QStringLiteral("field 'ttl_seconds' must be a positive integer"));
         ttl = ttlValue.toInteger();
     }
-    BUTLER_ASSIGN_OR_RETURN(const QList<FileInfo> infos, call.butler.fileInfo(ids));
+    // The policy decides what each file's path and URL may name (see AuthorizedButler).
+    BUTLER_ASSIGN_OR_RETURN(const QList<AuthorizedButler::ServedFile> served, call.butler.servedFiles(ids));
     QJsonArray files;
-    for (FileInfo info : infos) {
-        BUTLER_ASSIGN_OR_RETURN(const SignedLocation signedUrl, call.repository.signedUrl(info.path, ttl));
+    for (const AuthorizedButler::ServedFile& file : served) {
+        BUTLER_ASSIGN_OR_RETURN(const SignedLocation signedUrl,
+                                call.repository.signedUrl(file.datastorePath, ttl, file.hidePath));
+        FileInfo info = file.info;
         info.uri = signedUrl.url;
         files.append(WireFormat::toJson(info, signedUrl.expires));
     }
@@ -454,11 +457,13 @@ Result<ApiAnswer> RepositoryHandlers::fileInfo(ApiCall& call)
 Result<ApiAnswer> RepositoryHandlers::download(ApiCall& call)
 {
     BUTLER_ASSIGN_OR_RETURN(const QUuid id, call.request.uuidParam(QStringLiteral("id")));
-    BUTLER_ASSIGN_OR_RETURN(const QList<FileInfo> infos, call.butler.fileInfo({id}));
-    if (infos.isEmpty())
+    BUTLER_ASSIGN_OR_RETURN(const QList<AuthorizedButler::ServedFile> served, call.butler.servedFiles({id}));
+    if (served.isEmpty())
         return notFound(
             QStringLiteral("dataset %1 has no stored file").arg(id.toString(QUuid::WithoutBraces)));
-    BUTLER_ASSIGN_OR_RETURN(const SignedLocation signedUrl, call.repository.signedUrl(infos.first().path, 0));
+    BUTLER_ASSIGN_OR_RETURN(
+        const SignedLocation signedUrl,
+        call.repository.signedUrl(served.first().datastorePath, 0, served.first().hidePath));
     return ApiAnswer::redirect(signedUrl.url.toUtf8());
 }
 

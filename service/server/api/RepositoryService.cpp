@@ -58,10 +58,16 @@ QString RepositoryService::datastoreRoot() const
     return m_butler->datastore().root();
 }
 
-Result<SignedLocation> RepositoryService::signedUrl(const QString& relativePath, qint64 ttlSeconds) const
+Result<SignedLocation> RepositoryService::signedUrl(const QString& relativePath, qint64 ttlSeconds,
+                                                    bool hidePath) const
 {
     // The path is signed decoded and sent encoded, so names with spaces or '#' survive.
-    BUTLER_ASSIGN_OR_RETURN(const FileRequest file, FileRequest::fromParts(m_label, relativePath));
+    BUTLER_ASSIGN_OR_RETURN(FileRequest file, FileRequest::fromParts(m_label, relativePath));
+    // A datastore path that looks opaque goes out sealed too, or the endpoint would take it for
+    // a token.
+    if (hidePath || file.isOpaque()) {
+        BUTLER_ASSIGN_OR_RETURN(file, FileRequest::sealed(m_label, relativePath, m_signer->sealer()));
+    }
     BUTLER_ASSIGN_OR_RETURN(
         const UrlSigner::Signed signedQuery,
         m_signer->sign(QByteArrayLiteral("GET"), file.signedPath(),

@@ -55,8 +55,10 @@ public:
     void setPublicUrl(const QString& publicUrl) { m_publicUrl = publicUrl; }
 
     // The signed download URL of a file of the datastore (path relative to its root); ttl 0
-    // means the configured default.
-    Result<SignedLocation> signedUrl(const QString& relativePath, qint64 ttlSeconds) const;
+    // means the configured default. With hidePath the URL has the opaque form and names
+    // neither the path nor the run it starts with (see FileRequest).
+    Result<SignedLocation> signedUrl(const QString& relativePath, qint64 ttlSeconds,
+                                     bool hidePath = false) const;
     // The signed upload URL for exactly `size` bytes to a datastore-relative path.
     Result<SignedLocation> signedPutUrl(const QString& relativePath, qint64 size, qint64 ttlSeconds) const;
 

@@ -1,5 +1,7 @@
 #include "FileRequest.h"
 
+#include "PathSealer.h"
+
 #include <QDir>
 #include <QFile>
 #include <QLoggingCategory>
@@ -20,6 +22,7 @@ namespace butler {
 namespace {
 
 constexpr char kPrefix[] = "/files/";
+constexpr QLatin1String kOpaquePrefix("o/");
 constexpr qsizetype kMaxPathChars = 4096;
 
 Error badPath(const QString& why)
@@ -158,6 +161,35 @@ Result<FileRequest> FileRequest::fromParts(const QString& label, const QString& 
     BUTLER_TRY(checkLabel(label));
     BUTLER_TRY(checkRelativePath(relativePath));
     return FileRequest(label, relativePath);
+}
+
+bool FileRequest::isOpaqueForm(const QString& relativePath)
+{
+    return relativePath.startsWith(kOpaquePrefix) &&
+           PathSealer::looksLikeToken(QStringView(relativePath).sliced(kOpaquePrefix.size()));
+}
+
+Result<FileRequest> FileRequest::sealed(const QString& label, const QString& relativePath,
+                                        const PathSealer& sealer)
+{
+    BUTLER_TRY(checkLabel(label));
+    BUTLER_TRY(checkRelativePath(relativePath));
+    BUTLER_ASSIGN_OR_RETURN(const QString token, sealer.seal(label, relativePath));
+    return FileRequest(label, QString(kOpaquePrefix) + token);
+}
+
+Result<FileRequest> FileRequest::unsealed(const PathSealer& sealer) const
+{
+    if (!isOpaque())
+        return *this;
+    BUTLER_ASSIGN_OR_RETURN(const QString path,
+                            sealer.open(m_label, m_relativePath.mid(kOpaquePrefix.size())));
+    // Only what this server sealed opens, and it sealed only checked paths; checked again all
+    // the same. A sealed path that looks opaque itself is not unsealed twice.
+    if (!checkRelativePath(path).ok())
+        return Error(ErrorKind::PermissionDenied,
+                     QStringLiteral("signed URL refused: the file token is not valid"));
+    return FileRequest(m_label, path);
 }
 
 Result<FileRequest> FileRequest::parse(const QByteArray& encodedPath)

@@ -7,11 +7,18 @@
 
 namespace butler {
 
+class PathSealer;
+
 // The target of a file-endpoint request, `/files/<label>/<path>`: a repository label and a
 // datastore-relative path, both validated. Anything that could name a file outside the
 // datastore root is refused: absolute paths, empty, `.` and `..` segments, backslashes, NUL
 // and control characters, encoded slashes, and any `%` left after one round of decoding
 // (double encoding). resolve() then follows symlinks and refuses what lands outside the root.
+//
+// Opaque form, `/files/<label>/o/<token>`: a URL that does not name its file; the token is the
+// datastore path sealed by PathSealer. The signature covers the opaque path as it is, and
+// unsealed() turns the request into the one for the datastore path. A datastore path that has
+// this form itself is only ever handed out sealed, so the form never means two things.
 class FileRequest
 {
 public:
@@ -20,8 +27,20 @@ public:
     // Builds a request from its parts, as the server does when it signs a URL.
     static Result<FileRequest> fromParts(const QString& label, const QString& relativePath);
 
+    // The request for `relativePath` (checked as fromParts() does) in opaque form.
+    static Result<FileRequest> sealed(const QString& label, const QString& relativePath,
+                                      const PathSealer& sealer);
+
     static Status checkLabel(const QString& label);
     static Status checkRelativePath(const QString& relativePath);
+    // Whether a relative path has the opaque form "o/<token>".
+    static bool isOpaqueForm(const QString& relativePath);
+
+    bool isOpaque() const { return isOpaqueForm(m_relativePath); }
+    // The opaque form: the request for the datastore path it stands for, or PermissionDenied
+    // (the refusal of a bad signature) when the token does not open for this label. A plain
+    // request comes back as it is.
+    Result<FileRequest> unsealed(const PathSealer& sealer) const;
 
     const QString& label() const { return m_label; }
     const QString& relativePath() const { return m_relativePath; }

@@ -49,6 +49,7 @@ QByteArray::Base64Options b64Options()
 UrlSigner::UrlSigner(QByteArray key, Options options)
     : m_key(std::move(key))
     , m_options(options)
+    , m_sealer(m_key)
 {
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "PathSealer.h"
 #include "Result.h"
 
 #include <QByteArray>
@@ -15,7 +16,8 @@ namespace butler {
 // (`/files/<label>/<path>?method=GET&expires=<unix s>&signature=<b64url>`).
 // The signature is HMAC-SHA256 over the method, the decoded path and the expiry, with a
 // server-side key read from a file. A signature binds one method and one path; HEAD may use a
-// GET signature, and DELETE is never signed nor accepted.
+// GET signature, and DELETE is never signed nor accepted. URLs that must not name their file
+// carry `o/<token>` as their path, the datastore path sealed by sealer() (see FileRequest).
 class UrlSigner
 {
 public:
@@ -70,6 +72,8 @@ public:
                   qint64 nowUnix) const;
 
     const Options& options() const { return m_options; }
+    // Seals and opens the paths of opaque file URLs, with a key derived from the signing key.
+    const PathSealer& sealer() const { return m_sealer; }
 
     // Constant-time equality of two byte strings (CRYPTO_memcmp); false when sizes differ.
     static bool constantTimeEquals(const QByteArray& a, const QByteArray& b);
@@ -85,6 +89,7 @@ private:
 
     QByteArray m_key;
     Options m_options;
+    PathSealer m_sealer;
 };
 
 } // namespace butler

@@ -2,6 +2,7 @@
 
 #include "Database.h"
 #include "DirectButler.h"
+#include "FileDatastore.h"
 #include "Glob.h"
 #include "Registry.h"
 
@@ -115,12 +116,17 @@ MemberFilter AuthorizedButler::memberFilter(const Snapshot& s) const
     return filter;
 }
 
+bool AuthorizedButler::namesRun(const Snapshot& s, const QString& run) const
+{
+    if (m_identity.admin)
+        return true;
+    const Entry* entry = s.find(run);
+    return entry && canRead(*entry);
+}
+
 DatasetRef AuthorizedButler::redactRun(const Snapshot& s, DatasetRef ref) const
 {
-    if (m_identity.admin || ref.run().isEmpty())
-        return ref;
-    const Entry* run = s.find(ref.run());
-    if (run && canRead(*run))
+    if (ref.run().isEmpty() || namesRun(s, ref.run()))
         return ref;
     return DatasetRef(ref.id(), ref.datasetType(), ref.dataId(), QString());
 }
@@ -135,10 +141,8 @@ void AuthorizedButler::redactRuns(const Snapshot& s, QList<DatasetRef>& refs) co
         if (ref.run().isEmpty())
             continue;
         auto known = readableRuns.constFind(ref.run());
-        if (known == readableRuns.constEnd()) {
-            const Entry* run = s.find(ref.run());
-            known = readableRuns.insert(ref.run(), run && canRead(*run));
-        }
+        if (known == readableRuns.constEnd())
+            known = readableRuns.insert(ref.run(), namesRun(s, ref.run()));
         if (!*known)
             ref = DatasetRef(ref.id(), ref.datasetType(), ref.dataId(), QString());
     }
@@ -633,9 +637,51 @@ Result<DatasetRef> AuthorizedButler::getDataset(const QUuid& id)
 
 Result<QList<FileInfo>> AuthorizedButler::fileInfo(const QList<QUuid>& ids)
 {
+    BUTLER_ASSIGN_OR_RETURN(const QList<ServedFile> files, servedFiles(ids));
+    QList<FileInfo> infos;
+    infos.reserve(files.size());
+    for (const ServedFile& file : files)
+        infos.append(file.info);
+    return infos;
+}
+
+Result<QList<AuthorizedButler::ServedFile>> AuthorizedButler::servedFiles(const QList<QUuid>& ids)
+{
     BUTLER_ASSIGN_OR_RETURN(auto s, snapshot());
-    BUTLER_TRY(checkVisible(*s, ids));
-    return m_butler.fileInfo(ids);
+    QHash<QUuid, QStringList> containing; // each ID's RUN first
+    BUTLER_TRY(checkVisible(*s, ids, &containing));
+    BUTLER_ASSIGN_OR_RETURN(QList<FileInfo> infos, m_butler.fileInfo(ids));
+    QList<ServedFile> files;
+    files.reserve(infos.size());
+    QHash<QString, bool> readableRuns;
+    QList<QUuid> hidden;
+    for (FileInfo& info : infos) {
+        ServedFile file;
+        file.datastorePath = info.path;
+        const QString run = containing.value(info.id).value(0);
+        auto known = readableRuns.constFind(run);
+        if (known == readableRuns.constEnd())
+            known = readableRuns.insert(run, namesRun(*s, run));
+        file.hidePath = !*known;
+        if (file.hidePath)
+            hidden.append(info.id);
+        file.info = std::move(info);
+        files.append(std::move(file));
+    }
+    if (hidden.isEmpty())
+        return files;
+    // The dataset type is visible with the dataset; the ID keeps the names apart.
+    BUTLER_ASSIGN_OR_RETURN(const auto types, m_butler.registry().datasetTypeNames(hidden));
+    for (ServedFile& file : files) {
+        if (!file.hidePath)
+            continue;
+        FileInfo& info = file.info;
+        info.path = types.value(info.id, QStringLiteral("dataset")) + u'/' +
+                    info.id.toString(QUuid::WithoutBraces) + u'.' +
+                    FileDatastore::extensionFor(info.formatter);
+        info.uri.clear(); // file:// with the datastore path
+    }
+    return files;
 }
 
 Result<DatasetRef> AuthorizedButler::put(const QByteArray& bytes, const QString& formatter,

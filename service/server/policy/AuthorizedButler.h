@@ -24,7 +24,8 @@ class DirectButler;
 //
 // A ref names its RUN only to readers of that run: a dataset seen through a release TAGGED or
 // CALIBRATION collection comes with an empty run (null on the wire), so the name of a run the
-// user may not read appears nowhere.
+// user may not read appears nowhere. Nor does its file's datastore path, which starts with the
+// run: servedFiles() gives such files a run-free path and asks for URLs that do not name them.
 //
 // Deterministic IDs: non-admins may not use DatasetIdMode::DataIdType, nor name IDs derived
 // from another run's data, since the ID of a hidden dataset could be computed and tried.
@@ -66,7 +67,24 @@ public:
                                                   const QStringList& collections,
                                                   std::optional<qint64> time = {}) override;
     Result<DatasetRef> getDataset(const QUuid& id) override;
+    // The infos of servedFiles(), without the datastore paths of hidden runs.
     Result<QList<FileInfo>> fileInfo(const QList<QUuid>& ids) override;
+
+    // A stored file as the caller may learn of it.
+    struct ServedFile
+    {
+        // For a dataset whose RUN the caller may not read: path "<dataset type>/<id>.<ext>" (ext
+        // from the formatter) and no uri. Otherwise as the datastore has it.
+        FileInfo info;
+        // Where the file is, relative to the datastore root: for the server to serve it, never
+        // to be shown to the caller when hidePath is set.
+        QString datastorePath;
+        // The caller may not read the RUN: a URL for the file must not name datastorePath.
+        bool hidePath = false;
+    };
+    // The files of visible datasets (an ID that is not visible fails as in fileInfo()), with the
+    // one decision on what their URLs may name.
+    Result<QList<ServedFile>> servedFiles(const QList<QUuid>& ids);
     Result<DatasetRef> put(const QByteArray& bytes, const QString& formatter, const QString& datasetType,
                            const QVariantMap& dataId, const QString& run) override;
     Result<QByteArray> get(const QUuid& id, QString* formatter = nullptr) override;
@@ -117,6 +135,9 @@ private:
     // Restricts the user's and groups' TAGGED/CALIBRATION collections to members of readable
     // runs; empty for admins.
     MemberFilter memberFilter(const Snapshot& s) const;
+    // Whether the user may learn the name of `run` (and paths that start with it): admins and
+    // readers of the run. The one rule behind redactRun(s) and servedFiles().
+    bool namesRun(const Snapshot& s, const QString& run) const;
     // The one place refs leave the policy: the run's name is blanked unless the user reads it.
     void redactRuns(const Snapshot& s, QList<DatasetRef>& refs) const;
     DatasetRef redactRun(const Snapshot& s, DatasetRef ref) const;

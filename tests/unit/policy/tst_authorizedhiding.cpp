@@ -161,6 +161,8 @@ private slots:
 
     void hiddenRunIsBlankedInEveryRef_data();
     void hiddenRunIsBlankedInEveryRef();
+    void hiddenRunLeavesNoFilePath_data();
+    void hiddenRunLeavesNoFilePath();
     void dataIdTypeModeIsForAdmins();
     void derivedIdsOfOtherRunsAreRefused();
     void takenIdsAnswerAlike();
@@ -217,6 +219,63 @@ void TestAuthorizedHiding::hiddenRunIsBlankedInEveryRef()
     QCOMPARE(ref->dataId().value(QStringLiteral("detector")).toInt(), 1);
     // The rest of the ref is whole.
     QCOMPARE(ref->datasetType().name(), QStringLiteral("sky"));
+}
+
+void TestAuthorizedHiding::hiddenRunLeavesNoFilePath_data()
+{
+    hiddenRunIsBlankedInEveryRef_data();
+}
+
+// The datastore path starts with the run: readers of the release get a run-free path, and the
+// server is told to hand out a URL that names no path; the run's readers keep the real one.
+void TestAuthorizedHiding::hiddenRunLeavesNoFilePath()
+{
+    QFETCH(QString, user);
+    QFETCH(bool, seesRun);
+    const QString hiddenRun = QStringLiteral("u/bob/private");
+    const QUuid pick = m_repo.sky[hiddenRun][1];
+    const QUuid old = m_repo.sky[QStringLiteral("HSC/old")][0];
+    auto direct = m_repo.direct->fileInfo({pick, old});
+    BUTLER_VERIFY_OK(direct);
+    QCOMPARE(direct->size(), 2);
+    QVERIFY(direct->at(0).path.startsWith(hiddenRun + u'/'));
+    auto butler = m_repo.as(user);
+
+    auto served = butler.servedFiles({pick, old});
+    BUTLER_VERIFY_OK(served);
+    QCOMPARE(served->size(), 2);
+    const AuthorizedButler::ServedFile& file = served->at(0);
+    QCOMPARE(file.info.id, pick);
+    QCOMPARE(file.datastorePath, direct->at(0).path);
+    QCOMPARE(file.hidePath, !seesRun);
+    QCOMPARE(file.info.size, direct->at(0).size);
+    QCOMPARE(file.info.checksum, direct->at(0).checksum);
+    QCOMPARE(file.info.formatter, QStringLiteral("json"));
+    if (seesRun) {
+        QCOMPARE(file.info.path, direct->at(0).path);
+        QCOMPARE(file.info.uri, direct->at(0).uri);
+    } else {
+        QCOMPARE(file.info.path, QStringLiteral("sky/%1.json").arg(idText(pick)));
+        QVERIFY(file.info.uri.isEmpty());
+    }
+    // The release run's file is as it was, in the same answer.
+    QVERIFY(!served->at(1).hidePath);
+    QCOMPARE(served->at(1).info.path, direct->at(1).path);
+
+    // fileInfo() gives the same infos.
+    auto infos = butler.fileInfo({pick});
+    BUTLER_VERIFY_OK(infos);
+    QCOMPARE(infos->size(), 1);
+    QCOMPARE(infos->first().path, file.info.path);
+    QVERIFY(seesRun || !infos->first().path.contains(QLatin1String("bob")));
+    QVERIFY(seesRun || !infos->first().uri.contains(QLatin1String("bob")));
+
+    // A dataset the user cannot see at all fails as before.
+    auto hidden = butler.servedFiles({m_repo.sky[hiddenRun][0]});
+    if (user == QLatin1String("eve") || user == QLatin1String("alice"))
+        BUTLER_VERIFY_ERROR(hidden, ErrorKind::NotFound);
+    else
+        BUTLER_VERIFY_OK(hidden);
 }
 
 void TestAuthorizedHiding::dataIdTypeModeIsForAdmins()
