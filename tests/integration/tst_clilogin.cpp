@@ -303,6 +303,7 @@ private slots:
     void stateMismatchStoresNothing();
     void timeoutStoresNothing();
     void providerUnreachable();
+    void advertisedProviderNeedsNoIssuer();
     void noProviderKnown();
     void badTimeoutIsUsageError();
 
@@ -313,7 +314,8 @@ private:
     // Waits until the command printed the authorization address; empty on failure.
     QUrl authorizationUrl(Cli& cli);
     QString storePath() const { return m_config.filePath(QStringLiteral("butler/tokens.json")); }
-    QJsonObject storedEntry() const;
+    // The store's entry for a server; m_server's by default.
+    QJsonObject storedEntry(const QString& server = {}) const;
     void writeEntry(const QJsonObject& entry);
 
     QString m_node;
@@ -354,11 +356,13 @@ void TestCliLogin::initTestCase()
              qPrintable(QStringLiteral("idp.mjs exited: %1")
                             .arg(QString::fromLocal8Bit(m_provider->readAllStandardError()))));
 
-    // The server trusts the provider's JWTs for its API audience, besides its static tokens.
-    QVERIFY2(
-        m_server.prepare(
-            {}, QStringLiteral("  jwt: {issuer: %1, audience: %2, jwks_url: %1/jwks}\n").arg(m_issuer, Api)),
-        qPrintable(m_server.lastError()));
+    // The server trusts the provider's JWTs for its API audience, besides its static tokens. It
+    // does not advertise the provider, so that --issuer and the remembered provider are what
+    // counts (advertisedProviderNeedsNoIssuer starts a server that does).
+    QVERIFY2(m_server.prepare({}, QStringLiteral("  jwt: {issuer: %1, audience: %2, jwks_url: %1/jwks}\n"
+                                                 "  login: {advertise: false}\n")
+                                      .arg(m_issuer, Api)),
+             qPrintable(m_server.lastError()));
     QVERIFY2(m_server.start(), qPrintable(m_server.lastError()));
 }
 
@@ -434,12 +438,15 @@ QUrl TestCliLogin::authorizationUrl(Cli& cli)
     return {};
 }
 
-QJsonObject TestCliLogin::storedEntry() const
+QJsonObject TestCliLogin::storedEntry(const QString& server) const
 {
     QFile file(storePath());
     if (!file.open(QIODevice::ReadOnly))
         return {};
-    return QJsonDocument::fromJson(file.readAll()).object().value(m_server.baseUrl()).toObject();
+    return QJsonDocument::fromJson(file.readAll())
+        .object()
+        .value(server.isEmpty() ? m_server.baseUrl() : server)
+        .toObject();
 }
 
 void TestCliLogin::writeEntry(const QJsonObject& entry)
@@ -688,6 +695,44 @@ void TestCliLogin::providerUnreachable()
     QVERIFY2(cli.err.startsWith("error: ") && cli.err.count('\n') == 1, qPrintable(cli.err));
     QVERIFY2(cli.err.contains(nobody) && cli.err.contains("did not answer"), qPrintable(cli.err));
     QVERIFY(!QFile::exists(storePath()));
+}
+
+void TestCliLogin::advertisedProviderNeedsNoIssuer()
+{
+    // A server that names its provider (RFC 9728): auth.jwt.issuer by default, with the scopes
+    // its tokens need. The first `butler login` needs neither --issuer nor --client-id.
+    ServerFixture advertising;
+    QVERIFY2(advertising.prepare({}, QStringLiteral("  jwt: {issuer: %1, audience: %2, jwks_url: %1/jwks}\n"
+                                                    "  login: {scopes: [butler:read]}\n")
+                                         .arg(m_issuer, Api)),
+             qPrintable(advertising.lastError()));
+    QVERIFY2(advertising.start(), qPrintable(advertising.lastError()));
+
+    Cli cli = start({"login", advertising.repoUrl(), "--no-browser"});
+    const QUrl url = authorizationUrl(cli);
+    QVERIFY2(url.isValid(), qPrintable(cli.describe()));
+    QVERIFY2(url.toString().startsWith(m_issuer + QStringLiteral("/auth?")), qPrintable(url.toString()));
+    const QUrlQuery query(url);
+    QCOMPARE(query.queryItemValue("client_id"), ClientId); // butler-cli, the default butler_client_id
+    const QStringList scopes = query.queryItemValue("scope", QUrl::FullyDecoded).split(' ');
+    QVERIFY2(scopes.contains("butler:read") && scopes.contains("openid") && scopes.contains("offline_access"),
+             qPrintable(scopes.join(' ')));
+    Browser browser(m_issuer, QStringLiteral("erin"));
+    const QString failure = browser.authorize(url, Action::Approve);
+    QVERIFY2(failure.isEmpty(), qPrintable(failure));
+    finish(cli);
+    QVERIFY2(cli.process->exitCode() == 0, qPrintable(cli.describe()));
+    QVERIFY2(cli.out.startsWith("Logged in to " + advertising.baseUrl() + " as erin"), qPrintable(cli.out));
+
+    const QJsonObject entry = storedEntry(advertising.baseUrl());
+    QCOMPARE(entry.value("issuer").toString(), m_issuer);
+    QCOMPARE(entry.value("client_id").toString(), ClientId);
+    QVERIFY(entry.value("scope").toString().split(' ').contains("butler:read"));
+    const Cli whoami = run({"whoami", advertising.repoUrl()});
+    QVERIFY2(whoami.process->exitCode() == 0, qPrintable(whoami.describe()));
+    QVERIFY2(whoami.out.contains(QRegularExpression("^user:\\s+erin$", QRegularExpression::MultilineOption)),
+             qPrintable(whoami.out));
+    advertising.stop();
 }
 
 void TestCliLogin::noProviderKnown()

@@ -79,13 +79,33 @@ private slots:
 
     void authenticationRequired()
     {
+        // No sign-in provider is configured: the challenge names no resource metadata.
+        const QByteArray challenge("Bearer realm=\"butler\", error=\"invalid_token\"");
         const auto missing = m_server.get(QStringLiteral("/whoami"), {});
         QCOMPARE(missing.status, 401);
-        QVERIFY(missing.header("WWW-Authenticate").startsWith("Bearer"));
+        QCOMPARE(missing.header("WWW-Authenticate"), challenge);
         QCOMPARE(missing.errorType(), QStringLiteral("unauthenticated"));
         const auto wrong = m_server.get(QStringLiteral("/whoami"), QStringLiteral("not-a-token"));
         QCOMPARE(wrong.status, 401);
-        QVERIFY(wrong.header("WWW-Authenticate").startsWith("Bearer"));
+        QCOMPARE(wrong.header("WWW-Authenticate"), challenge);
+    }
+
+    // Without auth.login or an http(s) auth.jwt.issuer the metadata routes exist but publish
+    // nothing (tst_servermetadata has a server that does).
+    void noSignInMetadata()
+    {
+        const QString prefix = QStringLiteral("/.well-known/oauth-protected-resource");
+        for (const QString& path : {prefix, prefix + QStringLiteral("/api/butler/repo/main"),
+                                    prefix + QStringLiteral("/api/butler/repo/nope")}) {
+            const auto reply = m_server.request("GET", path, {});
+            QCOMPARE(reply.status, 404);
+            QCOMPARE(reply.errorType(), QStringLiteral("not_found"));
+            QVERIFY2(reply.body.contains("names no identity provider"), reply.body.constData());
+            QCOMPARE(m_server.request("HEAD", path, {}).status, 404);
+            const auto post = m_server.request("POST", path, {}, "{}");
+            QCOMPARE(post.status, 405);
+            QCOMPARE(post.header("Allow"), QByteArray("GET, HEAD"));
+        }
     }
 
     void whoami()

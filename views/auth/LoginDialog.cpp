@@ -209,6 +209,39 @@ void LoginDialog::loadProviderSettings()
         m_clientIdEdit->setText(clientId);
     if (!scope.isEmpty())
         m_scopeEdit->setText(scope);
+    askServerForProvider();
+}
+
+void LoginDialog::askServerForProvider()
+{
+    if (!m_issuerEdit->text().trimmed().isEmpty())
+        return;
+    // A repository URL names its server; anything else is taken as the server's address.
+    const Result<RemoteLocation> location = RemoteLocation::parse(serverUrl());
+    const QString server = location.ok() ? location->serverBase() : serverUrl();
+    if (!TokenStore::normalizeServerUrl(server).ok())
+        return;
+    const quint64 question = ++m_providerQuestion;
+    QCoro::connect(
+        OidcLogin::advertisedProviderAsync(server, std::chrono::seconds(10)), this,
+        [this, question, asked = serverUrl()](const Result<OidcClientSettings>& advertised) {
+            // Silent on failure: the fields stay for the user to fill in, as before.
+            if (question != m_providerQuestion || asked != serverUrl() || !advertised.ok() || m_busy ||
+                !m_issuerEdit->text().trimmed().isEmpty())
+                return;
+            m_issuerEdit->setText(advertised->issuer.toString());
+            if (m_clientIdEdit->text().trimmed().isEmpty())
+                m_clientIdEdit->setText(advertised->clientId);
+            // The server's scopes join the default ones unless the user changed them.
+            if (!advertised->scope.isEmpty() && m_scopeEdit->text().simplified() == m_login->scope()) {
+                QStringList scopes = m_login->scope().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+                for (const QString& scope : advertised->scope.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+                    if (!scopes.contains(scope))
+                        scopes << scope;
+                }
+                m_scopeEdit->setText(scopes.join(QLatin1Char(' ')));
+            }
+        });
 }
 
 void LoginDialog::saveProviderSettings()

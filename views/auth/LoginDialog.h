@@ -21,7 +21,8 @@ class TokenStore;
 
 // Asks for a server and a way in: signing in at the server's OpenID Connect provider in the
 // system browser (issuer, client ID and scopes, remembered per server in QSettings under
-// "login/"), or a pasted access token. A successful sign-in accepts the dialog by itself.
+// "login/"; for a server with none remembered, the provider the server advertises fills the
+// empty fields), or a pasted access token. A successful sign-in accepts the dialog by itself.
 // Accepting stores the token through the TokenStore, when one is set, before the dialog closes
 // (it stays open with the error if that fails), then emits tokenObtained().
 class LoginDialog : public QDialog
@@ -67,6 +68,8 @@ private:
     void retranslateUi();
     void signIn();
     void loadProviderSettings();
+    // Asks the server which provider it names (RFC 9728) when the issuer field is empty.
+    void askServerForProvider();
     void saveProviderSettings();
     void setBusy(bool busy);
     void updateButtons();
@@ -105,6 +108,7 @@ private:
     QString m_signedInServer; // the server the signed-in token was obtained for
     QDateTime m_expiresAt;
     QString m_statusText;
+    quint64 m_providerQuestion = 0; // answers to older questions are dropped
     bool m_busy = false;
     bool m_repositoryRequired = false;
 };

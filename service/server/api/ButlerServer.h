@@ -23,6 +23,7 @@ class HttpServerHost;
 class Metrics;
 class RateLimiter;
 class RepositoryService;
+class ResourceMetadata;
 class UrlSigner;
 struct ApiAnswer;
 struct ApiRequest;
@@ -74,6 +75,11 @@ private:
     // The caller's token bucket (limits:); false when it answered 429.
     bool admit(const ApiRequest& request, HttpReply& reply);
     bool exempt(const ApiRequest& request) const;
+    // The answer to a request whose token was refused; its challenge names the resource
+    // metadata when a provider is advertised.
+    ApiAnswer refusal(const ApiRequest& request, const Error& error) const;
+    // Refreshes stale query planner statistics of every repository, on a worker thread.
+    void refreshStatistics();
     void runOnWorker(const ApiRoute* route, RepositoryService* repository,
                      const std::shared_ptr<ApiRequest>& request, const std::shared_ptr<HttpReply>& reply);
     // The server's own work (uploads arrived, cleanup): never refused while running.
@@ -85,6 +91,7 @@ private:
     std::unique_ptr<UrlSigner> m_signer;
     std::unique_ptr<Authenticator> m_authenticator;
     std::unique_ptr<Metrics> m_metrics;
+    std::unique_ptr<ResourceMetadata> m_metadata;
     QHash<QString, RepositoryService*> m_repositories;
     std::vector<std::unique_ptr<RepositoryService>> m_ownedRepositories;
     std::unique_ptr<RateLimiter> m_limiter;

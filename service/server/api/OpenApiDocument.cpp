@@ -50,6 +50,34 @@ QJsonObject simpleGet(const QString& summary, const QString& contentType)
                                                             QJsonObject{{QStringLiteral("200"), ok}}}}}};
 }
 
+// RFC 9728 protected resource metadata: public, 404 when the server names no provider.
+QJsonObject resourceMetadataGet(const QString& summary, const QJsonArray& parameters)
+{
+    const QJsonObject string{{QStringLiteral("type"), QStringLiteral("string")}};
+    const QJsonObject strings{{QStringLiteral("type"), QStringLiteral("array")},
+                              {QStringLiteral("items"), string}};
+    const QJsonObject metadata{
+        {QStringLiteral("type"), QStringLiteral("object")},
+        {QStringLiteral("properties"), QJsonObject{{QStringLiteral("resource"), string},
+                                                   {QStringLiteral("authorization_servers"), strings},
+                                                   {QStringLiteral("scopes_supported"), strings},
+                                                   {QStringLiteral("bearer_methods_supported"), strings},
+                                                   {QStringLiteral("butler_client_id"), string}}}};
+    QJsonObject operation{
+        {QStringLiteral("summary"), summary},
+        {QStringLiteral("responses"),
+         QJsonObject{
+             {QStringLiteral("200"), QJsonObject{{QStringLiteral("description"), QStringLiteral("OK")},
+                                                 {QStringLiteral("content"), jsonContent(metadata)}}},
+             {QStringLiteral("404"),
+              QJsonObject{{QStringLiteral("description"),
+                           QStringLiteral("No identity provider configured, or no such repository")},
+                          {QStringLiteral("content"), jsonContent(ref(QStringLiteral("Error")))}}}}}};
+    if (!parameters.isEmpty())
+        operation.insert(QStringLiteral("parameters"), parameters);
+    return QJsonObject{{QStringLiteral("get"), operation}};
+}
+
 } // namespace
 
 QByteArray OpenApiDocument::build(const QList<ApiRoute>& repositoryRoutes)
@@ -72,6 +100,11 @@ QByteArray OpenApiDocument::build(const QList<ApiRoute>& repositoryRoutes)
         {QStringLiteral("in"), QStringLiteral("path")},
         {QStringLiteral("required"), true},
         {QStringLiteral("schema"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}}};
+    paths.insert(QStringLiteral("/.well-known/oauth-protected-resource"),
+                 resourceMetadataGet(QStringLiteral("The server's sign-in provider (RFC 9728)"), {}));
+    paths.insert(QStringLiteral("/.well-known/oauth-protected-resource/api/butler/repo/{label}"),
+                 resourceMetadataGet(QStringLiteral("A repository's sign-in provider (RFC 9728)"),
+                                     QJsonArray{labelParameter}));
     for (const ApiRoute& route : repositoryRoutes) {
         const QString path = QStringLiteral("/api/butler/repo/{label}/v1") + route.path;
         QJsonObject item = paths.value(path).toObject();

@@ -246,7 +246,27 @@ struct AuthSections
 {
     bool jwt = false;
     bool introspection = false;
+    bool login = false;
 };
+
+// An OAuth scope token (RFC 6749 §3.3): printable ASCII without spaces, quotes or backslashes.
+bool isScopeToken(const QString& scope)
+{
+    if (scope.isEmpty())
+        return false;
+    for (const QChar c : scope) {
+        const char16_t u = c.unicode();
+        if (u < 0x21 || u > 0x7e || u == u'"' || u == u'\\')
+            return false;
+    }
+    return true;
+}
+
+bool isIssuerUrl(const QString& text)
+{
+    const QUrl url(text, QUrl::StrictMode);
+    return isHttpUrl(url) && !url.hasQuery() && !url.hasFragment();
+}
 
 void validateInto(const ServerConfig& config, Problems& problems, AuthSections sections = {})
 {
@@ -334,6 +354,28 @@ void validateInto(const ServerConfig& config, Problems& problems, AuthSections s
                   auth.introspectionClientSecretFile);
     }
     checkFile(problems, QStringLiteral("auth.static_tokens_file"), auth.staticTokensFile);
+
+    const LoginConfig& login = config.login;
+    if (!login.issuer.isEmpty())
+        problems.check(isIssuerUrl(login.issuer), QStringLiteral("auth.login.issuer"),
+                       QStringLiteral("'%1' is not an issuer: use http(s)://HOST[/PATH], without query or "
+                                      "fragment")
+                           .arg(login.issuer));
+    else if (sections.login && login.advertise && !problems.failed(QStringLiteral("auth.jwt.issuer")) &&
+             !problems.failed(QStringLiteral("auth.login.advertise")))
+        problems.check(isIssuerUrl(auth.issuer), QStringLiteral("auth.login.issuer"),
+                       auth.issuer.isEmpty()
+                           ? QStringLiteral("is required without auth.jwt: name the OpenID Connect provider "
+                                            "that clients sign in at")
+                           : QStringLiteral("is required, since auth.jwt.issuer '%1' is not an http(s) URL")
+                                 .arg(auth.issuer));
+    problems.check(!login.clientId.trimmed().isEmpty(), QStringLiteral("auth.login.client_id"),
+                   QStringLiteral("must not be empty"));
+    for (const QString& scope : login.scopes)
+        problems.check(isScopeToken(scope), QStringLiteral("auth.login.scopes"),
+                       QStringLiteral("'%1' is not a scope: one word of printable ASCII, without quotes or "
+                                      "backslashes")
+                           .arg(scope));
 
     problems.check(!config.policy.dataRightsGroup.isEmpty(), QStringLiteral("policy.data_rights_group"),
                    QStringLiteral("must not be empty"));
@@ -429,7 +471,7 @@ public:
             config.publicUrl = publicUrl->toString();
 
         readRepositories(e, config);
-        readAuth(e, config.auth);
+        readAuth(e, config.auth, config.login);
 
         if (const auto policy = section(e, QStringLiteral("policy"),
                                         {"data_rights_group", "admin_group", "proprietary_period_days"})) {
@@ -595,6 +637,31 @@ private:
         return QString::fromStdString(node->Scalar());
     }
 
+    // A list of strings; nothing (a key without value) is an empty list.
+    std::optional<QStringList> strings(const Entries& parent, const QString& path)
+    {
+        const YAML::Node* node = find(parent, path);
+        if (!node)
+            return std::nullopt;
+        if (node->IsNull())
+            return QStringList();
+        if (!node->IsSequence()) {
+            m_problems.add(path,
+                           QStringLiteral("expected a list such as [a, b], got %1").arg(describe(*node)));
+            return std::nullopt;
+        }
+        QStringList result;
+        for (const YAML::Node& item : *node) {
+            if (!item.IsScalar()) {
+                m_problems.add(
+                    path, QStringLiteral("expected a list of strings, got %1 in it").arg(describe(item)));
+                return std::nullopt;
+            }
+            result.append(QString::fromStdString(item.Scalar()));
+        }
+        return result;
+    }
+
     std::optional<QString> file(const Entries& parent, const QString& path)
     {
         const auto value = string(parent, path);
@@ -702,10 +769,10 @@ private:
         }
     }
 
-    void readAuth(const Entries& top, AuthConfig& auth)
+    void readAuth(const Entries& top, AuthConfig& auth, LoginConfig& login)
     {
-        const auto section =
-            this->section(top, QStringLiteral("auth"), {"jwt", "introspection", "static_tokens_file"});
+        const auto section = this->section(top, QStringLiteral("auth"),
+                                           {"jwt", "introspection", "static_tokens_file", "login"});
         if (!section)
             return;
         if (const YAML::Node* node = find(*section, QStringLiteral("auth.jwt"))) {
@@ -733,6 +800,16 @@ private:
             }
         }
         assign(auth.staticTokensFile, file(*section, QStringLiteral("auth.static_tokens_file")));
+        if (const YAML::Node* node = find(*section, QStringLiteral("auth.login"))) {
+            m_sections.login = true;
+            if (const auto keys = entries(*node, QStringLiteral("auth.login"),
+                                          {"advertise", "issuer", "client_id", "scopes"})) {
+                assign(login.advertise, boolean(*keys, QStringLiteral("auth.login.advertise")));
+                assign(login.issuer, string(*keys, QStringLiteral("auth.login.issuer")));
+                assign(login.clientId, string(*keys, QStringLiteral("auth.login.client_id")));
+                assign(login.scopes, strings(*keys, QStringLiteral("auth.login.scopes")));
+            }
+        }
     }
 
 public:
@@ -862,6 +939,15 @@ HttpLimits ServerConfig::httpLimits() const
     limits.listenBacklog = http.listenBacklog;
     limits.threads = http.threads;
     return limits;
+}
+
+QString ServerConfig::advertisedIssuer() const
+{
+    if (!login.advertise)
+        return {};
+    if (!login.issuer.isEmpty())
+        return login.issuer;
+    return isIssuerUrl(auth.issuer) ? auth.issuer : QString();
 }
 
 QHostAddress ServerConfig::listenAddress() const

@@ -8,6 +8,7 @@
 #include <QHostAddress>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 namespace butler {
 
@@ -64,6 +65,17 @@ struct HttpLimitsConfig
     int threads = 0; // listener threads; 0: one per core
 };
 
+// The `auth.login:` section: the OpenID Connect provider that `butler login` and the desktop
+// app sign in at, published as OAuth 2.0 protected resource metadata (RFC 9728; see
+// ResourceMetadata), so that clients need not be told the issuer.
+struct LoginConfig
+{
+    bool advertise = true;                           // false: publish no metadata
+    QString issuer;                                  // empty: auth.jwt.issuer
+    QString clientId = QStringLiteral("butler-cli"); // the public client they sign in as
+    QStringList scopes;                              // what a token for this server needs besides openid
+};
+
 struct HttpLimits;
 
 // The butler-server configuration: the YAML file of `butler-server --config FILE`, or the
@@ -77,6 +89,7 @@ struct ServerConfig
     QList<RepositoryConfig> repositories;
     // auth: section. Its group names are not read from here: authConfig() takes policy's.
     AuthConfig auth;
+    LoginConfig login; // auth.login:
     PolicyConfig policy{QStringLiteral("data-rights"), QStringLiteral("butler-admins"), 730};
     QuotaConfig quotas;
     SignedUrlConfig signedUrls;
@@ -103,6 +116,9 @@ struct ServerConfig
     AuthConfig authConfig() const; // auth plus the policy's group names
     PolicyConfig policyConfig() const { return policy; }
     HttpLimits httpLimits() const;
+    // The provider the metadata names: login.issuer, else auth.jwt.issuer when that is an
+    // http(s) URL; empty when nothing is advertised (login.advertise false, or no issuer).
+    QString advertisedIssuer() const;
     // listenHost as an address; a host name is looked up (blocking). Null if it does not resolve.
     QHostAddress listenAddress() const;
 };

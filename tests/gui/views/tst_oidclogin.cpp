@@ -7,6 +7,8 @@
 // Skipped when node or the npm package is missing (npm ci --prefix tests/peers/oidc).
 
 #include "Authenticator.h"
+#include "ButlerServer.h"
+#include "DirectButler.h"
 #include "LoginDialog.h"
 #include "OidcLogin.h"
 #include "TokenStore.h"
@@ -307,6 +309,7 @@ private slots:
     void dialogRemembersProviderPerServer();
     void dialogSignsInAndStoresToken();
     void dialogShowsSignInError();
+    void dialogAsksServerForProvider();
 
 private:
     // Makes login play the browser with this action; the run is kept in m_browserRun.
@@ -753,6 +756,62 @@ void TestOidcLogin::dialogShowsSignInError()
     QVERIFY(!button(dialog, QStringLiteral("Open"))->isEnabled());
     const BrowserRun run = browserRun();
     QVERIFY2(run.failure.isEmpty(), qPrintable(run.failure));
+}
+
+void TestOidcLogin::dialogAsksServerForProvider()
+{
+    // A butler-server (in this process, on an empty repository) that names the provider.
+    const QString repo = m_dir.filePath(QStringLiteral("advertising/repo"));
+    VERIFY_OK(DirectButler::create(repo));
+    QFile tokens(m_dir.filePath(QStringLiteral("advertising/tokens.yaml")));
+    QVERIFY(tokens.open(QIODevice::WriteOnly));
+    tokens.write("[]\n");
+    tokens.close();
+    const Result<ServerConfig> config = ServerConfig::fromYaml(
+        QStringLiteral("listen: 127.0.0.1:0\n"
+                       "repositories: {main: {path: repo}}\n"
+                       "auth:\n"
+                       "  static_tokens_file: tokens.yaml\n"
+                       "  login: {issuer: '%1', client_id: %2, scopes: [butler:read, butler:write]}\n")
+            .arg(m_issuer, ClientId)
+            .toUtf8(),
+        m_dir.filePath(QStringLiteral("advertising")));
+    VERIFY_OK(config);
+    auto server = ButlerServer::create(*config);
+    VERIFY_OK(server);
+    const Result<quint16> port = (*server)->start();
+    VERIFY_OK(port);
+    const QString repoUrl = QStringLiteral("http://127.0.0.1:%1/api/butler/repo/main").arg(*port);
+
+    // Nothing remembered for this server: the advertised provider fills the fields.
+    QSettings settings(m_dir.filePath(QStringLiteral("advertised.ini")), QSettings::IniFormat);
+    TokenStore store(m_dir.filePath(QStringLiteral("advertised/tokens.json")), TokenStore::Backend::FileOnly);
+    LoginDialog dialog(nullptr, &settings);
+    dialog.setTokenStore(&store);
+    playBrowser(*dialog.oidcLogin(), Action::Approve, QStringLiteral("admin"));
+    dialog.show();
+    // Another dialog, where the user typed a client ID and scopes before the answer came.
+    LoginDialog typed(nullptr, &settings);
+    edit(typed, QStringLiteral("Client ID"))->setText(QStringLiteral("my-client"));
+    edit(typed, QStringLiteral("Scopes"))->setText(QStringLiteral("openid"));
+
+    dialog.setServerUrl(repoUrl);
+    typed.setServerUrl(repoUrl);
+    QTRY_COMPARE_WITH_TIMEOUT(edit(dialog, QStringLiteral("Identity provider URL"))->text(), m_issuer, 10000);
+    QCOMPARE(edit(dialog, QStringLiteral("Client ID"))->text(), ClientId);
+    QCOMPARE(edit(dialog, QStringLiteral("Scopes"))->text(), ApiScopes); // the default ones and the server's
+    QTRY_COMPARE_WITH_TIMEOUT(edit(typed, QStringLiteral("Identity provider URL"))->text(), m_issuer, 10000);
+    QCOMPARE(edit(typed, QStringLiteral("Client ID"))->text(), QStringLiteral("my-client"));
+    QCOMPARE(edit(typed, QStringLiteral("Scopes"))->text(), QStringLiteral("openid"));
+
+    // Signing in with what the server named works.
+    button(dialog, QStringLiteral("Sign in with the identity provider"))->click();
+    QTRY_COMPARE_WITH_TIMEOUT(dialog.result(), int(QDialog::Accepted), 60000);
+    const BrowserRun run = browserRun();
+    QVERIFY2(run.failure.isEmpty(), qPrintable(run.failure));
+    QCOMPARE(jwtClaims(dialog.token()).value("sub").toString(), QStringLiteral("admin"));
+    QVERIFY(jwtClaims(dialog.token()).value("scope").toString().contains(QLatin1String("butler:read")));
+    (*server)->stop(1000);
 }
 
 QTEST_MAIN(TestOidcLogin)

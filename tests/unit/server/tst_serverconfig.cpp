@@ -359,6 +359,42 @@ private slots:
         QTest::newRow("plain text") << QByteArray("This is not a configuration file.\n")
                                     << QStringList{"expected a mapping of keys",
                                                    "got 'This is not a configuration file.'"};
+        QTest::newRow("login issuer not a URL")
+            << QByteArray(MinimalConfig) + "  login: {issuer: idp.example.org}\n"
+            << QStringList{"auth.login.issuer at line 5: 'idp.example.org' is not an issuer"};
+        QTest::newRow("login issuer with a query")
+            << QByteArray(MinimalConfig) + "  login: {issuer: 'https://idp.example.org/?realm=a'}\n"
+            << QStringList{
+                   "auth.login.issuer at line 5: 'https://idp.example.org/?realm=a' is not an issuer"};
+        QTest::newRow("login without an issuer")
+            << QByteArray(MinimalConfig) + "  login: {client_id: butler-app}\n"
+            << QStringList{"auth.login.issuer at line 5: is required without auth.jwt"};
+        QTest::newRow("login with a jwt issuer that is no URL")
+            << QByteArray(MinimalConfig) + "  jwt: {issuer: i, audience: a, jwks_file: keys/jwks.json}\n"
+                                           "  login: {scopes: [butler:read]}\n"
+            << QStringList{"auth.login.issuer at line 6: is required, since auth.jwt.issuer 'i' is not an "
+                           "http(s) URL"};
+        QTest::newRow("login client id empty")
+            << QByteArray(MinimalConfig) + "  login: {issuer: https://idp.example, client_id: ''}\n"
+            << QStringList{"auth.login.client_id at line 5: must not be empty"};
+        QTest::newRow("login scopes not a list")
+            << QByteArray(MinimalConfig) + "  login: {issuer: https://idp.example, scopes: butler:read}\n"
+            << QStringList{"auth.login.scopes at line 5: expected a list such as [a, b], got 'butler:read'"};
+        QTest::newRow("login scopes with a mapping")
+            << QByteArray(MinimalConfig) + "  login: {issuer: https://idp.example, scopes: [{a: b}]}\n"
+            << QStringList{"auth.login.scopes at line 5: expected a list of strings, got a mapping in it"};
+        QTest::newRow("login scope with a space")
+            << QByteArray(MinimalConfig) + "  login: {issuer: https://idp.example, scopes: ['butler read']}\n"
+            << QStringList{"auth.login.scopes at line 5: 'butler read' is not a scope"};
+        QTest::newRow("login advertise not a boolean")
+            << QByteArray(MinimalConfig) + "  login: {advertise: sometimes}\n"
+            << QStringList{"auth.login.advertise at line 5: expected true or false, got 'sometimes'"};
+        QTest::newRow("login unknown key")
+            << QByteArray(MinimalConfig) + "  login: {isuer: https://idp.example}\n"
+            << QStringList{"unknown key 'auth.login.isuer' at line 5 (did you mean 'issuer'?)"};
+        QTest::newRow("login not a mapping")
+            << QByteArray(MinimalConfig) + "  login: https://idp.example\n"
+            << QStringList{"auth.login at line 5: expected a mapping of keys, got 'https://idp.example'"};
         QTest::newRow("empty") << QByteArray("") << QStringList{"invalid configuration: the file is empty"};
         QTest::newRow("only comments") << QByteArray("# nothing yet\n\n") << QStringList{"the file is empty"};
     }
@@ -523,6 +559,62 @@ private slots:
             const QString error = errorOf(QByteArray(MinimalConfig) + yaml);
             QVERIFY2(error.contains(message), qPrintable(error));
         }
+    }
+
+    // auth.login: what the server advertises as its sign-in provider (RFC 9728).
+    void loginSection_data()
+    {
+        QTest::addColumn<QByteArray>("auth"); // lines added to MinimalConfig's auth: section
+        QTest::addColumn<QString>("issuer");  // advertisedIssuer()
+        QTest::addColumn<QString>("clientId");
+        QTest::addColumn<QStringList>("scopes");
+        const QByteArray jwt = "  jwt: {issuer: https://jwt.example/realms/a, audience: butler, "
+                               "jwks_file: keys/jwks.json}\n";
+        QTest::newRow("none") << QByteArray() << QString() << QStringLiteral("butler-cli") << QStringList();
+        QTest::newRow("jwt issuer by default") << jwt << QStringLiteral("https://jwt.example/realms/a")
+                                               << QStringLiteral("butler-cli") << QStringList();
+        QTest::newRow("jwt issuer that is no URL")
+            << QByteArray("  jwt: {issuer: not-a-url, audience: butler, jwks_file: keys/jwks.json}\n")
+            << QString() << QStringLiteral("butler-cli") << QStringList();
+        QTest::newRow("login section without issuer")
+            << jwt + "  login: {client_id: butler-app, scopes: [butler:read, 'api://x/.default']}\n"
+            << QStringLiteral("https://jwt.example/realms/a") << QStringLiteral("butler-app")
+            << QStringList{QStringLiteral("butler:read"), QStringLiteral("api://x/.default")};
+        QTest::newRow("login issuer wins")
+            << jwt + "  login:\n    issuer: https://login.example\n    scopes:\n"
+            << QStringLiteral("https://login.example") << QStringLiteral("butler-cli") << QStringList();
+        QTest::newRow("login issuer without jwt")
+            << QByteArray("  login: {issuer: 'http://127.0.0.1:9000/realms/b'}\n")
+            << QStringLiteral("http://127.0.0.1:9000/realms/b") << QStringLiteral("butler-cli")
+            << QStringList();
+        QTest::newRow("advertise false") << jwt + "  login: {advertise: false}\n"
+                                         << QString() << QStringLiteral("butler-cli") << QStringList();
+        QTest::newRow("advertise false, even with an issuer")
+            << QByteArray("  login: {advertise: false, issuer: https://login.example}\n") << QString()
+            << QStringLiteral("butler-cli") << QStringList();
+    }
+
+    void loginSection()
+    {
+        QFETCH(QByteArray, auth);
+        QFETCH(QString, issuer);
+        QFETCH(QString, clientId);
+        QFETCH(QStringList, scopes);
+        const Result<ServerConfig> loaded =
+            ServerConfig::fromYaml(QByteArray(MinimalConfig) + auth, m_dir.path());
+        QVERIFY2(loaded.ok(), qPrintable(loaded.ok() ? QString() : loaded.error().message()));
+        QCOMPARE(loaded->advertisedIssuer(), issuer);
+        QCOMPARE(loaded->login.clientId, clientId);
+        QCOMPARE(loaded->login.scopes, scopes);
+        QVERIFY(loaded->validate().ok());
+    }
+
+    // One mistake, one message: a wrong advertise does not also ask for an issuer.
+    void loginMistakeGivesOneMessage()
+    {
+        const QString message = errorOf(QByteArray(MinimalConfig) + "  login: {advertise: sometimes}\n");
+        QVERIFY2(message.contains(QLatin1String("auth.login.advertise")), qPrintable(message));
+        QVERIFY2(!message.contains(QLatin1String("problems")), qPrintable(message));
     }
 
     void syncOnCommit_data()
