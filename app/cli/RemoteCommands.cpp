@@ -1,4 +1,5 @@
 #include "RemoteCommands.h"
+#include "WaitForTask.h"
 
 #include "CommonOptions.h"
 #include "OidcLogin.h"
@@ -25,19 +26,6 @@ const QString kBaseScope = QStringLiteral("openid offline_access");
 constexpr qint64 kDefaultLoginTimeoutSeconds = 300;
 // A token this close to its expiry is refreshed before a command uses it.
 constexpr qint64 kRefreshMarginSeconds = 60;
-
-template <typename T> QCoro::Task<> storeResult(QCoro::Task<T>& task, std::optional<T>& out)
-{
-    out.emplace(co_await task);
-}
-
-// QCoro::waitFor for results without a default constructor.
-template <typename T> T waitForTask(QCoro::Task<T> task)
-{
-    std::optional<T> out;
-    QCoro::waitFor(storeResult(task, out));
-    return std::move(*out);
-}
 
 Error needsServer(const QString& command, const QString& target)
 {

@@ -4,6 +4,7 @@
 
 #include "OidcLogin.h"
 #include "ServerFixture.h"
+#include "WaitForTask.h"
 
 #include <QCoroTask>
 #include <QJsonArray>
@@ -17,18 +18,6 @@ namespace {
 
 const QString Issuer = QStringLiteral("https://idp.example.org/realms/astro");
 const QString Prefix = QStringLiteral("/.well-known/oauth-protected-resource");
-
-template <typename T> QCoro::Task<> storeResult(QCoro::Task<T>& task, std::optional<T>& out)
-{
-    out.emplace(co_await task);
-}
-
-template <typename T> T awaitTask(QCoro::Task<T> task)
-{
-    std::optional<T> out;
-    QCoro::waitFor(storeResult(task, out));
-    return std::move(*out);
-}
 
 QString errorMessage(const ServerFixture::Reply& reply)
 {
@@ -160,7 +149,7 @@ private slots:
     {
         for (const QString& resource : {m_server.baseUrl(), m_server.repoUrl()}) {
             const Result<OidcClientSettings> advertised =
-                awaitTask(OidcLogin::advertisedProviderAsync(resource));
+                waitForTask(OidcLogin::advertisedProviderAsync(resource));
             QVERIFY2(advertised.ok(), qPrintable(advertised.ok() ? QString() : advertised.error().message()));
             QCOMPARE(advertised->issuer, QUrl(Issuer));
             QCOMPARE(advertised->clientId, QStringLiteral("butler-app"));

@@ -1,4 +1,5 @@
 #include "TokenStore.h"
+#include "WaitForTask.h"
 
 #include "CoroutineResult.h"
 #include "RemoteLocation.h"
@@ -22,19 +23,6 @@ Q_LOGGING_CATEGORY(lcViewsTokens, "butler.views.tokens")
 namespace {
 
 const QString kKeychainService = QStringLiteral("butler");
-
-template <typename T> QCoro::Task<> storeResult(QCoro::Task<T>& task, std::optional<T>& out)
-{
-    out.emplace(co_await task);
-}
-
-// QCoro::waitFor for results without a default constructor.
-template <typename T> T waitForTask(QCoro::Task<T> task)
-{
-    std::optional<T> out;
-    QCoro::waitFor(storeResult(task, out));
-    return std::move(*out);
-}
 
 // A token is one printable word; anything else would corrupt a header or hide a paste mistake.
 bool isPlausibleToken(const QString& token)

@@ -12,6 +12,7 @@
 #include "LoginDialog.h"
 #include "OidcLogin.h"
 #include "TokenStore.h"
+#include "WaitForTask.h"
 
 #include <QCoroNetworkReply>
 #include <QCoroTask>
@@ -52,18 +53,6 @@ const QString ApiScopes = QStringLiteral("openid profile butler:read butler:writ
 QString peerDir()
 {
     return QDir::cleanPath(QStringLiteral(BUTLER_TEST_DATA "/../peers/oidc"));
-}
-
-template <typename T> QCoro::Task<> storeResult(QCoro::Task<T>& task, std::optional<T>& out)
-{
-    out.emplace(co_await task);
-}
-
-template <typename T> T awaitTask(QCoro::Task<T> task)
-{
-    std::optional<T> out;
-    QCoro::waitFor(storeResult(task, out));
-    return std::move(*out);
 }
 
 QJsonObject jwtClaims(const QString& jwt)
@@ -375,7 +364,7 @@ void TestOidcLogin::cleanup()
 {
     // A run still going (a test that failed half-way) finishes before its browser goes away.
     if (m_browserRun && !m_browserRun->isReady())
-        awaitTask(std::move(*m_browserRun));
+        waitForTask(std::move(*m_browserRun));
     m_browserRun.reset();
     m_browser.reset();
 }
@@ -393,7 +382,7 @@ BrowserRun TestOidcLogin::browserRun()
 {
     if (!m_browserRun)
         return BrowserRun{QStringLiteral("the browser was never asked to open a page"), {}, {}, {}, 0, {}};
-    BrowserRun run = awaitTask(std::move(*m_browserRun));
+    BrowserRun run = waitForTask(std::move(*m_browserRun));
     m_browserRun.reset();
     return run;
 }
@@ -417,7 +406,7 @@ void TestOidcLogin::signsInWithPkce()
     playBrowser(login, Action::Approve);
     QSignalSpy requested(&login, &OidcLogin::browserRequested);
 
-    const Result<OidcTokens> tokens = awaitTask(login.loginAsync(QUrl(m_issuer), ClientId, 60s));
+    const Result<OidcTokens> tokens = waitForTask(login.loginAsync(QUrl(m_issuer), ClientId, 60s));
     const BrowserRun run = browserRun();
     QVERIFY2(run.failure.isEmpty(), qPrintable(run.failure));
     VERIFY_OK(tokens);
@@ -452,7 +441,7 @@ void TestOidcLogin::signsInWithPkce()
     QCOMPARE(claims.value("client_id").toString(), ClientId);
     auto auth = authenticator();
     const Result<Identity> identity =
-        awaitTask(auth->authenticate("Bearer " + tokens->accessToken.toLatin1()));
+        waitForTask(auth->authenticate("Bearer " + tokens->accessToken.toLatin1()));
     VERIFY_OK(identity);
     QCOMPARE(identity->user, QStringLiteral("alice"));
     QCOMPARE(identity->groups, QStringList({"astro", "data-rights"}));
@@ -475,7 +464,7 @@ void TestOidcLogin::stolenCodeIsUselessWithoutVerifier()
     OidcLogin login;
     login.setScope(ApiScopes);
     playBrowser(login, Action::StealCodeFirst, QStringLiteral("bob"));
-    const Result<OidcTokens> tokens = awaitTask(login.loginAsync(QUrl(m_issuer), ClientId, 60s));
+    const Result<OidcTokens> tokens = waitForTask(login.loginAsync(QUrl(m_issuer), ClientId, 60s));
     const BrowserRun run = browserRun();
     QVERIFY2(run.failure.isEmpty(), qPrintable(run.failure));
     QCOMPARE(run.stolenCodeStatus, 400);
@@ -489,7 +478,7 @@ void TestOidcLogin::deniedSignIn()
 {
     OidcLogin login;
     playBrowser(login, Action::Deny);
-    const Result<OidcTokens> tokens = awaitTask(login.loginAsync(QUrl(m_issuer), ClientId, 60s));
+    const Result<OidcTokens> tokens = waitForTask(login.loginAsync(QUrl(m_issuer), ClientId, 60s));
     const BrowserRun run = browserRun();
     QVERIFY2(run.failure.isEmpty(), qPrintable(run.failure));
     QCOMPARE(QUrlQuery(run.callbackUrl).queryItemValue("error"), QStringLiteral("access_denied"));
@@ -501,7 +490,7 @@ void TestOidcLogin::stateMismatch()
 {
     OidcLogin login;
     playBrowser(login, Action::TamperState);
-    const Result<OidcTokens> tokens = awaitTask(login.loginAsync(QUrl(m_issuer), ClientId, 60s));
+    const Result<OidcTokens> tokens = waitForTask(login.loginAsync(QUrl(m_issuer), ClientId, 60s));
     const BrowserRun run = browserRun();
     QVERIFY2(run.failure.isEmpty(), qPrintable(run.failure));
     // The provider did issue a code, for the forged state; the app must not redeem it.
@@ -518,7 +507,7 @@ void TestOidcLogin::timeout()
         shown = url; // nobody is at this browser
         return true;
     });
-    const Result<OidcTokens> tokens = awaitTask(login.loginAsync(QUrl(m_issuer), ClientId, 1500ms));
+    const Result<OidcTokens> tokens = waitForTask(login.loginAsync(QUrl(m_issuer), ClientId, 1500ms));
     VERIFY_ERROR(tokens, ErrorKind::Unavailable, "timed out");
     QVERIFY(shown.isValid());
     QVERIFY(!login.isActive());
@@ -537,7 +526,7 @@ void TestOidcLogin::cancelled()
         QTimer::singleShot(0, &login, &OidcLogin::cancel);
         return true;
     });
-    const Result<OidcTokens> tokens = awaitTask(login.loginAsync(QUrl(m_issuer), ClientId, 60s));
+    const Result<OidcTokens> tokens = waitForTask(login.loginAsync(QUrl(m_issuer), ClientId, 60s));
     VERIFY_ERROR(tokens, ErrorKind::Unavailable, "cancelled");
 }
 
@@ -549,13 +538,13 @@ void TestOidcLogin::oneSignInAtATime()
     QSignalSpy requested(&login, &OidcLogin::browserRequested);
     first.emplace(login.loginAsync(QUrl(m_issuer), ClientId, 60s));
     QVERIFY(login.isActive());
-    const Result<OidcTokens> second = awaitTask(login.loginAsync(QUrl(m_issuer), ClientId, 60s));
+    const Result<OidcTokens> second = waitForTask(login.loginAsync(QUrl(m_issuer), ClientId, 60s));
     VERIFY_ERROR(second, ErrorKind::Conflict, "already in progress");
     // No browser: the address is still offered, for the user to open.
     QTRY_COMPARE_WITH_TIMEOUT(requested.size(), 1, 20000);
     QCOMPARE(requested.at(0).at(1).toBool(), false);
     login.cancel();
-    VERIFY_ERROR(awaitTask(std::move(*first)), ErrorKind::Unavailable, "cancelled");
+    VERIFY_ERROR(waitForTask(std::move(*first)), ErrorKind::Unavailable, "cancelled");
 }
 
 void TestOidcLogin::providerDown()
@@ -567,7 +556,7 @@ void TestOidcLogin::providerDown()
     OidcLogin login;
     bool browserOpened = false;
     login.setOpenBrowserFunction([&browserOpened](const QUrl&) { return browserOpened = true; });
-    const Result<OidcTokens> tokens = awaitTask(login.loginAsync(QUrl(nobody), ClientId, 60s));
+    const Result<OidcTokens> tokens = waitForTask(login.loginAsync(QUrl(nobody), ClientId, 60s));
     VERIFY_ERROR(tokens, ErrorKind::Unavailable, "did not answer");
     QVERIFY(tokens.error().message().contains(nobody));
     QVERIFY(!browserOpened);
@@ -578,21 +567,21 @@ void TestOidcLogin::notAnOidcProvider()
     OidcLogin login;
     login.setOpenBrowserFunction([](const QUrl&) { return true; });
     // A path under the provider that is no issuer: its discovery document does not exist.
-    Result<OidcTokens> tokens = awaitTask(login.loginAsync(QUrl(m_issuer + "/realms/none"), ClientId, 60s));
+    Result<OidcTokens> tokens = waitForTask(login.loginAsync(QUrl(m_issuer + "/realms/none"), ClientId, 60s));
     VERIFY_ERROR(tokens, ErrorKind::Unavailable, "HTTP status 404");
     // The provider under another name: its configuration names its real issuer.
     const QString otherName =
         QString(m_issuer).replace(QStringLiteral("127.0.0.1"), QStringLiteral("localhost"));
-    tokens = awaitTask(login.loginAsync(QUrl(otherName), ClientId, 60s));
+    tokens = waitForTask(login.loginAsync(QUrl(otherName), ClientId, 60s));
     VERIFY_ERROR(tokens, ErrorKind::InvalidInput, m_issuer);
 }
 
 void TestOidcLogin::invalidArguments()
 {
     OidcLogin login;
-    VERIFY_ERROR(awaitTask(login.loginAsync(QUrl("not a url"), ClientId, 1s)), ErrorKind::InvalidInput,
+    VERIFY_ERROR(waitForTask(login.loginAsync(QUrl("not a url"), ClientId, 1s)), ErrorKind::InvalidInput,
                  "not an identity provider address");
-    VERIFY_ERROR(awaitTask(login.loginAsync(QUrl(m_issuer), QStringLiteral("  "), 1s)),
+    VERIFY_ERROR(waitForTask(login.loginAsync(QUrl(m_issuer), QStringLiteral("  "), 1s)),
                  ErrorKind::InvalidInput, "client ID");
     QVERIFY(!login.isActive());
 }
@@ -731,7 +720,7 @@ void TestOidcLogin::dialogSignsInAndStoresToken()
     VERIFY_OK(stored);
     QCOMPARE(*stored, token);
     auto auth = authenticator();
-    const Result<Identity> identity = awaitTask(auth->authenticate("Bearer " + token.toLatin1()));
+    const Result<Identity> identity = waitForTask(auth->authenticate("Bearer " + token.toLatin1()));
     VERIFY_OK(identity);
     QVERIFY(identity->admin);
 }

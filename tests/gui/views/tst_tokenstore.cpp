@@ -6,6 +6,7 @@
 #include "RemoteLocation.h"
 #include "TokenSource.h"
 #include "TokenStore.h"
+#include "WaitForTask.h"
 
 #include <QCoroTask>
 #include <QFile>
@@ -22,18 +23,6 @@
 using namespace butler;
 
 namespace {
-
-template <typename T> QCoro::Task<> storeResult(QCoro::Task<T>& task, std::optional<T>& out)
-{
-    out.emplace(co_await task);
-}
-
-template <typename T> T awaitTask(QCoro::Task<T> task)
-{
-    std::optional<T> out;
-    QCoro::waitFor(storeResult(task, out));
-    return std::move(*out);
-}
 
 const QFileDevice::Permissions kOwnerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
 
@@ -153,14 +142,14 @@ void TestTokenStore::fileRoundTrip()
     TokenStore store(tokenFile(), TokenStore::Backend::FileOnly);
     const QString server = QStringLiteral("http://127.0.0.1:8080/api/butler/repo/main");
 
-    const Result<QString> missing = awaitTask(store.loadAsync(server));
+    const Result<QString> missing = waitForTask(store.loadAsync(server));
     QVERIFY(!missing.ok());
     QCOMPARE(missing.error().kind(), ErrorKind::NotFound);
     QVERIFY2(missing.error().message().contains(QLatin1String("http://127.0.0.1:8080")),
              qPrintable(missing.error().message()));
 
-    VERIFY_OK(awaitTask(store.storeAsync(server, QStringLiteral("first.token"))));
-    Result<QString> loaded = awaitTask(store.loadAsync(server));
+    VERIFY_OK(waitForTask(store.storeAsync(server, QStringLiteral("first.token"))));
+    Result<QString> loaded = waitForTask(store.loadAsync(server));
     VERIFY_OK(loaded);
     QCOMPARE(*loaded, QStringLiteral("first.token"));
 
@@ -242,7 +231,7 @@ void TestTokenStore::removeDeletesOnlyThatServer()
     VERIFY_OK(store.store(QStringLiteral("http://a:1"), QStringLiteral("ta")));
     VERIFY_OK(store.store(QStringLiteral("http://b:2"), QStringLiteral("tb")));
 
-    VERIFY_OK(awaitTask(store.removeAsync(QStringLiteral("HTTP://A:1/some/path"))));
+    VERIFY_OK(waitForTask(store.removeAsync(QStringLiteral("HTTP://A:1/some/path"))));
     QCOMPARE(store.load(QStringLiteral("http://a:1")).error().kind(), ErrorKind::NotFound);
     const Result<QString> other = store.load(QStringLiteral("http://b:2"));
     VERIFY_OK(other);
