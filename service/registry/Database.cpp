@@ -126,6 +126,14 @@ Result<SqlRows*> Database::select(const QString& sql, const QVariantList& binds)
     return rows;
 }
 
+Status Database::run(const QString& sql, const QVariantList& binds)
+{
+    BUTLER_ASSIGN_OR_RETURN(SqlRows * rows, select(sql, binds));
+    while (rows->next()) {
+    }
+    return rows->status();
+}
+
 Result<std::unique_ptr<SqlRows>> Database::prepareRows(const QSqlDatabase&, const QString& sql)
 {
     BUTLER_ASSIGN_OR_RETURN(QSqlQuery * q, prepare(sql));

@@ -30,6 +30,9 @@ public:
     // read through the engine's own API where there is one: cheaper than exec() for lookups
     // and pages. The rows stay valid until the next select() of the same SQL on this thread.
     Result<SqlRows*> select(const QString& sql, const QVariantList& binds = {});
+    // Runs a statement without rows (INSERT, UPDATE, DELETE) the way select() runs a read:
+    // prepared once per thread, bound and stepped through the engine's own API.
+    Status run(const QString& sql, const QVariantList& binds = {});
     // Executes without caching (DDL, one-off statements).
     Status execDirect(const QString& sql);
     // Executes a statement without binds or rows that runs again and again (transaction

@@ -1480,7 +1480,7 @@ Status Registry::writeDatasetRows(const Cache& c, const CollectionEntry& run, co
             binds.reserve(shared.size() + rows * columns);
             for (int r = 0; r < rows; ++r)
                 bindRow(done + r);
-            BUTLER_TRY(m_db->exec(sql, binds));
+            BUTLER_TRY(m_db->run(sql, binds));
             done += rows;
         }
         return {};
@@ -1561,11 +1561,11 @@ Status Registry::writeDatasetRow(const CollectionEntry& run, const DatasetRef& r
                                  qint64 now)
 {
     const QString idText = uuidText(ref.id());
-    auto q = m_db->exec(
+    Status inserted = m_db->run(
         QStringLiteral("INSERT INTO dataset (id, dataset_type_id, run_id, ingest_date) VALUES (?, ?, ?, ?)"),
         {idText, type.id, run.id, now});
-    if (!q) {
-        if (q.error().kind() == ErrorKind::Conflict) {
+    if (!inserted.ok()) {
+        if (inserted.error().kind() == ErrorKind::Conflict) {
             auto t = m_db->exec(QStringLiteral("SELECT trash_id FROM dataset WHERE id = ?"), {idText});
             const bool trashed = t && (*t)->next() && !(*t)->value(0).isNull();
             if (t)
@@ -1576,20 +1576,20 @@ Status Registry::writeDatasetRow(const CollectionEntry& run, const DatasetRef& r
                                     .arg(idText));
             return conflict(QStringLiteral("a dataset with ID %1 already exists").arg(idText));
         }
-        return q.error();
+        return inserted;
     }
     const QStringList& req = type.type.dimensions().required();
     QVariantList binds{type.id, idText, run.id};
     const QList<QVariant>& values = ref.dataId().values();
     for (qsizetype i = 0; i < req.size(); ++i)
         binds << values[i];
-    q = m_db->exec(type.insertTagsRow, binds);
-    if (!q) {
-        if (q.error().kind() == ErrorKind::Conflict)
+    inserted = m_db->run(type.insertTagsRow, binds);
+    if (!inserted.ok()) {
+        if (inserted.error().kind() == ErrorKind::Conflict)
             return conflict(
                 QStringLiteral("run '%1' already has a %2 dataset for %3")
                     .arg(run.info.name, type.type.name(), ref.dataId().requiredOnly().toString()));
-        return q.error();
+        return inserted;
     }
     return {};
 }
@@ -2767,8 +2767,8 @@ Status Registry::insertFileRecords(const QList<StoredFileRecord>& records)
     // One statement is atomic by itself: a put's single record needs no savepoint.
     if (records.size() == 1) {
         const StoredFileRecord& r = records.first();
-        BUTLER_TRY(m_db->exec(multiRowInsert(head, Columns, 1),
-                              {uuidText(r.id), r.path, r.formatter, r.storageClass, r.size, r.checksum}));
+        BUTLER_TRY(m_db->run(multiRowInsert(head, Columns, 1),
+                             {uuidText(r.id), r.path, r.formatter, r.storageClass, r.size, r.checksum}));
         return {};
     }
     Transaction tx(*m_db);
@@ -2787,7 +2787,7 @@ Status Registry::insertFileRecords(const QList<StoredFileRecord>& records)
             const StoredFileRecord& r = records[done + i];
             binds << uuidText(r.id) << r.path << r.formatter << r.storageClass << r.size << r.checksum;
         }
-        BUTLER_TRY(m_db->exec(multiRowInsert(head, Columns, rows), binds));
+        BUTLER_TRY(m_db->run(multiRowInsert(head, Columns, rows), binds));
         done += rows;
     }
     return tx.commit();
