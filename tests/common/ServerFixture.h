@@ -297,4 +297,16 @@ private:
     QString m_error;
 };
 
+// "<status> <start of the body>", for failure messages.
+inline QString describe(const ServerFixture::Reply& reply)
+{
+    return QStringLiteral("%1 %2").arg(reply.status).arg(QString::fromUtf8(reply.body.left(400)));
+}
+
+// The message of a {"error": {...}} answer.
+inline QString errorMessage(const ServerFixture::Reply& reply)
+{
+    return reply.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
+}
+
 } // namespace butler

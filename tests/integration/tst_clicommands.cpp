@@ -1,3 +1,5 @@
+#include "ButlerCli.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
@@ -15,6 +17,9 @@
 // type it, its exit status, its output in every format, and, for bad input, that it fails with
 // one `error: ` line and leaves the repository exactly as it was.
 
+using butler::CliResult;
+using butler::runButler;
+
 namespace {
 
 const QString kRawRun = QStringLiteral("LSSTCam/raw/all");
@@ -22,42 +27,12 @@ const QString kCalibRun = QStringLiteral("calib/run");
 const qint64 kExposure1 = 2025061600001;
 const qint64 kExposure2 = 2025061600002;
 
-struct CliResult
-{
-    int status = -1;
-    QString out;
-    QString err;
-};
-
 QString describe(const QStringList& args, const CliResult& result)
 {
     return QStringLiteral("butler %1\nexit %2\nstdout: %3\nstderr: %4")
         .arg(args.join(' '))
         .arg(result.status)
         .arg(result.out, result.err);
-}
-
-// Runs butler with stdin closed (so never a terminal) and waits for it.
-CliResult runButler(const QStringList& args)
-{
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("BUTLER_LOG"));
-    process.setProcessEnvironment(env);
-    process.start(QStringLiteral(BUTLER_BIN_DIR "/butler"), args);
-    CliResult result;
-    if (!process.waitForStarted(30000))
-        return result;
-    process.closeWriteChannel();
-    if (!process.waitForFinished(120000)) {
-        process.kill();
-        process.waitForFinished();
-        return result;
-    }
-    result.status = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    result.out = QString::fromUtf8(process.readAllStandardOutput());
-    result.err = QString::fromUtf8(process.readAllStandardError());
-    return result;
 }
 
 QStringList lines(const QString& text)
@@ -873,4 +848,5 @@ void TestCliCommands::badInput()
 }
 
 QTEST_GUILESS_MAIN(TestCliCommands)
+#include "ButlerCli.h"
 #include "tst_clicommands.moc"

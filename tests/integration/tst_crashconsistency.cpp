@@ -12,6 +12,7 @@
 // the datastore holds exactly the recorded files, and `butler verify-quotas` agrees.
 // The seed is printed; BUTLER_CRASH_SEED=<n> replays the kill delays and batch shapes (thread
 // timing aside).
+#include "ButlerCli.h"
 #include "DirectButler.h"
 #include "FileDatastore.h"
 #include "QuotaStore.h"
@@ -368,35 +369,6 @@ private:
     QAtomicInt m_inFlight{0};
     std::atomic<int> m_batch{0};
 };
-
-struct CliResult
-{
-    int status = -1;
-    QString out;
-    QString err;
-};
-
-CliResult runButler(const QStringList& args)
-{
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("BUTLER_LOG"));
-    process.setProcessEnvironment(env);
-    process.start(QStringLiteral(BUTLER_BIN_DIR "/butler"), args);
-    CliResult result;
-    if (!process.waitForStarted(30000))
-        return result;
-    process.closeWriteChannel();
-    if (!process.waitForFinished(60000)) {
-        process.kill();
-        process.waitForFinished();
-        return result;
-    }
-    result.status = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    result.out = QString::fromUtf8(process.readAllStandardOutput());
-    result.err = QString::fromUtf8(process.readAllStandardError());
-    return result;
-}
 
 } // namespace
 

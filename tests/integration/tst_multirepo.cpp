@@ -15,11 +15,6 @@ namespace {
 
 const QString kSecond = QStringLiteral("second");
 
-QString describe(const ServerFixture::Reply& reply)
-{
-    return QStringLiteral("%1 %2").arg(reply.status).arg(QString::fromUtf8(reply.body.left(400)));
-}
-
 QString pathAndQuery(const QString& url)
 {
     const QUrl parsed(url);

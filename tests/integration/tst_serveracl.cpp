@@ -227,7 +227,7 @@ QJsonObject detectorRecord(QJsonObject record, int id)
     return record;
 }
 
-QString describe(const ServerFixture::Reply& reply)
+QString describeTyped(const ServerFixture::Reply& reply)
 {
     return QStringLiteral("%1 %2 %3")
         .arg(reply.status)
@@ -297,13 +297,13 @@ void TestServerAcl::initTestCase()
                                    QJsonArray{QStringLiteral("instrument"), QStringLiteral("detector")}},
                                   {QStringLiteral("storage_class"), QStringLiteral("StructuredDataDict")},
                                   {QStringLiteral("is_calibration"), false}});
-    QVERIFY2(type.status == 201, qPrintable(describe(type)));
+    QVERIFY2(type.status == 201, qPrintable(describeTyped(type)));
     // Data IDs to spare: detector records 1000..1249 made from a real one (the small demo
     // repository has nine).
     const auto model = m_server.post(
         QStringLiteral("/dimension-records/query"), QStringLiteral("dave"),
         QJsonObject{{QStringLiteral("element"), QStringLiteral("detector")}, {QStringLiteral("limit"), 1}});
-    QVERIFY2(model.status == 200, qPrintable(describe(model)));
+    QVERIFY2(model.status == 200, qPrintable(describeTyped(model)));
     const QJsonObject first = model.json().value(QStringLiteral("records")).toArray().first().toObject();
     QJsonArray records;
     for (int id = 1000; id < 1250; ++id) {
@@ -313,7 +313,7 @@ void TestServerAcl::initTestCase()
     const auto inserted = m_server.post(QStringLiteral("/dimension-records"), QStringLiteral("dave"),
                                         QJsonObject{{QStringLiteral("element"), QStringLiteral("detector")},
                                                     {QStringLiteral("records"), records}});
-    QVERIFY2(inserted.status == 200, qPrintable(describe(inserted)));
+    QVERIFY2(inserted.status == 200, qPrintable(describeTyped(inserted)));
 
     // The sample dataset of each collection: the fixture's notes, and one raw of LSSTCam/raw/all.
     const QJsonObject noteId{{QStringLiteral("instrument"), QStringLiteral("LSSTCam")}};
@@ -328,7 +328,7 @@ void TestServerAcl::initTestCase()
         QJsonObject{{QStringLiteral("dataset_types"), QJsonArray{QStringLiteral("raw")}},
                     {QStringLiteral("collections"), QJsonArray{QStringLiteral("LSSTCam/raw/all")}},
                     {QStringLiteral("limit"), 1}});
-    QVERIFY2(raws.status == 200, qPrintable(describe(raws)));
+    QVERIFY2(raws.status == 200, qPrintable(describeTyped(raws)));
     const QJsonObject raw = raws.json().value(QStringLiteral("datasets")).toArray().first().toObject();
     m_samples.insert(QStringLiteral("LSSTCam/raw/all"),
                      {QStringLiteral("raw"), raw.value(QStringLiteral("data_id")).toObject(),
@@ -359,7 +359,7 @@ QUuid TestServerAcl::putAsAdmin(const QString& run, int detector)
                                   QString::fromUtf8(QJsonDocument(dataId).toJson(QJsonDocument::Compact))))),
         QStringLiteral("dave"), QByteArrayLiteral("{\"fresh\": true}"));
     if (reply.status != 201) {
-        qWarning().noquote() << "admin put into" << run << "failed:" << describe(reply);
+        qWarning().noquote() << "admin put into" << run << "failed:" << describeTyped(reply);
         return {};
     }
     return QUuid::fromString(reply.json().value(QStringLiteral("id")).toString());
@@ -446,10 +446,10 @@ void TestServerAcl::verifyHidden(const ServerFixture::Reply& reply, const Server
 {
     // The documented answer for an unknown name...
     QVERIFY2(ghost.status == 404 && ghost.errorType() == QLatin1String("not_found"),
-             qPrintable(describe(ghost)));
+             qPrintable(describeTyped(ghost)));
     // ...and not a bit more or less for a hidden one.
     QVERIFY2(reply.status == ghost.status,
-             qPrintable(describe(reply) + QStringLiteral(" vs ") + describe(ghost)));
+             qPrintable(describeTyped(reply) + QStringLiteral(" vs ") + describeTyped(ghost)));
     QCOMPARE(reply.header("Content-Type"), ghost.header("Content-Type"));
     QCOMPARE(normalized(reply.body, name), normalized(ghost.body, ghostName));
     // The same headers too (values such as the request ID differ per request anyway).
@@ -508,7 +508,7 @@ void TestServerAcl::matrix()
             const auto made = m_server.post(QStringLiteral("/collections"), caller,
                                             QJsonObject{{QStringLiteral("name"), m_tagged},
                                                         {QStringLiteral("type"), QStringLiteral("TAGGED")}});
-            QVERIFY2(made.status == 201, qPrintable(describe(made)));
+            QVERIFY2(made.status == 201, qPrintable(describeTyped(made)));
         }
     }
     const int detector = operation == Op::Write ? nextDetector() : -1;
@@ -516,7 +516,7 @@ void TestServerAcl::matrix()
         QVERIFY(detector >= 0);
 
     const ServerFixture::Reply reply = perform(operation, caller, collection, dataset, detector);
-    const QString context = describe(reply);
+    const QString context = describeTyped(reply);
     const QString parent = m_lastParent;
 
     if (outcome == Outcome::Unauthenticated) {
@@ -541,10 +541,10 @@ void TestServerAcl::matrix()
             for (const QString& glob : {space, oneName}) {
                 const auto globbed =
                     m_server.get(QStringLiteral("/collections?glob=") + ServerFixture::enc(glob), caller);
-                QVERIFY2(globbed.status == 200, qPrintable(describe(globbed)));
+                QVERIFY2(globbed.status == 200, qPrintable(describeTyped(globbed)));
                 QVERIFY2(names(globbed.json().value(QStringLiteral("collections")).toArray())
                                  .contains(collection) == readable,
-                         qPrintable(glob + QStringLiteral(": ") + describe(globbed)));
+                         qPrintable(glob + QStringLiteral(": ") + describeTyped(globbed)));
             }
             // A dataset query over the namespace glob reaches the sample only when readable.
             const auto query =
@@ -552,11 +552,11 @@ void TestServerAcl::matrix()
                               QJsonObject{{QStringLiteral("dataset_types"), QJsonArray{sample.datasetType}},
                                           {QStringLiteral("collections"), QJsonArray{space}},
                                           {QStringLiteral("limit"), 10000}});
-            QVERIFY2(query.status == 200, qPrintable(describe(query)));
+            QVERIFY2(query.status == 200, qPrintable(describeTyped(query)));
             QVERIFY2(
                 ids(query.json().value(QStringLiteral("datasets")).toArray()).contains(uuidText(sample.id)) ==
                     readable,
-                qPrintable(describe(query)));
+                qPrintable(describeTyped(query)));
         }
         return;
     }
@@ -635,7 +635,7 @@ void TestServerAcl::matrix()
                                           {QStringLiteral("limit"), 10000}});
             QVERIFY2(
                 ids(tagged.json().value(QStringLiteral("datasets")).toArray()).contains(uuidText(sample.id)),
-                qPrintable(describe(tagged)));
+                qPrintable(describeTyped(tagged)));
             break;
         }
         case Op::Write:
@@ -653,7 +653,7 @@ void TestServerAcl::matrix()
                 m_server.post(QStringLiteral("/acl"), caller,
                               QJsonObject{{QStringLiteral("collection"), collection},
                                           {QStringLiteral("revoke"), QJsonArray{kProbeGroup}}});
-            QVERIFY2(revoked.status == 200, qPrintable(describe(revoked)));
+            QVERIFY2(revoked.status == 200, qPrintable(describeTyped(revoked)));
             QCOMPARE(names(revoked.json().value(QStringLiteral("readers")).toArray()),
                      kTargets[target].readers);
             break;
@@ -662,7 +662,7 @@ void TestServerAcl::matrix()
             QVERIFY2(reply.status == 200, qPrintable(context));
             const auto gone =
                 m_server.get(QStringLiteral("/dataset?id=") + uuidText(dataset), QStringLiteral("dave"));
-            QVERIFY2(gone.status == 404, qPrintable(describe(gone)));
+            QVERIFY2(gone.status == 404, qPrintable(describeTyped(gone)));
             break;
         }
         case Op::List:
@@ -681,13 +681,13 @@ void TestServerAcl::matrix()
         const auto still =
             m_server.get(QStringLiteral("/dataset?id=") + uuidText(dataset), QStringLiteral("dave"));
         QVERIFY2(still.status == 200,
-                 qPrintable(QStringLiteral("a refused prune removed the dataset: ") + describe(still)));
+                 qPrintable(QStringLiteral("a refused prune removed the dataset: ") + describeTyped(still)));
         break;
     }
     case Op::AclEdit: {
         const auto acl = m_server.get(QStringLiteral("/acl?collection=") + ServerFixture::enc(collection),
                                       QStringLiteral("dave"));
-        QVERIFY2(acl.status == 200, qPrintable(describe(acl)));
+        QVERIFY2(acl.status == 200, qPrintable(describeTyped(acl)));
         QCOMPARE(names(acl.json().value(QStringLiteral("readers")).toArray()), kTargets[target].readers);
         break;
     }
@@ -697,7 +697,7 @@ void TestServerAcl::matrix()
                                            QStringLiteral("dave"));
             QVERIFY2(made.status == 404 ||
                          names(made.json().value(QStringLiteral("children")).toArray()).isEmpty(),
-                     qPrintable(QStringLiteral("a refused chain holds a child: ") + describe(made)));
+                     qPrintable(QStringLiteral("a refused chain holds a child: ") + describeTyped(made)));
         }
         break;
     }
@@ -803,7 +803,7 @@ void TestServerAcl::grantReadAndRevoke()
     const auto made = m_server.post(
         QStringLiteral("/collections"), QStringLiteral("alice"),
         QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("type"), QStringLiteral("RUN")}});
-    QVERIFY2(made.status == 201, qPrintable(describe(made)));
+    QVERIFY2(made.status == 201, qPrintable(describeTyped(made)));
     const int detector = nextDetector();
     const QJsonObject dataId{{QStringLiteral("instrument"), QStringLiteral("LSSTCam")},
                              {QStringLiteral("detector"), detector}};
@@ -814,7 +814,7 @@ void TestServerAcl::grantReadAndRevoke()
                               ServerFixture::enc(
                                   QString::fromUtf8(QJsonDocument(dataId).toJson(QJsonDocument::Compact))))),
         QStringLiteral("alice"), QByteArrayLiteral("{\"for\": \"gamma\"}"));
-    QVERIFY2(put.status == 201, qPrintable(describe(put)));
+    QVERIFY2(put.status == 201, qPrintable(describeTyped(put)));
     const QString id = put.json().value(QStringLiteral("id")).toString();
     const QJsonObject find{{QStringLiteral("dataset_type"), QStringLiteral("secnote")},
                            {QStringLiteral("data_id"), dataId},
@@ -845,7 +845,7 @@ void TestServerAcl::grantReadAndRevoke()
         m_server.post(QStringLiteral("/acl"), QStringLiteral("alice"),
                       QJsonObject{{QStringLiteral("collection"), name},
                                   {QStringLiteral("grant"), QJsonArray{QStringLiteral("gamma")}}});
-    QVERIFY2(grant.status == 200, qPrintable(describe(grant)));
+    QVERIFY2(grant.status == 200, qPrintable(describeTyped(grant)));
     QCOMPARE(names(grant.json().value(QStringLiteral("readers")).toArray()),
              QStringList{QStringLiteral("gamma")});
     QCOMPARE(grant.json().value(QStringLiteral("owner")).toString(), QStringLiteral("u/alice"));
@@ -868,7 +868,7 @@ void TestServerAcl::grantReadAndRevoke()
         m_server.post(QStringLiteral("/acl"), QStringLiteral("alice"),
                       QJsonObject{{QStringLiteral("collection"), name},
                                   {QStringLiteral("revoke"), QJsonArray{QStringLiteral("gamma")}}});
-    QVERIFY2(revoke.status == 200, qPrintable(describe(revoke)));
+    QVERIFY2(revoke.status == 200, qPrintable(describeTyped(revoke)));
     QVERIFY(revoke.json().value(QStringLiteral("readers")).toArray().isEmpty());
     QCOMPARE(canSee(QStringLiteral("erin")), 0);
     QCOMPARE(canSee(QStringLiteral("alice")), 1);
@@ -900,7 +900,7 @@ void TestServerAcl::aclEditByNonOwnersIsDenied()
                 m_server.post(QStringLiteral("/acl"), c.user,
                               QJsonObject{{QStringLiteral("collection"), c.collection}, {field, groups}});
             QVERIFY2(reply.status == c.status, qPrintable(c.user + u' ' + field + u' ' + c.collection +
-                                                          QStringLiteral(": ") + describe(reply)));
+                                                          QStringLiteral(": ") + describeTyped(reply)));
         }
     }
     const auto acl = m_server.get(QStringLiteral("/acl?collection=u/alice/shared"), QStringLiteral("dave"));
@@ -912,14 +912,14 @@ void TestServerAcl::aclEditByNonOwnersIsDenied()
             m_server.post(QStringLiteral("/acl"), user,
                           QJsonObject{{QStringLiteral("collection"), QStringLiteral("g/alpha/run")},
                                       {QStringLiteral("grant"), QJsonArray{QStringLiteral("beta")}}});
-        QVERIFY2(granted.status == 200, qPrintable(user + QStringLiteral(": ") + describe(granted)));
+        QVERIFY2(granted.status == 200, qPrintable(user + QStringLiteral(": ") + describeTyped(granted)));
         QCOMPARE(m_server.get(QStringLiteral("/collection?name=g/alpha/run"), QStringLiteral("bob")).status,
                  200);
         const auto revoked =
             m_server.post(QStringLiteral("/acl"), user,
                           QJsonObject{{QStringLiteral("collection"), QStringLiteral("g/alpha/run")},
                                       {QStringLiteral("revoke"), QJsonArray{QStringLiteral("beta")}}});
-        QVERIFY2(revoked.status == 200, qPrintable(describe(revoked)));
+        QVERIFY2(revoked.status == 200, qPrintable(describeTyped(revoked)));
         QCOMPARE(m_server.get(QStringLiteral("/collection?name=g/alpha/run"), QStringLiteral("bob")).status,
                  404);
     }
@@ -941,7 +941,8 @@ void TestServerAcl::datasetTypeRegistration()
         const int expectedStatus = user.isEmpty()                                                      ? 401
                                    : groups.contains(kAdminGroup) || groups.contains(kDataRightsGroup) ? 201
                                                                                                        : 403;
-        QVERIFY2(reply.status == expectedStatus, qPrintable(user + QStringLiteral(": ") + describe(reply)));
+        QVERIFY2(reply.status == expectedStatus,
+                 qPrintable(user + QStringLiteral(": ") + describeTyped(reply)));
         const auto stored =
             m_server.get(QStringLiteral("/dataset-type?name=") + name, QStringLiteral("dave"));
         QCOMPARE(stored.status, expectedStatus == 201 ? 200 : 404);
@@ -954,7 +955,7 @@ void TestServerAcl::datasetTypeRegistration()
     const auto daveRemove =
         m_server.post(QStringLiteral("/dataset-types/remove"), QStringLiteral("dave"),
                       QJsonObject{{QStringLiteral("globs"), QJsonArray{QStringLiteral("sectype_carol")}}});
-    QVERIFY2(daveRemove.status == 200, qPrintable(describe(daveRemove)));
+    QVERIFY2(daveRemove.status == 200, qPrintable(describeTyped(daveRemove)));
 }
 
 void TestServerAcl::dimensionRecordInsertion()
@@ -973,12 +974,13 @@ void TestServerAcl::dimensionRecordInsertion()
                                          QJsonObject{{QStringLiteral("element"), QStringLiteral("detector")},
                                                      {QStringLiteral("records"), QJsonArray{record}}});
         const int expectedStatus = user.isEmpty() ? 401 : isAdmin(user) ? 200 : 403;
-        QVERIFY2(reply.status == expectedStatus, qPrintable(user + QStringLiteral(": ") + describe(reply)));
+        QVERIFY2(reply.status == expectedStatus,
+                 qPrintable(user + QStringLiteral(": ") + describeTyped(reply)));
         const auto stored =
             m_server.post(QStringLiteral("/dimension-records/query"), QStringLiteral("dave"),
                           QJsonObject{{QStringLiteral("element"), QStringLiteral("detector")},
                                       {QStringLiteral("where"), QStringLiteral("detector = %1").arg(id)}});
-        QVERIFY2(stored.status == 200, qPrintable(describe(stored)));
+        QVERIFY2(stored.status == 200, qPrintable(describeTyped(stored)));
         QCOMPARE(stored.json().value(QStringLiteral("records")).toArray().size(),
                  expectedStatus == 200 ? 1 : 0);
     }

@@ -94,11 +94,6 @@ QByteArray get(const QByteArray& target, const QByteArray& method = "GET")
     return method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
 }
 
-QString describe(const ServerFixture::Reply& reply)
-{
-    return QStringLiteral("%1 %2").arg(reply.status).arg(QString::fromUtf8(reply.body.left(400)));
-}
-
 } // namespace
 
 class TestServerAttacks : public QObject

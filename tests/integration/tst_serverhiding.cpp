@@ -5,6 +5,7 @@
 // only hidden members of a user's TAGGED collection hold. Nor do the files of such datasets:
 // their file-info path is run-free and their signed URLs (file-info and the download redirect)
 // are opaque, yet serve the same bytes, ranges and HEAD; retrieve-artifacts still works.
+#include "ButlerCli.h"
 #include "FileRequest.h"
 #include "PathSealer.h"
 #include "RemoteButler.h"
@@ -22,46 +23,6 @@ namespace {
 
 const QString kPicks = QStringLiteral("DR1/picks");
 const QString kHiddenRun = QStringLiteral("u/alice/run");
-
-struct CliResult
-{
-    int status = -1;
-    QString out;
-    QString err;
-};
-
-CliResult runButler(const QStringList& args, const QString& token)
-{
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("BUTLER_LOG"));
-    env.insert(QStringLiteral("BUTLER_ACCESS_TOKEN"), token);
-    process.setProcessEnvironment(env);
-    process.start(QStringLiteral(BUTLER_BIN_DIR "/butler"), args);
-    CliResult result;
-    if (!process.waitForStarted(30000))
-        return result;
-    process.closeWriteChannel();
-    if (!process.waitForFinished(120000)) {
-        process.kill();
-        process.waitForFinished();
-        return result;
-    }
-    result.status = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    result.out = QString::fromUtf8(process.readAllStandardOutput());
-    result.err = QString::fromUtf8(process.readAllStandardError());
-    return result;
-}
-
-QString describe(const ServerFixture::Reply& reply)
-{
-    return QStringLiteral("%1 %2").arg(reply.status).arg(QString::fromUtf8(reply.body.left(400)));
-}
-
-QString errorMessage(const ServerFixture::Reply& reply)
-{
-    return reply.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
-}
 
 QJsonObject noteQuery(const QString& collection)
 {

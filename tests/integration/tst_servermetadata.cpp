@@ -19,11 +19,6 @@ namespace {
 const QString Issuer = QStringLiteral("https://idp.example.org/realms/astro");
 const QString Prefix = QStringLiteral("/.well-known/oauth-protected-resource");
 
-QString errorMessage(const ServerFixture::Reply& reply)
-{
-    return reply.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
-}
-
 } // namespace
 
 class TestServerMetadata : public QObject

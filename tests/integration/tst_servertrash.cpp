@@ -2,6 +2,7 @@
 // caller, owners and admins restore, readers see but may not restore, hidden entries answer like
 // names never removed, and a second server with a tiny retention purges files and gives quota
 // back on its timer. The CLI prints the same through a server as on a local repository.
+#include "ButlerCli.h"
 #include "RemoteButler.h"
 #include "ServerFixture.h"
 
@@ -13,46 +14,6 @@
 using namespace butler;
 
 namespace {
-
-struct CliResult
-{
-    int status = -1;
-    QString out;
-    QString err;
-};
-
-CliResult runButler(const QStringList& args, const QString& token)
-{
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("BUTLER_LOG"));
-    env.insert(QStringLiteral("BUTLER_ACCESS_TOKEN"), token);
-    process.setProcessEnvironment(env);
-    process.start(QStringLiteral(BUTLER_BIN_DIR "/butler"), args);
-    CliResult result;
-    if (!process.waitForStarted(30000))
-        return result;
-    process.closeWriteChannel();
-    if (!process.waitForFinished(120000)) {
-        process.kill();
-        process.waitForFinished();
-        return result;
-    }
-    result.status = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    result.out = QString::fromUtf8(process.readAllStandardOutput());
-    result.err = QString::fromUtf8(process.readAllStandardError());
-    return result;
-}
-
-QString describe(const ServerFixture::Reply& reply)
-{
-    return QStringLiteral("%1 %2").arg(reply.status).arg(QString::fromUtf8(reply.body.left(400)));
-}
-
-QString errorMessage(const ServerFixture::Reply& reply)
-{
-    return reply.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
-}
 
 QJsonObject note(const QString& text)
 {

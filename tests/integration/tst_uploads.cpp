@@ -2,6 +2,7 @@
 // "Quotas"): reserve, PUT, commit and abort; quota enforcement under 50 concurrent batches;
 // the attacks on upload URLs; expiry; bytes coming back when datasets go; the CLI's resumable
 // ingest-files, quota and whoami through the server, and verify-quotas on its repository.
+#include "ButlerCli.h"
 #include "QuotaStore.h"
 #include "RemoteButler.h"
 #include "ServerFixture.h"
@@ -60,47 +61,11 @@ QJsonObject fileOf(const ServerFixture::Reply& reply, int i)
     return reply.json().value(QStringLiteral("files")).toArray().at(i).toObject();
 }
 
-QString errorMessage(const ServerFixture::Reply& reply)
-{
-    return reply.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
-}
-
 // "/files/...?..." of an absolute signed URL.
 QString pathAndQuery(const QString& url)
 {
     const QUrl parsed(url);
     return parsed.path(QUrl::FullyEncoded) + u'?' + parsed.query(QUrl::FullyEncoded);
-}
-
-struct CliResult
-{
-    int status = -1;
-    QString out;
-    QString err;
-};
-
-CliResult runButler(const QStringList& args, const QString& token = {})
-{
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("BUTLER_LOG"));
-    if (!token.isEmpty())
-        env.insert(QStringLiteral("BUTLER_ACCESS_TOKEN"), token);
-    process.setProcessEnvironment(env);
-    process.start(QStringLiteral(BUTLER_BIN_DIR "/butler"), args);
-    CliResult result;
-    if (!process.waitForStarted(30000))
-        return result;
-    process.closeWriteChannel();
-    if (!process.waitForFinished(180000)) {
-        process.kill();
-        process.waitForFinished();
-        return result;
-    }
-    result.status = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    result.out = QString::fromUtf8(process.readAllStandardOutput());
-    result.err = QString::fromUtf8(process.readAllStandardError());
-    return result;
 }
 
 QString describe(const CliResult& result)

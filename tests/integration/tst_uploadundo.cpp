@@ -25,11 +25,6 @@ QByteArray content(int seed, int size)
     return bytes;
 }
 
-QString describe(const ServerFixture::Reply& reply)
-{
-    return QStringLiteral("%1 %2").arg(reply.status).arg(QString::fromUtf8(reply.body.left(400)));
-}
-
 QString pathAndQuery(const QString& url)
 {
     const QUrl parsed(url);
