@@ -1,5 +1,6 @@
 #include "CliApplication.h"
 #include "FakeButlerServer.h"
+#include "InProcessCli.h"
 #include "TokenSource.h"
 
 #include <QFile>
@@ -18,33 +19,6 @@ using namespace butler;
 using namespace fake;
 
 namespace {
-
-struct Run
-{
-    int status = -1;
-    QString out;
-    QString err;
-};
-
-Run runCli(const QStringList& args)
-{
-    CliApplication cli;
-    QString input;
-    QTextStream in(&input);
-    cli.setInput(&in, false);
-    Run run;
-    QTextStream out(&run.out);
-    QTextStream err(&run.err);
-    run.status = cli.run(args, out, err);
-    out.flush();
-    err.flush();
-    return run;
-}
-
-QString describe(const Run& run)
-{
-    return QStringLiteral("exit %1\nstdout: %2\nstderr: %3").arg(run.status).arg(run.out, run.err);
-}
 
 QString deadAddress()
 {
@@ -103,7 +77,7 @@ void TstLoginProvider::advertisedProviderIsUsed()
                                     {"scopes_supported", QJsonArray{"butler:read"}}});
         return FakeServer::defaultReply(request);
     };
-    const Run run = runCli({"login", server.repoUrl(), "--no-browser", "--timeout", "20"});
+    const InProcessRun run = runCli({"login", server.repoUrl(), "--no-browser", "--timeout", "20"});
     QCOMPARE(run.status, 1);
     QVERIFY2(run.err.startsWith("error: signing in at " + issuer) && run.err.contains("did not answer"),
              qPrintable(describe(run)));
@@ -120,7 +94,7 @@ void TstLoginProvider::metadataForAnotherResourceIsRefused()
                                     {"authorization_servers", QJsonArray{"https://idp.example.org"}}});
         return FakeServer::defaultReply(request);
     };
-    const Run run = runCli({"login", server.repoUrl(), "--no-browser"});
+    const InProcessRun run = runCli({"login", server.repoUrl(), "--no-browser"});
     QCOMPARE(run.status, 1);
     QVERIFY2(run.err.contains("another resource") && run.err.contains("elsewhere.example.org"),
              qPrintable(describe(run)));
@@ -137,7 +111,7 @@ void TstLoginProvider::lastLoginsProviderIsUsed()
                       {"client_id", "butler-cli"},
                       {"scope", "openid"}};
     QVERIFY(TokenSource::storeEntry(server.base(), entry, storeFile()).ok());
-    const Run run = runCli({"login", server.repoUrl(), "--no-browser"});
+    const InProcessRun run = runCli({"login", server.repoUrl(), "--no-browser"});
     QCOMPARE(run.status, 1);
     QVERIFY2(run.err.startsWith("error: signing in at " + issuer), qPrintable(describe(run)));
     // A failed sign-in leaves the old entry alone.
@@ -156,7 +130,7 @@ void TstLoginProvider::optionsWin()
         return FakeServer::defaultReply(request);
     };
     const QString chosen = deadAddress() + "/realms/x";
-    const Run run = runCli({"login", server.repoUrl(), "--issuer", chosen, "--no-browser"});
+    const InProcessRun run = runCli({"login", server.repoUrl(), "--issuer", chosen, "--no-browser"});
     QCOMPARE(run.status, 1);
     QVERIFY2(run.err.startsWith("error: signing in at " + chosen), qPrintable(describe(run)));
     QCOMPARE(server.count("/.well-known/oauth-protected-resource"), 0);
@@ -165,7 +139,7 @@ void TstLoginProvider::optionsWin()
 void TstLoginProvider::noProvider()
 {
     FakeServer server;
-    const Run run = runCli({"login", server.repoUrl()});
+    const InProcessRun run = runCli({"login", server.repoUrl()});
     QCOMPARE(run.status, 1);
     QVERIFY2(run.err.contains("does not name its identity provider") && run.err.contains("--issuer") &&
                  run.err.contains("--token-file"),
@@ -175,7 +149,7 @@ void TstLoginProvider::noProvider()
 
 void TstLoginProvider::serverUnreachable()
 {
-    const Run run = runCli({"login", deadAddress() + "/api/butler/repo/main"});
+    const InProcessRun run = runCli({"login", deadAddress() + "/api/butler/repo/main"});
     QCOMPARE(run.status, 1);
     QVERIFY2(run.err.contains("cannot ask") && run.err.contains("--token-file"), qPrintable(describe(run)));
     QCOMPARE(run.err.count('\n'), 1);

@@ -1,5 +1,6 @@
 #include "CliApplication.h"
 #include "FakeButlerServer.h"
+#include "InProcessCli.h"
 #include "TokenSource.h"
 #include "WireFormat.h"
 
@@ -17,33 +18,6 @@ using namespace butler;
 using namespace fake;
 
 namespace {
-
-struct Run
-{
-    int status = -1;
-    QString out;
-    QString err;
-};
-
-Run runCli(const QStringList& args)
-{
-    CliApplication cli;
-    QString input;
-    QTextStream in(&input);
-    cli.setInput(&in, false);
-    Run run;
-    QTextStream out(&run.out);
-    QTextStream err(&run.err);
-    run.status = cli.run(args, out, err);
-    out.flush();
-    err.flush();
-    return run;
-}
-
-QString describe(const Run& run)
-{
-    return QStringLiteral("exit %1\nstdout: %2\nstderr: %3").arg(run.status).arg(run.out, run.err);
-}
 
 QStringList lines(const QString& text)
 {
@@ -115,7 +89,7 @@ QString TstRemoteCommands::writeToken(const QByteArray& token)
 void TstRemoteCommands::whoami()
 {
     FakeServer server;
-    const Run run = runCli({"whoami", server.repoUrl(), "--token-file", writeToken("file-token")});
+    const InProcessRun run = runCli({"whoami", server.repoUrl(), "--token-file", writeToken("file-token")});
     QVERIFY2(run.status == 0, qPrintable(describe(run)));
     QCOMPARE(lines(run.out), (QStringList{"user:        alice", "groups:      g1, g2", "admin:       no",
                                           "data rights: yes"}));
@@ -128,11 +102,12 @@ void TstRemoteCommands::tokenFromEnvironment()
 {
     FakeServer server;
     qputenv(TokenSource::EnvironmentVariable, "env-token");
-    const Run run = runCli({"whoami", server.repoUrl()});
+    const InProcessRun run = runCli({"whoami", server.repoUrl()});
     QVERIFY2(run.status == 0, qPrintable(describe(run)));
     QCOMPARE(server.requests.first().headers.value("authorization"), QByteArray("Bearer env-token"));
     // --token-file wins over the environment.
-    const Run second = runCli({"whoami", server.repoUrl(), "--token-file", writeToken("file-token")});
+    const InProcessRun second =
+        runCli({"whoami", server.repoUrl(), "--token-file", writeToken("file-token")});
     QVERIFY2(second.status == 0, qPrintable(describe(second)));
     QCOMPARE(server.requests.last().headers.value("authorization"), QByteArray("Bearer file-token"));
 }
@@ -140,7 +115,7 @@ void TstRemoteCommands::tokenFromEnvironment()
 void TstRemoteCommands::noToken()
 {
     FakeServer server;
-    const Run run = runCli({"query-collections", server.repoUrl()});
+    const InProcessRun run = runCli({"query-collections", server.repoUrl()});
     QCOMPARE(run.status, 1);
     QCOMPARE(lines(run.err).size(), 1);
     QVERIFY2(run.err.startsWith("error: no access token for " + server.base()), qPrintable(run.err));
@@ -156,7 +131,7 @@ void TstRemoteCommands::unreachableServer()
         QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
         port = probe.serverPort();
     }
-    const Run run =
+    const InProcessRun run =
         runCli({"query-collections", QStringLiteral("http://127.0.0.1:%1/api/butler/repo/main").arg(port),
                 "--token-file", writeToken("t")});
     QCOMPARE(run.status, 1);
@@ -175,7 +150,8 @@ void TstRemoteCommands::aclShow()
                             {"readers", QJsonArray{"g1"}}});
         return FakeServer::defaultReply(request);
     };
-    const Run run = runCli({"acl", server.repoUrl(), "u/alice/run", "--token-file", writeToken("t")});
+    const InProcessRun run =
+        runCli({"acl", server.repoUrl(), "u/alice/run", "--token-file", writeToken("t")});
     QVERIFY2(run.status == 0, qPrintable(describe(run)));
     QCOMPARE(lines(run.out),
              (QStringList{"collection: u/alice/run", "owner:      u/alice", "readers:    g1"}));
@@ -196,8 +172,8 @@ void TstRemoteCommands::aclEdit()
         }
         return FakeServer::defaultReply(request);
     };
-    const Run run = runCli({"acl", server.repoUrl(), "g/cam/shared", "--grant", "g2", "g3", "--revoke", "g1",
-                            "--token-file", writeToken("t")});
+    const InProcessRun run = runCli({"acl", server.repoUrl(), "g/cam/shared", "--grant", "g2", "g3",
+                                     "--revoke", "g1", "--token-file", writeToken("t")});
     QVERIFY2(run.status == 0, qPrintable(describe(run)));
     const Recorded& request = server.requests.last();
     QCOMPARE(request.method, QByteArray("POST"));
@@ -211,7 +187,7 @@ void TstRemoteCommands::aclEdit()
 
 void TstRemoteCommands::aclGrantAndRevokeSameGroup()
 {
-    const Run run =
+    const InProcessRun run =
         runCli({"acl", "http://127.0.0.1:1/api/butler/repo/main", "c", "--grant", "g1", "--revoke", "g1"});
     QCOMPARE(run.status, 2);
     QVERIFY2(run.err.contains("both granted and revoked"), qPrintable(run.err));
@@ -228,7 +204,7 @@ void TstRemoteCommands::queryCollectionsThroughServer()
                             CollectionInfo{"u/alice/tagged", CollectionType::Tagged, {}, {}}.toJson()}}});
         return FakeServer::defaultReply(request);
     };
-    const Run run = runCli(
+    const InProcessRun run = runCli(
         {"query-collections", server.repoUrl(), "u/*", "--format", "json", "--token-file", writeToken("t")});
     QVERIFY2(run.status == 0, qPrintable(describe(run)));
     const QJsonArray rows = QJsonDocument::fromJson(run.out.toUtf8()).array();
@@ -257,8 +233,9 @@ void TstRemoteCommands::showUriPrintsSignedUrl()
         }
         return FakeServer::defaultReply(request);
     };
-    const Run run = runCli({"query-datasets", server.repoUrl(), "raw", "--collections", "u/alice/run",
-                            "--show-uri", "--format", "json", "--token-file", writeToken("t")});
+    const InProcessRun run =
+        runCli({"query-datasets", server.repoUrl(), "raw", "--collections", "u/alice/run", "--show-uri",
+                "--format", "json", "--token-file", writeToken("t")});
     QVERIFY2(run.status == 0, qPrintable(describe(run)));
     const QJsonArray rows = QJsonDocument::fromJson(run.out.toUtf8()).array();
     QCOMPARE(rows.size(), 1);
@@ -269,7 +246,7 @@ void TstRemoteCommands::showUriPrintsSignedUrl()
 void TstRemoteCommands::loginStoresToken()
 {
     FakeServer server;
-    const Run login = runCli({"login", server.repoUrl(), "--token-file", writeToken("login-token")});
+    const InProcessRun login = runCli({"login", server.repoUrl(), "--token-file", writeToken("login-token")});
     QVERIFY2(login.status == 0, qPrintable(describe(login)));
     QVERIFY2(login.out.contains("as alice"), qPrintable(login.out));
     const QString store = m_dir.filePath("config/butler/tokens.json");
@@ -278,14 +255,14 @@ void TstRemoteCommands::loginStoresToken()
              QFileDevice::Permissions());
     QFile::remove(m_dir.filePath("token"));
     // Later commands find the stored token.
-    const Run whoami = runCli({"whoami", server.repoUrl()});
+    const InProcessRun whoami = runCli({"whoami", server.repoUrl()});
     QVERIFY2(whoami.status == 0, qPrintable(describe(whoami)));
     QCOMPARE(server.requests.last().headers.value("authorization"), QByteArray("Bearer login-token"));
 }
 
 void TstRemoteCommands::loginWithoutToken()
 {
-    const Run run = runCli({"login", "http://127.0.0.1:1/api/butler/repo/main"});
+    const InProcessRun run = runCli({"login", "http://127.0.0.1:1/api/butler/repo/main"});
     QCOMPARE(run.status, 1);
     QVERIFY2(run.err.contains("--token-file"), qPrintable(run.err));
     QVERIFY(!QFile::exists(m_dir.filePath("config/butler/tokens.json")));
