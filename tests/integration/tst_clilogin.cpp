@@ -7,6 +7,7 @@
 // work for `butler whoami`.
 // Skipped when node or the npm package is missing (npm ci --prefix tests/peers/oidc).
 
+#include "OidcPeer.h"
 #include "ServerFixture.h"
 
 #include <QDateTime>
@@ -37,11 +38,6 @@ namespace {
 
 const QString Api = QStringLiteral("http://127.0.0.1:8080/api");
 const QString ClientId = QStringLiteral("butler-cli");
-
-QString peerDir()
-{
-    return QDir::cleanPath(QStringLiteral(BUTLER_TEST_DATA "/../peers/oidc"));
-}
 
 QString butlerBin()
 {
@@ -318,9 +314,8 @@ private:
     QJsonObject storedEntry(const QString& server = {}) const;
     void writeEntry(const QJsonObject& entry);
 
-    QString m_node;
     QString m_issuer;
-    std::unique_ptr<QProcess> m_provider;
+    OidcPeer m_provider;
     ServerFixture m_server;
     std::unique_ptr<QTemporaryDir> m_configDir;
     QDir m_config;
@@ -329,32 +324,12 @@ private:
 void TestCliLogin::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true);
-    m_node = QStandardPaths::findExecutable(QStringLiteral("node"));
-    if (m_node.isEmpty())
-        QSKIP("node is not installed: the OIDC provider tests need node 20 or later");
-    if (!QFile::exists(peerDir() + QStringLiteral("/node_modules/oidc-provider/package.json")))
-        QSKIP(qPrintable(
-            QStringLiteral("oidc-provider is not installed; run: npm ci --prefix %1").arg(peerDir())));
+    if (const QString missing = OidcPeer::unavailableReason(); !missing.isEmpty())
+        QSKIP(qPrintable(missing));
 
-    const quint16 port = freePort();
-    m_issuer = QStringLiteral("http://127.0.0.1:%1").arg(port);
-    m_provider = std::make_unique<QProcess>();
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("IDP_API"), Api);
-    env.insert(QStringLiteral("IDP_HOST"), QStringLiteral("127.0.0.1"));
-    env.remove(QStringLiteral("IDP_ALG"));
-    env.remove(QStringLiteral("IDP_KEYS_FILE"));
-    m_provider->setProcessEnvironment(env);
-    m_provider->setWorkingDirectory(peerDir());
-    m_provider->start(m_node, {peerDir() + QStringLiteral("/idp.mjs"), QString::number(port)});
-    QVERIFY2(m_provider->waitForStarted(10000), qPrintable(m_provider->errorString()));
-    QByteArray output;
-    QTRY_VERIFY2_WITH_TIMEOUT((output += m_provider->readAllStandardOutput()).contains("listening on") ||
-                                  m_provider->state() == QProcess::NotRunning,
-                              "the provider did not start", 20000);
-    QVERIFY2(m_provider->state() == QProcess::Running,
-             qPrintable(QStringLiteral("idp.mjs exited: %1")
-                            .arg(QString::fromLocal8Bit(m_provider->readAllStandardError()))));
+    const QString failed = m_provider.start(Api);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
+    m_issuer = m_provider.issuer();
 
     // The server trusts the provider's JWTs for its API audience, besides its static tokens. It
     // does not advertise the provider, so that --issuer and the remembered provider are what
@@ -369,12 +344,7 @@ void TestCliLogin::initTestCase()
 void TestCliLogin::cleanupTestCase()
 {
     m_server.stop();
-    if (!m_provider)
-        return;
-    m_provider->terminate();
-    if (!m_provider->waitForFinished(5000))
-        m_provider->kill();
-    m_provider->waitForFinished(5000);
+    m_provider.stop();
 }
 
 void TestCliLogin::init()

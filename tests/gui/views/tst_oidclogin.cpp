@@ -11,6 +11,7 @@
 #include "DirectButler.h"
 #include "LoginDialog.h"
 #include "OidcLogin.h"
+#include "OidcPeer.h"
 #include "TokenStore.h"
 #include "WaitForTask.h"
 
@@ -49,11 +50,6 @@ namespace {
 const QString Api = QStringLiteral("http://127.0.0.1:8080/api");
 const QString ClientId = QStringLiteral("butler-browser");
 const QString ApiScopes = QStringLiteral("openid profile butler:read butler:write");
-
-QString peerDir()
-{
-    return QDir::cleanPath(QStringLiteral(BUTLER_TEST_DATA "/../peers/oidc"));
-}
 
 QJsonObject jwtClaims(const QString& jwt)
 {
@@ -306,9 +302,8 @@ private:
     BrowserRun browserRun();
     std::unique_ptr<Authenticator> authenticator() const;
 
-    QString m_node;
     QString m_issuer;
-    std::unique_ptr<QProcess> m_provider;
+    OidcPeer m_provider;
     std::unique_ptr<Browser> m_browser;
     std::optional<QCoro::Task<BrowserRun>> m_browserRun;
     QTemporaryDir m_dir;
@@ -318,46 +313,17 @@ void TestOidcLogin::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true);
     QVERIFY(m_dir.isValid());
-    m_node = QStandardPaths::findExecutable(QStringLiteral("node"));
-    if (m_node.isEmpty())
-        QSKIP("node is not installed: the OIDC provider tests need node 20 or later");
-    if (!QFile::exists(peerDir() + QStringLiteral("/node_modules/oidc-provider/package.json")))
-        QSKIP(qPrintable(
-            QStringLiteral("oidc-provider is not installed; run: npm ci --prefix %1").arg(peerDir())));
+    if (const QString missing = OidcPeer::unavailableReason(); !missing.isEmpty())
+        QSKIP(qPrintable(missing));
 
-    QTcpServer probe;
-    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-    const quint16 port = probe.serverPort();
-    probe.close();
-    m_issuer = QStringLiteral("http://127.0.0.1:%1").arg(port);
-    m_provider = std::make_unique<QProcess>();
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("IDP_API"), Api);
-    env.insert(QStringLiteral("IDP_HOST"), QStringLiteral("127.0.0.1"));
-    env.remove(QStringLiteral("IDP_ALG"));
-    env.remove(QStringLiteral("IDP_KEYS_FILE"));
-    m_provider->setProcessEnvironment(env);
-    m_provider->setWorkingDirectory(peerDir());
-    m_provider->start(m_node, {peerDir() + QStringLiteral("/idp.mjs"), QString::number(port)});
-    QVERIFY2(m_provider->waitForStarted(10000), qPrintable(m_provider->errorString()));
-    QByteArray output;
-    QTRY_VERIFY2_WITH_TIMEOUT((output += m_provider->readAllStandardOutput()).contains("listening on") ||
-                                  m_provider->state() == QProcess::NotRunning,
-                              "the provider did not start", 20000);
-    QVERIFY2(m_provider->state() == QProcess::Running,
-             qPrintable(QStringLiteral("idp.mjs exited: %1")
-                            .arg(QString::fromLocal8Bit(m_provider->readAllStandardError()))));
-    QVERIFY2(output.contains(m_issuer.toLatin1()), output.constData());
+    const QString failed = m_provider.start(Api);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
+    m_issuer = m_provider.issuer();
 }
 
 void TestOidcLogin::cleanupTestCase()
 {
-    if (!m_provider)
-        return;
-    m_provider->terminate();
-    if (!m_provider->waitForFinished(5000))
-        m_provider->kill();
-    m_provider->waitForFinished(5000);
+    m_provider.stop();
 }
 
 void TestOidcLogin::cleanup()

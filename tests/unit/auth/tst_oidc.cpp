@@ -5,6 +5,7 @@
 
 #include "AuthTestSupport.h"
 #include "Authenticator.h"
+#include "OidcPeer.h"
 
 #include <QDir>
 #include <QFile>
@@ -31,17 +32,6 @@ namespace {
 const QString Api = QStringLiteral("http://127.0.0.1:8080/api");
 const QString OpaqueApi = Api + QStringLiteral("-opaque");
 
-QString peerDir()
-{
-    return QDir::cleanPath(QStringLiteral(BUTLER_TEST_DATA "/../peers/oidc"));
-}
-
-struct Provider
-{
-    std::unique_ptr<QProcess> process;
-    QString issuer;
-};
-
 } // namespace
 
 class TestOidc : public QObject
@@ -66,20 +56,15 @@ private:
     QByteArray accessToken(const QString& alg, const QString& client, const QString& resource);
     std::unique_ptr<Authenticator> jwtAuthenticator(const QString& alg);
 
-    QString m_node;
     QTemporaryDir m_dir;
     QNetworkAccessManager m_nam;
-    std::map<QString, Provider> m_providers; // by alg
+    std::map<QString, std::unique_ptr<OidcPeer>> m_providers; // by alg
 };
 
 void TestOidc::initTestCase()
 {
-    m_node = QStandardPaths::findExecutable(QStringLiteral("node"));
-    if (m_node.isEmpty())
-        QSKIP("node is not installed: the OIDC provider tests need node 20 or later");
-    if (!QFile::exists(peerDir() + QStringLiteral("/node_modules/oidc-provider/package.json")))
-        QSKIP(qPrintable(
-            QStringLiteral("oidc-provider is not installed; run: npm install --prefix %1").arg(peerDir())));
+    if (const QString missing = OidcPeer::unavailableReason(); !missing.isEmpty())
+        QSKIP(qPrintable(missing));
     QVERIFY(m_dir.isValid());
     startProvider(QStringLiteral("RS256"));
     startProvider(QStringLiteral("ES256"));
@@ -87,42 +72,14 @@ void TestOidc::initTestCase()
 
 void TestOidc::cleanupTestCase()
 {
-    for (auto& [alg, provider] : m_providers) {
-        provider.process->terminate();
-        if (!provider.process->waitForFinished(5000))
-            provider.process->kill();
-        provider.process->waitForFinished(5000);
-    }
+    m_providers.clear(); // each stops its provider
 }
 
 void TestOidc::startProvider(const QString& alg)
 {
-    QTcpServer probe;
-    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-    const quint16 port = probe.serverPort();
-    probe.close();
-
-    Provider provider;
-    provider.issuer = QStringLiteral("http://127.0.0.1:%1").arg(port);
-    provider.process = std::make_unique<QProcess>();
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("IDP_ALG"), alg);
-    env.insert(QStringLiteral("IDP_API"), Api);
-    env.insert(QStringLiteral("IDP_HOST"), QStringLiteral("127.0.0.1"));
-    env.remove(QStringLiteral("IDP_KEYS_FILE"));
-    provider.process->setProcessEnvironment(env);
-    provider.process->setWorkingDirectory(peerDir());
-    provider.process->start(m_node, {peerDir() + QStringLiteral("/idp.mjs"), QString::number(port)});
-    QVERIFY2(provider.process->waitForStarted(10000), qPrintable(provider.process->errorString()));
-    QProcess* process = provider.process.get();
-    QByteArray output;
-    QTRY_VERIFY2_WITH_TIMEOUT((output += process->readAllStandardOutput()).contains("listening on") ||
-                                  process->state() == QProcess::NotRunning,
-                              "the provider did not start", 20000);
-    QVERIFY2(process->state() == QProcess::Running,
-             qPrintable(QStringLiteral("idp.mjs exited: %1")
-                            .arg(QString::fromLocal8Bit(process->readAllStandardError()))));
-    QVERIFY2(output.contains(provider.issuer.toLatin1()), output.constData());
+    auto provider = std::make_unique<OidcPeer>();
+    const QString failed = provider->start(Api, alg);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
     m_providers.emplace(alg, std::move(provider));
 }
 
@@ -144,7 +101,7 @@ QJsonObject TestOidc::post(const QString& url, const QString& client, const QByt
 
 QByteArray TestOidc::accessToken(const QString& alg, const QString& client, const QString& resource)
 {
-    const QString issuer = m_providers.at(alg).issuer;
+    const QString issuer = m_providers.at(alg)->issuer();
     const QByteArray form =
         "grant_type=client_credentials&scope=" + QUrl::toPercentEncoding("butler:read butler:write") +
         "&resource=" + QUrl::toPercentEncoding(resource);
@@ -158,7 +115,7 @@ QByteArray TestOidc::accessToken(const QString& alg, const QString& client, cons
 std::unique_ptr<Authenticator> TestOidc::jwtAuthenticator(const QString& alg)
 {
     AuthConfig config;
-    config.issuer = m_providers.at(alg).issuer;
+    config.issuer = m_providers.at(alg)->issuer();
     config.audience = Api;
     config.jwksUrl = QUrl(config.issuer + QStringLiteral("/jwks"));
     auto created = Authenticator::create(config);
@@ -248,7 +205,7 @@ void TestOidc::tamperedJwtRejected()
     const QString otherAlg =
         alg == QLatin1String("RS256") ? QStringLiteral("ES256") : QStringLiteral("RS256");
     AuthConfig config = auth->config();
-    config.jwksUrl = QUrl(m_providers.at(otherAlg).issuer + QStringLiteral("/jwks"));
+    config.jwksUrl = QUrl(m_providers.at(otherAlg)->issuer() + QStringLiteral("/jwks"));
     auto wrongKeys = Authenticator::create(config);
     QVERIFY(wrongKeys.ok());
     const auto result = awaitTask((*wrongKeys)->authenticate("Bearer " + token));
@@ -257,7 +214,7 @@ void TestOidc::tamperedJwtRejected()
 
 void TestOidc::opaqueTokensIntrospected()
 {
-    const QString issuer = m_providers.at(QStringLiteral("RS256")).issuer;
+    const QString issuer = m_providers.at(QStringLiteral("RS256"))->issuer();
     const QString secretFile = m_dir.filePath(QStringLiteral("server.secret"));
     {
         QFile file(secretFile);
