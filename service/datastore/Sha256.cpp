@@ -6,6 +6,16 @@
 
 namespace butler {
 
+namespace {
+// Fetched once: EVP_sha256() makes OpenSSL 3 look the implementation up on every init, which
+// costs more than hashing a short input.
+const EVP_MD* algorithm()
+{
+    static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return md;
+}
+} // namespace
+
 struct Sha256::Context
 {
     EVP_MD_CTX* md = EVP_MD_CTX_new();
@@ -17,8 +27,8 @@ Sha256::Sha256()
 {
     // Without a context or the algorithm OpenSSL is unusable; result() then gives an empty
     // digest, which never matches a recorded checksum.
-    if (m_context->md)
-        EVP_DigestInit_ex(m_context->md, EVP_sha256(), nullptr);
+    if (m_context->md && algorithm())
+        EVP_DigestInit_ex(m_context->md, algorithm(), nullptr);
 }
 
 Sha256::~Sha256() = default;
@@ -48,7 +58,7 @@ QByteArray Sha256::result()
     unsigned int length = 0;
     if (!m_context->md || EVP_DigestFinal_ex(m_context->md, digest, &length) != 1)
         return {};
-    EVP_DigestInit_ex(m_context->md, EVP_sha256(), nullptr);
+    EVP_DigestInit_ex(m_context->md, algorithm(), nullptr);
     return QByteArray(reinterpret_cast<const char*>(digest), int(length));
 }
 

@@ -12,7 +12,7 @@
 #include <QLoggingCategory>
 #include <QReadWriteLock>
 
-#include <openssl/sha.h>
+#include <openssl/evp.h>
 
 #include <algorithm>
 #include <limits>
@@ -162,6 +162,8 @@ Result<QByteArray> Authenticator::bearerToken(const QByteArray& authorization, q
 
 std::optional<Result<Identity>> Authenticator::lookup(const QByteArray& tokenHash) const
 {
+    if (tokenHash.isEmpty())
+        return std::nullopt; // no digest (OpenSSL failed): nothing is known of the token
     if (m_static) {
         if (const StaticToken* entry = m_static->find(tokenHash))
             return Result<Identity>(m_mapper->make(entry->user, entry->groups, 0));
@@ -180,13 +182,25 @@ std::optional<Result<Identity>> Authenticator::lookup(const QByteArray& tokenHas
 
 namespace {
 
-// The cache key of a token: its SHA-256, through OpenSSL (the CPU's SHA extensions), which
-// costs a tenth of QCryptographicHash on every authenticated request.
+// The cache key of a token: its SHA-256, computed on every authenticated request. Through
+// OpenSSL with the algorithm fetched once and a context per thread: the one-shot SHA256() of
+// OpenSSL 3 looks the algorithm up each time, which costs more than hashing a token.
 QByteArray tokenDigest(const QByteArray& token)
 {
-    QByteArray digest(SHA256_DIGEST_LENGTH, Qt::Uninitialized);
-    SHA256(reinterpret_cast<const unsigned char*>(token.constData()), size_t(token.size()),
-           reinterpret_cast<unsigned char*>(digest.data()));
+    static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    struct Context
+    {
+        EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+        ~Context() { EVP_MD_CTX_free(ctx); }
+    };
+    thread_local Context context;
+    QByteArray digest(EVP_MAX_MD_SIZE, Qt::Uninitialized);
+    unsigned int length = 0;
+    if (!md || !context.ctx || EVP_DigestInit_ex(context.ctx, md, nullptr) != 1 ||
+        EVP_DigestUpdate(context.ctx, token.constData(), size_t(token.size())) != 1 ||
+        EVP_DigestFinal_ex(context.ctx, reinterpret_cast<unsigned char*>(digest.data()), &length) != 1)
+        return QByteArray(); // never equal to a cached digest: the token is verified afresh
+    digest.truncate(int(length));
     return digest;
 }
 
@@ -202,6 +216,8 @@ std::optional<Result<Identity>> Authenticator::cached(const QByteArray& authoriz
 
 void Authenticator::remember(const QByteArray& tokenHash, const Identity& identity, qint64 cacheUntilMs)
 {
+    if (tokenHash.isEmpty())
+        return;
     const qint64 nowMs = m_clock();
     const qint64 expiredAtMs =
         identity.expiresAt > 0 ? (identity.expiresAt + m_config.clockSkewSeconds) * 1000 : Never;
