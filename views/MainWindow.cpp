@@ -7,6 +7,7 @@
 #include "DatasetDetailsPanel.h"
 #include "DatasetFilterBar.h"
 #include "DatasetTableModel.h"
+#include "DatasetTableView.h"
 #include "DimensionRecordBrowser.h"
 #include "LoginDialog.h"
 #include "NewCollectionDialog.h"
@@ -94,18 +95,8 @@ void MainWindow::buildUi()
     auto* layout = new QVBoxLayout(centre);
     m_filter = new DatasetFilterBar(centre);
     layout->addWidget(m_filter);
-    m_datasetView = new QTableView(centre);
+    m_datasetView = new DatasetTableView(centre);
     m_datasetView->setObjectName(QStringLiteral("datasetView"));
-    m_datasetView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_datasetView->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_datasetView->setDragEnabled(true);
-    m_datasetView->setDragDropMode(QAbstractItemView::DragOnly);
-    m_datasetView->setSortingEnabled(true);
-    m_datasetView->setAlternatingRowColors(true);
-    m_datasetView->setTabKeyNavigation(false); // Tab leaves the table; arrows move in it
-    m_datasetView->verticalHeader()->hide();
-    m_datasetView->horizontalHeader()->setSortIndicatorShown(true);
-    m_datasetView->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
     layout->addWidget(m_datasetView, 1);
     m_tableStatus = new QLabel(centre);
     m_tableStatus->setObjectName(QStringLiteral("messageLine"));

@@ -3,6 +3,7 @@
 # first page of a chain shown and then every page fetched to the end; prints the times per
 # page and peak memory next to bare RemoteButler calls measured in the same run.
 # Usage: bench_browser.sh [--smoke] [--build BUILD_DIR] [--repo DIR (kept for reruns)] [--pages N]
+#        [--stock-delegate (Qt's item delegate instead of the app's, for comparison)]
 set -euo pipefail
 build="$(cd "$(dirname "$0")/../.." && pwd)/build"
 args=()
@@ -12,6 +13,7 @@ while [ $# -gt 0 ]; do
     --build) build="$2"; shift ;;
     --repo) args+=(--repo "$2"); shift ;;
     --pages) args+=(--pages "$2"); shift ;;
+    --stock-delegate) args+=(--stock-delegate) ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift

@@ -1,0 +1,29 @@
+#include "DatasetTableView.h"
+
+#include "CachedTextDelegate.h"
+
+#include <QHeaderView>
+
+namespace butler {
+
+DatasetTableView::DatasetTableView(QWidget* parent)
+    : QTableView(parent)
+    , m_delegate(new CachedTextDelegate(this))
+{
+    setItemDelegate(m_delegate);
+    setSelectionBehavior(QAbstractItemView::SelectRows);
+    setSelectionMode(QAbstractItemView::ExtendedSelection);
+    setDragEnabled(true);
+    setDragDropMode(QAbstractItemView::DragOnly);
+    setSortingEnabled(true);
+    setAlternatingRowColors(true);
+    setTabKeyNavigation(false); // Tab leaves the table; arrows move in it
+    setWordWrap(false);         // one line per row: no text layout for wrapping
+    verticalHeader()->hide();
+    // Rows of one height: nothing measures them as pages of rows arrive.
+    verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    horizontalHeader()->setSortIndicatorShown(true);
+    horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
+}
+
+} // namespace butler
