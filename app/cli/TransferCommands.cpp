@@ -171,6 +171,8 @@ Status uploadToServer(CommandContext& context, RemoteButler& butler, const QStri
     UploadOptions options;
     options.resume = true;
     options.undoOnFailure = false;
+    // Nothing in a run made a moment ago to resume: hashing can go on while the files go up.
+    options.newRun = createdRun;
     options.progress = [&progress](qint64 done, qint64) { progress.advance(done - progress.current()); };
     UploadReport report;
     const Result<QList<DatasetRef>> refs = butler.uploadFiles(run, files, options, &report);

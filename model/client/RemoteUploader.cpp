@@ -1,7 +1,7 @@
 #include "RemoteUploader.h"
 
-#include "ContentHash.h"
 #include "CoroutineResult.h"
+#include "FileHasher.h"
 #include "FormatterLabel.h"
 #include "RemoteButler.h"
 
@@ -11,13 +11,12 @@
 #include <QHash>
 #include <QLoggingCategory>
 #include <QThread>
+#include <QUrl>
 
 #include <algorithm>
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
-#include <thread>
 #include <vector>
 
 namespace butler {
@@ -44,6 +43,8 @@ QCoro::Task<Result<QList<DatasetRef>>> RemoteUploader::uploadAsync(QString run, 
     m_report = UploadReport();
     m_done = 0;
     m_total = 0;
+    QList<qint64> sizes;
+    sizes.reserve(files.size());
     for (const IngestFile& file : files) {
         if (!file.id.isNull())
             co_return invalidInput(
@@ -52,9 +53,15 @@ QCoro::Task<Result<QList<DatasetRef>>> RemoteUploader::uploadAsync(QString run, 
         const QFileInfo info(file.path);
         if (!info.isFile())
             co_return notFound(QStringLiteral("file to ingest %1 does not exist").arg(file.path));
+        sizes.append(info.size());
         m_total += info.size();
     }
     advance(0);
+    // Reserving before hashing needs the server's word on what it received, which only the
+    // plain-http sender reads.
+    const bool hashWhileSending =
+        m_options.newRun && QUrl(m_butler.location()).scheme() == QLatin1String("http");
+    const int cores = QThread::idealThreadCount();
 
     QList<DatasetRef> refs;
     refs.reserve(files.size());
@@ -64,20 +71,54 @@ QCoro::Task<Result<QList<DatasetRef>>> RemoteUploader::uploadAsync(QString run, 
         const qsizetype count = std::min<qsizetype>(m_options.batchFiles, files.size() - start);
         QList<UploadSpec> specs;
         specs.reserve(count);
+        QList<QString> paths;
+        paths.reserve(count);
         for (qsizetype i = start; i < start + count; ++i) {
             const IngestFile& file = files[i];
             UploadSpec spec;
             spec.datasetType = file.datasetType;
             spec.dataId = file.dataId;
             spec.formatter = file.formatter.isEmpty() ? FormatterLabel::forPath(file.path) : file.formatter;
+            spec.size = sizes[i];
             specs.append(std::move(spec));
+            paths.append(file.path);
         }
-        const Status hashed = hashAll(files.mid(start, count), specs);
-        if (!hashed.ok())
-            co_return co_await fail(hashed.error(), openUploads, committed);
-        auto grant = co_await m_butler.reserveUploadAsync(run, specs, m_options.resume);
-        if (!grant)
-            co_return co_await fail(grant.error(), openUploads, committed);
+        // While the batch is reserved and sent, a core is left to the server and the sending.
+        auto hasher = std::make_unique<FileHasher>(paths, hashWhileSending ? std::clamp(cores - 1, 1, 4)
+                                                                           : std::clamp(cores, 1, 4));
+        std::optional<UploadGrant> grant;
+        bool checkAfterSending = false;
+        if (hashWhileSending) {
+            auto early = co_await m_butler.reserveUploadAsync(run, specs, m_options.resume);
+            if (!early)
+                co_return co_await fail(early.error(), openUploads, committed);
+            if (isPlainUploadGrant(early.value(), specs.size())) {
+                grant = std::move(early).value();
+                checkAfterSending = true;
+            } else if (!early->uploadId.isEmpty()) {
+                // Slots whose content nothing checked (files the server holds already), or URLs
+                // the plain sender does not take: reserved again, with the hashes.
+                const auto aborted = co_await m_butler.abortUploadAsync(early->uploadId);
+                if (!aborted) {
+                    openUploads.append(early->uploadId);
+                    m_report.leftOnServer = true;
+                    co_return co_await fail(aborted.error(), openUploads, committed);
+                }
+            }
+        }
+        if (!checkAfterSending) {
+            const Status hashed = co_await waitForHashes(*hasher);
+            if (!hashed.ok())
+                co_return co_await fail(hashed.error(), openUploads, committed);
+            for (qsizetype i = 0; i < specs.size(); ++i) {
+                specs[i].sha256 = hasher->sha256(i);
+                specs[i].size = hasher->size(i);
+            }
+            auto reserved = co_await m_butler.reserveUploadAsync(run, specs, m_options.resume);
+            if (!reserved)
+                co_return co_await fail(reserved.error(), openUploads, committed);
+            grant = std::move(reserved).value();
+        }
         if (grant->files.size() != specs.size()) {
             const Error mismatch = ioError(QStringLiteral("the server answered %1 upload slots for %2 files")
                                                .arg(grant->files.size())
@@ -92,15 +133,26 @@ QCoro::Task<Result<QList<DatasetRef>>> RemoteUploader::uploadAsync(QString run, 
         for (qsizetype i = 0; i < specs.size(); ++i) {
             const UploadGrant::Slot& slot = grant->files[i];
             if (slot.status == QLatin1String("upload")) {
-                pending.append(Pending{slot.url, files[start + i].path, specs[i].size});
+                pending.append(Pending{slot.url, files[start + i].path, specs[i].size, i});
             } else {
                 ++m_report.skippedFiles;
                 advance(specs[i].size);
             }
         }
-        const Status sent = co_await sendAll(pending);
+        QStringList received;
+        // Not a ?: inside the co_await expression (GCC 12).
+        QStringList* answers = nullptr;
+        if (checkAfterSending)
+            answers = &received;
+        const Status sent = co_await sendAll(pending, answers);
         if (!sent.ok())
             co_return co_await fail(sent.error(), openUploads, committed);
+        if (checkAfterSending) {
+            const Status checked = co_await checkReceived(*hasher, pending, received);
+            if (!checked.ok())
+                co_return co_await fail(checked.error(), openUploads, committed);
+        }
+        hasher.reset();
         QHash<QUuid, DatasetRef> made;
         if (!grant->uploadId.isEmpty()) {
             auto batchRefs = co_await m_butler.commitUploadAsync(grant->uploadId);
@@ -132,39 +184,54 @@ QCoro::Task<Result<QList<DatasetRef>>> RemoteUploader::uploadAsync(QString run, 
     co_return refs;
 }
 
-Status RemoteUploader::hashAll(const QList<IngestFile>& files, QList<UploadSpec>& specs)
+bool RemoteUploader::isPlainUploadGrant(const UploadGrant& grant, qsizetype fileCount)
 {
-    // The reservation needs every sha256 of its batch: the cores share the hashing.
-    const int count =
-        int(std::clamp<qsizetype>(QThread::idealThreadCount(), 1, std::clamp<qsizetype>(files.size(), 1, 4)));
-    std::atomic<qsizetype> next{0};
-    std::atomic<bool> failed{false};
-    std::vector<std::optional<Error>> errors(size_t(files.size()));
-    const auto work = [&] {
-        for (qsizetype i = next++; i < files.size() && !failed.load(); i = next++) {
-            auto sha = ContentHash::sha256OfFile(files[i].path, &specs[i].size);
-            if (!sha) {
-                errors[size_t(i)] = sha.error();
-                failed.store(true);
-                return;
-            }
-            specs[i].sha256 = sha.value();
-        }
-    };
-    std::vector<std::thread> threads;
-    for (int t = 1; t < count; ++t)
-        threads.emplace_back(work);
-    work();
-    for (std::thread& thread : threads)
-        thread.join();
-    for (const std::optional<Error>& error : errors) {
-        if (error)
-            return *error;
+    if (grant.uploadId.isEmpty() || grant.files.size() != fileCount)
+        return false;
+    QList<SignedPutSender::File> files;
+    files.reserve(grant.files.size());
+    for (const UploadGrant::Slot& slot : grant.files) {
+        if (slot.status != QLatin1String("upload"))
+            return false;
+        files.append(SignedPutSender::File{QUrl(slot.url), QString(), 0});
     }
-    return {};
+    return SignedPutSender::supports(files);
 }
 
-QCoro::Task<Status> RemoteUploader::sendAll(QList<Pending> pending)
+QCoro::Task<Status> RemoteUploader::waitForHashes(FileHasher& hasher)
+{
+    // On a thread of its own: this thread keeps its event loop.
+    Status status;
+    std::unique_ptr<QThread> thread(QThread::create([&] { status = hasher.wait(); }));
+    thread->start();
+    co_await qCoro(thread.get()).waitForFinished();
+    co_return status;
+}
+
+QCoro::Task<Status> RemoteUploader::checkReceived(FileHasher& hasher, QList<Pending> pending,
+                                                  QStringList received)
+{
+    const Status hashed = co_await waitForHashes(hasher);
+    if (!hashed.ok())
+        co_return hashed;
+    for (qsizetype i = 0; i < pending.size(); ++i) {
+        const Pending& item = pending[i];
+        const QString local = QStringLiteral("sha256:") + hasher.sha256(item.index);
+        const QString remote = received.value(i);
+        if (remote.isEmpty())
+            co_return ioError(QStringLiteral("the server did not say what it received of %1; run the "
+                                             "upload again")
+                                  .arg(item.path));
+        if (hasher.size(item.index) != item.size || remote.compare(local, Qt::CaseInsensitive) != 0)
+            co_return conflict(QStringLiteral("%1 changed while it was being uploaded, or was damaged on "
+                                              "the way (the server received %2, the file has %3); run "
+                                              "the upload again")
+                                   .arg(item.path, remote, local));
+    }
+    co_return Status();
+}
+
+QCoro::Task<Status> RemoteUploader::sendAll(QList<Pending> pending, QStringList* received)
 {
     if (pending.isEmpty())
         co_return Status();
@@ -173,7 +240,7 @@ QCoro::Task<Status> RemoteUploader::sendAll(QList<Pending> pending)
     for (const Pending& item : std::as_const(pending))
         files.append(SignedPutSender::File{QUrl(item.url), item.path, item.size});
     if (SignedPutSender::supports(files))
-        co_return co_await sendPlain(std::move(files));
+        co_return co_await sendPlain(std::move(files), received);
     // Workers take the next file until none is left or one failed.
     struct Shared
     {
@@ -218,7 +285,7 @@ QCoro::Task<Status> RemoteUploader::sendAll(QList<Pending> pending)
     co_return first;
 }
 
-QCoro::Task<Status> RemoteUploader::sendPlain(QList<SignedPutSender::File> files)
+QCoro::Task<Status> RemoteUploader::sendPlain(QList<SignedPutSender::File> files, QStringList* received)
 {
     // The sender blocks on its own threads; this thread keeps its event loop and hears of each
     // file that arrived through a queued call.
@@ -241,6 +308,11 @@ QCoro::Task<Status> RemoteUploader::sendPlain(QList<SignedPutSender::File> files
     co_await qCoro(thread.get()).waitForFinished();
     // What the sending threads reported last is still queued.
     QCoreApplication::sendPostedEvents(&context);
+    if (received) {
+        received->clear();
+        for (qsizetype i = 0; i < files.size(); ++i)
+            received->append(sender->checksum(i));
+    }
     co_return status;
 }
 

@@ -2,6 +2,7 @@
 
 #include "Butler.h"
 #include "SignedPutSender.h"
+#include "UploadGrant.h"
 #include "UploadOptions.h"
 #include "UploadSpec.h"
 
@@ -9,13 +10,16 @@
 
 namespace butler {
 
+class FileHasher;
 class RemoteButler;
 
 // Sends files to a server repository through signed upload URLs, in batches: each batch is
 // hashed (on a few threads), reserved (POST /uploads), PUT straight to its URLs with several
 // transfers at once (plain http through SignedPutSender, https through QNetworkAccessManager),
-// and committed. Files the server already holds (an interrupted earlier run, or datasets with
-// the same content with `resume`) are not sent again. The RemoteButler must outlive it.
+// and committed. Into a new run (UploadOptions::newRun) the hashing goes on while the batch is
+// reserved and sent, and is checked against what the server received before the commit.
+// Files the server already holds (an interrupted earlier run, or datasets with the same
+// content with `resume`) are not sent again. The RemoteButler must outlive it.
 class RemoteUploader
 {
 public:
@@ -33,6 +37,7 @@ private:
         QString url;
         QString path;
         qint64 size = 0;
+        qsizetype index = 0; // in its batch
     };
     // A batch this call committed, and the datasets it made.
     struct Committed
@@ -41,11 +46,17 @@ private:
         QList<QUuid> ids;
     };
 
-    // The sha256 and size of each file into specs (same order), on a few threads.
-    static Status hashAll(const QList<IngestFile>& files, QList<UploadSpec>& specs);
-    QCoro::Task<Status> sendAll(QList<Pending> pending);
+    // A grant of fileCount "upload" slots with plain-http URLs: what can be checked after sending.
+    static bool isPlainUploadGrant(const UploadGrant& grant, qsizetype fileCount);
+    static QCoro::Task<Status> waitForHashes(FileHasher& hasher);
+    // Every file the server received (received: its answers, in the order of pending) has the
+    // sha256 the hasher found, else a conflict.
+    static QCoro::Task<Status> checkReceived(FileHasher& hasher, QList<Pending> pending,
+                                             QStringList received);
+    // received, if given, takes what the server answered for each file (plain http only).
+    QCoro::Task<Status> sendAll(QList<Pending> pending, QStringList* received = nullptr);
     // Plain-http URLs: SignedPutSender on its own threads.
-    QCoro::Task<Status> sendPlain(QList<SignedPutSender::File> files);
+    QCoro::Task<Status> sendPlain(QList<SignedPutSender::File> files, QStringList* received);
     void advance(qint64 bytes);
     // Undoes what this call did (when undoOnFailure): aborts the open batches and removes the
     // committed ones for good, then answers error.

@@ -101,6 +101,7 @@ bool SignedPutSender::supports(const QList<File>& files)
 
 SignedPutSender::SignedPutSender(QList<File> files, int connections, std::chrono::milliseconds timeout)
     : m_files(std::move(files))
+    , m_checksums(size_t(m_files.size()))
     , m_connections(std::max(1, connections))
     , m_timeout(timeout)
 {
@@ -153,7 +154,8 @@ Status SignedPutSender::run(const std::function<void(qsizetype)>& sent)
                 const qsizetype index = m_next.fetch_add(1);
                 if (index >= m_files.size())
                     break;
-                const Status status = sendOne(connection, m_files[index]);
+                const Status status =
+                    sendOne(connection, std::as_const(m_files)[index], &m_checksums[size_t(index)]);
                 if (!status.ok()) {
                     if (!m_failed.exchange(true))
                         m_firstError = status.error();
@@ -173,7 +175,7 @@ Status SignedPutSender::run(const std::function<void(qsizetype)>& sent)
     return {};
 }
 
-Status SignedPutSender::sendOne(Connection& connection, const File& file)
+Status SignedPutSender::sendOne(Connection& connection, const File& file, QString* checksum)
 {
     const QString where = QStringLiteral("uploading %1").arg(file.path);
     const QString server = QString::fromLatin1(m_host);
@@ -358,9 +360,11 @@ Status SignedPutSender::sendOne(Connection& connection, const File& file)
         else
             connection.reused = true;
 
-        if (answer.status == 200 || answer.status == 201)
-            return {};
         const QJsonDocument document = QJsonDocument::fromJson(answer.body);
+        if (answer.status == 200 || answer.status == 201) {
+            *checksum = document.object().value(QLatin1String("checksum")).toString();
+            return {};
+        }
         if (document.isObject() && document.object().value(QLatin1String("error")).isObject())
             return WireFormat::errorFromJson(document.object(), answer.status).withContext(where);
         return Error(WireFormat::errorKindFromName({}, answer.status),

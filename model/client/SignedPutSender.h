@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <vector>
 
 namespace butler {
 
@@ -36,15 +37,19 @@ public:
     // Blocking. Stops at the first failure (the other connections finish the file they are
     // sending) and returns it; sent(i) is called, on a sending thread, when file i arrived.
     Status run(const std::function<void(qsizetype)>& sent);
+    // After run(): the "checksum" the server answered for file i ("sha256:<hex>" of what it
+    // received), empty if it named none or the file was not sent.
+    const QString& checksum(qsizetype i) const { return m_checksums[size_t(i)]; }
     // From any thread: no new file is started.
     void cancel() { m_cancelled.store(true); }
 
 private:
     struct Connection;
-    Status sendOne(Connection& connection, const File& file);
+    Status sendOne(Connection& connection, const File& file, QString* checksum);
     void work(const std::function<void(qsizetype)>& sent);
 
     QList<File> m_files;
+    std::vector<QString> m_checksums; // each written by the thread that sent its file
     int m_connections;
     std::chrono::milliseconds m_timeout;
     QByteArray m_host; // "host:port" for the Host header

@@ -17,6 +17,11 @@ struct UploadOptions
     // On failure, prune what this call committed and abort its open batches (all or nothing);
     // without it, everything stays for a rerun to resume.
     bool undoOnFailure = true;
+    // The run was made for this upload, so nothing in it is resumed: each batch is reserved
+    // before its files are hashed, they are hashed while they are sent, and each file's sha256
+    // is compared with the one the server answered for what it received before the batch is
+    // committed. Only with a plain-http server; otherwise the files are hashed first.
+    bool newRun = false;
     // Bytes sent (or found on the server already) so far, and in all. Called on the thread of
     // the upload.
     std::function<void(qint64 bytesDone, qint64 bytesTotal)> progress;

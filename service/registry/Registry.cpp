@@ -1447,8 +1447,9 @@ Status Registry::writeDatasetRows(const Cache& c, const CollectionEntry& run, co
     for (qsizetype i = from; i < to; ++i)
         ids << uuidText(refs[i].id());
     // Rows of one dataset type at a time, as "INSERT ... SELECT shared values, columnN FROM
-    // (VALUES (row), (row), ...)": values common to the rows are bound once, since binding
-    // through Qt costs as much per value as SQLite's insert per row. Statements come in a few
+    // (VALUES (row), (row), ...)": values common to the rows are bound once, and through the
+    // engine's own API (Database::run), since binding through Qt costs as much per value as
+    // SQLite's insert per row. Statements come in a few
     // fixed sizes, so that each connection prepares only a handful. (PostgreSQL would want
     // casts on the VALUES columns.)
     QVariantList binds;

@@ -99,6 +99,7 @@ private slots:
     void expiredSlotsAreRefusedAndCleanedUp();
     void quotaRace();
     void resumableIngestThroughCli();
+    void cliIngestIntoNewRunRecordsWhatArrived();
     void failedCliIngestLeavesNothing();
     void cliQuotaAndWhoami();
     void verifyQuotasFindsAndFixesDrift();
@@ -766,6 +767,62 @@ void TestUploads::resumableIngestThroughCli()
     result = runButler(args, m_server.token(user));
     QCOMPARE(result.status, 1);
     QVERIFY2(result.err.contains(QStringLiteral("other content")), qPrintable(describe(result)));
+}
+
+void TestUploads::cliIngestIntoNewRunRecordsWhatArrived()
+{
+    // A run the command makes: the files are hashed while they go up, and the server records
+    // the checksums of what it received (nothing was announced at the reservation).
+    const QString run = QStringLiteral("u/alice/fresh");
+    QTemporaryDir dir;
+    QFile table(dir.filePath(QStringLiteral("files.csv")));
+    QVERIFY(table.open(QIODevice::WriteOnly));
+    table.write("file,detector\n");
+    QList<QByteArray> bodies;
+    for (int i = 0; i < 5; ++i) {
+        bodies.append(content(80 + i, 3000 * i + 7));
+        QFile file(dir.filePath(QStringLiteral("new%1.bin").arg(i)));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(bodies.last());
+        table.write(QStringLiteral("new%1.bin,%2\n").arg(i).arg(m_detectors[i]).toUtf8());
+    }
+    table.close();
+    const QJsonObject before = quotaOf(QStringLiteral("alice"));
+    const CliResult result =
+        runButler({QStringLiteral("ingest-files"), m_server.repoUrl(), kType, run, table.fileName(),
+                   QStringLiteral("--data-id"), QStringLiteral("instrument=LSSTCam"),
+                   QStringLiteral("--prefix"), dir.path()},
+                  m_server.token(QStringLiteral("alice")));
+    QVERIFY2(result.status == 0, qPrintable(describe(result)));
+    QVERIFY2(result.out.contains(QStringLiteral("Ingested 5 datasets into u/alice/fresh (5 uploaded")),
+             qPrintable(describe(result)));
+    auto butler = connectAs(QStringLiteral("alice"));
+    QVERIFY(butler);
+    DatasetQuery query;
+    query.datasetTypes = {kType};
+    query.collections = {run};
+    const auto refs = butler->queryDatasets(query);
+    QVERIFY(refs.ok());
+    QCOMPARE(refs->refs.size(), 5);
+    QList<QUuid> ids;
+    for (const DatasetRef& ref : refs->refs)
+        ids.append(ref.id());
+    const auto infos = butler->fileInfo(ids);
+    QVERIFY2(infos.ok(), infos.ok() ? "" : qPrintable(infos.error().message()));
+    QCOMPARE(infos->size(), 5);
+    for (const FileInfo& info : infos.value()) {
+        const auto ref = std::find_if(refs->refs.cbegin(), refs->refs.cend(),
+                                      [&](const DatasetRef& r) { return r.id() == info.id; });
+        QVERIFY(ref != refs->refs.cend());
+        const int detector = ref->dataId().value(QStringLiteral("detector")).toInt();
+        const QByteArray& body = bodies[m_detectors.indexOf(detector)];
+        QCOMPARE(info.checksum, QStringLiteral("sha256:") + sha256Hex(body));
+        QCOMPARE(info.size, qint64(body.size()));
+        QVERIFY(butler->get(info.id).value() == body);
+    }
+    const QJsonObject quota = quotaOf(QStringLiteral("alice"));
+    QCOMPARE(quota.value("used_bytes").toInteger(), before.value("used_bytes").toInteger() + 3000 * 10 + 35);
+    QCOMPARE(quota.value("reserved_bytes").toInteger(), before.value("reserved_bytes").toInteger());
 }
 
 void TestUploads::failedCliIngestLeavesNothing()

@@ -269,9 +269,13 @@ Result<QString> FileRequest::resolveForWrite(const QString& datastoreRoot) const
     QByteArray parent = root;
     if (!folder.isEmpty()) {
         const QByteArray wanted = root + '/' + QFile::encodeName(folder);
-        if (!QDir().mkpath(QFile::decodeName(wanted)))
-            return ioError(QStringLiteral("cannot create the folder of '%1'").arg(m_relativePath));
+        // Usually there already: made by the first file of its batch.
         parent = realPath(wanted, &error);
+        if (parent.isEmpty() && (error == ENOENT || error == ENOTDIR)) {
+            if (!QDir().mkpath(QFile::decodeName(wanted)))
+                return ioError(QStringLiteral("cannot create the folder of '%1'").arg(m_relativePath));
+            parent = realPath(wanted, &error);
+        }
         if (parent.isEmpty())
             return ioError(QStringLiteral("cannot resolve the folder of '%1': %2")
                                .arg(m_relativePath, QString::fromLocal8Bit(strerror(error))));

@@ -7,7 +7,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <fcntl.h>
@@ -48,6 +47,7 @@ QByteArray::Base64Options b64Options()
 
 UrlSigner::UrlSigner(QByteArray key, Options options)
     : m_key(std::move(key))
+    , m_hmac(m_key)
     , m_options(options)
     , m_sealer(m_key)
 {
@@ -149,13 +149,7 @@ QByteArray UrlSigner::mac(const QByteArray& method, const QString& path, qint64 
         message += "\nsize=";
         message += QByteArray::number(size);
     }
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int outLen = 0;
-    if (!HMAC(EVP_sha256(), m_key.constData(), m_key.size(),
-              reinterpret_cast<const unsigned char*>(message.constData()), size_t(message.size()), out,
-              &outLen))
-        return {};
-    return QByteArray(reinterpret_cast<const char*>(out), int(outLen));
+    return m_hmac.mac(message);
 }
 
 bool UrlSigner::constantTimeEquals(const QByteArray& a, const QByteArray& b)

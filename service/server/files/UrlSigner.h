@@ -1,5 +1,6 @@
 #pragma once
 
+#include "HmacSha256.h"
 #include "PathSealer.h"
 #include "Result.h"
 
@@ -88,6 +89,7 @@ private:
                           qint64 nowUnix, qint64* size) const;
 
     QByteArray m_key;
+    HmacSha256 m_hmac; // under m_key
     Options m_options;
     PathSealer m_sealer;
 };

@@ -193,12 +193,12 @@ Status UploadStore::insertSlots(const QList<UploadSlot>& newSlots)
                   << nullableText(slot.expectedSha256) << nullableText(slot.checksum)
                   << UploadSlot::stateName(slot.state) << slot.expires << slot.ordinal;
         }
-        auto q = m_db.exec(sql, binds);
-        if (!q) {
-            if (q.error().kind() == ErrorKind::Conflict)
+        const Status inserted = m_db.run(sql, binds);
+        if (!inserted.ok()) {
+            if (inserted.error().kind() == ErrorKind::Conflict)
                 return conflict(QStringLiteral("another upload into run '%1' holds the same %2 dataset")
                                     .arg(newSlots[start].run, newSlots[start].datasetType));
-            return q.error();
+            return inserted.error();
         }
     }
     return {};
@@ -213,15 +213,6 @@ Status UploadStore::adoptSlot(const QUuid& datasetId, const QString& uploadId, q
     return {};
 }
 
-Status UploadStore::setChecksums(const QHash<QUuid, QString>& unannounced)
-{
-    for (auto it = unannounced.cbegin(); it != unannounced.cend(); ++it)
-        BUTLER_TRY(
-            m_db.exec(QStringLiteral("UPDATE butler_upload_slot SET checksum = ? WHERE dataset_id = ?"),
-                      {it.value(), idText(it.key())}));
-    return {};
-}
-
 Status UploadStore::insertFileRecords(const QString& uploadId,
                                       const QHash<QString, QString>& storageClassByType)
 {
@@ -232,6 +223,27 @@ Status UploadStore::insertFileRecords(const QString& uploadId,
                                      "formatter, ?, size, checksum FROM butler_upload_slot WHERE "
                                      "upload_id = ? AND dataset_type = ?"),
                       {it.value(), uploadId, it.key()}));
+    return {};
+}
+
+Status UploadStore::setChecksums(const QHash<QUuid, QString>& unannounced)
+{
+    // A statement per 400 slots, not one per slot: a new run's uploads announce no sha256.
+    constexpr qsizetype kRows = 400; // 2 values a row, below SQLite's oldest limit of 999
+    auto it = unannounced.cbegin();
+    while (it != unannounced.cend()) {
+        QString values;
+        QVariantList binds;
+        binds.reserve(2 * kRows);
+        for (qsizetype row = 0; row < kRows && it != unannounced.cend(); ++row, ++it) {
+            values += row == 0 ? QStringLiteral("(?, ?)") : QStringLiteral(", (?, ?)");
+            binds << idText(it.key()) << it.value();
+        }
+        BUTLER_TRY(m_db.run(QStringLiteral("UPDATE butler_upload_slot SET checksum = v.column2 FROM (VALUES "
+                                           "%1) AS v WHERE butler_upload_slot.dataset_id = v.column1")
+                                .arg(values),
+                            binds));
+    }
     return {};
 }
 

@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QSet>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTemporaryFile>
 #include <QTest>
 #include <QThread>
@@ -130,6 +131,9 @@ private slots:
     void signedUrlWithExpiry();
     void putSendsBytesAndParameters();
     void putAbortsWhenTheUploadFails();
+    void newRunUploadChecksWhatArrived_data();
+    void newRunUploadChecksWhatArrived();
+    void newRunUploadFallsBackToHashingFirst();
     void ingestRefusesOtherTransferModes();
     void collectionQueryParameters();
     void worksOnAnotherThread();
@@ -656,6 +660,173 @@ void TstRemoteButler::putAbortsWhenTheUploadFails()
     QVERIFY2(put.error().message().contains("expired"), qPrintable(put.error().message()));
     QCOMPARE(server.count("/uploads/abort"), 1);
     QCOMPARE(server.count("/uploads/commit"), 0);
+}
+
+namespace {
+
+// A fake server's side of an upload of `count` files: the reservation (recording whether it
+// carried sha256s), PUTs answered by `checksumFor`, and the commit with refs of the slots' IDs.
+struct FakeUploads
+{
+    FakeUploads(FakeServer& fake, int files, QString statusOfFirst = QStringLiteral("upload"))
+        : server(fake)
+        , count(files)
+        , firstStatus(std::move(statusOfFirst))
+    {
+    }
+
+    FakeServer& server;
+    int count = 0;
+    QString firstStatus; // of the first slot of the first reservation
+    std::function<QString(const QByteArray& body)> checksumFor;
+    QList<QUuid> ids;
+    int reservations = 0;
+    int reservationsWithSha256 = 0;
+
+    Reply answer(const Recorded& request)
+    {
+        if (request.path.endsWith("/uploads")) {
+            ++reservations;
+            const QJsonArray files = QJsonDocument::fromJson(request.body).object().value("files").toArray();
+            if (!files.isEmpty() && files.first().toObject().contains("sha256"))
+                ++reservationsWithSha256;
+            ids.clear();
+            QJsonArray slotArray;
+            for (int i = 0; i < count; ++i) {
+                ids.append(QUuid::createUuid());
+                const QString path = QStringLiteral("u/alice/run/f%1.bin").arg(i);
+                const QString status = i == 0 && reservations == 1 ? firstStatus : QStringLiteral("upload");
+                QJsonObject slot{{"dataset_id", ids.last().toString(QUuid::WithoutBraces)},
+                                 {"status", status},
+                                 {"path", path}};
+                if (status == QLatin1String("upload"))
+                    slot.insert("url", server.base() + "/files/main/" + path + "?method=PUT&sig=x");
+                slotArray.append(slot);
+            }
+            return json(QJsonObject{{"upload_id", QStringLiteral("up-%1").arg(reservations)},
+                                    {"expires", 2000000000},
+                                    {"files", slotArray}},
+                        201);
+        }
+        if (request.path.startsWith("/files/")) {
+            QJsonObject body{{"size", request.body.size()}};
+            const QString checksum = checksumFor(request.body);
+            if (!checksum.isEmpty())
+                body.insert("checksum", checksum);
+            return json(body, 201);
+        }
+        if (request.path.endsWith("/uploads/commit")) {
+            const DatasetRef model = makeRef();
+            QJsonArray datasets;
+            for (const QUuid& id : std::as_const(ids))
+                datasets.append(DatasetRef(id, model.datasetType(), model.dataId(), model.run()).toJson());
+            return json(QJsonObject{{"datasets", datasets}});
+        }
+        if (request.path.endsWith("/uploads/abort"))
+            return json(QJsonObject{{"released_bytes", 0}});
+        return FakeServer::defaultReply(request);
+    }
+};
+
+QString sha256Checksum(const QByteArray& bytes)
+{
+    return QStringLiteral("sha256:") +
+           QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+}
+
+} // namespace
+
+void TstRemoteButler::newRunUploadChecksWhatArrived_data()
+{
+    QTest::addColumn<QString>("answer"); // what the server says it received
+    QTest::addColumn<bool>("committed");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("what was sent") << "same" << true << "";
+    QTest::newRow("other bytes") << "other" << false << "changed while it was being uploaded";
+    QTest::newRow("nothing said") << "none" << false << "did not say what it received";
+}
+
+void TstRemoteButler::newRunUploadChecksWhatArrived()
+{
+    QFETCH(QString, answer);
+    QFETCH(bool, committed);
+    QFETCH(QString, error);
+    FakeServer server;
+    const auto butler = connectOrFail(server);
+    FakeUploads uploads(server, 6);
+    uploads.checksumFor = [&](const QByteArray& body) {
+        if (answer == QLatin1String("none"))
+            return QString();
+        // One file arrives other than it was sent.
+        if (answer == QLatin1String("other") && body.startsWith("file 3"))
+            return sha256Checksum(body + "!");
+        return sha256Checksum(body);
+    };
+    server.handler = [&](const Recorded& request) { return uploads.answer(request); };
+    QTemporaryDir dir;
+    QList<IngestFile> files;
+    for (int i = 0; i < uploads.count; ++i) {
+        IngestFile file;
+        file.path = dir.filePath(QStringLiteral("f%1.bin").arg(i));
+        QFile out(file.path);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(QByteArray("file ") + QByteArray::number(i) + QByteArray(1000 * i, 'x'));
+        out.close();
+        file.datasetType = "raw";
+        file.dataId = {{"instrument", "LSSTCam"}, {"detector", i}, {"exposure", qint64(2025061500001)}};
+        files.append(file);
+    }
+    UploadOptions options;
+    options.newRun = true;
+    options.undoOnFailure = false;
+    UploadReport report;
+    const Result<QList<DatasetRef>> refs = butler->uploadFiles("u/alice/run", files, options, &report);
+    // Reserved once, before any hash was known; every file went up.
+    QCOMPARE(uploads.reservations, 1);
+    QCOMPARE(uploads.reservationsWithSha256, 0);
+    QCOMPARE(server.count("/uploads/commit"), committed ? 1 : 0);
+    QCOMPARE(refs.ok(), committed);
+    if (committed) {
+        QCOMPARE(refs->size(), uploads.count);
+        QCOMPARE(report.sentFiles, uploads.count);
+        QVERIFY(!report.leftOnServer);
+    } else {
+        QVERIFY2(refs.error().message().contains(error), qPrintable(refs.error().message()));
+        QVERIFY(report.leftOnServer); // for a rerun, which hashes first
+    }
+}
+
+void TstRemoteButler::newRunUploadFallsBackToHashingFirst()
+{
+    // A slot the server says it holds already cannot be checked afterwards: the batch is
+    // reserved again, this time with the hashes.
+    FakeServer server;
+    const auto butler = connectOrFail(server);
+    FakeUploads uploads(server, 3, QStringLiteral("uploaded"));
+    uploads.checksumFor = [](const QByteArray& body) { return sha256Checksum(body); };
+    server.handler = [&](const Recorded& request) { return uploads.answer(request); };
+    QTemporaryDir dir;
+    QList<IngestFile> files;
+    for (int i = 0; i < uploads.count; ++i) {
+        IngestFile file;
+        file.path = dir.filePath(QStringLiteral("g%1.bin").arg(i));
+        QFile out(file.path);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(QByteArray(100 + i, char('a' + i)));
+        out.close();
+        file.datasetType = "raw";
+        file.dataId = {{"instrument", "LSSTCam"}, {"detector", i}, {"exposure", qint64(2025061500001)}};
+        files.append(file);
+    }
+    UploadOptions options;
+    options.newRun = true;
+    const Result<QList<DatasetRef>> refs = butler->uploadFiles("u/alice/run", files, options, nullptr);
+    QVERIFY2(refs.ok(), refs.ok() ? "" : qPrintable(refs.error().message()));
+    QCOMPARE(uploads.reservations, 2);
+    QCOMPARE(uploads.reservationsWithSha256, 1);
+    QCOMPARE(server.count("/uploads/abort"), 1);
+    QCOMPARE(server.count("/uploads/commit"), 1);
+    QCOMPARE(refs->size(), 3);
 }
 
 void TstRemoteButler::ingestRefusesOtherTransferModes()

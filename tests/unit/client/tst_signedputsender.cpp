@@ -1,9 +1,11 @@
 // SignedPutSender against a recording HTTP server: every file arrives whole with its exact
-// Content-Length over a few kept-alive connections, refusals come back as the server's errors,
+// Content-Length over a few kept-alive connections, the checksum each answer names is kept,
+// refusals come back as the server's errors,
 // a file that changed is not sent, and only plain-http URLs of one server are taken.
 #include "FakeButlerServer.h"
 #include "SignedPutSender.h"
 
+#include <QCryptographicHash>
 #include <QMutex>
 #include <QSet>
 #include <QTemporaryDir>
@@ -53,6 +55,7 @@ class TestSignedPutSender : public QObject
 
 private slots:
     void sendsEveryFileWhole();
+    void keepsTheChecksumsTheServerAnswered();
     void refusalBecomesTheServersError();
     void changedFileIsNotSent();
     void serverDownIsUnavailable();
@@ -100,6 +103,44 @@ void TestSignedPutSender::sendsEveryFileWhole()
         QCOMPARE(request.headers.value("content-type"), QByteArray("application/octet-stream"));
         QVERIFY(!request.headers.contains("authorization")); // the URL is the credential
         QVERIFY(request.query.hasQueryItem(QStringLiteral("signature")));
+    }
+}
+
+void TestSignedPutSender::keepsTheChecksumsTheServerAnswered()
+{
+    fake::FakeServer server;
+    server.handler = [](const fake::Recorded& request) {
+        if (request.path.endsWith(QLatin1String("quiet.bin")))
+            return fake::json(QJsonObject{{QStringLiteral("size"), request.body.size()}}, 201);
+        const QString sha =
+            QString::fromLatin1(QCryptographicHash::hash(request.body, QCryptographicHash::Sha256).toHex());
+        return fake::json(QJsonObject{{QStringLiteral("checksum"), QStringLiteral("sha256:") + sha}}, 201);
+    };
+    QTemporaryDir dir;
+    QList<SignedPutSender::File> files;
+    QList<QByteArray> bodies;
+    for (int i = 0; i < 12; ++i) {
+        bodies.append(content(40 + i, 1000 * i + 1));
+        const QString name = i == 7 ? QStringLiteral("quiet.bin") : QStringLiteral("c%1.bin").arg(i);
+        const QString path = dir.filePath(name);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(bodies.last());
+        file.close();
+        files.append({QUrl(server.base() + QStringLiteral("/files/main/run/") + name +
+                           QStringLiteral("?method=PUT&size=%1").arg(bodies.last().size())),
+                      path, bodies.last().size()});
+    }
+    SignedPutSender sender(files, 4, std::chrono::seconds(10));
+    const Status status = runSender(sender);
+    QVERIFY2(status.ok(), status.ok() ? "" : qPrintable(status.error().message()));
+    for (qsizetype i = 0; i < files.size(); ++i) {
+        const QString expected =
+            i == 7 ? QString()
+                   : QStringLiteral("sha256:") +
+                         QString::fromLatin1(
+                             QCryptographicHash::hash(bodies[i], QCryptographicHash::Sha256).toHex());
+        QCOMPARE(sender.checksum(i), expected);
     }
 }
 

@@ -12,6 +12,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -61,6 +62,7 @@ private slots:
     void onlyChargedFilesCount();
     void concurrentReservationsNeverExceedTheLimit();
     void uploadSlotsClaimADataIdWhileOpen();
+    void commitRecordsTheChecksumsOfWhatArrived();
     void verifyFindsNothingWhenAllAgrees();
     void verifyReportsAndFixesDrift();
     void verifyListsAndRemovesOrphans();
@@ -322,6 +324,55 @@ void TestQuotaStore::uploadSlotsClaimADataIdWhileOpen()
     BUTLER_VERIFY_OK(expired);
     QCOMPARE(expired->size(), 1);
     QCOMPARE(expired->first().path, QStringLiteral("a/c.bin"));
+}
+
+void TestQuotaStore::commitRecordsTheChecksumsOfWhatArrived()
+{
+    auto uploads = UploadStore::open(m_butler->registry());
+    BUTLER_VERIFY_OK(uploads);
+    // More slots than one statement takes, some with an announced sha256, and slots of another
+    // batch that this commit must leave alone.
+    QList<UploadSlot> slotList;
+    QHash<QUuid, QString> unannounced;
+    for (int i = 0; i < 1003; ++i) {
+        UploadSlot slot;
+        slot.datasetId = QUuid::createUuid();
+        slot.uploadId = i < 1000 ? QStringLiteral("up-bulk") : QStringLiteral("up-other");
+        slot.user = kAlice;
+        slot.run = kRun;
+        slot.datasetType = QStringLiteral("blob");
+        slot.dataIdKey = QStringLiteral("Cam\x1f%1").arg(i);
+        slot.path = QStringLiteral("bulk/%1.bin").arg(i);
+        slot.size = 10;
+        slot.formatter = QStringLiteral("bytes");
+        slot.expires = 100;
+        if (i % 7 == 0)
+            slot.expectedSha256 = QString(64, QLatin1Char('a' + i % 6));
+        else if (i < 1000)
+            unannounced.insert(slot.datasetId, QStringLiteral("sha256:%1").arg(i, 64, 10, QLatin1Char('0')));
+        slotList.append(slot);
+    }
+    BUTLER_VERIFY_OK((*uploads)->insertSlots(slotList));
+    BUTLER_VERIFY_OK((*uploads)->setChecksums(unannounced));
+    BUTLER_VERIFY_OK((*uploads)->markCommitted(QStringLiteral("up-bulk"), 50));
+    auto stored = (*uploads)->slotsOf(QStringLiteral("up-bulk"));
+    BUTLER_VERIFY_OK(stored);
+    QCOMPARE(stored->size(), 1000);
+    for (const UploadSlot& slot : stored.value()) {
+        const QString expected = slot.expectedSha256.isEmpty()
+                                     ? unannounced.value(slot.datasetId)
+                                     : QStringLiteral("sha256:") + slot.expectedSha256;
+        QVERIFY(!expected.isEmpty());
+        QCOMPARE(slot.checksum, expected);
+        QCOMPARE(slot.state, UploadSlot::State::Committed);
+    }
+    auto other = (*uploads)->slotsOf(QStringLiteral("up-other"));
+    BUTLER_VERIFY_OK(other);
+    QCOMPARE(other->size(), 3);
+    for (const UploadSlot& slot : other.value()) {
+        QVERIFY2(slot.checksum.isEmpty(), qPrintable(slot.checksum));
+        QVERIFY(slot.isOpen());
+    }
 }
 
 void TestQuotaStore::verifyFindsNothingWhenAllAgrees()

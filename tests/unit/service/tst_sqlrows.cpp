@@ -1,5 +1,6 @@
 // Database::select(): SQLite's own reader gives the same values as QSqlQuery, binds every type
-// the registry binds, reports errors, and lets its read snapshot go.
+// the registry binds, reports errors, and lets its read snapshot go. Database::run() stores
+// what exec() stores and reports a constraint violation as a conflict.
 #include "QtSqlRows.h"
 #include "SqliteDatabase.h"
 
@@ -22,6 +23,7 @@ private Q_SLOTS:
     void errorsAreReported();
     void finishReleasesSnapshot();
     void qtReaderMatches();
+    void writesLikeExec();
 
 private:
     QTemporaryDir m_dir;
@@ -218,6 +220,53 @@ void tst_SqlRows::qtReaderMatches()
     QCOMPARE(rows.integer(0), -9007199254740993LL);
     rows.finish();
     QVERIFY(!rows.next());
+}
+
+void tst_SqlRows::writesLikeExec()
+{
+    QVERIFY(m_db->execDirect(QStringLiteral("CREATE TABLE w (k TEXT PRIMARY KEY, i INTEGER, r REAL, b BLOB, "
+                                            "n TEXT)"))
+                .ok());
+    const QVariantList values{QStringLiteral("Ñandú 星"), qint64(1) << 60, 0.1, QByteArray("\x00\x01", 2),
+                              QVariant(QMetaType::fromType<QString>())};
+    QVERIFY(
+        m_db->exec(QStringLiteral("INSERT INTO w VALUES (?, ?, ?, ?, ?)"), QVariantList{"qt"} + values.mid(1))
+            .ok());
+    const QString insert = QStringLiteral("INSERT INTO w VALUES (?, ?, ?, ?, ?), (?, ?, ?, ?, ?)");
+    QVariantList binds = values;
+    binds << QStringLiteral("second") << -42 << -0.5 << QByteArray() << QStringLiteral("x");
+    const Status written = m_db->run(insert, binds);
+    QVERIFY2(written.ok(), written.ok() ? "" : qPrintable(written.error().message()));
+    // The row written through the engine reads back as the one written through Qt.
+    auto q = m_db->exec(QStringLiteral("SELECT i, r, b, n, typeof(i), typeof(b) FROM w WHERE k IN (?, ?)"),
+                        {QStringLiteral("qt"), values[0]});
+    QVERIFY(q.ok());
+    QList<QVariantList> rows;
+    while ((*q)->next()) {
+        QVariantList row;
+        for (int c = 0; c < 6; ++c)
+            row << (*q)->value(c);
+        rows << row;
+    }
+    QCOMPARE(rows.size(), 2);
+    QCOMPARE(rows[0], rows[1]);
+    // A second row with the same key: a conflict, and nothing of that statement stays.
+    binds[5] = values[0];
+    const Status clash = m_db->run(insert, binds);
+    QVERIFY(!clash.ok());
+    QCOMPARE(clash.error().kind(), ErrorKind::Conflict);
+    auto count = m_db->select(QStringLiteral("SELECT count(*) FROM w"));
+    QVERIFY(count.ok() && (*count)->next());
+    QCOMPARE((*count)->integer(0), 3);
+    (*count)->finish();
+    // An UPDATE through the same path.
+    QVERIFY(m_db->run(QStringLiteral("UPDATE w SET n = ? WHERE k = ?"),
+                      {QStringLiteral("y"), QStringLiteral("second")})
+                .ok());
+    auto updated = m_db->select(QStringLiteral("SELECT n FROM w WHERE k = 'second'"));
+    QVERIFY(updated.ok() && (*updated)->next());
+    QCOMPARE((*updated)->text(0), QStringLiteral("y"));
+    (*updated)->finish();
 }
 
 QTEST_GUILESS_MAIN(tst_SqlRows)
