@@ -47,6 +47,18 @@ void setUp(QTableView& view, QAbstractItemModel& model)
     view.setColumnWidth(3, 120);
 }
 
+// Sets both views up on the model and shows them; false when a window was not exposed.
+bool showBoth(QTableView& stock, QTableView& cached, QAbstractItemModel& model)
+{
+    for (QTableView* view : {&stock, &cached}) {
+        setUp(*view, model);
+        view->show();
+        if (!QTest::qWaitForWindowExposed(view))
+            return false;
+    }
+    return true;
+}
+
 // The views painted, as images.
 std::pair<QImage, QImage> paint(QTableView& a, QTableView& b)
 {
@@ -143,11 +155,7 @@ void TestCachedTextDelegate::cacheFillsOncePerTextAndWidth()
     QTableView cached;
     CachedTextDelegate delegate;
     cached.setItemDelegate(&delegate);
-    for (QTableView* view : {&stock, &cached}) {
-        setUp(*view, model);
-        view->show();
-        QVERIFY(QTest::qWaitForWindowExposed(view));
-    }
+    QVERIFY(showBoth(stock, cached, model));
     cached.grab();
     // "raw", 3 run names, 5 numbers, 2 sizes: each laid out once however many rows show them.
     QCOMPARE(delegate.cachedTexts(), 11);
@@ -189,11 +197,7 @@ void TestCachedTextDelegate::otherCellsGoToTheStockDelegate()
     QTableView cached;
     CachedTextDelegate delegate;
     cached.setItemDelegate(&delegate);
-    for (QTableView* view : {&stock, &cached}) {
-        setUp(*view, model);
-        view->show();
-        QVERIFY(QTest::qWaitForWindowExposed(view));
-    }
+    QVERIFY(showBoth(stock, cached, model));
     const auto [a, b] = paint(stock, cached);
     QCOMPARE(differingPixels(a, b), 0);
     QCOMPARE(delegate.cachedTexts(), 0);

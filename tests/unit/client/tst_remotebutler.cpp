@@ -728,6 +728,28 @@ struct FakeUploads
     }
 };
 
+// Writes count files <prefix><i>.bin into dir with content(i), as raws of detector i; fewer
+// when a file cannot be written.
+QList<IngestFile> writeRaws(const QTemporaryDir& dir, int count, const QString& prefix,
+                            const std::function<QByteArray(int)>& content)
+{
+    QList<IngestFile> files;
+    for (int i = 0; i < count; ++i) {
+        IngestFile file;
+        file.path = dir.filePath(prefix + QStringLiteral("%1.bin").arg(i));
+        QFile out(file.path);
+        if (!out.open(QIODevice::WriteOnly) || out.write(content(i)) < 0)
+            return files;
+        out.close();
+        file.datasetType = QStringLiteral("raw");
+        file.dataId = {{QStringLiteral("instrument"), QStringLiteral("LSSTCam")},
+                       {QStringLiteral("detector"), i},
+                       {QStringLiteral("exposure"), qint64(2025061500001)}};
+        files.append(file);
+    }
+    return files;
+}
+
 QString sha256Checksum(const QByteArray& bytes)
 {
     return QStringLiteral("sha256:") +
@@ -764,18 +786,10 @@ void TstRemoteButler::newRunUploadChecksWhatArrived()
     };
     server.handler = [&](const Recorded& request) { return uploads.answer(request); };
     QTemporaryDir dir;
-    QList<IngestFile> files;
-    for (int i = 0; i < uploads.count; ++i) {
-        IngestFile file;
-        file.path = dir.filePath(QStringLiteral("f%1.bin").arg(i));
-        QFile out(file.path);
-        QVERIFY(out.open(QIODevice::WriteOnly));
-        out.write(QByteArray("file ") + QByteArray::number(i) + QByteArray(1000 * i, 'x'));
-        out.close();
-        file.datasetType = "raw";
-        file.dataId = {{"instrument", "LSSTCam"}, {"detector", i}, {"exposure", qint64(2025061500001)}};
-        files.append(file);
-    }
+    const QList<IngestFile> files = writeRaws(dir, uploads.count, QStringLiteral("f"), [](int i) {
+        return QByteArray("file ") + QByteArray::number(i) + QByteArray(1000 * i, 'x');
+    });
+    QCOMPARE(files.size(), uploads.count);
     UploadOptions options;
     options.newRun = true;
     options.undoOnFailure = false;
@@ -806,18 +820,9 @@ void TstRemoteButler::newRunUploadFallsBackToHashingFirst()
     uploads.checksumFor = [](const QByteArray& body) { return sha256Checksum(body); };
     server.handler = [&](const Recorded& request) { return uploads.answer(request); };
     QTemporaryDir dir;
-    QList<IngestFile> files;
-    for (int i = 0; i < uploads.count; ++i) {
-        IngestFile file;
-        file.path = dir.filePath(QStringLiteral("g%1.bin").arg(i));
-        QFile out(file.path);
-        QVERIFY(out.open(QIODevice::WriteOnly));
-        out.write(QByteArray(100 + i, char('a' + i)));
-        out.close();
-        file.datasetType = "raw";
-        file.dataId = {{"instrument", "LSSTCam"}, {"detector", i}, {"exposure", qint64(2025061500001)}};
-        files.append(file);
-    }
+    const QList<IngestFile> files = writeRaws(dir, uploads.count, QStringLiteral("g"),
+                                              [](int i) { return QByteArray(100 + i, char('a' + i)); });
+    QCOMPARE(files.size(), uploads.count);
     UploadOptions options;
     options.newRun = true;
     const Result<QList<DatasetRef>> refs = butler->uploadFiles("u/alice/run", files, options, nullptr);
