@@ -1641,17 +1641,28 @@ Result<QHash<QUuid, QString>> Registry::datasetTypeNames(const QList<QUuid>& ids
     BUTLER_ASSIGN_OR_RETURN(auto c, cache());
     QHash<QUuid, QString> result;
     result.reserve(ids.size());
-    for (const QUuid& id : ids) {
-        if (result.contains(id))
-            continue;
+    // A statement per batch of IDs, not one per ID. Batches are padded to a power of two with
+    // the last ID again, so that each connection prepares only a handful of statements.
+    constexpr qsizetype kBatch = 512;
+    for (qsizetype start = 0; start < ids.size(); start += kBatch) {
+        const qsizetype count = std::min<qsizetype>(kBatch, ids.size() - start);
+        qsizetype padded = 1;
+        while (padded < count)
+            padded *= 2;
+        QVariantList binds;
+        binds.reserve(padded);
+        for (qsizetype i = 0; i < padded; ++i)
+            binds << uuidText(ids[start + std::min(i, count - 1)]);
+        const QString marks = QStringLiteral("?, ").repeated(padded - 1) + QLatin1Char('?');
         BUTLER_ASSIGN_OR_RETURN(
-            QSqlQuery * q,
-            m_db->exec(
-                QStringLiteral("SELECT dataset_type_id FROM dataset WHERE id = ? AND trash_id IS NULL"),
-                {uuidText(id)}));
-        if (q->next())
-            result.insert(id, c->typeNameById.value(q->value(0).toLongLong()));
-        q->finish();
+            SqlRows * rows,
+            m_db->select(QStringLiteral("SELECT id, dataset_type_id FROM dataset WHERE id IN (%1) AND "
+                                        "trash_id IS NULL")
+                             .arg(marks),
+                         binds));
+        while (rows->next())
+            result.insert(QUuid::fromString(rows->text(0)), c->typeNameById.value(rows->integer(1)));
+        BUTLER_TRY(rows->status());
     }
     return result;
 }
