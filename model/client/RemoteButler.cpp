@@ -2,6 +2,7 @@
 
 #include "ContentHash.h"
 #include "CoroutineResult.h"
+#include "DatasetPageReader.h"
 #include "FormatterLabel.h"
 #include "RemoteUploader.h"
 #include "RequestGroup.h"
@@ -221,8 +222,8 @@ QCoro::Task<Result<QJsonObject>> RemoteButler::getJson(QString route, QueryParam
     co_return co_await m_transport.sendJson(std::move(request));
 }
 
-QCoro::Task<Result<QJsonObject>> RemoteButler::postJson(QString route, QJsonObject body,
-                                                        bool idempotent) const
+RemoteTransport::Request RemoteButler::jsonPost(const QString& route, const QJsonObject& body,
+                                                bool idempotent) const
 {
     RemoteTransport::Request request;
     request.method = QByteArrayLiteral("POST");
@@ -230,7 +231,23 @@ QCoro::Task<Result<QJsonObject>> RemoteButler::postJson(QString route, QJsonObje
     request.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
     request.contentType = QByteArrayLiteral("application/json");
     request.idempotent = idempotent;
-    co_return co_await m_transport.sendJson(std::move(request));
+    return request;
+}
+
+QCoro::Task<Result<QJsonObject>> RemoteButler::postJson(QString route, QJsonObject body,
+                                                        bool idempotent) const
+{
+    co_return co_await m_transport.sendJson(jsonPost(route, body, idempotent));
+}
+
+QCoro::Task<Result<QByteArray>> RemoteButler::postForText(QString route, QJsonObject body,
+                                                          bool idempotent) const
+{
+    BUTLER_CO_ASSIGN_OR_RETURN(RemoteTransport::Answer answer,
+                               co_await m_transport.send(jsonPost(route, body, idempotent)));
+    if (answer.status < 200 || answer.status >= 300)
+        co_return m_transport.errorFor(answer);
+    co_return std::move(answer.body);
 }
 
 // Dimension records
@@ -385,9 +402,18 @@ QCoro::Task<Status> RemoteButler::removeRunsAsync(QStringList names)
 QCoro::Task<Result<DatasetPage>> RemoteButler::queryDatasetsAsync(DatasetQuery query)
 {
     const QString route = QStringLiteral("/datasets/query");
-    BUTLER_CO_ASSIGN_OR_RETURN(const QJsonObject json,
-                               co_await postJson(route, WireFormat::toJson(query), true));
-    co_return fromServer(route, WireFormat::datasetPageFromJson(m_universe, json));
+    // Pages are what the browser scrolls through: read straight from the text (DatasetPageReader).
+    BUTLER_CO_ASSIGN_OR_RETURN(const QByteArray text,
+                               co_await postForText(route, WireFormat::toJson(query), true));
+    Result<DatasetPage> page = DatasetPageReader(m_universe).read(text);
+    if (!page.ok()) {
+        // Not JSON at all: the transport's own words for that (is this a butler server?).
+        RemoteTransport::Answer answer;
+        answer.status = 200;
+        answer.body = text;
+        BUTLER_CO_TRY(m_transport.parseJson(answer, m_transport.location().apiUrl(route)));
+    }
+    co_return fromServer(route, std::move(page));
 }
 
 QCoro::Task<Result<qint64>> RemoteButler::countDatasetsAsync(DatasetQuery query)

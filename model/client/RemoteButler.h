@@ -196,7 +196,11 @@ private:
     using QueryParams = QList<std::pair<QString, QString>>;
     QCoro::Task<Result<QJsonObject>> getJson(QString route, QueryParams params = {}) const;
     // idempotent: the POST only reads, so a 503 may be retried.
+    RemoteTransport::Request jsonPost(const QString& route, const QJsonObject& body, bool idempotent) const;
     QCoro::Task<Result<QJsonObject>> postJson(QString route, QJsonObject body, bool idempotent = false) const;
+    // postJson() for answers read without a QJsonDocument: the 2xx body as it came.
+    QCoro::Task<Result<QByteArray>> postForText(QString route, QJsonObject body,
+                                                bool idempotent = false) const;
     // DatasetRefs of a JSON array, each dataset type parsed once.
     Result<QList<DatasetRef>> refsFromJson(const QJsonArray& array) const;
     QCoro::Task<Status> sendUpload(QNetworkRequest request, QIODevice* body, QByteArray bytes,

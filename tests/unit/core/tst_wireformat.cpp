@@ -1,3 +1,4 @@
+#include "DatasetPageReader.h"
 #include "WireFormat.h"
 
 #include <QJsonArray>
@@ -85,6 +86,7 @@ private slots:
     void dimensionRecordQueryRoundTrip();
     void collectionQueryRoundTrip();
     void datasetPageRoundTrip();
+    void pageReaderRefusesBrokenText();
     void dimensionRecordPageRoundTrip();
     void fileInfoRoundTrip();
     void ingestFileRoundTrip();
@@ -218,6 +220,18 @@ void TstWireFormat::datasetPageRoundTrip()
     const DatasetPage back =
         valueOf(WireFormat::datasetPageFromJson(universe(), viaText(WireFormat::toJson(page))));
     QCOMPARE(back.refs.size(), 4);
+    // The client's text reader gives the same page from either writer's text.
+    for (const QByteArray& text : {WireFormat::datasetPageJson(page),
+                                   QJsonDocument(WireFormat::toJson(page)).toJson(QJsonDocument::Indented)}) {
+        const DatasetPage read = valueOf(DatasetPageReader(universe()).read(text));
+        QCOMPARE(read.refs.size(), page.refs.size());
+        for (int i = 0; i < page.refs.size(); ++i)
+            QVERIFY2(read.refs[i] == page.refs[i] && read.refs[i].run() == page.refs[i].run(),
+                     qPrintable(QString::number(i)));
+        QCOMPARE(read.ingestDates, page.ingestDates);
+        QCOMPARE(read.nextPageToken, page.nextPageToken);
+        QVERIFY(read.sizes.isEmpty());
+    }
     for (int i = 0; i < page.refs.size(); ++i)
         QVERIFY2(back.refs[i] == page.refs[i], qPrintable(QString::number(i)));
     QCOMPARE(back.ingestDates, page.ingestDates);
@@ -230,6 +244,15 @@ void TstWireFormat::datasetPageRoundTrip()
     const DatasetPage sized =
         valueOf(WireFormat::datasetPageFromJson(universe(), viaText(WireFormat::toJson(page))));
     QCOMPARE(sized.sizes, page.sizes);
+    QCOMPARE(valueOf(DatasetPageReader(universe()).read(WireFormat::datasetPageJson(page))).sizes,
+             page.sizes);
+    // A run the server withholds (null) reads as an empty run.
+    DatasetPage withheld;
+    withheld.refs.append(
+        DatasetRef(page.refs[0].id(), page.refs[0].datasetType(), page.refs[0].dataId(), {}));
+    const DatasetPage hidden =
+        valueOf(DatasetPageReader(universe()).read(WireFormat::datasetPageJson(withheld)));
+    QVERIFY(hidden.refs[0].run().isEmpty());
     QCOMPARE(WireFormat::datasetPageJson(page),
              QJsonDocument(WireFormat::toJson(page)).toJson(QJsonDocument::Compact));
 
@@ -461,6 +484,39 @@ void TstWireFormat::badInput()
     QVERIFY2(error.message().contains(QLatin1Char('\'') + field + QLatin1Char('\'')) ||
                  error.message().contains(field + QLatin1Char(':')),
              qPrintable(error.message()));
+    if (kind != QLatin1String("DatasetPage"))
+        return;
+    // The client's text reader refuses the same pages and names the same field.
+    const Result<DatasetPage> page = DatasetPageReader(universe()).read(json);
+    QVERIFY2(!page.ok(), "the page reader decoded it");
+    QCOMPARE(page.error().kind(), ErrorKind::InvalidInput);
+    QVERIFY2(page.error().message().contains(QLatin1Char('\'') + field + QLatin1Char('\'')) ||
+                 page.error().message().contains(field + QLatin1Char(':')),
+             qPrintable(page.error().message()));
+}
+
+void TstWireFormat::pageReaderRefusesBrokenText()
+{
+    DatasetPage page;
+    page.refs.append(
+        makeRef("raw", {"instrument", "detector", "exposure"},
+                {{"instrument", "LSSTCam"}, {"detector", 1}, {"exposure", qint64(2025061500001)}},
+                "LSSTCam/raw/all"));
+    const QByteArray text = WireFormat::datasetPageJson(page);
+    QVERIFY(DatasetPageReader(universe()).read(text).ok());
+    // Cut anywhere, or with garbage after it, the text is refused with the offset named.
+    for (qsizetype cut = 0; cut < text.size(); ++cut) {
+        const Result<DatasetPage> broken = DatasetPageReader(universe()).read(text.left(cut));
+        QVERIFY2(!broken.ok(), text.left(cut).constData());
+        QCOMPARE(broken.error().kind(), ErrorKind::InvalidInput);
+        QVERIFY2(broken.error().message().contains(QStringLiteral(" at offset ")) || cut == 0,
+                 qPrintable(broken.error().message()));
+    }
+    const Result<DatasetPage> trailing = DatasetPageReader(universe()).read(text + " x");
+    QVERIFY(!trailing.ok());
+    QVERIFY2(trailing.error().message().contains(QStringLiteral("offset %1").arg(text.size() + 1)),
+             qPrintable(trailing.error().message()));
+    QVERIFY(!DatasetPageReader(universe()).read("[]").ok());
 }
 
 void TstWireFormat::errorRoundTrip_data()
