@@ -6,7 +6,7 @@
 #include <QJsonValue>
 
 #include <algorithm>
-#include <array>
+#include <numeric>
 #include <vector>
 
 namespace butler {
@@ -68,35 +68,50 @@ Result<QVariant> coerceDimensionValue(const DimensionUniverse& universe, const Q
 Result<DataCoordinate> DataCoordinate::fromMap(const DimensionUniverse& universe, const DimensionGroup& group,
                                                const QVariantMap& values)
 {
-    for (auto it = values.begin(); it != values.end(); ++it) {
-        if (!group.contains(it.key())) {
+    // A key outside the group is the first complaint, whatever else is wrong; it is looked
+    // for only when the group's names did not account for every key, or on an error.
+    const auto firstError = [&](Error error) -> Error {
+        for (auto it = values.begin(); it != values.end(); ++it) {
+            if (group.contains(it.key()))
+                continue;
             if (!universe.isDimension(it.key()))
                 return invalidInput(QStringLiteral("unknown dimension '%1' in data ID").arg(it.key()));
             return invalidInput(
                 QStringLiteral("dimension '%1' is not one of %2").arg(it.key(), group.toString()));
         }
-    }
+        return error;
+    };
+    qsizetype matched = 0;
     QList<QVariant> result;
     result.reserve(group.names().size());
     for (const QString& name : group.required()) {
         const auto it = values.constFind(name);
         if (it == values.constEnd())
-            return invalidInput(
-                QStringLiteral("data ID lacks required dimension '%1' of %2").arg(name, group.toString()));
-        BUTLER_ASSIGN_OR_RETURN(QVariant v, coerceDimensionValue(universe, name, *it));
-        result.append(v);
+            return firstError(invalidInput(
+                QStringLiteral("data ID lacks required dimension '%1' of %2").arg(name, group.toString())));
+        ++matched;
+        Result<QVariant> v = coerceDimensionValue(universe, name, *it);
+        if (!v.ok())
+            return firstError(v.error());
+        result.append(std::move(v).value());
     }
     bool allImplied = !group.implied().isEmpty();
     QList<QVariant> implied;
     for (const QString& name : group.implied()) {
         const auto it = values.constFind(name);
+        if (it != values.constEnd())
+            ++matched;
         if (it == values.constEnd() || it->isNull()) {
             allImplied = false;
             continue;
         }
-        BUTLER_ASSIGN_OR_RETURN(QVariant v, coerceDimensionValue(universe, name, *it));
-        implied.append(v);
+        Result<QVariant> v = coerceDimensionValue(universe, name, *it);
+        if (!v.ok())
+            return firstError(v.error());
+        implied.append(std::move(v).value());
     }
+    if (matched != values.size())
+        return firstError(Error(ErrorKind::Internal, QStringLiteral("data ID keys do not match its group")));
     if (allImplied)
         result.append(implied);
     DataCoordinate dc;
@@ -187,23 +202,23 @@ QJsonObject DataCoordinate::toJson() const
 
 void DataCoordinate::writeJson(JsonWriter& writer) const
 {
-    // QJsonObject orders keys; a data ID has a handful, so sorting indices here is cheap.
+    // QJsonObject orders keys; the group knows that order for full and required-only values.
     const QStringList& names = m_group.names();
-    const int n = int(std::min<qsizetype>(m_values.size(), names.size()));
-    std::array<int, 32> small{};
-    std::vector<int> large;
-    int* order = small.data();
-    if (n > int(small.size())) {
-        large.resize(size_t(n));
-        order = large.data();
-    }
-    for (int i = 0; i < n; ++i)
-        order[i] = i;
-    std::sort(order, order + n, [&names](int a, int b) { return names[a] < names[b]; });
     writer.beginObject();
-    for (int i = 0; i < n; ++i) {
-        writer.key(names[order[i]]);
-        writer.value(m_values[order[i]]);
+    if (m_values.size() == names.size() || m_values.size() == m_group.required().size()) {
+        for (const int i : m_group.sortedOrder(m_values.size() != names.size())) {
+            writer.key(names[i]);
+            writer.value(m_values[i]);
+        }
+    } else {
+        // Some implied values only (fromValues): sort the ones there are.
+        std::vector<int> order(size_t(std::min(m_values.size(), names.size())));
+        std::iota(order.begin(), order.end(), 0);
+        std::sort(order.begin(), order.end(), [&names](int a, int b) { return names[a] < names[b]; });
+        for (const int i : order) {
+            writer.key(names[i]);
+            writer.value(m_values[i]);
+        }
     }
     writer.endObject();
 }

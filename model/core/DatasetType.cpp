@@ -28,6 +28,7 @@ DatasetType::DatasetType(QString name, DimensionGroup dimensions, QString storag
     , m_dimensions(std::move(dimensions))
     , m_storageClass(std::move(storageClass))
     , m_isCalibration(isCalibration)
+    , m_json(std::make_shared<JsonText>())
 {
 }
 
@@ -68,6 +69,20 @@ QJsonObject DatasetType::toJson() const
 }
 
 void DatasetType::writeJson(JsonWriter& writer) const
+{
+    if (!m_json) {
+        writeJsonDirectly(writer);
+        return;
+    }
+    std::call_once(m_json->once, [this] {
+        JsonWriter text(256);
+        writeJsonDirectly(text);
+        m_json->text = text.take();
+    });
+    writer.raw(m_json->text);
+}
+
+void DatasetType::writeJsonDirectly(JsonWriter& writer) const
 {
     writer.beginObject();
     writer.key("dimensions");

@@ -5,6 +5,9 @@
 
 #include <QJsonObject>
 
+#include <memory>
+#include <mutex>
+
 namespace butler {
 
 class JsonWriter;
@@ -41,10 +44,20 @@ public:
     bool operator!=(const DatasetType& other) const { return !(*this == other); }
 
 private:
+    // The JSON text, written once and shared by every copy: each dataset ref in an answer
+    // carries its type, and the registry hands out copies of one instance per type.
+    struct JsonText
+    {
+        std::once_flag once;
+        QByteArray text;
+    };
+    void writeJsonDirectly(JsonWriter& writer) const;
+
     QString m_name;
     DimensionGroup m_dimensions;
     QString m_storageClass;
     bool m_isCalibration = false;
+    std::shared_ptr<JsonText> m_json;
 };
 
 } // namespace butler

@@ -21,6 +21,12 @@ public:
     bool isEmpty() const { return m_names.isEmpty(); }
     int indexOf(const QString& name) const { return m_names.indexOf(name); }
     bool isSubsetOf(const DimensionGroup& other) const;
+    // Indices into names() in the order of the names themselves (QJsonObject's key order): of
+    // every name, or of the required ones only.
+    const QList<int>& sortedOrder(bool requiredOnly) const
+    {
+        return requiredOnly ? m_requiredSorted : m_namesSorted;
+    }
 
     // "{instrument, detector, exposure}": the required dimensions.
     QString toString() const;
@@ -32,6 +38,8 @@ private:
     QStringList m_required;
     QStringList m_implied;
     QStringList m_names;
+    QList<int> m_namesSorted;
+    QList<int> m_requiredSorted;
 };
 
 } // namespace butler

@@ -4,15 +4,25 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace butler {
 
-namespace {
+void JsonWriter::grow(qsizetype n)
+{
+    m_out.resize(std::max<qsizetype>(2 * m_out.size(), m_size + n + 256));
+}
 
-// Appends `text` as a JSON string when it is all ASCII (names, data-ID values and UUIDs nearly
-// always are), without the UTF-8 copy QString::toUtf8() makes; false, with `out` untouched,
-// when it is not.
-bool appendAsciiString(QByteArray& out, QStringView text)
+void JsonWriter::put(QByteArrayView bytes)
+{
+    std::memcpy(room(bytes.size()), bytes.data(), size_t(bytes.size()));
+    m_size += bytes.size();
+}
+
+// Writes `text` as a JSON string when it is all ASCII (names, data-ID values and UUIDs nearly
+// always are), without the UTF-8 copy QString::toUtf8() makes; false, writing nothing, when it
+// is not.
+bool JsonWriter::writeAsciiString(QStringView text)
 {
     static constexpr char kHex[] = "0123456789abcdef";
     const char16_t* units = text.utf16();
@@ -25,83 +35,80 @@ bool appendAsciiString(QByteArray& out, QStringView text)
         if (c < 0x20 || c == u'"' || c == u'\\')
             ++escapes;
     }
-    const qsizetype start = out.size();
-    out.resize(start + n + 2 + escapes * 6); // \u00XX at most per escape
-    char* p = out.data() + start;
+    char* const start = room(n + 2 + escapes * 6); // \u00XX at most per escape
+    char* p = start;
     *p++ = '"';
-    for (qsizetype i = 0; i < n; ++i) {
-        const auto c = static_cast<unsigned char>(units[i]);
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            *p++ = char(c);
-            continue;
-        }
-        *p++ = '\\';
-        switch (c) {
-        case '"':
-            *p++ = '"';
-            break;
-        case '\\':
+    if (escapes == 0) {
+        for (qsizetype i = 0; i < n; ++i)
+            p[i] = char(units[i]);
+        p += n;
+    } else {
+        for (qsizetype i = 0; i < n; ++i) {
+            const auto c = static_cast<unsigned char>(units[i]);
+            if (c >= 0x20 && c != '"' && c != '\\') {
+                *p++ = char(c);
+                continue;
+            }
             *p++ = '\\';
-            break;
-        case '\b':
-            *p++ = 'b';
-            break;
-        case '\f':
-            *p++ = 'f';
-            break;
-        case '\n':
-            *p++ = 'n';
-            break;
-        case '\r':
-            *p++ = 'r';
-            break;
-        case '\t':
-            *p++ = 't';
-            break;
-        default:
-            *p++ = 'u';
-            *p++ = '0';
-            *p++ = '0';
-            *p++ = kHex[c >> 4];
-            *p++ = kHex[c & 0xf];
+            switch (c) {
+            case '"':
+                *p++ = '"';
+                break;
+            case '\\':
+                *p++ = '\\';
+                break;
+            case '\b':
+                *p++ = 'b';
+                break;
+            case '\f':
+                *p++ = 'f';
+                break;
+            case '\n':
+                *p++ = 'n';
+                break;
+            case '\r':
+                *p++ = 'r';
+                break;
+            case '\t':
+                *p++ = 't';
+                break;
+            default:
+                *p++ = 'u';
+                *p++ = '0';
+                *p++ = '0';
+                *p++ = kHex[c >> 4];
+                *p++ = kHex[c & 0xf];
+            }
         }
     }
     *p++ = '"';
-    out.truncate(p - out.constData());
+    m_size += p - start;
     return true;
-}
-
-} // namespace
-
-void JsonWriter::separate()
-{
-    if (m_needComma)
-        m_out += ',';
 }
 
 void JsonWriter::beginObject()
 {
     separate();
-    m_out += '{';
+    put('{');
     m_needComma = false;
 }
 
 void JsonWriter::endObject()
 {
-    m_out += '}';
+    put('}');
     m_needComma = true;
 }
 
 void JsonWriter::beginArray()
 {
     separate();
-    m_out += '[';
+    put('[');
     m_needComma = false;
 }
 
 void JsonWriter::endArray()
 {
-    m_out += ']';
+    put(']');
     m_needComma = true;
 }
 
@@ -109,23 +116,23 @@ void JsonWriter::key(QByteArrayView asciiName)
 {
     separate();
     writeString(asciiName);
-    m_out += ':';
+    put(':');
     m_needComma = false;
 }
 
 void JsonWriter::key(const QString& name)
 {
     separate();
-    if (!appendAsciiString(m_out, name))
+    if (!writeAsciiString(name))
         writeString(name.toUtf8());
-    m_out += ':';
+    put(':');
     m_needComma = false;
 }
 
 void JsonWriter::value(const QString& text)
 {
     separate();
-    if (!appendAsciiString(m_out, text))
+    if (!writeAsciiString(text))
         writeString(text.toUtf8());
     m_needComma = true;
 }
@@ -142,7 +149,7 @@ void JsonWriter::value(qint64 number)
     separate();
     char digits[24];
     const auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
-    m_out.append(digits, end - digits);
+    put(QByteArrayView(digits, end - digits));
     m_needComma = true;
 }
 
@@ -150,16 +157,16 @@ void JsonWriter::value(double number)
 {
     separate();
     if (!std::isfinite(number))
-        m_out += "null"; // JSON has no NaN or infinity; QJsonDocument writes null too
+        put(QByteArrayView("null")); // JSON has no NaN or infinity; QJsonDocument writes null too
     else
-        m_out += QByteArray::number(number, 'g', QLocale::FloatingPointShortest);
+        put(QByteArray::number(number, 'g', QLocale::FloatingPointShortest));
     m_needComma = true;
 }
 
 void JsonWriter::value(bool flag)
 {
     separate();
-    m_out += flag ? "true" : "false";
+    put(flag ? QByteArrayView("true") : QByteArrayView("false"));
     m_needComma = true;
 }
 
@@ -204,14 +211,14 @@ void JsonWriter::value(const QVariant& variant)
 void JsonWriter::null()
 {
     separate();
-    m_out += "null";
+    put(QByteArrayView("null"));
     m_needComma = true;
 }
 
 void JsonWriter::raw(QByteArrayView json)
 {
     separate();
-    m_out += json;
+    put(json);
     m_needComma = true;
 }
 
@@ -225,51 +232,51 @@ void JsonWriter::stringList(const QStringList& list)
 
 void JsonWriter::endLine()
 {
-    m_out += '\n';
+    put('\n');
     m_needComma = false;
 }
 
 void JsonWriter::writeString(QByteArrayView utf8)
 {
     static constexpr char kHex[] = "0123456789abcdef";
-    m_out += '"';
+    put('"');
     qsizetype plain = 0; // start of the run of bytes that need no escape
     for (qsizetype i = 0; i < utf8.size(); ++i) {
         const auto c = static_cast<unsigned char>(utf8[i]);
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
-        m_out.append(utf8.data() + plain, i - plain);
+        put(utf8.sliced(plain, i - plain));
         plain = i + 1;
         switch (c) {
         case '"':
-            m_out += "\\\"";
+            put(QByteArrayView("\\\""));
             break;
         case '\\':
-            m_out += "\\\\";
+            put(QByteArrayView("\\\\"));
             break;
         case '\b':
-            m_out += "\\b";
+            put(QByteArrayView("\\b"));
             break;
         case '\f':
-            m_out += "\\f";
+            put(QByteArrayView("\\f"));
             break;
         case '\n':
-            m_out += "\\n";
+            put(QByteArrayView("\\n"));
             break;
         case '\r':
-            m_out += "\\r";
+            put(QByteArrayView("\\r"));
             break;
         case '\t':
-            m_out += "\\t";
+            put(QByteArrayView("\\t"));
             break;
         default: {
             const char escape[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
-            m_out.append(escape, sizeof escape);
+            put(QByteArrayView(escape, sizeof escape));
         }
         }
     }
-    m_out.append(utf8.data() + plain, utf8.size() - plain);
-    m_out += '"';
+    put(utf8.sliced(plain));
+    put('"');
 }
 
 } // namespace butler

@@ -15,7 +15,7 @@ class JsonWriter
 {
 public:
     JsonWriter() = default;
-    explicit JsonWriter(qsizetype reserve) { m_out.reserve(reserve); }
+    explicit JsonWriter(qsizetype reserve) { m_out.resize(reserve); }
 
     void beginObject();
     void endObject();
@@ -42,14 +42,42 @@ public:
     // JSON lines: ends the value written so far with a newline; the next one starts a new line.
     void endLine();
 
-    const QByteArray& data() const { return m_out; }
-    QByteArray take() { return std::move(m_out); }
+    // The text so far (a copy).
+    QByteArray data() const { return m_out.first(m_size); }
+    QByteArray take()
+    {
+        m_out.truncate(m_size);
+        m_size = 0;
+        return std::move(m_out);
+    }
 
 private:
-    void separate();
+    // QByteArray::append(char) is an out-of-line call with detach and growth checks, tens of
+    // instructions per byte; the writer keeps its buffer ahead of the text and writes bytes
+    // itself. m_out.size() is the room, m_size the text.
+    char* room(qsizetype n)
+    {
+        if (m_size + n > m_out.size())
+            grow(n);
+        return m_out.data() + m_size;
+    }
+    void grow(qsizetype n);
+    void put(char c)
+    {
+        *room(1) = c;
+        ++m_size;
+    }
+    void put(QByteArrayView bytes);
+    void separate()
+    {
+        if (m_needComma)
+            put(',');
+    }
     void writeString(QByteArrayView utf8);
+    bool writeAsciiString(QStringView text);
 
     QByteArray m_out;
+    qsizetype m_size = 0;
     bool m_needComma = false;
 };
 

@@ -1661,7 +1661,7 @@ Result<QHash<QUuid, QString>> Registry::datasetTypeNames(const QList<QUuid>& ids
                              .arg(marks),
                          binds));
         while (rows->next())
-            result.insert(QUuid::fromString(rows->text(0)), c->typeNameById.value(rows->integer(1)));
+            result.insert(rows->uuid(0), c->typeNameById.value(rows->integer(1)));
         BUTLER_TRY(rows->status());
     }
     return result;
@@ -1845,7 +1845,7 @@ Registry::findDatasetIn(const Cache& cache, bool* verified, const QString& datas
         while (rows->next()) {
             generation = rows->text(0);
             if (!rows->isNull(1))
-                hits.append({rows->integer(1), QUuid::fromString(rows->text(2)), rows->integer(3)});
+                hits.append({rows->integer(1), rows->uuid(2), rows->integer(3)});
         }
         BUTLER_TRY(rows->status());
         if (verified) {

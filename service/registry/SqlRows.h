@@ -3,6 +3,7 @@
 #include "Result.h"
 
 #include <QString>
+#include <QUuid>
 #include <QVariant>
 #include <QVariantList>
 
@@ -29,6 +30,8 @@ public:
     virtual bool isNull(int column) const = 0;
     virtual qint64 integer(int column) const = 0;
     virtual QString text(int column) const = 0;
+    // A TEXT column holding a UUID; null when it holds none.
+    virtual QUuid uuid(int column) const { return QUuid::fromString(text(column)); }
     // INTEGER as qint64, REAL as double, TEXT as QString, BLOB as QByteArray, NULL as a null
     // QString (QVariant::isNull()), as QSQLITE gives them.
     virtual QVariant value(int column) const = 0;

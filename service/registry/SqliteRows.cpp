@@ -127,9 +127,17 @@ qint64 SqliteRows::integer(int column) const
 
 QString SqliteRows::text(int column) const
 {
-    const auto* units = static_cast<const QChar*>(sqlite3_column_text16(m_statement, column));
-    const int bytes = sqlite3_column_bytes16(m_statement, column);
-    return units ? QString(units, bytes / int(sizeof(QChar))) : QString();
+    // The database's own UTF-8: asking SQLite for UTF-16 has it convert and keep a second copy.
+    const auto* utf8 = reinterpret_cast<const char*>(sqlite3_column_text(m_statement, column));
+    const int bytes = sqlite3_column_bytes(m_statement, column);
+    return utf8 ? QString::fromUtf8(utf8, bytes) : QString();
+}
+
+QUuid SqliteRows::uuid(int column) const
+{
+    const auto* utf8 = reinterpret_cast<const char*>(sqlite3_column_text(m_statement, column));
+    const int bytes = sqlite3_column_bytes(m_statement, column);
+    return utf8 ? QUuid::fromString(QAnyStringView(QUtf8StringView(utf8, bytes))) : QUuid();
 }
 
 QVariant SqliteRows::value(int column) const

@@ -27,6 +27,7 @@ public:
     bool isNull(int column) const override;
     qint64 integer(int column) const override;
     QString text(int column) const override;
+    QUuid uuid(int column) const override;
     QVariant value(int column) const override;
 
 private:

@@ -24,6 +24,7 @@ private Q_SLOTS:
     void finishReleasesSnapshot();
     void qtReaderMatches();
     void writesLikeExec();
+    void readsUuids();
 
 private:
     QTemporaryDir m_dir;
@@ -220,6 +221,31 @@ void tst_SqlRows::qtReaderMatches()
     QCOMPARE(rows.integer(0), -9007199254740993LL);
     rows.finish();
     QVERIFY(!rows.next());
+}
+
+// UUID columns are parsed from SQLite's UTF-8 directly, the same as through text().
+void tst_SqlRows::readsUuids()
+{
+    const QUuid id = QUuid::createUuid();
+    QVERIFY(m_db->execDirect(QStringLiteral("CREATE TABLE u (k INTEGER, id TEXT)")).ok());
+    QVERIFY(m_db->execDirect(QStringLiteral("INSERT INTO u VALUES (1, '%1'), (2, 'not a uuid'), (3, NULL), "
+                                            "(4, 'Ñandú')")
+                                 .arg(id.toString(QUuid::WithoutBraces)))
+                .ok());
+    auto rows = m_db->select(QStringLiteral("SELECT id FROM u ORDER BY k"));
+    QVERIFY(rows.ok());
+    QVERIFY((*rows)->next());
+    QCOMPARE((*rows)->uuid(0), id);
+    QCOMPARE((*rows)->text(0), id.toString(QUuid::WithoutBraces));
+    QVERIFY((*rows)->next());
+    QVERIFY((*rows)->uuid(0).isNull());
+    QVERIFY((*rows)->next());
+    QVERIFY((*rows)->uuid(0).isNull());
+    QVERIFY((*rows)->text(0).isNull());
+    QVERIFY((*rows)->next());
+    QVERIFY((*rows)->uuid(0).isNull());
+    QCOMPARE((*rows)->text(0), QStringLiteral("Ñandú"));
+    QVERIFY(!(*rows)->next());
 }
 
 void tst_SqlRows::writesLikeExec()
