@@ -9,6 +9,8 @@ namespace butler {
 
 FairDispatcher::FairDispatcher(Options options)
     : m_queue(options.maxRunningPerUser, options.maxQueuedPerUser)
+    , m_activeLimit(
+          std::max(1, options.activeThreads > 0 ? options.activeThreads : QThread::idealThreadCount()))
 {
     const int count = std::max(1, options.threads);
     m_threads.reserve(size_t(count));
@@ -31,10 +33,14 @@ FairDispatcher::Submit FairDispatcher::submit(FairQueue::Job job, bool bounded)
         std::lock_guard lock(m_mutex);
         if (m_stopping)
             return Submit::Stopped;
+        const bool urgent = !job.capped || m_queue.running(job.user) == 0;
         if (m_queue.push(std::move(job), bounded) == FairQueue::Push::Full)
             return Submit::Full;
         if (m_sleeping == 0)
             return Submit::Queued; // every thread is busy and takes it when its turn comes
+        if (m_busy + m_waking >= m_activeLimit && !urgent)
+            return Submit::Queued; // the cores are busy: a running thread takes it next
+        ++m_waking;
     }
     m_wake.notify_one();
     return Submit::Queued;
@@ -44,18 +50,24 @@ void FairDispatcher::work()
 {
     std::unique_lock lock(m_mutex);
     while (!m_stopping) {
-        std::optional<FairQueue::Job> job = m_queue.pop();
+        // Past the active limit a thread takes only what must not wait for the busy ones.
+        std::optional<FairQueue::Job> job = m_queue.pop(m_busy >= m_activeLimit);
         if (!job) {
             ++m_sleeping;
             m_wake.wait(lock);
             --m_sleeping;
+            m_waking = std::max(0, m_waking - 1);
             continue;
         }
         ++m_busy;
         // More waiting and someone asleep: a single wake-up per submission may not have
-        // reached a thread that can take it (the job woken for was at its user's cap).
-        if (m_sleeping > 0 && !m_queue.isEmpty())
+        // reached a thread that can take it (the job woken for was at its user's cap). Past
+        // the active limit only for jobs that must not wait for a busy thread.
+        if (m_sleeping > 0 && !m_queue.isEmpty() &&
+            (m_busy + m_waking < m_activeLimit || m_queue.hasUrgent())) {
+            ++m_waking;
             m_wake.notify_one();
+        }
         const QString user = job->user;
         const bool capped = job->capped;
         lock.unlock();

@@ -22,6 +22,11 @@ public:
     struct Options
     {
         int threads = 4;
+        // Threads woken to run jobs at once while one user keeps the others busy: more than
+        // the cores only trade places (context switches) without finishing sooner. A job of
+        // a user with nothing running wakes a spare thread anyway, so that a flood by one
+        // user does not queue the others behind it. 0: one per core.
+        int activeThreads = 0;
         int maxRunningPerUser = 2; // capped jobs of one user at once
         int maxQueuedPerUser = 1000;
         QString threadName = QStringLiteral("butler-worker");
@@ -63,8 +68,10 @@ private:
     std::condition_variable m_wake; // a job was queued, or stopping
     std::condition_variable m_idle; // the last job finished
     FairQueue m_queue;
+    int m_activeLimit = 1;
     int m_busy = 0;
     int m_sleeping = 0;
+    int m_waking = 0; // threads told to wake that have not taken a job yet
     bool m_stopping = false;
     std::vector<QThread*> m_threads;
 };

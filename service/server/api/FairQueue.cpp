@@ -28,12 +28,13 @@ FairQueue::Push FairQueue::push(Job job, bool bounded)
     return Push::Queued;
 }
 
-std::optional<FairQueue::Job> FairQueue::pop()
+std::optional<FairQueue::Job> FairQueue::pop(bool urgentOnly)
 {
     for (auto name = m_ring.begin(); name != m_ring.end(); ++name) {
         auto it = m_users.find(*name);
         User& user = *it;
-        const bool cappedReady = !user.capped.empty() && user.running < m_maxRunning;
+        const bool cappedReady =
+            !user.capped.empty() && user.running < m_maxRunning && (!urgentOnly || user.running == 0);
         const bool otherReady = !user.other.empty();
         if (!cappedReady && !otherReady)
             continue; // at the cap with only queries waiting: the next user's turn
@@ -57,6 +58,18 @@ std::optional<FairQueue::Job> FairQueue::pop()
         return job;
     }
     return std::nullopt;
+}
+
+bool FairQueue::hasUrgent() const
+{
+    // Users with something running are at most as many as the busy threads: the scan stops at
+    // the first user past them.
+    for (const QString& name : m_ring) {
+        const auto it = m_users.constFind(name);
+        if (!it->other.empty() || (it->running == 0 && !it->capped.empty()))
+            return true;
+    }
+    return false;
 }
 
 void FairQueue::finished(const QString& user, bool capped)

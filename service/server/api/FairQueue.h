@@ -43,13 +43,17 @@ public:
     Push push(Job job, bool bounded = true);
     // The next job to run, or nothing when every waiting job belongs to a user at their cap.
     // A capped job taken counts as running until finished() is called for it.
-    std::optional<Job> pop();
+    // urgentOnly: only what hasUrgent() counts (for a thread past the active limit).
+    std::optional<Job> pop(bool urgentOnly = false);
     void finished(const QString& user, bool capped);
     // Every waiting job, in no particular order; the queue is empty afterwards (running
     // counts stay until their finished()).
     std::vector<Job> takeAll();
 
     qsizetype size() const { return m_size; }
+    // Whether a job waits that should not wait for a busy thread: one that is not a query, or
+    // a query of a user with none running. Looks at most at one user per running job.
+    bool hasUrgent() const;
     bool isEmpty() const { return m_size == 0; }
     qsizetype queued(const QString& user) const;
     int running(const QString& user) const;

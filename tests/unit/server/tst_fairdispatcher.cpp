@@ -6,6 +6,7 @@
 #include "FairDispatcher.h"
 
 #include <QMutex>
+#include <QScopeGuard>
 #include <QSemaphore>
 #include <QStringList>
 #include <QTest>
@@ -110,6 +111,41 @@ private slots:
         QCOMPARE(dispatcher.peakRunningPerUser(), 2);
         QCOMPARE(dispatcher.running(QStringLiteral("A")), 0);
         QCOMPARE(dispatcher.queued(), 0);
+    }
+
+    void oneUsersFloodKeepsToTheActiveThreads()
+    {
+        Gate gate;
+        Log log;
+        FairDispatcher::Options opts = options(4, 64, 100);
+        opts.activeThreads = 2;
+        FairDispatcher dispatcher(opts);
+        const auto release = qScopeGuard([&gate] { gate.release(); }); // also when a check fails
+        for (int i = 0; i < 20; ++i)
+            dispatcher.submit(gated("A", true, &gate, &log, QStringLiteral("A:%1").arg(i)));
+        QTRY_COMPARE(dispatcher.busyThreads(), 2);
+        // Two threads stay asleep: more running queries would only share the same cores.
+        QTest::qWait(200);
+        QCOMPARE(dispatcher.busyThreads(), 2);
+        QCOMPARE(dispatcher.running(QStringLiteral("A")), 2);
+        // Another user's query, and A's own non-query work, do not wait behind the flood.
+        std::atomic<bool> bRan{false};
+        FairQueue::Job b;
+        b.user = QStringLiteral("B");
+        b.capped = true;
+        b.run = [&bRan] { bRan = true; };
+        dispatcher.submit(std::move(b));
+        QTRY_VERIFY(bRan.load());
+        std::atomic<bool> writeRan{false};
+        FairQueue::Job write;
+        write.user = QStringLiteral("A");
+        write.run = [&writeRan] { writeRan = true; };
+        dispatcher.submit(std::move(write));
+        QTRY_VERIFY(writeRan.load());
+        QCOMPARE(dispatcher.running(QStringLiteral("A")), 2);
+        gate.release();
+        QVERIFY(dispatcher.waitForIdle(30000));
+        QCOMPARE(log.snapshot().size(), 20);
     }
 
     void floodedQueueLetsAnotherUserThroughEarly()

@@ -31,9 +31,9 @@ struct Labelled
     }
 
     // Runs the next job and returns its label, or "" when none is runnable.
-    QString next()
+    QString next(bool urgentOnly = false)
     {
-        std::optional<FairQueue::Job> j = queue.pop();
+        std::optional<FairQueue::Job> j = queue.pop(urgentOnly);
         if (!j)
             return QString();
         j->run();
@@ -58,6 +58,26 @@ class TestFairQueue : public QObject
     Q_OBJECT
 
 private slots:
+    void urgentJobsAreThoseNotToWaitForABusyThread()
+    {
+        Labelled q(4, 100);
+        q.push("A", 0, true);
+        q.push("A", 1, true);
+        QVERIFY(q.queue.hasUrgent());                  // A has nothing running yet
+        QCOMPARE(q.next(true), QStringLiteral("A:0")); // A:0 now counts as running
+        QVERIFY(!q.queue.hasUrgent());
+        QCOMPARE(q.next(true), QString()); // A's next query waits for a busy thread
+        q.push("A", 2, false);             // A's own non-query work does not
+        q.push("B", 0, true);              // nor does a query of a user with none running
+        QVERIFY(q.queue.hasUrgent());
+        QCOMPARE(q.next(true), QStringLiteral("A:2"));
+        QCOMPARE(q.next(true), QStringLiteral("B:0"));
+        QVERIFY(!q.queue.hasUrgent());
+        QCOMPARE(q.next(true), QString());
+        QCOMPARE(q.next(), QStringLiteral("A:1")); // a thread within the limit takes anything
+        QVERIFY(q.queue.isEmpty());
+    }
+
     void floodingUserDoesNotDelayAnother()
     {
         Labelled q(2, 1000);
