@@ -3,20 +3,54 @@
 #include <QLoggingCategory>
 #include <QThread>
 
+#include <algorithm>
+
+#ifdef Q_OS_LINUX
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#endif
+
 Q_LOGGING_CATEGORY(lcDispatch, "butler.server.dispatch")
 
 namespace butler {
 
+namespace {
+
+// The calling thread's nice value raised by `nice` (see Options::nice).
+void lowerPriority(int nice)
+{
+#ifdef Q_OS_LINUX
+    if (nice > 0 && ::setpriority(PRIO_PROCESS, pid_t(::syscall(SYS_gettid)), nice) != 0)
+        qCWarning(lcDispatch) << "could not lower a worker thread's priority:" << strerror(errno);
+#else
+    Q_UNUSED(nice);
+#endif
+}
+
+} // namespace
+
 FairDispatcher::FairDispatcher(Options options)
-    : m_queue(options.maxRunningPerUser, options.maxQueuedPerUser)
-    , m_activeLimit(
-          std::max(1, options.activeThreads > 0 ? options.activeThreads : QThread::idealThreadCount()))
 {
     const int count = std::max(1, options.threads);
+    const int cores = options.activeThreads > 0 ? options.activeThreads : QThread::idealThreadCount();
+    m_primaries = std::clamp(cores, 1, count);
+    m_queue.emplace(options.maxRunningPerUser, options.maxQueuedPerUser, m_primaries);
     m_threads.reserve(size_t(count));
     for (int i = 0; i < count; ++i) {
-        QThread* thread = QThread::create([this] { work(); });
-        thread->setObjectName(QStringLiteral("%1-%2").arg(options.threadName).arg(i));
+        const bool spare = i >= m_primaries;
+        QThread* thread = QThread::create([this, spare, nice = options.nice] {
+            if (!spare)
+                lowerPriority(nice);
+            work(spare);
+        });
+        thread->setObjectName(QStringLiteral("%1-%2%3")
+                                  .arg(options.threadName)
+                                  .arg(i)
+                                  .arg(spare ? QStringLiteral("s") : QString()));
         m_threads.push_back(thread);
         thread->start();
     }
@@ -33,41 +67,41 @@ FairDispatcher::Submit FairDispatcher::submit(FairQueue::Job job, bool bounded)
         std::lock_guard lock(m_mutex);
         if (m_stopping)
             return Submit::Stopped;
-        const bool urgent = !job.capped || m_queue.running(job.user) == 0;
-        if (m_queue.push(std::move(job), bounded) == FairQueue::Push::Full)
+        const bool urgent = !job.capped || m_queue->running(job.user) == 0;
+        if (m_queue->push(std::move(job), bounded) == FairQueue::Push::Full)
             return Submit::Full;
-        if (m_sleeping == 0)
-            return Submit::Queued; // every thread is busy and takes it when its turn comes
-        if (m_busy + m_waking >= m_activeLimit && !urgent)
-            return Submit::Queued; // the cores are busy: a running thread takes it next
-        ++m_waking;
+        wakeFor(urgent);
     }
-    m_wake.notify_one();
     return Submit::Queued;
 }
 
-void FairDispatcher::work()
+// Called with m_mutex held: a primary thread when one sleeps (it takes anything), else a
+// spare when the job must not wait for a busy primary.
+void FairDispatcher::wakeFor(bool urgent)
+{
+    if (m_sleepingPrimaries > 0)
+        m_wakePrimary.notify_one();
+    else if (urgent && m_sleepingSpares > 0)
+        m_wakeSpare.notify_one();
+}
+
+void FairDispatcher::work(bool spare)
 {
     std::unique_lock lock(m_mutex);
     while (!m_stopping) {
-        // Past the active limit a thread takes only what must not wait for the busy ones.
-        std::optional<FairQueue::Job> job = m_queue.pop(m_busy >= m_activeLimit);
+        // A spare takes only what must not wait for the busy primaries.
+        std::optional<FairQueue::Job> job = m_queue->pop(spare);
         if (!job) {
-            ++m_sleeping;
-            m_wake.wait(lock);
-            --m_sleeping;
-            m_waking = std::max(0, m_waking - 1);
+            ++(spare ? m_sleepingSpares : m_sleepingPrimaries);
+            (spare ? m_wakeSpare : m_wakePrimary).wait(lock);
+            --(spare ? m_sleepingSpares : m_sleepingPrimaries);
             continue;
         }
         ++m_busy;
-        // More waiting and someone asleep: a single wake-up per submission may not have
-        // reached a thread that can take it (the job woken for was at its user's cap). Past
-        // the active limit only for jobs that must not wait for a busy thread.
-        if (m_sleeping > 0 && !m_queue.isEmpty() &&
-            (m_busy + m_waking < m_activeLimit || m_queue.hasUrgent())) {
-            ++m_waking;
-            m_wake.notify_one();
-        }
+        // More waiting: one wake-up per submission may not have reached a thread that can
+        // take it (the job woken for was at its user's cap, or another thread took it).
+        if (!m_queue->isEmpty())
+            wakeFor(m_queue->hasUrgent());
         const QString user = job->user;
         const bool capped = job->capped;
         lock.unlock();
@@ -75,8 +109,8 @@ void FairDispatcher::work()
         job.reset(); // what the job holds goes before it counts as finished
         lock.lock();
         --m_busy;
-        m_queue.finished(user, capped);
-        if (m_busy == 0 && m_queue.isEmpty())
+        m_queue->finished(user, capped);
+        if (m_busy == 0 && m_queue->isEmpty())
             m_idle.notify_all();
     }
 }
@@ -85,7 +119,7 @@ bool FairDispatcher::waitForIdle(int msecs)
 {
     std::unique_lock lock(m_mutex);
     return m_idle.wait_for(lock, std::chrono::milliseconds(std::max(0, msecs)),
-                           [this] { return m_busy == 0 && m_queue.isEmpty(); });
+                           [this] { return m_busy == 0 && m_queue->isEmpty(); });
 }
 
 void FairDispatcher::shutdown()
@@ -96,9 +130,10 @@ void FairDispatcher::shutdown()
         if (m_stopping)
             return;
         m_stopping = true;
-        dropped = m_queue.takeAll();
+        dropped = m_queue->takeAll();
     }
-    m_wake.notify_all();
+    m_wakePrimary.notify_all();
+    m_wakeSpare.notify_all();
     if (!dropped.empty())
         qCInfo(lcDispatch) << "stopping:" << dropped.size() << "requests dropped unrun";
     for (FairQueue::Job& job : dropped) {
@@ -116,19 +151,25 @@ void FairDispatcher::shutdown()
 qsizetype FairDispatcher::queued() const
 {
     std::lock_guard lock(m_mutex);
-    return m_queue.size();
+    return m_queue->size();
 }
 
 qsizetype FairDispatcher::queued(const QString& user) const
 {
     std::lock_guard lock(m_mutex);
-    return m_queue.queued(user);
+    return m_queue->queued(user);
 }
 
 int FairDispatcher::running(const QString& user) const
 {
     std::lock_guard lock(m_mutex);
-    return m_queue.running(user);
+    return m_queue->running(user);
+}
+
+int FairDispatcher::idleThreads() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_sleepingPrimaries + m_sleepingSpares;
 }
 
 int FairDispatcher::busyThreads() const
@@ -140,19 +181,19 @@ int FairDispatcher::busyThreads() const
 qsizetype FairDispatcher::waitingUsers() const
 {
     std::lock_guard lock(m_mutex);
-    return m_queue.waitingUsers();
+    return m_queue->waitingUsers();
 }
 
 int FairDispatcher::maxRunningPerUser() const
 {
     std::lock_guard lock(m_mutex);
-    return m_queue.maxRunningPerUser();
+    return m_queue->maxRunningPerUser();
 }
 
 int FairDispatcher::peakRunningPerUser() const
 {
     std::lock_guard lock(m_mutex);
-    return m_queue.peakRunningPerUser();
+    return m_queue->peakRunningPerUser();
 }
 
 } // namespace butler

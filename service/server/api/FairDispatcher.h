@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 class QThread;
@@ -22,11 +23,18 @@ public:
     struct Options
     {
         int threads = 4;
-        // Threads woken to run jobs at once while one user keeps the others busy: more than
-        // the cores only trade places (context switches) without finishing sooner. A job of
-        // a user with nothing running wakes a spare thread anyway, so that a flood by one
-        // user does not queue the others behind it. 0: one per core.
+        // Primary threads, at most one per core, take every job; the other threads are
+        // spares that take only what must not wait for a busy primary: another user's first
+        // query, or work that is not a query. A flood by one user keeps to the primaries
+        // (more threads would only trade places on the cores, at a context switch a
+        // request), and the users with queries share the primaries (FairQueue). 0: one per
+        // core.
         int activeThreads = 0;
+        // Nice levels the primaries run below the rest of the process (Linux): queries can
+        // keep every core busy, and at equal priority the listener threads and the spares
+        // would wait for their time slices (milliseconds) before taking another user's
+        // request or sending its answer. Raising one's nice value needs no privilege.
+        int nice = 5;
         int maxRunningPerUser = 2; // capped jobs of one user at once
         int maxQueuedPerUser = 1000;
         QString threadName = QStringLiteral("butler-worker");
@@ -56,22 +64,25 @@ public:
     qsizetype queued(const QString& user) const;
     int running(const QString& user) const;
     int busyThreads() const;
+    int idleThreads() const; // waiting for work
     int threadCount() const { return int(m_threads.size()); }
     qsizetype waitingUsers() const;
     int maxRunningPerUser() const;
     int peakRunningPerUser() const;
 
 private:
-    void work();
+    void work(bool spare);
+    void wakeFor(bool urgent);
 
     mutable std::mutex m_mutex;
-    std::condition_variable m_wake; // a job was queued, or stopping
-    std::condition_variable m_idle; // the last job finished
-    FairQueue m_queue;
-    int m_activeLimit = 1;
+    std::condition_variable m_wakePrimary; // a job was queued, or stopping
+    std::condition_variable m_wakeSpare;   // a job for a spare was queued, or stopping
+    std::condition_variable m_idle;        // the last job finished
+    std::optional<FairQueue> m_queue;      // made once the primaries are counted
+    int m_primaries = 1;
     int m_busy = 0;
-    int m_sleeping = 0;
-    int m_waking = 0; // threads told to wake that have not taken a job yet
+    int m_sleepingPrimaries = 0;
+    int m_sleepingSpares = 0;
     bool m_stopping = false;
     std::vector<QThread*> m_threads;
 };

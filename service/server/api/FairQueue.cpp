@@ -4,10 +4,18 @@
 
 namespace butler {
 
-FairQueue::FairQueue(int maxRunning, int maxQueued)
+FairQueue::FairQueue(int maxRunning, int maxQueued, int cores)
     : m_maxRunning(std::max(1, maxRunning))
     , m_maxQueued(std::max(1, maxQueued))
+    , m_cores(std::max(0, cores))
 {
+}
+
+int FairQueue::currentCap() const
+{
+    if (m_cores == 0 || m_users.size() <= 1)
+        return m_maxRunning;
+    return std::clamp(int(m_cores / m_users.size()), 1, m_maxRunning);
 }
 
 FairQueue::Push FairQueue::push(Job job, bool bounded)
@@ -30,11 +38,12 @@ FairQueue::Push FairQueue::push(Job job, bool bounded)
 
 std::optional<FairQueue::Job> FairQueue::pop(bool urgentOnly)
 {
+    const int cap = currentCap();
     for (auto name = m_ring.begin(); name != m_ring.end(); ++name) {
         auto it = m_users.find(*name);
         User& user = *it;
         const bool cappedReady =
-            !user.capped.empty() && user.running < m_maxRunning && (!urgentOnly || user.running == 0);
+            !user.capped.empty() && user.running < cap && (!urgentOnly || user.running == 0);
         const bool otherReady = !user.other.empty();
         if (!cappedReady && !otherReady)
             continue; // at the cap with only queries waiting: the next user's turn

@@ -37,8 +37,11 @@ public:
     };
 
     // maxRunning: capped jobs of one user running at once (>= 1). maxQueued: jobs one user may
-    // have waiting (>= 1); push() with bounded = false ignores it.
-    FairQueue(int maxRunning, int maxQueued);
+    // have waiting (>= 1); push() with bounded = false ignores it. cores: when > 0, the users
+    // with jobs waiting or running share them: each runs at most cores / users queries at once
+    // (at least one), so a user who floods alone may use every core, and one who arrives gets
+    // a core of their own as soon as a flooder's query ends, not a slice of a contended one.
+    FairQueue(int maxRunning, int maxQueued, int cores = 0);
 
     Push push(Job job, bool bounded = true);
     // The next job to run, or nothing when every waiting job belongs to a user at their cap.
@@ -84,8 +87,12 @@ private:
 
     void forgetIfIdle(QHash<QString, User>::iterator it);
 
+    // The most capped jobs one user may run now: the cap, or less when users share the cores.
+    int currentCap() const;
+
     const int m_maxRunning;
     const int m_maxQueued;
+    const int m_cores;
     QHash<QString, User> m_users; // users with jobs waiting or running
     std::list<QString> m_ring;    // users with jobs waiting, next to serve first
     qsizetype m_size = 0;

@@ -121,6 +121,8 @@ private slots:
         opts.activeThreads = 2;
         FairDispatcher dispatcher(opts);
         const auto release = qScopeGuard([&gate] { gate.release(); }); // also when a check fails
+        // (A thread still starting would see A's first query as a newcomer's and take it.)
+        QTRY_COMPARE(dispatcher.idleThreads(), 4);
         for (int i = 0; i < 20; ++i)
             dispatcher.submit(gated("A", true, &gate, &log, QStringLiteral("A:%1").arg(i)));
         QTRY_COMPARE(dispatcher.busyThreads(), 2);

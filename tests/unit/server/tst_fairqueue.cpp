@@ -17,8 +17,8 @@ struct Labelled
     FairQueue queue;
     QHash<const void*, QString> names;
 
-    Labelled(int maxRunning, int maxQueued)
-        : queue(maxRunning, maxQueued)
+    Labelled(int maxRunning, int maxQueued, int cores = 0)
+        : queue(maxRunning, maxQueued, cores)
     {
     }
 
@@ -58,6 +58,29 @@ class TestFairQueue : public QObject
     Q_OBJECT
 
 private slots:
+    void usersShareTheCores()
+    {
+        Labelled q(2, 100, 2);
+        for (int i = 0; i < 4; ++i)
+            q.push("A", i, true);
+        // Alone, A may use both cores.
+        QCOMPARE(q.next(), QStringLiteral("A:0"));
+        QCOMPARE(q.next(), QStringLiteral("A:1"));
+        QCOMPARE(q.next(), QString());
+        // B arrives: each of the two gets one core. B's query goes first, and when one of
+        // A's ends A does not start another while B's runs.
+        q.push("B", 0, true);
+        QCOMPARE(q.next(), QStringLiteral("B:0"));
+        q.queue.finished(QStringLiteral("A"), true);
+        QCOMPARE(q.next(), QString());
+        // B is done and gone: A has both cores again.
+        q.queue.finished(QStringLiteral("B"), true);
+        QCOMPARE(q.next(), QStringLiteral("A:2"));
+        QCOMPARE(q.next(), QString()); // A runs 2, its cap
+        q.queue.finished(QStringLiteral("A"), true);
+        QCOMPARE(q.next(), QStringLiteral("A:3"));
+    }
+
     void urgentJobsAreThoseNotToWaitForABusyThread()
     {
         Labelled q(4, 100);
