@@ -1,5 +1,7 @@
 #include "JsonReader.h"
 
+#include "HexDigit.h"
+
 #include <QStringDecoder>
 #include <QVariantList>
 #include <QVariantMap>
@@ -19,17 +21,6 @@ bool isSpace(char c)
 bool isDigit(char c)
 {
     return c >= '0' && c <= '9';
-}
-
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 void appendUtf8(QByteArray& out, char32_t code)
@@ -262,7 +253,7 @@ bool JsonReader::readRawString(QByteArrayView& utf8, bool& ascii)
                 return false;
             code = 0;
             for (qsizetype k = at; k < at + 4; ++k) {
-                const int v = hexValue(text[k]);
+                const int v = hexDigitValue(text[k]);
                 if (v < 0)
                     return false;
                 code = code * 16 + char32_t(v);

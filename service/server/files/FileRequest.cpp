@@ -1,5 +1,6 @@
 #include "FileRequest.h"
 
+#include "HexDigit.h"
 #include "PathSealer.h"
 
 #include <QDir>
@@ -30,17 +31,6 @@ Error badPath(const QString& why)
     return invalidInput(QStringLiteral("bad file path: ") + why);
 }
 
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 bool isControl(uchar c)
 {
     return c < 0x20 || c == 0x7f;
@@ -58,8 +48,8 @@ Result<QByteArray> percentDecode(const QByteArray& in)
         if (c == '%') {
             if (i + 2 >= in.size())
                 return badPath(QStringLiteral("invalid percent-encoding"));
-            const int hi = hexValue(in[i + 1]);
-            const int lo = hexValue(in[i + 2]);
+            const int hi = hexDigitValue(in[i + 1]);
+            const int lo = hexDigitValue(in[i + 2]);
             if (hi < 0 || lo < 0)
                 return badPath(QStringLiteral("invalid percent-encoding"));
             const uchar decoded = uchar(hi * 16 + lo);

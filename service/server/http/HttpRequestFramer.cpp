@@ -1,5 +1,7 @@
 #include "HttpRequestFramer.h"
 
+#include "HexDigit.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -78,17 +80,6 @@ QList<QByteArrayView> listValues(const QList<QPair<QByteArray, QByteArray>>& hea
         }
     }
     return values;
-}
-
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 } // namespace
@@ -469,12 +460,12 @@ HttpRequestFramer::State HttpRequestFramer::advanceChunked()
             const QByteArrayView line = withoutCr(QByteArrayView(m_buffer).first(newline));
             qsizetype digits = 0;
             qint64 size = 0;
-            while (digits < line.size() && hexValue(line[digits]) >= 0) {
+            while (digits < line.size() && hexDigitValue(line[digits]) >= 0) {
                 if (digits == 15)
                     return fail(
                         413, "payload_too_large",
                         QStringLiteral("the request body exceeds %1 bytes").arg(m_limits.maxBodyBytes));
-                size = size * 16 + hexValue(line[digits]);
+                size = size * 16 + hexDigitValue(line[digits]);
                 ++digits;
             }
             if (digits == 0)
