@@ -32,11 +32,6 @@ constexpr qint64 kMaxPendingOutput = 1024 * 1024;
 // How long a closing connection waits for the client to read the last answer and close.
 constexpr int kLingerMs = 2000;
 
-bool sameName(const QByteArray& a, const char* b)
-{
-    return a.compare(b, Qt::CaseInsensitive) == 0;
-}
-
 } // namespace
 
 HttpConnection::HttpConnection(qintptr descriptor, HttpListener* listener)
@@ -287,8 +282,9 @@ void HttpConnection::dispatch(HttpRequestFramer::Request request)
     QList<HttpRequest::Field> headers;
     headers.reserve(request.headers.size() + 1);
     for (auto& field : request.headers) {
-        if (sameName(field.first, "content-length") || sameName(field.first, "transfer-encoding") ||
-            sameName(field.first, "expect") || sameName(field.first, "upgrade"))
+        if (HttpWire::sameFieldName(field.first, "content-length") ||
+            HttpWire::sameFieldName(field.first, "transfer-encoding") ||
+            HttpWire::sameFieldName(field.first, "expect") || HttpWire::sameFieldName(field.first, "upgrade"))
             continue;
         headers.append(std::move(field));
     }

@@ -55,15 +55,10 @@ struct HttpReply::Completion
 
 namespace {
 
-bool sameName(const QByteArray& a, const char* b)
-{
-    return a.compare(b, Qt::CaseInsensitive) == 0;
-}
-
 bool hasCloseOption(const QByteArray& value)
 {
     for (const QByteArray& option : value.split(',')) {
-        if (sameName(option.trimmed(), "close"))
+        if (HttpWire::sameFieldName(option.trimmed(), "close"))
             return true;
     }
     return false;
@@ -201,18 +196,18 @@ QByteArray HttpReply::buildHead(int status, const QByteArray& contentType, Frami
         for (const auto& [name, value] : headers) {
             if (!isSafeHeader(name, value))
                 continue;
-            if (sameName(name, "transfer-encoding"))
+            if (HttpWire::sameFieldName(name, "transfer-encoding"))
                 continue;
-            if (sameName(name, "content-length")) {
+            if (HttpWire::sameFieldName(name, "content-length")) {
                 if (framing != Framing::Raw)
                     continue;
                 hasLength = true;
             }
-            if (sameName(name, "connection")) {
+            if (HttpWire::sameFieldName(name, "connection")) {
                 closeAfter = closeAfter || hasCloseOption(value);
                 continue;
             }
-            if (sameName(name, "date"))
+            if (HttpWire::sameFieldName(name, "date"))
                 hasDate = true;
             head += name;
             head += ": ";
@@ -404,7 +399,7 @@ QTcpSocket* HttpReply::beginRaw(int status, const QList<QPair<QByteArray, QByteA
     if (!socket)
         return nullptr;
     for (const auto& [name, value] : headers) {
-        if (sameName(name, "content-length"))
+        if (HttpWire::sameFieldName(name, "content-length"))
             m_bodyBytes = isHead() ? 0 : value.trimmed().toLongLong();
     }
     // Left in the socket's buffer: the caller may cork the descriptor so head and body share frames.

@@ -1,5 +1,7 @@
 #include "HttpRequest.h"
 
+#include "HttpWire.h"
+
 namespace butler {
 
 HttpRequest::HttpRequest(QByteArray method, QByteArray target, QList<Field> headers, QByteArray body)
@@ -67,7 +69,7 @@ QByteArray HttpRequest::value(QByteArrayView name) const
     QByteArray joined;
     bool found = false;
     for (const Field& field : m_headers) {
-        if (field.first.compare(name, Qt::CaseInsensitive) != 0)
+        if (!HttpWire::sameFieldName(field.first, name))
             continue;
         if (found)
             joined += ", ";
@@ -80,7 +82,7 @@ QByteArray HttpRequest::value(QByteArrayView name) const
 bool HttpRequest::hasHeader(QByteArrayView name) const
 {
     for (const Field& field : m_headers) {
-        if (field.first.compare(name, Qt::CaseInsensitive) == 0)
+        if (HttpWire::sameFieldName(field.first, name))
             return true;
     }
     return false;

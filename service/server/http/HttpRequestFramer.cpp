@@ -1,6 +1,7 @@
 #include "HttpRequestFramer.h"
 
 #include "HexDigit.h"
+#include "HttpWire.h"
 
 #include <algorithm>
 #include <cstring>
@@ -55,11 +56,6 @@ QByteArrayView withoutCr(QByteArrayView line)
     return line.endsWith('\r') ? line.chopped(1) : line;
 }
 
-bool equalsIgnoringCase(QByteArrayView a, const char* b)
-{
-    return a.compare(QByteArrayView(b), Qt::CaseInsensitive) == 0;
-}
-
 // The comma-separated elements of every field named `name`, trimmed, empty ones dropped.
 QList<QByteArrayView> listValues(const QList<QPair<QByteArray, QByteArray>>& headers, const char* name,
                                  int* fieldCount)
@@ -67,7 +63,7 @@ QList<QByteArrayView> listValues(const QList<QPair<QByteArray, QByteArray>>& hea
     QList<QByteArrayView> values;
     *fieldCount = 0;
     for (const auto& [key, value] : headers) {
-        if (!equalsIgnoringCase(key, name))
+        if (!HttpWire::sameFieldName(key, name))
             continue;
         ++*fieldCount;
         QByteArrayView rest(value);
@@ -297,8 +293,8 @@ HttpRequestFramer::State HttpRequestFramer::parseRequestLine(QByteArrayView line
     const bool originForm = target.startsWith('/');
     const bool asteriskForm = target == "*" && method == "OPTIONS";
     const bool absoluteForm =
-        target.size() > 7 && (equalsIgnoringCase(target.first(7), "http://") ||
-                              (target.size() > 8 && equalsIgnoringCase(target.first(8), "https://")));
+        target.size() > 7 && (HttpWire::sameFieldName(target.first(7), "http://") ||
+                              (target.size() > 8 && HttpWire::sameFieldName(target.first(8), "https://")));
     if (!originForm && !asteriskForm && !absoluteForm)
         return fail(400, "bad_request", QStringLiteral("unsupported request target"));
     if (version == "HTTP/1.1") {
@@ -356,9 +352,9 @@ HttpRequestFramer::State HttpRequestFramer::checkFraming()
             return fail(400, "bad_request", QStringLiteral("both Content-Length and Transfer-Encoding"));
         if (!http11)
             return fail(400, "bad_request", QStringLiteral("Transfer-Encoding in an HTTP/1.0 request"));
-        if (codings.size() != 1 || !equalsIgnoringCase(codings.first(), "chunked")) {
+        if (codings.size() != 1 || !HttpWire::sameFieldName(codings.first(), "chunked")) {
             const bool known = !codings.isEmpty() && std::all_of(codings.begin(), codings.end(), isToken);
-            if (known && !equalsIgnoringCase(codings.last(), "chunked"))
+            if (known && !HttpWire::sameFieldName(codings.last(), "chunked"))
                 return fail(400, "bad_request", QStringLiteral("the request body has no chunked framing"));
             if (known)
                 return fail(501, "not_implemented",
@@ -401,7 +397,7 @@ HttpRequestFramer::State HttpRequestFramer::checkFraming()
     m_expectContinue = false;
     m_continueSent = false;
     if (expectFields > 0) {
-        if (expectations.size() != 1 || !equalsIgnoringCase(expectations.first(), "100-continue"))
+        if (expectations.size() != 1 || !HttpWire::sameFieldName(expectations.first(), "100-continue"))
             return fail(417, "expectation_failed",
                         QStringLiteral("only \"Expect: 100-continue\" is supported"));
         m_expectContinue = true;
@@ -411,7 +407,7 @@ HttpRequestFramer::State HttpRequestFramer::checkFraming()
     const QList<QByteArrayView> options = listValues(m_request.headers, "connection", &connectionFields);
     m_request.keepAlive = http11;
     for (QByteArrayView option : options) {
-        if (equalsIgnoringCase(option, "close"))
+        if (HttpWire::sameFieldName(option, "close"))
             m_request.keepAlive = false;
     }
     m_chunkStep = ChunkStep::Size;

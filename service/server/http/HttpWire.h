@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QString>
 
 namespace butler {
@@ -22,6 +23,13 @@ public:
     static QByteArray errorBody(const QByteArray& type, const QString& message);
     // A whole answer with a JSON error body that closes the connection.
     static QByteArray errorResponse(int status, const QByteArray& type, const QString& message);
+    // Field names compare without regard to case (RFC 9110 5.1). The lengths first: most names
+    // a request is searched for differ in length from most it has, and the case-blind compare
+    // is an out-of-line call.
+    static bool sameFieldName(QByteArrayView a, QByteArrayView b)
+    {
+        return a.size() == b.size() && a.compare(b, Qt::CaseInsensitive) == 0;
+    }
 };
 
 } // namespace butler
