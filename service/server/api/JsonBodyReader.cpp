@@ -1,5 +1,7 @@
 #include "JsonBodyReader.h"
 
+#include <QHash>
+
 namespace butler {
 
 JsonBodyReader::JsonBodyReader(QByteArrayView body)
@@ -119,9 +121,19 @@ void JsonBodyReader::readObject(const char* key, QVariantMap& out)
     }
     switch (m_reader.peek()) {
     case JsonReader::Type::Object: {
-        QVariant value;
-        if (m_reader.readVariant(value))
-            out = value.toMap();
+        QVariantMap map;
+        m_reader.beginObject();
+        QByteArrayView name;
+        while (m_reader.nextMember(name)) {
+            QVariant value;
+            if (!m_reader.readVariant(value))
+                return;
+            // Writers mostly sort keys (QJsonObject does): appending at the end is then a
+            // constant-time insert, and still right (last one wins) when they do not.
+            map.insert(map.cend(), memberName(name), value);
+        }
+        if (!m_reader.hasError())
+            out = std::move(map);
         return;
     }
     case JsonReader::Type::Invalid:
@@ -130,6 +142,22 @@ void JsonBodyReader::readObject(const char* key, QVariantMap& out)
     default:
         fieldError(key, "a JSON object");
     }
+}
+
+// The objects read here (data IDs) use a few dimension names over and over: the strings are
+// kept per thread and shared, instead of decoded and allocated per request.
+QString JsonBodyReader::memberName(QByteArrayView utf8)
+{
+    thread_local QHash<QByteArray, QString> names;
+    constexpr qsizetype kMaxNames = 256;
+    const QByteArray key = QByteArray::fromRawData(utf8.data(), utf8.size());
+    const auto found = names.constFind(key);
+    if (found != names.cend())
+        return *found;
+    QString name = QString::fromUtf8(utf8);
+    if (names.size() < kMaxNames && utf8.size() <= 64)
+        names.insert(QByteArray(utf8.data(), utf8.size()), name);
+    return name;
 }
 
 void JsonBodyReader::readInteger(const char* key, std::optional<qint64>& out, const char* expected)

@@ -36,6 +36,7 @@ public:
 
 private:
     bool fieldError(const char* key, const char* mustBe);
+    static QString memberName(QByteArrayView utf8);
     // Consumes a null value; true when there was one.
     bool takeNull();
 

@@ -71,6 +71,23 @@ private slots:
         QVERIFY(!body.time);
     }
 
+    void manyAndUnusualNamesInAnObject()
+    {
+        // More distinct names than the per-thread name cache keeps, unsorted, one non-ASCII.
+        QByteArray text = "{\"data_id\":{\"d\u00e9tecteur\":1";
+        for (int i = 299; i >= 0; --i)
+            text += ",\"k" + QByteArray::number(i) + "\":" + QByteArray::number(i);
+        text += ",\"k7\":\"again\"}}";
+        for (int round = 0; round < 2; ++round) {
+            const FindBody body = readFind(text);
+            QVERIFY2(body.status.ok(), qPrintable(body.status.error().message()));
+            QCOMPARE(body.dataId.size(), 301);
+            QCOMPARE(body.dataId.value(QStringLiteral("d\u00e9tecteur")), QVariant(qlonglong(1)));
+            QCOMPARE(body.dataId.value(QStringLiteral("k299")), QVariant(qlonglong(299)));
+            QCOMPARE(body.dataId.value(QStringLiteral("k7")), QVariant(QStringLiteral("again")));
+        }
+    }
+
     void theLastRepeatedMemberWins()
     {
         const FindBody body = readFind("{\"dataset_type\":\"a\",\"dataset_type\":\"b\"}");
