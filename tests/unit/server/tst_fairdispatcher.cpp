@@ -59,6 +59,16 @@ FairQueue::Job gated(const QString& user, bool capped, Gate* gate, Log* log, con
     return job;
 }
 
+// A job that only says it ran.
+FairQueue::Job flagging(const QString& user, bool capped, std::atomic<bool>* ran)
+{
+    FairQueue::Job job;
+    job.user = user;
+    job.capped = capped;
+    job.run = [ran] { *ran = true; };
+    return job;
+}
+
 FairDispatcher::Options options(int threads, int maxRunning, int maxQueued)
 {
     FairDispatcher::Options result;
@@ -88,21 +98,14 @@ private slots:
         QCOMPARE(dispatcher.queued(QStringLiteral("A")), 3);
         // Two threads are idle, yet A's third query waits; B's goes straight through.
         std::atomic<bool> bRan{false};
-        FairQueue::Job b;
-        b.user = QStringLiteral("B");
-        b.capped = true;
-        b.run = [&bRan] { bRan = true; };
-        dispatcher.submit(std::move(b));
+        dispatcher.submit(flagging(QStringLiteral("B"), true, &bRan));
         QTRY_VERIFY(bRan.load());
         QCOMPARE(dispatcher.running(QStringLiteral("A")), 2);
         QCOMPARE(dispatcher.queued(QStringLiteral("A")), 3);
         QCOMPARE(log.snapshot().size(), 2);
         // A's own non-query work is not held behind its queries either.
         std::atomic<bool> writeRan{false};
-        FairQueue::Job write;
-        write.user = QStringLiteral("A");
-        write.run = [&writeRan] { writeRan = true; };
-        dispatcher.submit(std::move(write));
+        dispatcher.submit(flagging(QStringLiteral("A"), false, &writeRan));
         QTRY_VERIFY(writeRan.load());
 
         gate.release();
@@ -132,17 +135,10 @@ private slots:
         QCOMPARE(dispatcher.running(QStringLiteral("A")), 2);
         // Another user's query, and A's own non-query work, do not wait behind the flood.
         std::atomic<bool> bRan{false};
-        FairQueue::Job b;
-        b.user = QStringLiteral("B");
-        b.capped = true;
-        b.run = [&bRan] { bRan = true; };
-        dispatcher.submit(std::move(b));
+        dispatcher.submit(flagging(QStringLiteral("B"), true, &bRan));
         QTRY_VERIFY(bRan.load());
         std::atomic<bool> writeRan{false};
-        FairQueue::Job write;
-        write.user = QStringLiteral("A");
-        write.run = [&writeRan] { writeRan = true; };
-        dispatcher.submit(std::move(write));
+        dispatcher.submit(flagging(QStringLiteral("A"), false, &writeRan));
         QTRY_VERIFY(writeRan.load());
         QCOMPARE(dispatcher.running(QStringLiteral("A")), 2);
         gate.release();
