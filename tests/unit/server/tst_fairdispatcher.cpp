@@ -6,6 +6,7 @@
 #include "FairDispatcher.h"
 
 #include <QMutex>
+#include <QRandomGenerator>
 #include <QScopeGuard>
 #include <QSemaphore>
 #include <QStringList>
@@ -144,6 +145,55 @@ private slots:
         gate.release();
         QVERIFY(dispatcher.waitForIdle(30000));
         QCOMPARE(log.snapshot().size(), 20);
+    }
+
+    // Many submitters, users, queries and other work at random: every job runs and the
+    // dispatcher goes idle, so no job is ever left queued with no thread coming for it.
+    void noJobIsStranded()
+    {
+        FairDispatcher::Options opts = options(4, 2, 100000);
+        opts.activeThreads = 2;
+        FairDispatcher dispatcher(opts);
+        std::atomic<int> ran{0};
+        constexpr int kSubmitters = 6;
+        constexpr int kJobs = 1500;
+        for (int round = 0; round < 3; ++round) {
+            ran = 0;
+            std::vector<std::unique_ptr<QThread>> submitters;
+            for (int t = 0; t < kSubmitters; ++t) {
+                submitters.emplace_back(QThread::create([&dispatcher, &ran, t] {
+                    QRandomGenerator random(quint32(t + 1));
+                    for (int i = 0; i < kJobs; ++i) {
+                        FairQueue::Job job;
+                        job.user = QStringLiteral("u%1").arg(random.bounded(5));
+                        job.capped = random.bounded(4) != 0;
+                        const int micros = random.bounded(60);
+                        job.run = [&ran, micros] {
+                            QThread::usleep(ulong(micros));
+                            ++ran;
+                        };
+                        dispatcher.submit(std::move(job));
+                        if (random.bounded(8) == 0)
+                            QThread::usleep(ulong(random.bounded(200)));
+                    }
+                }));
+                submitters.back()->start();
+            }
+            for (auto& thread : submitters)
+                QVERIFY(thread->wait(60000));
+            // Nothing is submitted from here on: a stranded job would keep it from idling.
+            QVERIFY2(dispatcher.waitForIdle(20000), qPrintable(QStringLiteral("%1 queued, %2 busy")
+                                                                   .arg(dispatcher.queued())
+                                                                   .arg(dispatcher.busyThreads())));
+            QCOMPARE(ran.load(), kSubmitters * kJobs);
+            // And a lone job on an idle dispatcher, query or not, starts by itself.
+            for (const bool capped : {true, false}) {
+                std::atomic<bool> lone{false};
+                dispatcher.submit(flagging(QStringLiteral("u%1").arg(round), capped, &lone));
+                QTRY_VERIFY(lone.load());
+                QVERIFY(dispatcher.waitForIdle(20000));
+            }
+        }
     }
 
     void floodedQueueLetsAnotherUserThroughEarly()
