@@ -10,6 +10,7 @@
 #include <QLocale>
 #include <QLoggingCategory>
 #include <QMimeData>
+#include <QScopedValueRollback>
 #include <algorithm>
 
 namespace butler {
@@ -89,6 +90,7 @@ void DatasetTableModel::clear()
     m_nextPageToken.clear();
     m_query = DatasetQuery{};
     m_hasQuery = false;
+    dropReadAhead();
     m_atEnd = true;
     m_lastError.clear();
     endResetModel();
@@ -242,14 +244,37 @@ Qt::ItemFlags DatasetTableModel::flags(const QModelIndex& index) const
 
 bool DatasetTableModel::canFetchMore(const QModelIndex& parent) const
 {
-    return !parent.isValid() && m_hasQuery && !m_loading && !m_atEnd;
+    return !parent.isValid() && m_hasQuery && !m_loading && !m_applying && !m_atEnd;
 }
 
 void DatasetTableModel::fetchMore(const QModelIndex& parent)
 {
     // Views and QAbstractItemModelTester call this without asking canFetchMore() first.
-    if (canFetchMore(parent))
+    if (!canFetchMore(parent))
+        return;
+    if (m_ahead) {
+        Result<DatasetPage> page = std::move(*m_ahead);
+        m_ahead.reset();
+        applyPage(m_generation, std::move(page));
+    } else if (m_aheadInFlight) {
+        m_aheadWanted = true;
+        setLoading(true);
+    } else {
         requestPage();
+    }
+}
+
+void DatasetTableModel::setReadAhead(bool on)
+{
+    m_readAhead = on;
+}
+
+void DatasetTableModel::dropReadAhead()
+{
+    // An answer still in flight belongs to an older generation now and is dropped on arrival.
+    m_ahead.reset();
+    m_aheadInFlight = false;
+    m_aheadWanted = false;
 }
 
 void DatasetTableModel::sort(int column, Qt::SortOrder order)
@@ -335,6 +360,7 @@ void DatasetTableModel::restart(bool dropColumns)
         m_dimensions.clear();
     clearRows();
     m_nextPageToken.clear();
+    dropReadAhead();
     m_atEnd = true; // a view or tester reacting to modelReset must not ask for the first page too
     m_lastError.clear();
     endResetModel();
@@ -342,7 +368,7 @@ void DatasetTableModel::restart(bool dropColumns)
     requestPage();
 }
 
-void DatasetTableModel::requestPage()
+void DatasetTableModel::requestPage(PageUse use)
 {
     DatasetQuery query = m_query;
     query.limit = m_pageSize;
@@ -351,13 +377,31 @@ void DatasetTableModel::requestPage()
     if (!m_sortTerm.isEmpty())
         query.orderBy = {m_sortTerm};
     const quint64 generation = m_generation;
-    qCDebug(lcItemsDatasets) << "requesting a page of" << m_pageSize << "generation" << generation;
-    setLoading(true);
+    qCDebug(lcItemsDatasets) << "requesting a page of" << m_pageSize << "generation" << generation
+                             << (use == PageUse::ReadAhead ? "ahead" : "");
+    if (use == PageUse::Show)
+        setLoading(true);
+    else
+        m_aheadInFlight = true;
     ++m_pendingRequests;
     QCoro::connect(m_butler->queryDatasetsAsync(std::move(query)), this,
-                   [this, generation](Result<DatasetPage> page) {
+                   [this, generation, use](Result<DatasetPage> page) {
                        --m_pendingRequests;
-                       applyPage(generation, std::move(page));
+                       if (use == PageUse::Show) {
+                           applyPage(generation, std::move(page));
+                           return;
+                       }
+                       if (generation != m_generation) {
+                           qCDebug(lcItemsDatasets) << "dropping a read-ahead of generation" << generation;
+                           return;
+                       }
+                       m_aheadInFlight = false;
+                       if (m_aheadWanted) {
+                           m_aheadWanted = false;
+                           applyPage(generation, std::move(page));
+                       } else {
+                           m_ahead = std::move(page);
+                       }
                    });
 }
 
@@ -376,13 +420,22 @@ void DatasetTableModel::applyPage(quint64 generation, Result<DatasetPage> answer
         return;
     }
     DatasetPage& page = answer.value();
-    addDimensions(page.refs);
-    if (!page.refs.isEmpty()) {
-        const int first = int(m_rows.size());
-        beginInsertRows(QModelIndex(), first, first + int(page.refs.size()) - 1);
-        for (int i = 0; i < page.refs.size(); ++i)
-            appendRow(page.refs[i], page.ingestDates.value(i), page.sizes.value(i, -1));
-        endInsertRows();
+    m_nextPageToken = page.nextPageToken;
+    m_atEnd = m_nextPageToken.isEmpty();
+    // Asked for before this page's rows go in: the server works on it while the view paints.
+    if (m_readAhead && !m_atEnd)
+        requestPage(PageUse::ReadAhead);
+    {
+        // Views and testers that ask for more while the rows go in wait for the next call.
+        const QScopedValueRollback applying(m_applying, true);
+        addDimensions(page.refs);
+        if (!page.refs.isEmpty()) {
+            const int first = int(m_rows.size());
+            beginInsertRows(QModelIndex(), first, first + int(page.refs.size()) - 1);
+            for (int i = 0; i < page.refs.size(); ++i)
+                appendRow(page.refs[i], page.ingestDates.value(i), page.sizes.value(i, -1));
+            endInsertRows();
+        }
     }
     if (!page.refs.isEmpty() && page.sizes.size() != page.refs.size()) {
         // A server that does not answer sizes with the page: a second request.
@@ -405,8 +458,6 @@ void DatasetTableModel::applyPage(quint64 generation, Result<DatasetPage> answer
                            applySizes(first, ids, files.value());
                        });
     }
-    m_nextPageToken = page.nextPageToken;
-    m_atEnd = m_nextPageToken.isEmpty();
     setLoading(false);
     emit queryFinished();
 }

@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QMetaType>
 #include <QUuid>
+#include <optional>
 #include <vector>
 
 class QMimeData;
@@ -24,7 +25,10 @@ class RemoteButler;
 // they stay blank for a dataset without a file.
 //
 // setQuery() fetches the first page; canFetchMore()/fetchMore() fetch the next one with the
-// page token. sort() asks the server for a new order ("run", "-ingest_date", "exposure", ...)
+// page token. With read-ahead (the default) the model asks for the next page as soon as one
+// arrives and keeps it until fetchMore() is called, so that scrolling on shows it at once
+// instead of after a round trip to the server; an error in it is reported then, as if asked
+// for then. sort() asks the server for a new order ("run", "-ingest_date", "exposure", ...)
 // and loads again from the first page; the size column cannot be sorted, and the server
 // always returns dataset types in name order whatever the direction. Every query or sort
 // starts a new generation; answers to an older generation are dropped.
@@ -71,6 +75,8 @@ public:
 
     int pageSize() const { return m_pageSize; }
     void setPageSize(int rows); // applies to the next page
+    bool readAhead() const { return m_readAhead; }
+    void setReadAhead(bool on); // applies from the next page that arrives
 
     // Replaces the rows with the first page of the new query. bind gives values for :name
     // parameters of the where-expression. A sort by dimension is dropped (the new types may
@@ -137,7 +143,13 @@ private:
     QString orderTerm(int column) const;
     // A new generation: rows (and with dropColumns the dimension columns) dropped, first page requested.
     void restart(bool dropColumns = false);
-    void requestPage();
+    enum class PageUse
+    {
+        Show,     // asked for by fetchMore() or a new query: loading until it arrives
+        ReadAhead // kept until fetchMore() asks for it
+    };
+    void requestPage(PageUse use = PageUse::Show);
+    void dropReadAhead();
     void applyPage(quint64 generation, Result<DatasetPage> page);
     void applySizes(int firstRow, const QList<QUuid>& ids, const QList<FileInfo>& files);
     void clearRows();
@@ -161,9 +173,14 @@ private:
     QStringList m_strings;
     QHash<QString, quint32> m_stringIndex;
     QStringList m_dimensions; // universe order
-    QString m_nextPageToken;
+    QString m_nextPageToken;  // of the page after the rows and the read-ahead page
+    bool m_readAhead = true;
+    std::optional<Result<DatasetPage>> m_ahead; // arrived, not shown yet
+    bool m_aheadInFlight = false;
+    bool m_aheadWanted = false; // fetchMore() came while it was in flight
     bool m_atEnd = true;
     bool m_loading = false;
+    bool m_applying = false; // rows of a page going in
     quint64 m_generation = 0;
     int m_pendingRequests = 0;
     QString m_lastError;

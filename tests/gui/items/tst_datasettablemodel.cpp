@@ -56,6 +56,9 @@ private slots:
     void rowsRebuildTheServersRefs();
     void pagingThroughAllRaws_data();
     void pagingThroughAllRaws();
+    void readAheadShowsTheNextPageAtOnce();
+    void withoutReadAheadTheNextPageWaits();
+    void readAheadOfAReplacedQueryDropped();
     void serverSideSortChangesOrder();
     void staleQueryDropped();
     void queryErrorReported();
@@ -257,15 +260,19 @@ void TestDatasetTableModel::columnsGrowWithNewTypes()
 void TestDatasetTableModel::pagingThroughAllRaws_data()
 {
     QTest::addColumn<int>("pageSize");
-    QTest::newRow("7 a page") << 7;
-    QTest::newRow("one page") << 1000;
+    QTest::addColumn<bool>("readAhead");
+    QTest::newRow("7 a page") << 7 << true;
+    QTest::newRow("7 a page, no read-ahead") << 7 << false;
+    QTest::newRow("one page") << 1000 << true;
 }
 
 void TestDatasetTableModel::pagingThroughAllRaws()
 {
     QFETCH(int, pageSize);
+    QFETCH(bool, readAhead);
     DatasetTableModel& model = *m_model;
     model.setPageSize(pageSize);
+    model.setReadAhead(readAhead);
     QSignalSpy pages(&model, &DatasetTableModel::queryFinished);
     model.setQuery({kRaws}, {QStringLiteral("raw")}, {});
     QVERIFY(loadAll(model));
@@ -278,6 +285,79 @@ void TestDatasetTableModel::pagingThroughAllRaws()
         ids.insert(id.toUuid());
     QCOMPARE(qint64(ids.size()), expected);
     QVERIFY(!model.canFetchMore({}));
+}
+
+void TestDatasetTableModel::readAheadShowsTheNextPageAtOnce()
+{
+    DatasetTableModel& model = *m_model;
+    model.setPageSize(5);
+    QSignalSpy loading(&model, &DatasetTableModel::loadingChanged);
+    model.setQuery({kRaws}, {QStringLiteral("raw")}, {});
+    QTRY_VERIFY_WITH_TIMEOUT(!model.isLoading(), kTimeout);
+    QCOMPARE(model.rowCount(), 5);
+    // The second page is asked for as the first arrives and kept once it is in.
+    QTRY_VERIFY_WITH_TIMEOUT(!model.hasPendingRequests(), kTimeout);
+    QCOMPARE(model.rowCount(), 5);
+    QVERIFY(model.canFetchMore({}));
+    const QUuid lastOfFirst = model.index(4, 0).data(DatasetTableModel::IdRole).toUuid();
+    loading.clear();
+    model.fetchMore({});
+    // In at once: no loading state, no wait.
+    QCOMPARE(model.rowCount(), 10);
+    QVERIFY(!model.isLoading());
+    QCOMPARE(loading.count(), 0);
+    QVERIFY(model.index(5, 0).data(DatasetTableModel::IdRole).toUuid() != lastOfFirst);
+    // And the third is on its way.
+    QVERIFY(model.hasPendingRequests());
+    // fetchMore() while the read-ahead is in flight: loading until it arrives, then shown.
+    model.fetchMore({});
+    QVERIFY(model.isLoading());
+    QTRY_VERIFY_WITH_TIMEOUT(!model.isLoading(), kTimeout);
+    QCOMPARE(model.rowCount(), 15);
+    // The pages continue one another in the server's order.
+    QSet<QUuid> ids;
+    for (const QVariant& id : columnValues(model, 0, DatasetTableModel::IdRole))
+        ids.insert(id.toUuid());
+    QCOMPARE(ids.size(), 15);
+}
+
+void TestDatasetTableModel::withoutReadAheadTheNextPageWaits()
+{
+    DatasetTableModel& model = *m_model;
+    model.setPageSize(5);
+    model.setReadAhead(false);
+    model.setQuery({kRaws}, {QStringLiteral("raw")}, {});
+    QTRY_VERIFY_WITH_TIMEOUT(!model.isLoading(), kTimeout);
+    QVERIFY(!model.hasPendingRequests());
+    QVERIFY(model.canFetchMore({}));
+    model.fetchMore({});
+    QCOMPARE(model.rowCount(), 5);
+    QVERIFY(model.isLoading());
+    QTRY_VERIFY_WITH_TIMEOUT(!model.isLoading(), kTimeout);
+    QCOMPARE(model.rowCount(), 10);
+}
+
+void TestDatasetTableModel::readAheadOfAReplacedQueryDropped()
+{
+    DatasetTableModel& model = *m_model;
+    butler::test::CategoryRecorder recorder("butler.items.datasets");
+    model.setPageSize(5);
+    // The new query comes as the first page of the old one lands: its read-ahead is in flight.
+    bool replaced = false;
+    connect(&model, &DatasetTableModel::queryFinished, this, [&] {
+        if (replaced)
+            return;
+        replaced = true;
+        QVERIFY(model.hasPendingRequests());
+        model.setQuery({QStringLiteral("DR1/public")}, {QStringLiteral("note")}, {});
+    });
+    model.setQuery({kRaws}, {QStringLiteral("raw")}, {});
+    QTRY_VERIFY_WITH_TIMEOUT(replaced && !model.isLoading() && !model.hasPendingRequests(), kTimeout);
+    QTRY_VERIFY_WITH_TIMEOUT(recorder.messages().filter(QStringLiteral("dropping a read-ahead")).size() == 1,
+                             kTimeout);
+    QVERIFY(loadAll(model));
+    QCOMPARE(qint64(model.rowCount()), count({QStringLiteral("DR1/public")}, {QStringLiteral("note")}));
+    QCOMPARE(columnValues(model, 0), QList<QVariant>(model.rowCount(), QStringLiteral("note")));
 }
 
 void TestDatasetTableModel::serverSideSortChangesOrder()
