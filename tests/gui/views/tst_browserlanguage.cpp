@@ -2,12 +2,18 @@
 // real butler-server open, a collection's datasets in the table, the quota in the status bar and
 // two dialogs open, choosing Español, then Français, then English (through SettingsDialog, as
 // the user does) changes the menus, a dock title, status-bar texts, the table headers and the
-// open dialogs' buttons and labels at once, keeps the session, and saves ui/language. The
+// open dialogs' buttons and labels at once, keeps the session, and saves ui/language; a sweep
+// of every text of the window and the dialogs (labels, buttons, titles, actions, menus, tool
+// tips, accessible names, combo items, headers and item texts) finds none of the catalogue's
+// English sources left. The
 // System choice removes the setting and follows the system's locale (C here: English). Set
 // BUTLER_SCREENSHOT_DIR to keep a screenshot of the window and the dialogs in each language.
 
 #include "AppLanguage.h"
+#include "DatasetDetailsPanel.h"
 #include "DatasetTableModel.h"
+#include "DimensionRecordModel.h"
+#include "DimensionUniverse.h"
 #include "LoginDialog.h"
 #include "MainWindow.h"
 #include "NewCollectionDialog.h"
@@ -25,20 +31,25 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
+#include <QGroupBox>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLibraryInfo>
+#include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
 #include <QPointer>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
 #include <QTranslator>
 #include <QTreeView>
+#include <QXmlStreamReader>
 
 using namespace butler;
 
@@ -52,6 +63,80 @@ QStringList menuTitles(const MainWindow& window)
     for (QAction* action : window.menuBar()->actions())
         titles << action->text();
     return titles;
+}
+
+// The English sources of the catalogue for `code` whose translation differs from them.
+QSet<QString> translatedSources(const QString& code)
+{
+    QFile file(QStringLiteral(BUTLER_TRANSLATIONS_SOURCE "/butler_%1.ts").arg(code));
+    QSet<QString> sources;
+    if (!file.open(QIODevice::ReadOnly))
+        return sources;
+    QXmlStreamReader xml(&file);
+    QString source;
+    while (!xml.atEnd()) {
+        if (xml.readNext() != QXmlStreamReader::StartElement)
+            continue;
+        if (xml.name() == QLatin1String("source")) {
+            source = xml.readElementText();
+        } else if (xml.name() == QLatin1String("translation")) {
+            // Plural messages keep their forms in children: their sources hold %n and are not
+            // shown as they are anyway.
+            const QString translation = xml.readElementText(QXmlStreamReader::SkipChildElements);
+            if (!translation.isEmpty() && translation != source)
+                sources.insert(source);
+        }
+    }
+    return sources;
+}
+
+// Every text a user may read in the window: labels, buttons, titles, actions, menus, tabs,
+// placeholders, tool tips and the column headers of every view.
+QStringList textsOn(QWidget* root)
+{
+    QStringList texts;
+    QList<QWidget*> widgets = root->findChildren<QWidget*>();
+    widgets.prepend(root);
+    for (QWidget* widget : std::as_const(widgets)) {
+        texts << widget->windowTitle() << widget->toolTip() << widget->accessibleName();
+        if (auto* label = qobject_cast<QLabel*>(widget))
+            texts << label->text();
+        if (auto* button = qobject_cast<QAbstractButton*>(widget))
+            texts << button->text();
+        if (auto* group = qobject_cast<QGroupBox*>(widget))
+            texts << group->title();
+        if (auto* edit = qobject_cast<QLineEdit*>(widget))
+            texts << edit->placeholderText();
+        if (auto* tabs = qobject_cast<QTabWidget*>(widget))
+            for (int i = 0; i < tabs->count(); ++i)
+                texts << tabs->tabText(i) << tabs->tabToolTip(i);
+        if (auto* combo = qobject_cast<QComboBox*>(widget))
+            for (int i = 0; i < combo->count(); ++i)
+                texts << combo->itemText(i);
+        if (auto* menu = qobject_cast<QMenu*>(widget))
+            texts << menu->title();
+        if (auto* view = qobject_cast<QAbstractItemView*>(widget); view && view->model()) {
+            // Dimension columns and record fields are named by the universe (the names that
+            // where-expressions use); the other headers and the items' texts are the app's.
+            const QAbstractItemModel* model = view->model();
+            if (qobject_cast<const DimensionRecordModel*>(model))
+                continue;
+            const auto* datasets = qobject_cast<const DatasetTableModel*>(model);
+            for (int column = 0; column < model->columnCount(); ++column)
+                if (!datasets || datasets->columnKind(column) != DatasetTableModel::ColumnKind::Dimension)
+                    texts << model->headerData(column, Qt::Horizontal).toString();
+            if (!datasets)
+                for (int row = 0; row < model->rowCount(); ++row)
+                    for (int column = 0; column < model->columnCount(); ++column)
+                        for (int role : {int(Qt::DisplayRole), int(Qt::ToolTipRole)})
+                            texts << model->index(row, column).data(role).toString();
+        }
+    }
+    for (QAction* action : root->findChildren<QAction*>())
+        texts << action->text() << action->toolTip() << action->statusTip();
+    texts.removeAll(QString());
+    texts.removeDuplicates();
+    return texts;
 }
 
 QStringList labelTexts(QWidget* dialog)
@@ -135,6 +220,9 @@ void TestBrowserLanguage::initTestCase()
     m_window->showCollection(QStringLiteral("u/alice/run"));
     QTRY_COMPARE_WITH_TIMEOUT(m_window->busyLabel()->text(), QStringLiteral("1 dataset(s) shown"), kTimeout);
     QVERIFY(m_window->datasetModel()->columnCount() > 0);
+    // Its details (file, records, preview) on screen too.
+    m_window->datasetView()->selectRow(0);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->detailsPanel()->dimensionRecordsLoaded(), kTimeout);
 
     // Two dialogs stay open through every switch: File > Connect to server (not modal) and
     // Collection > New collection.
@@ -322,6 +410,20 @@ void TestBrowserLanguage::switchesWhileRunning()
         QCOMPARE(cancel->text().remove(QLatin1Char('&')), qtCancel);
     else
         qWarning("Qt's catalogue for %s is not installed (qt6-translations-l10n)", qPrintable(code));
+
+    // Nothing of the window or the open dialogs is left in English.
+    if (code != QLatin1String("en")) {
+        const QSet<QString> english = translatedSources(code);
+        QVERIFY(english.size() > 100);
+        QStringList leftovers;
+        for (QWidget* root : {static_cast<QWidget*>(m_window.get()), static_cast<QWidget*>(m_login),
+                              static_cast<QWidget*>(m_newCollection)})
+            for (const QString& text : textsOn(root))
+                // Element names (an element picker, say) are the universe's, not English.
+                if (english.contains(text) && !DimensionUniverse::defaultUniverse().element(text))
+                    leftovers << text;
+        QVERIFY2(leftovers.isEmpty(), qPrintable(leftovers.join(QLatin1String(" | "))));
+    }
 
     saveScreenshot(m_window.get(), code + QStringLiteral("-window"));
     saveScreenshot(m_login, code + QStringLiteral("-login"));
