@@ -4,6 +4,7 @@
 #include "ServerFixture.h"
 
 #include <QJsonArray>
+#include <QScopeGuard>
 #include <QTest>
 
 using namespace butler;
@@ -243,6 +244,49 @@ private slots:
             m_server.request("GET", m_server.api(QStringLiteral("/whoami")), QStringLiteral("alice"), {},
                              {{"X-Butler-Client-Request-Id", "test-request-42"}});
         QCOMPARE(reply.header("X-Butler-Client-Request-Id"), QByteArray("test-request-42"));
+    }
+
+    void accessLogTimesTheWaitAndTheRun()
+    {
+        const auto reply =
+            m_server.request("GET", m_server.api(QStringLiteral("/collections")), QStringLiteral("alice"), {},
+                             {{"X-Butler-Client-Request-Id", "timing-request-7"}});
+        QCOMPARE(reply.status, 200);
+        // The line is written once the answer is out: it may come just after the client read it.
+        // Peeked, not read: gracefulStopAndLog reads the whole log at the end.
+        QProcess& server = m_server.process();
+        const QProcess::ProcessChannel channel = server.readChannel();
+        server.setReadChannel(QProcess::StandardError);
+        const auto restore = qScopeGuard([&] { server.setReadChannel(channel); });
+        QByteArray line;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                server.waitForReadyRead(50);
+                const QByteArray log = server.peek(server.bytesAvailable());
+                for (const QByteArray& candidate : log.split('\n'))
+                    if (candidate.contains(" timing-request-7"))
+                        line = candidate;
+                return !line.isEmpty();
+            }(),
+            10000);
+        // "... GET /api/.../collections 200 BYTES TOTALms alice timing-request-7 wait=Xms run=Yms"
+        const QList<QByteArray> fields = line.split(' ');
+        const qsizetype at = fields.indexOf(QByteArray("timing-request-7"));
+        QVERIFY2(at >= 2 && at + 2 < fields.size(), line.constData());
+        QCOMPARE(fields[at - 1], QByteArray("alice"));
+        const auto milliseconds = [](const QByteArray& field, const char* prefix) {
+            if (!field.startsWith(prefix) || !field.endsWith("ms"))
+                return -1.0;
+            bool ok = false;
+            const double value = field.mid(qstrlen(prefix), field.size() - qstrlen(prefix) - 2).toDouble(&ok);
+            return ok ? value : -1.0;
+        };
+        const double total = milliseconds(fields[at - 2], "");
+        const double wait = milliseconds(fields[at + 1], "wait=");
+        const double run = milliseconds(fields[at + 2], "run=");
+        QVERIFY2(total > 0 && wait >= 0 && run > 0, line.constData());
+        // Both are parts of the total (rounded to 0.01 ms each).
+        QVERIFY2(wait + run <= total + 0.02, line.constData());
     }
 
     void metricsCountRequests()

@@ -9,6 +9,8 @@
 #include <QUrlQuery>
 #include <QUuid>
 
+#include <atomic>
+
 namespace butler {
 
 // The parts of an HTTP request a handler may use, copied off the connection so the handler can
@@ -23,6 +25,12 @@ struct ApiRequest
     QByteArray requestId;
     Identity identity;
     QString label; // repository label, empty for server-wide routes
+    // When the request was queued for a worker, started and answered (steady clock, ns; 0 for
+    // not yet): the access log's wait= and run=. Written on the worker, read where the answer
+    // is written, which a client that went away can make happen at the same time.
+    std::atomic<qint64> queuedAt{0};
+    std::atomic<qint64> startedAt{0};
+    std::atomic<qint64> answeredAt{0};
 
     QString param(const QString& name) const;
     QStringList params(const QString& name) const;

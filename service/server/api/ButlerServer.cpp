@@ -35,6 +35,8 @@
 #include <QRandomGenerator>
 #include <QUuid>
 
+#include <chrono>
+
 Q_LOGGING_CATEGORY(lcServerMain, "butler.server.main")
 
 namespace butler {
@@ -44,6 +46,13 @@ namespace {
 const QString kRepoPrefix = QStringLiteral("/api/butler/repo/");
 const QString kFilesPrefix = QStringLiteral("/files/");
 const QString kRepoRouteLabel = QStringLiteral("/api/butler/repo/{label}/v1");
+
+qint64 steadyNanoseconds()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
 
 // Client request IDs go into logs: keep them short and printable.
 QByteArray cleanRequestId(const QByteArray& raw)
@@ -262,6 +271,19 @@ void ButlerServer::handle(const HttpRequest& httpRequest, const std::shared_ptr<
             line.append(QByteArray::number(seconds * 1000.0, 'f', 2)).append("ms ");
             line.append(request->identity.user.isEmpty() ? QByteArray("-") : request->identity.user.toUtf8());
             line.append(' ').append(request->requestId);
+            // Time waiting for a worker and running on it: a slow answer's wait says the
+            // server was busy (or the user at the limit), its run what the request cost.
+            const qint64 queued = request->queuedAt.load(std::memory_order_relaxed);
+            const qint64 started = request->startedAt.load(std::memory_order_relaxed);
+            const qint64 answered = request->answeredAt.load(std::memory_order_relaxed);
+            if (queued && started)
+                line.append(" wait=")
+                    .append(QByteArray::number((started - queued) / 1e6, 'f', 2))
+                    .append("ms");
+            if (started && answered)
+                line.append(" run=")
+                    .append(QByteArray::number((answered - started) / 1e6, 'f', 2))
+                    .append("ms");
             AccessLog::write(line);
         };
     };
@@ -507,6 +529,7 @@ void ButlerServer::runOnWorker(const ApiRoute* route, RepositoryService* reposit
     job.capped = route->query && !exempt(*request);
     job.drop = [reply] { reply->post([reply] { send(*reply, stopping()); }); };
     job.run = [route, repository, request, reply] {
+        request->startedAt.store(steadyNanoseconds(), std::memory_order_relaxed);
         if (!reply->isConnected())
             return; // the client gave up while the request waited
         AuthorizedButler butler(repository->butler(), repository->acls(), repository->policy(),
@@ -524,6 +547,7 @@ void ButlerServer::runOnWorker(const ApiRoute* route, RepositoryService* reposit
                          });
                      }};
         Result<ApiAnswer> answer = route->handler(call);
+        request->answeredAt.store(steadyNanoseconds(), std::memory_order_relaxed);
         if (answer.ok() && answer->status == 0)
             return; // streamed
         ApiAnswer out = answer.ok() ? std::move(answer).value() : ApiErrors::answer(answer.error());
@@ -532,6 +556,7 @@ void ButlerServer::runOnWorker(const ApiRoute* route, RepositoryService* reposit
                 << "request" << request->requestId << "failed:" << answer.error().message();
         reply->post([reply, out = std::move(out)] { send(*reply, out); });
     };
+    request->queuedAt.store(steadyNanoseconds(), std::memory_order_relaxed);
     switch (m_dispatcher->submit(std::move(job))) {
     case FairDispatcher::Submit::Queued:
         return;
