@@ -2,6 +2,8 @@
 
 #include <QLoggingCategory>
 
+#include <algorithm>
+#include <charconv>
 #include <ctime>
 #include <unistd.h>
 
@@ -12,6 +14,21 @@ namespace butler {
 bool AccessLog::enabled()
 {
     return lcServerAccessLog().isInfoEnabled();
+}
+
+void AccessLog::appendInteger(QByteArray& line, qint64 value)
+{
+    char buffer[24];
+    const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
+    line.append(buffer, end - buffer);
+}
+
+void AccessLog::appendMilliseconds(QByteArray& line, qint64 nanoseconds)
+{
+    const qint64 hundredths = (std::max<qint64>(0, nanoseconds) + 5'000) / 10'000;
+    appendInteger(line, hundredths / 100);
+    const char decimals[] = {'.', char('0' + hundredths % 100 / 10), char('0' + hundredths % 10), 'm', 's'};
+    line.append(decimals, sizeof decimals);
 }
 
 void AccessLog::write(const QByteArray& message)

@@ -260,15 +260,19 @@ void ButlerServer::handle(const HttpRequest& httpRequest, const std::shared_ptr<
     Metrics* metrics = m_metrics.get();
     const auto logLine = [metrics, request, timer](const QString& routeLabel) {
         return [metrics, request, timer, routeLabel](int status, qint64 bytes) {
-            const double seconds = double(timer.nsecsElapsed()) / 1e9;
-            metrics->observeRequest(routeLabel, request->method, status, seconds);
+            const qint64 elapsed = timer.nsecsElapsed();
+            metrics->observeRequest(routeLabel, request->method, status, double(elapsed) / 1e9);
             if (!AccessLog::enabled())
                 return;
             QByteArray line;
             line.reserve(160);
             line.append(request->method).append(' ').append(request->path.toUtf8()).append(' ');
-            line.append(QByteArray::number(status)).append(' ').append(QByteArray::number(bytes)).append(' ');
-            line.append(QByteArray::number(seconds * 1000.0, 'f', 2)).append("ms ");
+            AccessLog::appendInteger(line, status);
+            line.append(' ');
+            AccessLog::appendInteger(line, bytes);
+            line.append(' ');
+            AccessLog::appendMilliseconds(line, elapsed);
+            line.append(' ');
             line.append(request->identity.user.isEmpty() ? QByteArray("-") : request->identity.user.toUtf8());
             line.append(' ').append(request->requestId);
             // Time waiting for a worker and running on it: a slow answer's wait says the
@@ -276,14 +280,14 @@ void ButlerServer::handle(const HttpRequest& httpRequest, const std::shared_ptr<
             const qint64 queued = request->queuedAt.load(std::memory_order_relaxed);
             const qint64 started = request->startedAt.load(std::memory_order_relaxed);
             const qint64 answered = request->answeredAt.load(std::memory_order_relaxed);
-            if (queued && started)
-                line.append(" wait=")
-                    .append(QByteArray::number((started - queued) / 1e6, 'f', 2))
-                    .append("ms");
-            if (started && answered)
-                line.append(" run=")
-                    .append(QByteArray::number((answered - started) / 1e6, 'f', 2))
-                    .append("ms");
+            if (queued && started) {
+                line.append(" wait=");
+                AccessLog::appendMilliseconds(line, started - queued);
+            }
+            if (started && answered) {
+                line.append(" run=");
+                AccessLog::appendMilliseconds(line, answered - started);
+            }
             AccessLog::write(line);
         };
     };
