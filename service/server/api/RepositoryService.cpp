@@ -79,13 +79,13 @@ Result<SignedLocation> RepositoryService::signedUrl(const QString& relativePath,
 }
 
 Result<SignedLocation> RepositoryService::signedPutUrl(const QString& relativePath, qint64 size,
-                                                       qint64 ttlSeconds) const
+                                                       qint64 ttlSeconds, qint64 signedAt) const
 {
     BUTLER_ASSIGN_OR_RETURN(const FileRequest file, FileRequest::fromParts(m_label, relativePath));
     BUTLER_ASSIGN_OR_RETURN(
         const UrlSigner::Signed signedQuery,
         m_signer->signPut(file.signedPath(), size,
-                          ttlSeconds > 0 ? std::optional<qint64>(ttlSeconds) : std::nullopt));
+                          ttlSeconds > 0 ? std::optional<qint64>(ttlSeconds) : std::nullopt, signedAt));
     SignedLocation location;
     location.url = m_publicUrl + QString::fromLatin1(file.encodedPath()) + u'?' + signedQuery.query;
     location.expires = signedQuery.expires;

@@ -59,8 +59,10 @@ public:
     // neither the path nor the run it starts with (see FileRequest).
     Result<SignedLocation> signedUrl(const QString& relativePath, qint64 ttlSeconds,
                                      bool hidePath = false) const;
-    // The signed upload URL for exactly `size` bytes to a datastore-relative path.
-    Result<SignedLocation> signedPutUrl(const QString& relativePath, qint64 size, qint64 ttlSeconds) const;
+    // The signed upload URL for exactly `size` bytes to a datastore-relative path, valid for
+    // ttlSeconds from signedAt (unix seconds): an upload's URLs then expire with its slots.
+    Result<SignedLocation> signedPutUrl(const QString& relativePath, qint64 size, qint64 ttlSeconds,
+                                        qint64 signedAt) const;
 
 private:
     RepositoryService() = default;

@@ -334,7 +334,9 @@ Result<UploadService::Grant> UploadService::reserve(AuthorizedButler& butler, co
             continue;
         BUTLER_ASSIGN_OR_RETURN(
             const SignedLocation url,
-            m_repository.signedPutUrl(slot.path, request.files[i].size, m_options.ttlSeconds));
+            // Counted from the reservation, as the slots are: signed a second later, the URL
+            // outlived its slot by that second (a PUT then found no upload instead of expiry).
+            m_repository.signedPutUrl(slot.path, request.files[i].size, m_options.ttlSeconds, now));
         slot.url = url.url;
         slot.expires = url.expires;
     }
