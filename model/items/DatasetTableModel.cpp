@@ -422,8 +422,9 @@ void DatasetTableModel::applyPage(quint64 generation, Result<DatasetPage> answer
     DatasetPage& page = answer.value();
     m_nextPageToken = page.nextPageToken;
     m_atEnd = m_nextPageToken.isEmpty();
-    // Asked for before this page's rows go in: the server works on it while the view paints.
-    if (m_readAhead && !m_atEnd)
+    // Once the user scrolls past the first page (a look at a collection often stops there),
+    // and asked for before this page's rows go in: the server works on it while the view paints.
+    if (m_readAhead && !m_atEnd && !m_rows.isEmpty())
         requestPage(PageUse::ReadAhead);
     {
         // Views and testers that ask for more while the rows go in wait for the next call.

@@ -26,7 +26,8 @@ class RemoteButler;
 //
 // setQuery() fetches the first page; canFetchMore()/fetchMore() fetch the next one with the
 // page token. With read-ahead (the default) the model asks for the next page as soon as one
-// arrives and keeps it until fetchMore() is called, so that scrolling on shows it at once
+// arrives, from the second page on (a glance at a collection costs the server one page), and
+// keeps it until fetchMore() is called, so that scrolling on shows it at once
 // instead of after a round trip to the server; an error in it is reported then, as if asked
 // for then. sort() asks the server for a new order ("run", "-ingest_date", "exposure", ...)
 // and loads again from the first page; the size column cannot be sorted, and the server

@@ -295,30 +295,36 @@ void TestDatasetTableModel::readAheadShowsTheNextPageAtOnce()
     model.setQuery({kRaws}, {QStringLiteral("raw")}, {});
     QTRY_VERIFY_WITH_TIMEOUT(!model.isLoading(), kTimeout);
     QCOMPARE(model.rowCount(), 5);
-    // The second page is asked for as the first arrives and kept once it is in.
+    // A first page alone is not read past: the user may only glance at the collection.
+    QVERIFY(!model.hasPendingRequests());
+    model.fetchMore({});
+    QVERIFY(model.isLoading());
+    QTRY_VERIFY_WITH_TIMEOUT(!model.isLoading(), kTimeout);
+    QCOMPARE(model.rowCount(), 10);
+    // The third page is asked for as the second arrives and kept once it is in.
     QTRY_VERIFY_WITH_TIMEOUT(!model.hasPendingRequests(), kTimeout);
-    QCOMPARE(model.rowCount(), 5);
+    QCOMPARE(model.rowCount(), 10);
     QVERIFY(model.canFetchMore({}));
-    const QUuid lastOfFirst = model.index(4, 0).data(DatasetTableModel::IdRole).toUuid();
+    const QUuid lastOfSecond = model.index(9, 0).data(DatasetTableModel::IdRole).toUuid();
     loading.clear();
     model.fetchMore({});
     // In at once: no loading state, no wait.
-    QCOMPARE(model.rowCount(), 10);
+    QCOMPARE(model.rowCount(), 15);
     QVERIFY(!model.isLoading());
     QCOMPARE(loading.count(), 0);
-    QVERIFY(model.index(5, 0).data(DatasetTableModel::IdRole).toUuid() != lastOfFirst);
-    // And the third is on its way.
+    QVERIFY(model.index(10, 0).data(DatasetTableModel::IdRole).toUuid() != lastOfSecond);
+    // And the fourth is on its way.
     QVERIFY(model.hasPendingRequests());
     // fetchMore() while the read-ahead is in flight: loading until it arrives, then shown.
     model.fetchMore({});
     QVERIFY(model.isLoading());
     QTRY_VERIFY_WITH_TIMEOUT(!model.isLoading(), kTimeout);
-    QCOMPARE(model.rowCount(), 15);
+    QCOMPARE(model.rowCount(), 20);
     // The pages continue one another in the server's order.
     QSet<QUuid> ids;
     for (const QVariant& id : columnValues(model, 0, DatasetTableModel::IdRole))
         ids.insert(id.toUuid());
-    QCOMPARE(ids.size(), 15);
+    QCOMPARE(ids.size(), 20);
 }
 
 void TestDatasetTableModel::withoutReadAheadTheNextPageWaits()
@@ -328,13 +334,15 @@ void TestDatasetTableModel::withoutReadAheadTheNextPageWaits()
     model.setReadAhead(false);
     model.setQuery({kRaws}, {QStringLiteral("raw")}, {});
     QTRY_VERIFY_WITH_TIMEOUT(!model.isLoading(), kTimeout);
-    QVERIFY(!model.hasPendingRequests());
-    QVERIFY(model.canFetchMore({}));
-    model.fetchMore({});
-    QCOMPARE(model.rowCount(), 5);
-    QVERIFY(model.isLoading());
-    QTRY_VERIFY_WITH_TIMEOUT(!model.isLoading(), kTimeout);
-    QCOMPARE(model.rowCount(), 10);
+    for (int rows = 5; rows <= 10; rows += 5) {
+        QVERIFY(!model.hasPendingRequests());
+        QVERIFY(model.canFetchMore({}));
+        model.fetchMore({});
+        QCOMPARE(model.rowCount(), rows);
+        QVERIFY(model.isLoading());
+        QTRY_VERIFY_WITH_TIMEOUT(!model.isLoading(), kTimeout);
+        QCOMPARE(model.rowCount(), rows + 5);
+    }
 }
 
 void TestDatasetTableModel::readAheadOfAReplacedQueryDropped()
@@ -342,16 +350,18 @@ void TestDatasetTableModel::readAheadOfAReplacedQueryDropped()
     DatasetTableModel& model = *m_model;
     butler::test::CategoryRecorder recorder("butler.items.datasets");
     model.setPageSize(5);
-    // The new query comes as the first page of the old one lands: its read-ahead is in flight.
+    // The new query comes as the second page of the old one lands: its read-ahead is in flight.
     bool replaced = false;
     connect(&model, &DatasetTableModel::queryFinished, this, [&] {
-        if (replaced)
+        if (replaced || model.rowCount() < 10)
             return;
         replaced = true;
         QVERIFY(model.hasPendingRequests());
         model.setQuery({QStringLiteral("DR1/public")}, {QStringLiteral("note")}, {});
     });
     model.setQuery({kRaws}, {QStringLiteral("raw")}, {});
+    QTRY_VERIFY_WITH_TIMEOUT(!model.isLoading(), kTimeout);
+    model.fetchMore({});
     QTRY_VERIFY_WITH_TIMEOUT(replaced && !model.isLoading() && !model.hasPendingRequests(), kTimeout);
     QTRY_VERIFY_WITH_TIMEOUT(recorder.messages().filter(QStringLiteral("dropping a read-ahead")).size() == 1,
                              kTimeout);
