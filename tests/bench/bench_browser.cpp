@@ -60,18 +60,29 @@ void check(const Status& s, const char* what)
 }
 
 // Peak and current resident memory of this process in MB, from /proc.
-// A figure from /proc/self/status (kB) or /proc/self/io (bytes), in MB.
-double procStatusMb(const char* key, const QString& file = QStringLiteral("/proc/self/status"))
+// The first number after `key` in a /proc file of this process.
+double procFigure(const QString& file, const char* key)
 {
-    QFile status(file);
-    if (!status.open(QIODevice::ReadOnly))
+    QFile proc(file);
+    if (!proc.open(QIODevice::ReadOnly))
         return 0;
-    for (const QByteArray& line : status.readAll().split('\n')) {
+    for (const QByteArray& line : proc.readAll().split('\n')) {
         if (line.startsWith(key))
-            return line.mid(qstrlen(key)).trimmed().split(' ').value(0).toDouble() /
-                   (file.endsWith(QLatin1String("io")) ? 1024.0 * 1024.0 : 1024.0);
+            return line.mid(qstrlen(key)).trimmed().split(' ').value(0).toDouble();
     }
     return 0;
+}
+
+// Memory figures of /proc/self/status (kB) in MB.
+double procStatusMb(const char* key)
+{
+    return procFigure(QStringLiteral("/proc/self/status"), key) / 1024.0;
+}
+
+// Bytes read from storage by this process (/proc/self/io), in MB.
+double diskReadMb()
+{
+    return procFigure(QStringLiteral("/proc/self/io"), "read_bytes:") / (1024.0 * 1024.0);
 }
 
 qint64 exposureId(int e)
@@ -305,7 +316,7 @@ int main(int argc, char** argv)
     double peakScrolling = 0;
     // Reads that reached the disk: a registry not in the system's file cache (a first run, or
     // pages the system evicted) makes slow pages that say nothing of the app.
-    const double diskReadBefore = procStatusMb("read_bytes:", QStringLiteral("/proc/self/io"));
+    const double diskReadBefore = diskReadMb();
     while (model.canFetchMore({}) && pageMs.size() < maxPages) {
         timer.restart();
         view.scrollToBottom(); // the view calls fetchMore() when it reaches the last row
@@ -323,7 +334,7 @@ int main(int argc, char** argv)
         }
     }
     std::fprintf(stderr, "\n");
-    const double diskRead = procStatusMb("read_bytes:", QStringLiteral("/proc/self/io")) - diskReadBefore;
+    const double diskRead = diskReadMb() - diskReadBefore;
     const int rows = model.rowCount();
     // The cost of one paint of the table as it stands (part of every page: the view repaints
     // when it scrolls and when rows arrive).

@@ -23,6 +23,7 @@
 #include "Registry.h"
 #include "RepositoryService.h"
 #include "ResourceMetadata.h"
+#include "SteadyClock.h"
 #include "UploadReceiver.h"
 #include "UploadService.h"
 #include "UrlSigner.h"
@@ -35,8 +36,6 @@
 #include <QRandomGenerator>
 #include <QUuid>
 
-#include <chrono>
-
 Q_LOGGING_CATEGORY(lcServerMain, "butler.server.main")
 
 namespace butler {
@@ -46,13 +45,6 @@ namespace {
 const QString kRepoPrefix = QStringLiteral("/api/butler/repo/");
 const QString kFilesPrefix = QStringLiteral("/files/");
 const QString kRepoRouteLabel = QStringLiteral("/api/butler/repo/{label}/v1");
-
-qint64 steadyNanoseconds()
-{
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
 
 // Client request IDs go into logs: keep them short and printable.
 QByteArray cleanRequestId(const QByteArray& raw)

@@ -1,5 +1,7 @@
 #include "RateLimiter.h"
 
+#include "SteadyClock.h"
+
 #include <QLoggingCategory>
 
 #include <chrono>
@@ -8,17 +10,6 @@
 Q_LOGGING_CATEGORY(lcRateLimit, "butler.policy.ratelimit")
 
 namespace butler {
-
-namespace {
-
-qint64 steadyNow()
-{
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
-
-} // namespace
 
 qint64 RateLimiter::Decision::retryAfterSeconds() const
 {
@@ -30,7 +21,7 @@ RateLimiter::RateLimiter(double rate, double burst, Clock clock)
     : m_rate(rate > 0 ? rate : 1)
     , m_burst(std::max(burst, 1.0))
     , m_refillNs(qint64(std::ceil(m_burst / m_rate * 1e9)))
-    , m_clock(clock ? std::move(clock) : Clock(&steadyNow))
+    , m_clock(clock ? std::move(clock) : Clock(&steadyNanoseconds))
 {
 }
 
