@@ -4,9 +4,9 @@
 #include "FileHasher.h"
 #include "FormatterLabel.h"
 #include "RemoteButler.h"
+#include "ThreadTask.h"
 
 #include <QCoreApplication>
-#include <QCoroThread>
 #include <QFileInfo>
 #include <QHash>
 #include <QLoggingCategory>
@@ -202,9 +202,8 @@ QCoro::Task<Status> RemoteUploader::waitForHashes(FileHasher& hasher)
 {
     // On a thread of its own: this thread keeps its event loop.
     Status status;
-    std::unique_ptr<QThread> thread(QThread::create([&] { status = hasher.wait(); }));
-    thread->start();
-    co_await qCoro(thread.get()).waitForFinished();
+    std::function<void()> wait = [&status, &hasher] { status = hasher.wait(); };
+    co_await ThreadTask::run(std::move(wait));
     co_return status;
 }
 
@@ -303,9 +302,8 @@ QCoro::Task<Status> RemoteUploader::sendPlain(QList<SignedPutSender::File> files
             Qt::QueuedConnection);
     };
     Status status;
-    std::unique_ptr<QThread> thread(QThread::create([&] { status = sender->run(arrived); }));
-    thread->start();
-    co_await qCoro(thread.get()).waitForFinished();
+    std::function<void()> send = [&status, &sender, &arrived] { status = sender->run(arrived); };
+    co_await ThreadTask::run(std::move(send));
     // What the sending threads reported last is still queued.
     QCoreApplication::sendPostedEvents(&context);
     if (received) {

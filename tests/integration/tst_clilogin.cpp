@@ -8,6 +8,7 @@
 // Skipped when node or the npm package is missing (npm ci --prefix tests/peers/oidc).
 
 #include "OidcPeer.h"
+#include "RefusedPort.h"
 #include "ServerFixture.h"
 
 #include <QDateTime>
@@ -23,7 +24,6 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -59,14 +59,6 @@ QString htmlUnescape(QString text)
     text.replace(QLatin1String("&#47;"), QLatin1String("/"));
     text.replace(QLatin1String("&amp;"), QLatin1String("&"));
     return text;
-}
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost, 0))
-        qFatal("no free port");
-    return probe.serverPort();
 }
 
 struct Page
@@ -659,7 +651,8 @@ void TestCliLogin::timeoutStoresNothing()
 
 void TestCliLogin::providerUnreachable()
 {
-    const QString nobody = QStringLiteral("http://127.0.0.1:%1").arg(freePort());
+    const RefusedPort refused;
+    const QString nobody = QStringLiteral("http://127.0.0.1:%1").arg(refused.port());
     const Cli cli = run({"login", m_server.repoUrl(), "--issuer", nobody, "--no-browser"});
     QCOMPARE(cli.process->exitCode(), 1);
     QVERIFY2(cli.err.startsWith("error: ") && cli.err.count('\n') == 1, qPrintable(cli.err));

@@ -12,6 +12,7 @@
 #include "LoginDialog.h"
 #include "OidcLogin.h"
 #include "OidcPeer.h"
+#include "RefusedPort.h"
 #include "TokenStore.h"
 #include "WaitForTask.h"
 
@@ -32,7 +33,6 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -515,10 +515,8 @@ void TestOidcLogin::oneSignInAtATime()
 
 void TestOidcLogin::providerDown()
 {
-    QTcpServer probe;
-    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-    const QString nobody = QStringLiteral("http://127.0.0.1:%1").arg(probe.serverPort());
-    probe.close();
+    const RefusedPort refused;
+    const QString nobody = QStringLiteral("http://127.0.0.1:%1").arg(refused.port());
     OidcLogin login;
     bool browserOpened = false;
     login.setOpenBrowserFunction([&browserOpened](const QUrl&) { return browserOpened = true; });

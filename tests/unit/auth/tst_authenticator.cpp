@@ -6,6 +6,7 @@
 #include "Authenticator.h"
 #include "IntrospectionClient.h"
 #include "JwksSource.h"
+#include "RefusedPort.h"
 #include "StaticTokenStore.h"
 #include "TokenMinter.h"
 
@@ -588,10 +589,8 @@ void TestAuthenticator::jwksRefreshedPeriodically()
 
 void TestAuthenticator::jwksUrlDown()
 {
-    QTcpServer probe;
-    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-    const quint16 closedPort = probe.serverPort();
-    probe.close();
+    const RefusedPort refused;
+    const quint16 closedPort = refused.port();
 
     AuthConfig config = jwtUrlConfig();
     config.jwksUrl = QUrl(QStringLiteral("http://127.0.0.1:%1/jwks").arg(closedPort));
@@ -818,10 +817,8 @@ void TestAuthenticator::introspectionBadAnswers()
 
 void TestAuthenticator::introspectionServerDown()
 {
-    QTcpServer probe;
-    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-    const quint16 closedPort = probe.serverPort();
-    probe.close();
+    const RefusedPort refused;
+    const quint16 closedPort = refused.port();
     AuthConfig config = introspectionConfig();
     config.introspectionUrl = QUrl(QStringLiteral("http://127.0.0.1:%1/introspect").arg(closedPort));
     TestClock clock;

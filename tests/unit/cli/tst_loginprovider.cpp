@@ -1,13 +1,16 @@
 #include "CliApplication.h"
 #include "FakeButlerServer.h"
 #include "InProcessCli.h"
+#include "RefusedPort.h"
 #include "TokenSource.h"
 
 #include <QFile>
 #include <QJsonArray>
-#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <memory>
+#include <vector>
 
 // How `butler login` finds the identity provider without --issuer: the server's protected
 // resource metadata (RFC 9728), else the provider of the last login, else a message saying what
@@ -19,14 +22,6 @@ using namespace butler;
 using namespace fake;
 
 namespace {
-
-QString deadAddress()
-{
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost, 0))
-        qFatal("no free port");
-    return QStringLiteral("http://127.0.0.1:%1").arg(probe.serverPort());
-}
 
 } // namespace
 
@@ -46,8 +41,15 @@ private slots:
 
 private:
     QString storeFile() const { return m_dir.filePath("config/butler/tokens.json"); }
+    // An address where nothing answers, for as long as the test function runs.
+    QString deadAddress()
+    {
+        m_refused.push_back(std::make_unique<RefusedPort>());
+        return QStringLiteral("http://127.0.0.1:%1").arg(m_refused.back()->port());
+    }
 
     QTemporaryDir m_dir;
+    std::vector<std::unique_ptr<RefusedPort>> m_refused;
 };
 
 void TstLoginProvider::initTestCase()
@@ -61,6 +63,7 @@ void TstLoginProvider::initTestCase()
 
 void TstLoginProvider::init()
 {
+    m_refused.clear();
     qunsetenv(TokenSource::EnvironmentVariable);
     QFile::remove(storeFile());
 }

@@ -1,13 +1,13 @@
 #include "CliApplication.h"
 #include "FakeButlerServer.h"
 #include "InProcessCli.h"
+#include "RefusedPort.h"
 #include "TokenSource.h"
 #include "WireFormat.h"
 
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -125,12 +125,8 @@ void TstRemoteCommands::noToken()
 
 void TstRemoteCommands::unreachableServer()
 {
-    quint16 port = 0;
-    {
-        QTcpServer probe;
-        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-        port = probe.serverPort();
-    }
+    const RefusedPort refused;
+    const quint16 port = refused.port();
     const InProcessRun run =
         runCli({"query-collections", QStringLiteral("http://127.0.0.1:%1/api/butler/repo/main").arg(port),
                 "--token-file", writeToken("t")});

@@ -1,4 +1,5 @@
 #include "FakeButlerServer.h"
+#include "RefusedPort.h"
 #include "RemoteButler.h"
 #include "WireFormat.h"
 
@@ -6,7 +7,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSet>
-#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTemporaryFile>
 #include <QTest>
@@ -391,12 +391,8 @@ void TstRemoteButler::rateLimitedWritesAreRetried()
 
 void TstRemoteButler::connectionRefused()
 {
-    quint16 port = 0;
-    {
-        QTcpServer probe;
-        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-        port = probe.serverPort();
-    }
+    const RefusedPort refused;
+    const quint16 port = refused.port();
     const QString url = QStringLiteral("http://127.0.0.1:%1/api/butler/repo/main").arg(port);
     const Result<std::unique_ptr<RemoteButler>> butler = RemoteButler::connect(url, "t");
     QVERIFY(!butler.ok());
