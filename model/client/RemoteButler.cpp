@@ -6,11 +6,11 @@
 #include "FormatterLabel.h"
 #include "RemoteUploader.h"
 #include "RequestGroup.h"
+#include "WaitForTask.h"
 #include "WireFormat.h"
 
 #include <QCoroNetworkReply>
 #include <QCryptographicHash>
-#include <QEventLoop>
 #include <QFile>
 #include <QHash>
 #include <QJsonArray>
@@ -24,26 +24,6 @@ namespace butler {
 Q_LOGGING_CATEGORY(lcClientButler, "butler.client.butler")
 
 namespace {
-
-template <typename T>
-QCoro::Task<> runInto(QEventLoop& loop, bool& running, std::optional<T>& out, QCoro::Task<T> task)
-{
-    out.emplace(co_await task);
-    running = false;
-    loop.quit();
-}
-
-// QCoro::waitFor needs a default-constructible result, which Result<T> is not.
-template <typename T> T blockingWait(QCoro::Task<T> task)
-{
-    QEventLoop loop;
-    bool running = true;
-    std::optional<T> out;
-    QCoro::Task<> runner = runInto(loop, running, out, std::move(task));
-    if (running)
-        loop.exec();
-    return std::move(*out);
-}
 
 // The server sent something this client cannot read: not the user's input at fault.
 Error badAnswer(const QString& route, const Error& error)
@@ -174,7 +154,7 @@ std::unique_ptr<RemoteButler> RemoteButler::withRequestGroup(std::shared_ptr<Req
 Result<std::unique_ptr<RemoteButler>> RemoteButler::connect(const QString& url, const QString& token,
                                                             RemoteOptions options)
 {
-    return blockingWait(connectAsync(url, token, std::move(options)));
+    return waitForTask(connectAsync(url, token, std::move(options)));
 }
 
 QCoro::Task<Result<std::unique_ptr<RemoteButler>>> RemoteButler::connectAsync(QString url, QString token,
@@ -913,84 +893,84 @@ QCoro::Task<Result<RemoteAcl>> RemoteButler::editAclAsync(QString collection, QS
 Status RemoteButler::insertDimensionRecords(const QString& element, const QList<DimensionRecord>& records,
                                             bool skipExisting)
 {
-    return blockingWait(insertDimensionRecordsAsync(element, records, skipExisting));
+    return waitForTask(insertDimensionRecordsAsync(element, records, skipExisting));
 }
 
 Result<DimensionRecordPage> RemoteButler::queryDimensionRecords(const DimensionRecordQuery& query)
 {
-    return blockingWait(queryDimensionRecordsAsync(query));
+    return waitForTask(queryDimensionRecordsAsync(query));
 }
 
 Status RemoteButler::registerDatasetType(const DatasetType& type)
 {
-    return blockingWait(registerDatasetTypeAsync(type));
+    return waitForTask(registerDatasetTypeAsync(type));
 }
 
 Result<DatasetType> RemoteButler::getDatasetType(const QString& name)
 {
-    return blockingWait(getDatasetTypeAsync(name));
+    return waitForTask(getDatasetTypeAsync(name));
 }
 
 Result<QList<DatasetType>> RemoteButler::queryDatasetTypes(const QStringList& globs,
                                                            const QStringList& collections)
 {
-    return blockingWait(queryDatasetTypesAsync(globs, collections));
+    return waitForTask(queryDatasetTypesAsync(globs, collections));
 }
 
 Result<QStringList> RemoteButler::removeDatasetTypes(const QStringList& globs)
 {
-    return blockingWait(removeDatasetTypesAsync(globs));
+    return waitForTask(removeDatasetTypesAsync(globs));
 }
 
 Status RemoteButler::registerCollection(const QString& name, CollectionType type, const QString& doc)
 {
-    return blockingWait(registerCollectionAsync(name, type, doc));
+    return waitForTask(registerCollectionAsync(name, type, doc));
 }
 
 Result<CollectionInfo> RemoteButler::getCollection(const QString& name)
 {
-    return blockingWait(getCollectionAsync(name));
+    return waitForTask(getCollectionAsync(name));
 }
 
 Result<QList<CollectionInfo>> RemoteButler::queryCollections(const CollectionQuery& query)
 {
-    return blockingWait(queryCollectionsAsync(query));
+    return waitForTask(queryCollectionsAsync(query));
 }
 
 Status RemoteButler::setCollectionChain(const QString& parent, const QStringList& children, ChainMode mode,
                                         bool flatten, const QString& doc)
 {
-    return blockingWait(setCollectionChainAsync(parent, children, mode, flatten, doc));
+    return waitForTask(setCollectionChainAsync(parent, children, mode, flatten, doc));
 }
 
 Result<QStringList> RemoteButler::flattenCollections(const QStringList& namesOrGlobs)
 {
-    return blockingWait(flattenCollectionsAsync(namesOrGlobs));
+    return waitForTask(flattenCollectionsAsync(namesOrGlobs));
 }
 
 Status RemoteButler::removeCollections(const QStringList& names)
 {
-    return blockingWait(removeCollectionsAsync(names));
+    return waitForTask(removeCollectionsAsync(names));
 }
 
 Status RemoteButler::removeRuns(const QStringList& names)
 {
-    return blockingWait(removeRunsAsync(names));
+    return waitForTask(removeRunsAsync(names));
 }
 
 Result<DatasetPage> RemoteButler::queryDatasets(const DatasetQuery& query)
 {
-    return blockingWait(queryDatasetsAsync(query));
+    return waitForTask(queryDatasetsAsync(query));
 }
 
 Result<qint64> RemoteButler::countDatasets(const DatasetQuery& query)
 {
-    return blockingWait(countDatasetsAsync(query));
+    return waitForTask(countDatasetsAsync(query));
 }
 
 Result<QList<DataCoordinate>> RemoteButler::queryDataIds(const DataIdQuery& query)
 {
-    return blockingWait(queryDataIdsAsync(query));
+    return waitForTask(queryDataIdsAsync(query));
 }
 
 Result<std::optional<DatasetRef>> RemoteButler::findDataset(const QString& datasetType,
@@ -998,29 +978,29 @@ Result<std::optional<DatasetRef>> RemoteButler::findDataset(const QString& datas
                                                             const QStringList& collections,
                                                             std::optional<qint64> time)
 {
-    return blockingWait(findDatasetAsync(datasetType, dataId, collections, time));
+    return waitForTask(findDatasetAsync(datasetType, dataId, collections, time));
 }
 
 Result<DatasetRef> RemoteButler::getDataset(const QUuid& id)
 {
-    return blockingWait(getDatasetAsync(id));
+    return waitForTask(getDatasetAsync(id));
 }
 
 Result<QList<FileInfo>> RemoteButler::fileInfo(const QList<QUuid>& ids)
 {
-    return blockingWait(fileInfoAsync(ids));
+    return waitForTask(fileInfoAsync(ids));
 }
 
 Result<DatasetRef> RemoteButler::put(const QByteArray& bytes, const QString& formatter,
                                      const QString& datasetType, const QVariantMap& dataId,
                                      const QString& run)
 {
-    return blockingWait(putAsync(bytes, formatter, datasetType, dataId, run));
+    return waitForTask(putAsync(bytes, formatter, datasetType, dataId, run));
 }
 
 Result<QByteArray> RemoteButler::get(const QUuid& id, QString* formatter)
 {
-    Result<std::pair<QByteArray, QString>> result = blockingWait(getAsync(id));
+    Result<std::pair<QByteArray, QString>> result = waitForTask(getAsync(id));
     if (!result.ok())
         return result.error();
     if (formatter)
@@ -1031,51 +1011,51 @@ Result<QByteArray> RemoteButler::get(const QUuid& id, QString* formatter)
 Result<QList<DatasetRef>> RemoteButler::ingest(const QString& run, const QList<IngestFile>& files,
                                                TransferMode mode, DatasetIdMode idMode)
 {
-    return blockingWait(ingestAsync(run, files, mode, idMode));
+    return waitForTask(ingestAsync(run, files, mode, idMode));
 }
 
 Result<QList<DatasetRef>>
 RemoteButler::registerDatasets(const QString& run, const QList<IngestFile>& datasets, DatasetIdMode idMode)
 {
-    return blockingWait(registerDatasetsAsync(run, datasets, idMode));
+    return waitForTask(registerDatasetsAsync(run, datasets, idMode));
 }
 
 Status RemoteButler::associate(const QString& tagged, const QList<QUuid>& ids)
 {
-    return blockingWait(associateAsync(tagged, ids));
+    return waitForTask(associateAsync(tagged, ids));
 }
 
 Status RemoteButler::disassociate(const QString& tagged, const QList<QUuid>& ids)
 {
-    return blockingWait(disassociateAsync(tagged, ids));
+    return waitForTask(disassociateAsync(tagged, ids));
 }
 
 Status RemoteButler::certify(const QString& calibration, const QList<QUuid>& ids, const Timespan& validity)
 {
-    return blockingWait(certifyAsync(calibration, ids, validity));
+    return waitForTask(certifyAsync(calibration, ids, validity));
 }
 
 Status RemoteButler::decertify(const QString& calibration, const QString& datasetType,
                                const Timespan& validity, const QList<DataCoordinate>& dataIds)
 {
-    return blockingWait(decertifyAsync(calibration, datasetType, validity, dataIds));
+    return waitForTask(decertifyAsync(calibration, datasetType, validity, dataIds));
 }
 
 Status RemoteButler::pruneDatasets(const QList<QUuid>& ids, bool purge, bool unstore)
 {
-    return blockingWait(pruneDatasetsAsync(ids, purge, unstore));
+    return waitForTask(pruneDatasetsAsync(ids, purge, unstore));
 }
 
 Result<RemoteIdentity> RemoteButler::whoami()
 {
-    return blockingWait(whoamiAsync());
+    return waitForTask(whoamiAsync());
 }
 
 Result<QList<DatasetRef>> RemoteButler::uploadFiles(const QString& run, const QList<IngestFile>& files,
                                                     const UploadOptions& options, UploadReport* report)
 {
     RemoteUploader uploader(*this, options);
-    Result<QList<DatasetRef>> refs = blockingWait(uploader.uploadAsync(run, files));
+    Result<QList<DatasetRef>> refs = waitForTask(uploader.uploadAsync(run, files));
     if (report)
         *report = uploader.report();
     return refs;
@@ -1084,53 +1064,53 @@ Result<QList<DatasetRef>> RemoteButler::uploadFiles(const QString& run, const QL
 Result<UploadGrant> RemoteButler::reserveUpload(const QString& run, const QList<UploadSpec>& files,
                                                 bool resume)
 {
-    return blockingWait(reserveUploadAsync(run, files, resume));
+    return waitForTask(reserveUploadAsync(run, files, resume));
 }
 
 Result<QList<DatasetRef>> RemoteButler::commitUpload(const QString& uploadId)
 {
-    return blockingWait(commitUploadAsync(uploadId));
+    return waitForTask(commitUploadAsync(uploadId));
 }
 
 Result<qint64> RemoteButler::abortUpload(const QString& uploadId)
 {
-    return blockingWait(abortUploadAsync(uploadId));
+    return waitForTask(abortUploadAsync(uploadId));
 }
 
 Result<qint64> RemoteButler::undoUpload(const QString& uploadId)
 {
-    return blockingWait(undoUploadAsync(uploadId));
+    return waitForTask(undoUploadAsync(uploadId));
 }
 
 Result<RemoteQuota> RemoteButler::quota(const QString& user)
 {
-    return blockingWait(quotaAsync(user));
+    return waitForTask(quotaAsync(user));
 }
 
 Result<RemoteQuota> RemoteButler::setQuota(const QString& user, std::optional<qint64> limitBytes)
 {
-    return blockingWait(setQuotaAsync(user, limitBytes));
+    return waitForTask(setQuotaAsync(user, limitBytes));
 }
 
 Result<RemoteAcl> RemoteButler::acl(const QString& collection)
 {
-    return blockingWait(aclAsync(collection));
+    return waitForTask(aclAsync(collection));
 }
 
 Result<RemoteAcl> RemoteButler::editAcl(const QString& collection, const QStringList& grant,
                                         const QStringList& revoke)
 {
-    return blockingWait(editAclAsync(collection, grant, revoke));
+    return waitForTask(editAclAsync(collection, grant, revoke));
 }
 
 Result<QList<SignedFileInfo>> RemoteButler::signedFileInfo(const QList<QUuid>& ids, qint64 ttlSeconds)
 {
-    return blockingWait(signedFileInfoAsync(ids, ttlSeconds));
+    return waitForTask(signedFileInfoAsync(ids, ttlSeconds));
 }
 
 Result<SignedFileInfo> RemoteButler::downloadUrl(const QUuid& id, qint64 ttlSeconds)
 {
-    return blockingWait(downloadUrlAsync(id, ttlSeconds));
+    return waitForTask(downloadUrlAsync(id, ttlSeconds));
 }
 
 // Trash
@@ -1180,17 +1160,17 @@ QCoro::Task<Result<QList<TrashEntry>>> RemoteButler::emptyTrashAsync(QStringList
 
 Result<QList<TrashEntry>> RemoteButler::trashEntries()
 {
-    return blockingWait(trashEntriesAsync());
+    return waitForTask(trashEntriesAsync());
 }
 
 Result<QList<TrashEntry>> RemoteButler::restoreFromTrash(const QStringList& names)
 {
-    return blockingWait(restoreFromTrashAsync(names));
+    return waitForTask(restoreFromTrashAsync(names));
 }
 
 Result<QList<TrashEntry>> RemoteButler::emptyTrash(const QStringList& names, bool expiredOnly)
 {
-    return blockingWait(emptyTrashAsync(names, expiredOnly));
+    return waitForTask(emptyTrashAsync(names, expiredOnly));
 }
 
 } // namespace butler
