@@ -21,10 +21,6 @@
 using namespace butler;
 using namespace fake;
 
-namespace {
-
-} // namespace
-
 class TstLoginProvider : public QObject
 {
     Q_OBJECT
