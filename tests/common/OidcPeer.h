@@ -38,11 +38,39 @@ public:
     // (empty: its default). Empty on success, else what went wrong.
     QString start(const QString& api, const QString& alg = {})
     {
-        QTcpServer probe;
-        if (!probe.listen(QHostAddress::LocalHost, 0))
-            return QStringLiteral("no free port: %1").arg(probe.errorString());
-        const quint16 port = probe.serverPort();
-        probe.close();
+        // The port is free when chosen, but a test running in parallel may take it before node
+        // listens: then another one is tried.
+        QString failure;
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            QTcpServer probe;
+            if (!probe.listen(QHostAddress::LocalHost, 0))
+                return QStringLiteral("no free port: %1").arg(probe.errorString());
+            const quint16 port = probe.serverPort();
+            probe.close();
+            failure = startOn(port, api, alg);
+            if (failure.isEmpty() || !failure.contains(QLatin1String("EADDRINUSE")))
+                return failure;
+        }
+        return failure;
+    }
+
+    const QString& issuer() const { return m_issuer; }
+    QProcess* process() const { return m_process.get(); }
+
+    void stop()
+    {
+        if (!m_process)
+            return;
+        m_process->terminate();
+        if (!m_process->waitForFinished(5000))
+            m_process->kill();
+        m_process->waitForFinished(5000);
+        m_process.reset();
+    }
+
+private:
+    QString startOn(quint16 port, const QString& api, const QString& alg)
+    {
         m_issuer = QStringLiteral("http://127.0.0.1:%1").arg(port);
         m_process = std::make_unique<QProcess>();
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -75,21 +103,6 @@ public:
         return {};
     }
 
-    const QString& issuer() const { return m_issuer; }
-    QProcess* process() const { return m_process.get(); }
-
-    void stop()
-    {
-        if (!m_process)
-            return;
-        m_process->terminate();
-        if (!m_process->waitForFinished(5000))
-            m_process->kill();
-        m_process->waitForFinished(5000);
-        m_process.reset();
-    }
-
-private:
     std::unique_ptr<QProcess> m_process;
     QString m_issuer;
 };
