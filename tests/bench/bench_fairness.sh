@@ -8,6 +8,7 @@
 #   users, A's queries capped by limits.concurrent_queries_per_user, default 2), not the 429s.
 # Usage: bench_fairness.sh [--smoke] [--build BUILD_DIR]
 set -euo pipefail
+. "$(dirname "$0")/server_port.sh"
 smoke=""
 build="$(cd "$(dirname "$0")/../.." && pwd)/build"
 while [ $# -gt 0 ]; do
@@ -41,14 +42,12 @@ window=$([ -n "$smoke" ] && echo 3 || echo 6) # seconds of each measurement
 rounds=$([ -n "$smoke" ] && echo 1 || echo 4)
 conns=$([ -n "$smoke" ] && echo 64 || echo 256)
 rate=50 # B's queries per second: the default per-user rate limit
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 "$butler" make-demo-repo "$work/repo" --nights 1 --small >/dev/null
 token_a=$("$server" --add-token "$work/tokens.yaml" --user flood --groups data-rights)
 token_b=$("$server" --add-token "$work/tokens.yaml" --user calm --groups data-rights)
-port=$(free_port)
 cat >"$work/server.yaml" <<EOF
-listen: 127.0.0.1:$port
+listen: 127.0.0.1:0
 repositories:
   main: { path: $work/repo }
 auth:
@@ -57,6 +56,7 @@ limits: { requests_per_second_per_user: 1000000, concurrent_queries_per_user: 2,
 EOF
 "$server" --config "$work/server.yaml" >"$work/server.out" 2>"$work/server.log" &
 server_pid=$!
+port=$(server_port "$work/server.out" "$server_pid")
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
 path=/api/butler/repo/main/v1/datasets/query
 base="http://127.0.0.1:$port$path"

@@ -5,6 +5,7 @@
 #   and a signed-URL download of a 100 MB file vs nginx serving the same file.
 # Usage: bench_server.sh [--smoke] [--build BUILD_DIR]
 set -euo pipefail
+. "$(dirname "$0")/server_port.sh"
 smoke=""
 build="$(cd "$(dirname "$0")/../.." && pwd)/build"
 while [ $# -gt 0 ]; do
@@ -41,9 +42,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 "$butler" collection-chain "$work/repo" bench/outer bench/middle >/dev/null
 token=$("$server" --add-token "$work/tokens.yaml" --user bench --groups butler-admins)
 head -c 48 /dev/urandom | base64 | tr -d '\n' >"$work/signing.key"
-port=$(free_port)
 cat >"$work/server.yaml" <<EOF
-listen: 127.0.0.1:$port
+listen: 127.0.0.1:0
 repositories:
   main: { path: $work/repo }
 auth:
@@ -56,6 +56,7 @@ limits: { requests_per_second_per_user: 1000000, concurrent_queries_per_user: 64
 EOF
 "$server" --config "$work/server.yaml" >"$work/server.out" 2>"$work/server.log" &
 server_pid=$!
+port=$(server_port "$work/server.out" "$server_pid")
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
 base="http://127.0.0.1:$port/api/butler/repo/main/v1"
 

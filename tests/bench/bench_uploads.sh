@@ -6,6 +6,7 @@
 #   the commit of one 10,000-dataset batch (goal <= 1 s), by the bench_uploads driver.
 # Usage: bench_uploads.sh [--smoke] [--build BUILD_DIR]
 set -euo pipefail
+. "$(dirname "$0")/server_port.sh"
 smoke=""
 build="$(cd "$(dirname "$0")/../.." && pwd)/build"
 while [ $# -gt 0 ]; do
@@ -35,7 +36,6 @@ files=$([ -n "$smoke" ] && echo 50 || echo 1000)
 kib=$([ -n "$smoke" ] && echo 4 || echo 100)
 batch=$([ -n "$smoke" ] && echo 200 || echo 10000)
 reps=$([ -n "$smoke" ] && echo 1 || echo 3)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
@@ -54,9 +54,8 @@ echo '[{"name": "Bench", "detector_max": 100000}]' >"$work/instrument.json"
 
 token=$("$server" --add-token "$work/tokens.yaml" --user bench --groups butler-admins)
 head -c 48 /dev/urandom | base64 | tr -d '\n' >"$work/signing.key"
-port=$(free_port)
 cat >"$work/server.yaml" <<EOF
-listen: 127.0.0.1:$port
+listen: 127.0.0.1:0
 repositories:
   main: { path: $work/repo }
 auth:
@@ -66,6 +65,7 @@ quotas: { default_bytes: 1099511627776, max_batch_files: $batch }
 EOF
 "$server" --config "$work/server.yaml" >"$work/server.out" 2>"$work/server.log" &
 server_pid=$!
+port=$(server_port "$work/server.out" "$server_pid")
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
 url="http://127.0.0.1:$port/api/butler/repo/main"
 
