@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 ./scripts/build.sh
 cd build
+# Every peer the tests start is installed above: a missing one fails instead of skipping.
+export BUTLER_TESTS_REQUIRE_PEERS=1
 ctest --output-on-failure -j"$(nproc)" "$@"

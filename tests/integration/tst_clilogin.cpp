@@ -316,8 +316,7 @@ private:
 void TestCliLogin::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true);
-    if (const QString missing = OidcPeer::unavailableReason(); !missing.isEmpty())
-        QSKIP(qPrintable(missing));
+    BUTLER_REQUIRE_OIDC_PEER();
 
     const QString failed = m_provider.start(Api);
     QVERIFY2(failed.isEmpty(), qPrintable(failed));

@@ -313,8 +313,7 @@ void TestOidcLogin::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true);
     QVERIFY(m_dir.isValid());
-    if (const QString missing = OidcPeer::unavailableReason(); !missing.isEmpty())
-        QSKIP(qPrintable(missing));
+    BUTLER_REQUIRE_OIDC_PEER();
 
     const QString failed = m_provider.start(Api);
     QVERIFY2(failed.isEmpty(), qPrintable(failed));

@@ -63,8 +63,7 @@ private:
 
 void TestOidc::initTestCase()
 {
-    if (const QString missing = OidcPeer::unavailableReason(); !missing.isEmpty())
-        QSKIP(qPrintable(missing));
+    BUTLER_REQUIRE_OIDC_PEER();
     QVERIFY(m_dir.isValid());
     startProvider(QStringLiteral("RS256"));
     startProvider(QStringLiteral("ES256"));
