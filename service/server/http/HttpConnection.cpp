@@ -2,6 +2,7 @@
 
 #include "HttpBodySink.h"
 #include "HttpCounters.h"
+#include "HttpDirectChannel.h"
 #include "HttpListener.h"
 #include "HttpReply.h"
 #include "HttpRequest.h"
@@ -88,7 +89,10 @@ void HttpConnection::onReadyRead()
         pump();
         break;
     case Phase::Dispatched:
-        // Left in the socket's bounded buffer until the answer is out.
+        // Left in the socket's bounded buffer until the answer is out, which one written by
+        // another thread may be already.
+        if (collectDirectAnswer(true))
+            pump();
         break;
     case Phase::Closing:
     case Phase::Lingering:
@@ -302,6 +306,17 @@ void HttpConnection::dispatch(HttpRequestFramer::Request request)
     target.minorVersion = m_minorVersion;
     target.keepAlive = m_keepAlive;
     target.bodySink = std::exchange(m_sink, nullptr);
+    // An answer from another thread may go straight to the socket when nothing of earlier
+    // answers waits in Qt's buffer: the kernel then keeps the answers in order.
+    m_answerDirect = false;
+    if (m_socket->bytesToWrite() == 0 && !m_direct)
+        m_direct = HttpDirectChannel::open(m_socket->socketDescriptor());
+    if (m_direct) {
+        m_answerDirect = m_socket->bytesToWrite() == 0;
+        m_direct->expectAnswer(m_answerDirect);
+        if (m_answerDirect)
+            target.direct = m_direct;
+    }
     std::shared_ptr<HttpReply> reply = HttpReply::create(std::move(target), m_listener->countersPointer());
     m_reply = reply;
     try {
@@ -322,17 +337,27 @@ bool HttpConnection::awaitsAnswer(quint64 serial) const
     return m_phase == Phase::Dispatched && serial == m_serial;
 }
 
-bool HttpConnection::isDraining() const
-{
-    return m_listener->isDraining();
-}
-
 void HttpConnection::replyFinished(quint64 serial, bool close)
 {
     if (!awaitsAnswer(serial))
         return;
+    answerDone(close, false);
+}
+
+bool HttpConnection::collectDirectAnswer(bool callerPumps)
+{
+    if (m_phase != Phase::Dispatched || !m_answerDirect || !m_direct->collect())
+        return false;
+    answerDone(false, callerPumps);
+    return true;
+}
+
+void HttpConnection::answerDone(bool close, bool callerPumps)
+{
     m_reply.reset();
-    if (close || !m_keepAlive) {
+    m_answerDirect = false;
+    // Draining may have begun after an answer written on another thread built its header.
+    if (close || !m_keepAlive || m_listener->isDraining()) {
         closeGracefully();
         return;
     }
@@ -341,7 +366,8 @@ void HttpConnection::replyFinished(quint64 serial, bool close)
     if (m_framer.bufferedBytes() > 0 || m_socket->bytesAvailable() > 0) {
         m_anyByte = true;
         setWait(Wait::Header, limits.headerTimeoutMs);
-        schedulePump();
+        if (!callerPumps)
+            schedulePump();
     } else {
         setWait(Wait::Idle, limits.idleTimeoutMs);
     }
@@ -438,6 +464,7 @@ void HttpConnection::teardown()
         reply->markDisconnected();
     m_reply.reset();
     m_sink.reset();
+    m_direct.reset();
     m_listener->connectionClosed(this);
     deleteLater();
 }

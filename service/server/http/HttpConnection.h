@@ -11,6 +11,7 @@ class QTcpSocket;
 namespace butler {
 
 class HttpBodySink;
+class HttpDirectChannel;
 class HttpListener;
 class HttpReply;
 
@@ -33,8 +34,11 @@ public:
 
     // For the reply of request `serial`.
     bool awaitsAnswer(quint64 serial) const;
-    bool isDraining() const;
     void replyFinished(quint64 serial, bool close);
+    // Takes note of an answer another thread wrote directly and did not post (see
+    // HttpDirectChannel); true when there was one. Schedules reading the next request unless
+    // the caller reads it at once.
+    bool collectDirectAnswer(bool callerPumps);
 
     // For the listener's sweep: when the current wait ends (steady clock ms), 0 for never.
     qint64 deadline() const { return m_deadline; }
@@ -79,6 +83,7 @@ private:
     void shutdownWrite();
     void teardown();
     void setWait(Wait wait, int timeoutMs);
+    void answerDone(bool close, bool callerPumps);
 
     HttpListener* m_listener;
     QTcpSocket* m_socket;
@@ -96,7 +101,9 @@ private:
     bool m_outputBlocked = false;
     bool m_anyByte = false; // bytes of the request being received arrived
     std::weak_ptr<HttpReply> m_reply;
-    std::shared_ptr<HttpBodySink> m_sink; // the body of the request being received is streamed
+    std::shared_ptr<HttpBodySink> m_sink;        // the body of the request being received is streamed
+    std::shared_ptr<HttpDirectChannel> m_direct; // made at the first request; lent to its replies
+    bool m_answerDirect = false;                 // the dispatched request's answer may come through m_direct
 };
 
 } // namespace butler

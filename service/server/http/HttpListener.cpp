@@ -66,6 +66,7 @@ bool HttpListener::listen(int descriptor, QString* error)
 void HttpListener::stopAccepting()
 {
     m_draining = true;
+    m_gate->setDraining();
     if (m_acceptor)
         m_acceptor->close();
 }
@@ -75,6 +76,7 @@ void HttpListener::shutdown()
     m_gate->close();
     m_sweepTimer.stop();
     m_draining = true;
+    m_gate->setDraining();
     if (m_acceptor)
         m_acceptor->close();
     const QSet<HttpConnection*> connections = m_connections;
@@ -134,6 +136,8 @@ void HttpListener::sweep()
         const qint64 deadline = connection->deadline();
         if (deadline != 0 && deadline <= now)
             due.append(connection);
+        else if (deadline == 0)
+            connection->collectDirectAnswer(false); // its idle time starts now
     }
     for (HttpConnection* connection : due) {
         if (m_connections.contains(connection))

@@ -2,6 +2,7 @@
 
 #include "HttpConnection.h"
 #include "HttpCounters.h"
+#include "HttpDirectChannel.h"
 #include "HttpThreadGate.h"
 #include "HttpWire.h"
 
@@ -171,7 +172,7 @@ QTcpSocket* HttpReply::usableSocket() const
 
 void HttpReply::addHeader(const QByteArray& name, const QByteArray& value)
 {
-    if (!onOwnerThread()) {
+    if (!onOwnerThread() && !m_target.direct) {
         m_target.gate->post([self = shared_from_this(), name, value] { self->addHeader(name, value); });
         return;
     }
@@ -186,7 +187,7 @@ QByteArray HttpReply::buildHead(int status, const QByteArray& contentType, Frami
                                 const QList<QPair<QByteArray, QByteArray>>& extra, bool* close) const
 {
     const bool hasBody = HttpWire::statusHasBody(status);
-    bool closeAfter = !m_target.keepAlive || (m_target.connection && m_target.connection->isDraining());
+    bool closeAfter = !m_target.keepAlive || m_target.gate->isDraining();
     bool hasDate = false;
     bool hasLength = false;
     QByteArray head;
@@ -255,25 +256,33 @@ QByteArray HttpReply::buildHead(int status, const QByteArray& contentType, Frami
     return head;
 }
 
+bool HttpReply::claim(const char* what)
+{
+    if (!m_sent.exchange(true))
+        return true;
+    qCWarning(lcHttpFront) << "bug:" << what << "on a reply that already answered; dropped";
+    return false;
+}
+
 void HttpReply::send(int status, const QByteArray& contentType, const QByteArray& body)
 {
+    if (canSendDirectly()) {
+        sendDirectly(status, contentType, body);
+        return;
+    }
     if (!onOwnerThread()) {
         m_target.gate->post([self = shared_from_this(), status, contentType, body] {
             self->send(status, contentType, body);
         });
         return;
     }
-    if (m_mode != Mode::Fresh) {
-        qCWarning(lcHttpFront) << "bug: a request was answered twice; dropped the answer with status"
-                               << status;
-        return;
-    }
     if (status < 200 || status > 999) {
         qCWarning(lcHttpFront) << "bug: status" << status << "is no final answer; answering 500";
         status = 500;
     }
+    if (!claim("send()"))
+        return;
     m_mode = Mode::Done;
-    m_sent.store(true);
     m_status = status;
     QTcpSocket* socket = usableSocket();
     if (!socket) {
@@ -293,6 +302,62 @@ void HttpReply::send(int status, const QByteArray& contentType, const QByteArray
     finish(status, writeBody ? body.size() : 0, close);
 }
 
+void HttpReply::sendDirectly(int status, const QByteArray& contentType, const QByteArray& body)
+{
+    if (status < 200 || status > 999) {
+        qCWarning(lcHttpFront) << "bug: status" << status << "is no final answer; answering 500";
+        status = 500;
+    }
+    if (!claim("send()"))
+        return;
+    m_mode = Mode::Done;
+    m_status = status;
+    if (!m_connected.load()) {
+        m_completion->complete(499, 0);
+        return;
+    }
+    const bool hasBody = HttpWire::statusHasBody(status);
+    bool close = false;
+    const QByteArray head = buildHead(status, hasBody ? contentType : QByteArray(), Framing::Length,
+                                      hasBody ? body.size() : 0, {}, &close);
+    const qint64 bodySize = hasBody && !isHead() ? body.size() : 0;
+    m_headWritten = true;
+    m_bodyBytes = bodySize;
+    const HttpDirectChannel::Written written =
+        m_target.direct->write(head.constData(), head.size(), body.constData(), bodySize);
+    const qint64 bodyTaken = qMax<qint64>(0, written.bytes - head.size());
+    if (!written.failed && written.bytes < head.size() + bodySize) {
+        // The socket is full (a large answer, a slow reader): the connection's thread writes the
+        // rest as the client takes it.
+        QByteArray rest = written.bytes < head.size() ? head.mid(written.bytes) + body.left(bodySize)
+                                                      : body.mid(bodyTaken, bodySize - bodyTaken);
+        m_target.gate->post([self = shared_from_this(), rest = std::move(rest), bodyTaken, close] {
+            self->finishDirect(rest, bodyTaken, close);
+        });
+        return;
+    }
+    m_completion->complete(written.failed && written.bytes == 0 ? 499 : status, bodyTaken);
+    const bool keepAlive = !close && !written.failed;
+    if (keepAlive && !m_target.direct->answered())
+        return; // the connection collects it when it next looks
+    m_target.gate->post([connection = m_target.connection, serial = m_target.serial, close = !keepAlive] {
+        if (connection)
+            connection->replyFinished(serial, close);
+    });
+}
+
+void HttpReply::finishDirect(const QByteArray& rest, qint64 bodyTaken, bool close)
+{
+    QTcpSocket* socket = usableSocket();
+    if (!socket) {
+        finish(m_status, bodyTaken, true);
+        return;
+    }
+    socket->write(rest);
+    socket->flush();
+    finish(m_status, m_bodyBytes, close);
+}
+
 void HttpReply::sendJson(int status, const QJsonObject& body)
 {
     send(status, QByteArrayLiteral("application/json"), QJsonDocument(body).toJson(QJsonDocument::Compact));
@@ -310,17 +375,14 @@ void HttpReply::beginChunked(int status, const QByteArray& contentType)
             [self = shared_from_this(), status, contentType] { self->beginChunked(status, contentType); });
         return;
     }
-    if (m_mode != Mode::Fresh) {
-        qCWarning(lcHttpFront) << "bug: beginChunked() on a reply that already answered";
-        return;
-    }
     if (status < 200 || status > 999 || !HttpWire::statusHasBody(status)) {
         qCWarning(lcHttpFront) << "bug: status" << status << "cannot start a chunked answer; answering 500";
         sendEmpty(500);
         return;
     }
+    if (!claim("beginChunked()"))
+        return;
     m_mode = Mode::Chunked;
-    m_sent.store(true);
     m_status = status;
     QTcpSocket* socket = usableSocket();
     if (!socket)
@@ -383,17 +445,14 @@ QTcpSocket* HttpReply::beginRaw(int status, const QList<QPair<QByteArray, QByteA
         qCWarning(lcHttpFront) << "bug: beginRaw() off the connection's thread";
         return nullptr;
     }
-    if (m_mode != Mode::Fresh) {
-        qCWarning(lcHttpFront) << "bug: beginRaw() on a reply that already answered";
-        return nullptr;
-    }
     if (status < 200 || status > 999) {
         qCWarning(lcHttpFront) << "bug: status" << status << "is no final answer; answering 500";
         sendEmpty(500);
         return nullptr;
     }
+    if (!claim("beginRaw()"))
+        return nullptr;
     m_mode = Mode::Raw;
-    m_sent.store(true);
     m_status = status;
     QTcpSocket* socket = usableSocket();
     if (!socket)

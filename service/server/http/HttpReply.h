@@ -16,6 +16,7 @@ namespace butler {
 
 class HttpBodySink;
 class HttpConnection;
+class HttpDirectChannel;
 class HttpRequest;
 class HttpThreadGate;
 struct HttpCounters;
@@ -25,7 +26,10 @@ struct HttpCounters;
 // Threads: post(), method(), isHead(), isConnected(), isSent() and onFinished() may be called
 // from any thread. Everything else belongs to the connection's thread; calls from another
 // thread are forwarded there through post() (in call order), except beginRaw(), which returns
-// nullptr off that thread.
+// nullptr off that thread, and addHeader() and send() when the connection lent the reply its
+// socket: then they run where they are called, and the answer goes out from that thread
+// without waiting for the connection's. Such a reply is used by one thread at a time (the
+// handler hands it to a worker, which answers it).
 //
 // A reply whose last shared_ptr goes away unanswered answers 500 (a handler bug, logged); one
 // dropped in the middle of a chunked or raw answer closes the connection.
@@ -71,7 +75,8 @@ public:
 
     // Called once after the answer was handed to the socket, or abandoned. status is 499 when
     // the client was gone before any of the answer could be written. The call happens on the
-    // connection's thread, or for a reply dropped after its thread ended, on the dropping thread.
+    // thread that wrote the answer (the connection's, or the one that sent it directly), or for
+    // a reply dropped after its thread ended, on the dropping thread.
     void onFinished(std::function<void(int status, qint64 bodyBytes)> callback);
 
 private:
@@ -89,6 +94,7 @@ private:
         int minorVersion = 1;
         bool keepAlive = true;
         std::shared_ptr<HttpBodySink> bodySink;
+        std::shared_ptr<HttpDirectChannel> direct; // null: answers from other threads are posted
     };
     enum class Mode
     {
@@ -108,6 +114,11 @@ private:
     static std::shared_ptr<HttpReply> create(Target target, const std::shared_ptr<HttpCounters>& counters);
 
     bool onOwnerThread() const;
+    bool canSendDirectly() const { return m_target.direct && !onOwnerThread(); }
+    // Takes the one answer a reply gives; false (and a warning) when it was given already.
+    bool claim(const char* what);
+    void sendDirectly(int status, const QByteArray& contentType, const QByteArray& body);
+    void finishDirect(const QByteArray& rest, qint64 bodyTaken, bool close);
     QTcpSocket* usableSocket() const;
     QByteArray buildHead(int status, const QByteArray& contentType, Framing framing, qint64 length,
                          const QList<QPair<QByteArray, QByteArray>>& extra, bool* close) const;

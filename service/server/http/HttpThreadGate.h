@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <mutex>
 
@@ -8,9 +9,10 @@ class QThread;
 
 namespace butler {
 
-// Posts functions to one listener thread from any thread, until that thread's event loop ends.
-// The thread closes the gate before its context object dies, so a post either lands in a queue
-// that will run it, or is refused (and the function destroyed by the caller's thread).
+// What other threads may use of one listener thread: posting functions to it, until its event
+// loop ends, and whether it is draining. The thread closes the gate before its context object
+// dies, so a post either lands in a queue that will run it, or is refused (and the function
+// destroyed by the caller's thread).
 class HttpThreadGate
 {
 public:
@@ -23,11 +25,17 @@ public:
     bool isOpen() const;
     QThread* thread() const { return m_thread; }
 
+    // Set by the listener when it stops accepting: answers written from any thread then close
+    // their connection.
+    void setDraining() { m_draining.store(true, std::memory_order_relaxed); }
+    bool isDraining() const { return m_draining.load(std::memory_order_relaxed); }
+
 private:
     mutable std::mutex m_mutex;
     QObject* m_context;
     QThread* m_thread;
     bool m_open = true;
+    std::atomic<bool> m_draining{false};
 };
 
 } // namespace butler
