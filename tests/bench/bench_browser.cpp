@@ -30,6 +30,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <numeric>
+
+#include <sys/resource.h>
 
 using namespace butler;
 
@@ -202,6 +205,26 @@ double mean(const QList<double>& values)
     return values.isEmpty() ? 0 : sum / double(values.size());
 }
 
+// What the whole process (every thread) did that can make one page slow: blocks read from disk
+// (registry pages the system had evicted) and involuntary context switches (threads that had
+// to wait for a core).
+struct PageCosts
+{
+    long diskBlocks = 0;
+    long preempted = 0;
+
+    static PageCosts now()
+    {
+        rusage usage{};
+        getrusage(RUSAGE_SELF, &usage);
+        return {usage.ru_inblock, usage.ru_nivcsw};
+    }
+    PageCosts operator-(const PageCosts& before) const
+    {
+        return {diskBlocks - before.diskBlocks, preempted - before.preempted};
+    }
+};
+
 QList<double> viewMs(const QList<double>& total, const QList<double>& rowsIn)
 {
     QList<double> out;
@@ -309,6 +332,7 @@ int main(int argc, char** argv)
     // scroll to the page painted; split into the wait for the rows and the view's work after.
     QList<double> pageMs;
     QList<double> rowsInMs;
+    QList<PageCosts> pageCosts;
     int pagesPainted = 0;
     int maxPages = smoke ? 50 : std::numeric_limits<int>::max();
     if (const int i = int(args.indexOf(QStringLiteral("--pages"))); i > 0 && i + 1 < args.size())
@@ -318,6 +342,7 @@ int main(int argc, char** argv)
     // pages the system evicted) makes slow pages that say nothing of the app.
     const double diskReadBefore = diskReadMb();
     while (model.canFetchMore({}) && pageMs.size() < maxPages) {
+        const PageCosts costsBefore = PageCosts::now();
         timer.restart();
         view.scrollToBottom(); // the view calls fetchMore() when it reaches the last row
         if (!model.isLoading())
@@ -327,6 +352,7 @@ int main(int argc, char** argv)
         const int paintsBefore = paintCounter.paints;
         settleView();
         pageMs << timer.nsecsElapsed() / 1e6;
+        pageCosts << PageCosts::now() - costsBefore;
         pagesPainted += paintCounter.paints > paintsBefore; // the rows' paint is in the figure
         if (pageMs.size() % 500 == 0) {
             peakScrolling = std::max(peakScrolling, procStatusMb("VmRSS:"));
@@ -392,6 +418,22 @@ int main(int argc, char** argv)
                 percentile(pageMs.first(tenth), 0.5), percentile(pageMs.last(tenth), 0.5));
     std::printf("%-40s %10.1f MB   (registry pages not in the system's file cache)\n",
                 "read from disk while scrolling", diskRead);
+    // What the slowest pages were made of: a slow wait for the rows with disk reads is the
+    // registry coming back from disk; with preemptions and no reads, threads waiting for a core.
+    {
+        QList<qsizetype> order(pageMs.size());
+        std::iota(order.begin(), order.end(), 0);
+        const qsizetype shown = std::min<qsizetype>(5, order.size());
+        std::partial_sort(order.begin(), order.begin() + shown, order.end(),
+                          [&](qsizetype a, qsizetype b) { return pageMs[a] > pageMs[b]; });
+        for (qsizetype i = 0; i < shown; ++i) {
+            const qsizetype page = order[i];
+            std::printf(
+                "%-40s %10.1f ms   (page %lld: rows in %0.1f ms; %ld disk blocks read, %ld preemptions)\n",
+                i == 0 ? "slowest pages" : "", pageMs[page], qint64(page + 2), rowsInMs[page],
+                pageCosts[page].diskBlocks, pageCosts[page].preempted);
+        }
+    }
     std::printf("%-40s %10.1f ms\n", "one repaint of the table (ms)", repaintMs);
     std::printf("%-40s %10.1f MB   (before the server %0.1f MB, with it %0.1f MB)  goal <= 300 MB\n",
                 "peak memory while scrolling to the end", peakMemory, baseMemory, serverMemory);
