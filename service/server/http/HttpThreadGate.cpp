@@ -21,7 +21,14 @@ bool HttpThreadGate::post(std::function<void()> fn)
         fn = nullptr;
         return false;
     }
-    QMetaObject::invokeMethod(m_context, std::move(fn), Qt::QueuedConnection);
+    // The gate outlives its context object, and the function runs only while that lives.
+    QMetaObject::invokeMethod(
+        m_context,
+        [this, fn = std::move(fn)] {
+            setAwake(true);
+            fn();
+        },
+        Qt::QueuedConnection);
     return true;
 }
 
