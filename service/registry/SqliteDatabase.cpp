@@ -2,12 +2,20 @@
 
 #include "SqliteRows.h"
 
+#include <QFile>
 #include <QFileInfo>
 #include <QLoggingCategory>
+#include <QSet>
 #include <QSqlDriver>
 #include <QSqlError>
+
 #include <algorithm>
 #include <atomic>
+#include <mutex>
+#include <thread>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcSqlite, "butler.registry.sqlite")
 
@@ -19,19 +27,79 @@ SqliteDatabase::SqliteDatabase(QString path)
 {
 }
 
-Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const QString& path)
-{
-    std::unique_ptr<SqliteDatabase> db(new SqliteDatabase(path));
-    BUTLER_TRY(db->connection());
-    return db;
-}
-
 namespace {
 
 std::atomic<int> g_cacheKiB{SqliteDatabase::MemoryLimits{}.cacheKiB};
 std::atomic<qint64> g_mapBytes{SqliteDatabase::MemoryLimits{}.mapBytes};
+std::atomic<bool> g_warmFileCache{false};
+
+// Smaller files are read quickly enough by the queries themselves.
+constexpr qint64 kMinWarmBytes = 4 << 20;
+
+qint64 availableMemoryBytes()
+{
+    QFile meminfo(QStringLiteral("/proc/meminfo"));
+    if (!meminfo.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray& line : meminfo.readAll().split('\n')) {
+        if (line.startsWith("MemAvailable:"))
+            return line.mid(13).trimmed().split(' ').value(0).toLongLong() * 1024;
+    }
+    return -1;
+}
+
+void warmFileCache(const QString& path)
+{
+    static std::mutex mutex;
+    static QSet<QString> warmed;
+    const QFileInfo info(path);
+    const qint64 size = info.size();
+    if (size < kMinWarmBytes)
+        return;
+    {
+        std::lock_guard lock(mutex);
+        if (warmed.contains(info.canonicalFilePath()))
+            return;
+        warmed.insert(info.canonicalFilePath());
+    }
+    const qint64 available = availableMemoryBytes();
+    if (available > 0 && size > available / 4) {
+        qCInfo(lcSqlite).noquote() << "registry" << path << "is" << size / (1 << 20)
+                                   << "MB, more than a quarter of the memory available: not read ahead";
+        return;
+    }
+    qCDebug(lcSqlite).noquote() << "reading" << size / (1 << 20) << "MB of" << path
+                                << "into the file cache in the background";
+    // Asks the kernel to read the file ahead in large sequential requests; nothing is copied
+    // to this process and nothing waits for the reads.
+    std::thread([file = QFile::encodeName(path), size] {
+        const int fd = ::open(file.constData(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return;
+        // In steps the kernel reads whole: one call for a larger range is cut short (a 24 MB
+        // file got 8 MB from one call for all of it, all of it in 2 MB steps).
+        constexpr off_t kStep = 2 << 20;
+        for (off_t offset = 0; offset < size; offset += kStep)
+            ::posix_fadvise(fd, offset, std::min<off_t>(kStep, size - offset), POSIX_FADV_WILLNEED);
+        ::close(fd);
+    }).detach();
+}
 
 } // namespace
+
+void SqliteDatabase::setWarmFileCache(bool warm)
+{
+    g_warmFileCache = warm;
+}
+
+Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const QString& path)
+{
+    std::unique_ptr<SqliteDatabase> db(new SqliteDatabase(path));
+    BUTLER_TRY(db->connection());
+    if (g_warmFileCache && path != QLatin1String(":memory:"))
+        warmFileCache(path);
+    return db;
+}
 
 void SqliteDatabase::setMemoryLimits(MemoryLimits limits)
 {

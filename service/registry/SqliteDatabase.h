@@ -21,6 +21,13 @@ public:
     static void setMemoryLimits(MemoryLimits limits);
     static MemoryLimits memoryLimits();
 
+    // Servers ask for this: a database file opened from now on is read into the system's file
+    // cache in the background (if it takes at most a quarter of the memory available), once per
+    // file and process. A registry whose pages the system dropped (a reboot, or evicted while
+    // idle) otherwise makes the first queries wait for one random read per page, milliseconds
+    // each on some disks, where one sequential pass reads hundreds of MB per second.
+    static void setWarmFileCache(bool warm);
+
     static Result<std::unique_ptr<SqliteDatabase>> open(const QString& path);
 
     QString backendName() const override { return QStringLiteral("sqlite"); }

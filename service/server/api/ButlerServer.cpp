@@ -23,6 +23,7 @@
 #include "Registry.h"
 #include "RepositoryService.h"
 #include "ResourceMetadata.h"
+#include "SqliteDatabase.h"
 #include "SteadyClock.h"
 #include "UploadReceiver.h"
 #include "UploadService.h"
@@ -122,6 +123,9 @@ Result<std::unique_ptr<ButlerServer>> ButlerServer::create(const ServerConfig& c
         return signer.error();
     server->m_signer = std::make_unique<UrlSigner>(std::move(signer).value());
     BUTLER_ASSIGN_OR_RETURN(server->m_authenticator, Authenticator::create(config.authConfig()));
+    // A server opens its registries to query them: pages read ahead now are not each waited for
+    // by the first queries.
+    SqliteDatabase::setWarmFileCache(true);
     for (const auto& repo : config.repositories) {
         BUTLER_ASSIGN_OR_RETURN(std::unique_ptr<RepositoryService> service,
                                 RepositoryService::open(repo.label, repo.path, config.policyConfig(),
