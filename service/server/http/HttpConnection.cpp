@@ -6,7 +6,6 @@
 #include "HttpListener.h"
 #include "HttpReply.h"
 #include "HttpRequest.h"
-#include "HttpThreadGate.h"
 #include "HttpWire.h"
 
 #include <QLoggingCategory>
@@ -85,7 +84,6 @@ void HttpConnection::setWait(Wait wait, int timeoutMs)
 
 void HttpConnection::onReadyRead()
 {
-    m_listener->gate()->setAwake(true);
     switch (m_phase) {
     case Phase::Reading:
         pump();
@@ -106,7 +104,6 @@ void HttpConnection::onReadyRead()
 
 void HttpConnection::onBytesWritten()
 {
-    m_listener->gate()->setAwake(true);
     switch (m_phase) {
     case Phase::Reading:
         if (m_wait == Wait::Idle)

@@ -5,7 +5,6 @@
 #include "HttpThreadGate.h"
 #include "HttpWire.h"
 
-#include <QAbstractEventDispatcher>
 #include <QLoggingCategory>
 
 #include <algorithm>
@@ -36,15 +35,6 @@ HttpListener::HttpListener(const HttpLimits& limits, HttpHandler handler,
     const int shortest = std::min({m_limits.headerTimeoutMs, m_limits.bodyTimeoutMs, m_limits.idleTimeoutMs});
     m_sweepTimer.setInterval(std::clamp(shortest / 4, 10, 500));
     connect(&m_sweepTimer, &QTimer::timeout, this, &HttpListener::sweep);
-    if (QAbstractEventDispatcher* dispatcher = QAbstractEventDispatcher::instance()) {
-        HttpThreadGate* gate = m_gate.get();
-        connect(
-            dispatcher, &QAbstractEventDispatcher::aboutToBlock, this, [gate] { gate->setAwake(false); },
-            Qt::DirectConnection);
-        connect(
-            dispatcher, &QAbstractEventDispatcher::awake, this, [gate] { gate->setAwake(true); },
-            Qt::DirectConnection);
-    }
 }
 
 HttpListener::~HttpListener()

@@ -256,11 +256,6 @@ QByteArray HttpReply::buildHead(int status, const QByteArray& contentType, Frami
     return head;
 }
 
-bool HttpReply::canSendDirectly() const
-{
-    return m_target.direct && !m_target.gate->isAwake() && !onOwnerThread();
-}
-
 bool HttpReply::claim(const char* what)
 {
     if (!m_sent.exchange(true))

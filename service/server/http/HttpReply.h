@@ -28,8 +28,8 @@ struct HttpCounters;
 // thread are forwarded there through post() (in call order), except beginRaw(), which returns
 // nullptr off that thread, and addHeader() and send() when the connection lent the reply its
 // socket: then they run where they are called, and the answer goes out from that thread
-// (when the connection's thread sleeps) without waiting for the connection's. Such a reply is
-// used by one thread at a time (the handler hands it to a worker, which answers it).
+// without waiting for the connection's. Such a reply is used by one thread at a time (the
+// handler hands it to a worker, which answers it).
 //
 // A reply whose last shared_ptr goes away unanswered answers 500 (a handler bug, logged); one
 // dropped in the middle of a chunked or raw answer closes the connection.
@@ -114,10 +114,7 @@ private:
     static std::shared_ptr<HttpReply> create(Target target, const std::shared_ptr<HttpCounters>& counters);
 
     bool onOwnerThread() const;
-    // From another thread, to a connection that lent its socket, while the connection's thread
-    // sleeps: waking it would cost a context switch and the wait for it to run. An awake thread
-    // takes a posted answer with the other events of its round, for less work in all.
-    bool canSendDirectly() const;
+    bool canSendDirectly() const { return m_target.direct && !onOwnerThread(); }
     // Takes the one answer a reply gives; false (and a warning) when it was given already.
     bool claim(const char* what);
     void sendDirectly(int status, const QByteArray& contentType, const QByteArray& body);

@@ -21,14 +21,7 @@ bool HttpThreadGate::post(std::function<void()> fn)
         fn = nullptr;
         return false;
     }
-    // The gate outlives its context object, and the function runs only while that lives.
-    QMetaObject::invokeMethod(
-        m_context,
-        [this, fn = std::move(fn)] {
-            setAwake(true);
-            fn();
-        },
-        Qt::QueuedConnection);
+    QMetaObject::invokeMethod(m_context, std::move(fn), Qt::QueuedConnection);
     return true;
 }
 

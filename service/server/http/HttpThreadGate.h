@@ -25,14 +25,6 @@ public:
     bool isOpen() const;
     QThread* thread() const { return m_thread; }
 
-    // Whether the thread is at work rather than asleep in its event loop: a function posted to
-    // a thread at work costs no wake-up, and other threads decide by it whether to hand their
-    // work over or do it themselves. The thread sets it: false as its event loop is about to
-    // block, true when its loop wakes and in every handler of its own (Qt's dispatchers signal
-    // the wake only at the start of the next round, after the events that ended the wait).
-    void setAwake(bool awake) { m_awake.store(awake, std::memory_order_relaxed); }
-    bool isAwake() const { return m_awake.load(std::memory_order_relaxed); }
-
     // Set by the listener when it stops accepting: answers written from any thread then close
     // their connection.
     void setDraining() { m_draining.store(true, std::memory_order_relaxed); }
@@ -43,7 +35,6 @@ private:
     QObject* m_context;
     QThread* m_thread;
     bool m_open = true;
-    std::atomic<bool> m_awake{true};
     std::atomic<bool> m_draining{false};
 };
 
