@@ -266,6 +266,10 @@ bool HttpReply::claim(const char* what)
 
 void HttpReply::send(int status, const QByteArray& contentType, const QByteArray& body)
 {
+    if (status < 200 || status > 999) {
+        qCWarning(lcHttpFront) << "bug: status" << status << "is no final answer; answering 500";
+        status = 500;
+    }
     if (canSendDirectly()) {
         sendDirectly(status, contentType, body);
         return;
@@ -275,10 +279,6 @@ void HttpReply::send(int status, const QByteArray& contentType, const QByteArray
             self->send(status, contentType, body);
         });
         return;
-    }
-    if (status < 200 || status > 999) {
-        qCWarning(lcHttpFront) << "bug: status" << status << "is no final answer; answering 500";
-        status = 500;
     }
     if (!claim("send()"))
         return;
@@ -304,10 +304,6 @@ void HttpReply::send(int status, const QByteArray& contentType, const QByteArray
 
 void HttpReply::sendDirectly(int status, const QByteArray& contentType, const QByteArray& body)
 {
-    if (status < 200 || status > 999) {
-        qCWarning(lcHttpFront) << "bug: status" << status << "is no final answer; answering 500";
-        status = 500;
-    }
     if (!claim("send()"))
         return;
     m_mode = Mode::Done;

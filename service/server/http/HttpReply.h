@@ -117,7 +117,7 @@ private:
     bool canSendDirectly() const { return m_target.direct && !onOwnerThread(); }
     // Takes the one answer a reply gives; false (and a warning) when it was given already.
     bool claim(const char* what);
-    void sendDirectly(int status, const QByteArray& contentType, const QByteArray& body);
+    void sendDirectly(int status, const QByteArray& contentType, const QByteArray& body); // status checked
     void finishDirect(const QByteArray& rest, qint64 bodyTaken, bool close);
     QTcpSocket* usableSocket() const;
     QByteArray buildHead(int status, const QByteArray& contentType, Framing framing, qint64 length,

@@ -7,6 +7,7 @@
 #include "HttpRequestFramer.h"
 #include "HttpServerHost.h"
 #include "RawHttpClient.h"
+#include "TestHost.h"
 
 #include "HttpRequest.h"
 #include <QJsonDocument>
@@ -93,12 +94,8 @@ class tst_HttpBodyStream : public QObject
 private:
     bool start(HttpLimits limits)
     {
-        m_host = std::make_unique<HttpServerHost>(limits, &answerWithSink);
-        const Result<quint16> port = m_host->listen(QHostAddress::LocalHost, 0);
-        if (!port.ok())
-            return false;
-        m_port = *port;
-        return true;
+        m_port = startTestHost(m_host, limits, &answerWithSink);
+        return m_port != 0;
     }
 
     std::unique_ptr<HttpServerHost> m_host;

@@ -6,6 +6,7 @@
 #include "HttpRequest.h"
 #include "HttpServerHost.h"
 #include "RawHttpClient.h"
+#include "TestHost.h"
 
 #include <QSemaphore>
 #include <QTest>
@@ -97,14 +98,8 @@ class tst_HttpDirect : public QObject
 private:
     bool start(HttpHandler handler, const HttpLimits& limits = oneListener())
     {
-        m_host = std::make_unique<HttpServerHost>(limits, std::move(handler));
-        const Result<quint16> port = m_host->listen(QHostAddress::LocalHost, 0);
-        if (!port.ok()) {
-            qWarning() << port.error().message();
-            return false;
-        }
-        m_port = *port;
-        return true;
+        m_port = startTestHost(m_host, limits, std::move(handler));
+        return m_port != 0;
     }
 
     std::unique_ptr<HttpServerHost> m_host;

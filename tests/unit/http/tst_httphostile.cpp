@@ -5,6 +5,7 @@
 #include "HttpReply.h"
 #include "HttpServerHost.h"
 #include "RawHttpClient.h"
+#include "TestHost.h"
 
 #include "HttpRequest.h"
 #include <QJsonDocument>
@@ -50,14 +51,8 @@ class tst_HttpHostile : public QObject
 private:
     bool start(const HttpLimits& limits = testLimits(), HttpHandler handler = echoBody)
     {
-        m_host = std::make_unique<HttpServerHost>(limits, std::move(handler));
-        const Result<quint16> port = m_host->listen(QHostAddress::LocalHost, 0);
-        if (!port.ok()) {
-            qWarning() << port.error().message();
-            return false;
-        }
-        m_port = *port;
-        return true;
+        m_port = startTestHost(m_host, limits, std::move(handler));
+        return m_port != 0;
     }
 
     // A fresh connection still gets a normal answer.
