@@ -3,6 +3,7 @@
 
 #include "SqliteDatabase.h"
 
+#include <QCoreApplication>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -57,7 +58,9 @@ class tst_SqliteWarmUp : public QObject
 {
     Q_OBJECT
 
-    QTemporaryDir m_dir;
+    // Next to the test binary, in the build tree: a temporary folder may be on tmpfs, whose
+    // pages cannot be dropped from the cache.
+    QTemporaryDir m_dir{QCoreApplication::applicationDirPath() + QStringLiteral("/sqlitewarmup-XXXXXX")};
 
     // A database of about 24 MB, made with its own connection, closed.
     QString makeDatabase(const QString& name)
