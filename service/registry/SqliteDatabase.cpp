@@ -72,16 +72,19 @@ void warmFileCache(const QString& path)
                                 << "into the file cache in the background";
     // Asks the kernel to read the file ahead in large sequential requests; nothing is copied
     // to this process and nothing waits for the reads.
-    std::thread([file = QFile::encodeName(path), size] {
-        const int fd = ::open(file.constData(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            return;
+    // The descriptor is never closed: closing any descriptor of a file drops every POSIX lock
+    // this process holds on it, SQLite's included. Another process would then take itself for
+    // the last connection, checkpoint and delete the write-ahead log under this one, and the
+    // commits this process makes after that would be lost.
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    std::thread([fd, size] {
         // In steps the kernel reads whole: one call for a larger range is cut short (a 24 MB
         // file got 8 MB from one call for all of it, all of it in 2 MB steps).
         constexpr off_t kStep = 2 << 20;
         for (off_t offset = 0; offset < size; offset += kStep)
             ::posix_fadvise(fd, offset, std::min<off_t>(kStep, size - offset), POSIX_FADV_WILLNEED);
-        ::close(fd);
     }).detach();
 }
 
