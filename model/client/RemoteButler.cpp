@@ -9,6 +9,7 @@
 #include "WaitForTask.h"
 #include "WireFormat.h"
 
+#include <QCoroFuture>
 #include <QCoroNetworkReply>
 #include <QCryptographicHash>
 #include <QFile>
@@ -18,6 +19,8 @@
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QThreadPool>
+#include <QtConcurrentRun>
 
 namespace butler {
 
@@ -139,7 +142,10 @@ Status verifyBytes(const QByteArray& bytes, const FileInfo& file)
 RemoteButler::RemoteButler(RemoteTransport transport, DimensionUniverse universe)
     : m_transport(std::move(transport))
     , m_universe(std::move(universe))
+    , m_pageReaders(std::make_shared<QThreadPool>())
 {
+    m_pageReaders->setObjectName(QStringLiteral("butler-page-reader"));
+    m_pageReaders->setMaxThreadCount(1);
 }
 
 std::unique_ptr<RemoteButler> RemoteButler::withRequestGroup(std::shared_ptr<RequestGroup> group) const
@@ -148,6 +154,7 @@ std::unique_ptr<RemoteButler> RemoteButler::withRequestGroup(std::shared_ptr<Req
     transport.setRequestGroup(std::move(group));
     std::unique_ptr<RemoteButler> butler(new RemoteButler(std::move(transport), m_universe));
     butler->m_signedUrls = m_signedUrls;
+    butler->m_pageReaders = m_pageReaders;
     return butler;
 }
 
@@ -379,13 +386,24 @@ QCoro::Task<Status> RemoteButler::removeRunsAsync(QStringList names)
 
 // Datasets
 
+QFuture<Result<DatasetPage>> RemoteButler::readPage(const QByteArray& text) const
+{
+    // The pool outlives the read (its owner's destructor waits for it); the work holds copies
+    // of what it reads.
+    return QtConcurrent::run(m_pageReaders.get(), [universe = m_universe, text] {
+        return DatasetPageReader(universe).read(text);
+    });
+}
+
 QCoro::Task<Result<DatasetPage>> RemoteButler::queryDatasetsAsync(DatasetQuery query)
 {
     const QString route = QStringLiteral("/datasets/query");
     // Pages are what the browser scrolls through: read straight from the text (DatasetPageReader).
     BUTLER_CO_ASSIGN_OR_RETURN(const QByteArray text,
                                co_await postForText(route, WireFormat::toJson(query), true));
-    Result<DatasetPage> page = DatasetPageReader(m_universe).read(text);
+    // The future is a named local: g++ 12 mishandles a lambda built inside a co_await.
+    QFuture<Result<DatasetPage>> reading = readPage(text);
+    Result<DatasetPage> page = co_await reading;
     if (!page.ok()) {
         // Not JSON at all: the transport's own words for that (is this a butler server?).
         RemoteTransport::Answer answer;

@@ -14,9 +14,11 @@
 #include "UploadSpec.h"
 
 #include <QCoroTask>
+#include <QFuture>
 #include <memory>
 
 class QIODevice;
+class QThreadPool;
 class QJsonArray;
 class QNetworkRequest;
 
@@ -201,6 +203,8 @@ private:
     // postJson() for answers read without a QJsonDocument: the 2xx body as it came.
     QCoro::Task<Result<QByteArray>> postForText(QString route, QJsonObject body,
                                                 bool idempotent = false) const;
+    // A dataset page read from its text on m_pageReaders.
+    QFuture<Result<DatasetPage>> readPage(const QByteArray& text) const;
     // DatasetRefs of a JSON array, each dataset type parsed once.
     Result<QList<DatasetRef>> refsFromJson(const QJsonArray& array) const;
     QCoro::Task<Status> sendUpload(QNetworkRequest request, QIODevice* body, QByteArray bytes,
@@ -210,6 +214,9 @@ private:
     DimensionUniverse m_universe;
     // Shared with the butlers of withRequestGroup().
     std::shared_ptr<SignedUrlCache> m_signedUrls = std::make_shared<SignedUrlCache>();
+    // Dataset pages are read from their text on this thread, not the caller's: the browser's UI
+    // thread paints one page while the next is read. Shared with withRequestGroup()'s butlers.
+    std::shared_ptr<QThreadPool> m_pageReaders;
 };
 
 } // namespace butler
