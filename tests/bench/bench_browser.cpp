@@ -207,21 +207,35 @@ double mean(const QList<double>& values)
 
 // What the whole process (every thread) did that can make one page slow: blocks read from disk
 // (registry pages the system had evicted) and involuntary context switches (threads that had
-// to wait for a core).
+// to wait for a core); and what the machine had taken from it: CPU time the hypervisor gave to
+// others while this virtual machine wanted it (steal, all cores, from /proc/stat).
 struct PageCosts
 {
     long diskBlocks = 0;
     long preempted = 0;
+    double stolenMs = 0;
 
+    static double stealMs()
+    {
+        // "cpu  user nice system idle iowait irq softirq steal ..." in clock ticks.
+        FILE* stat = std::fopen("/proc/stat", "r");
+        if (!stat)
+            return 0;
+        unsigned long long v[8] = {};
+        const int n = std::fscanf(stat, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+                                  &v[3], &v[4], &v[5], &v[6], &v[7]);
+        std::fclose(stat);
+        return n == 8 ? double(v[7]) * 1000.0 / double(sysconf(_SC_CLK_TCK)) : 0;
+    }
     static PageCosts now()
     {
         rusage usage{};
         getrusage(RUSAGE_SELF, &usage);
-        return {usage.ru_inblock, usage.ru_nivcsw};
+        return {usage.ru_inblock, usage.ru_nivcsw, stealMs()};
     }
     PageCosts operator-(const PageCosts& before) const
     {
-        return {diskBlocks - before.diskBlocks, preempted - before.preempted};
+        return {diskBlocks - before.diskBlocks, preempted - before.preempted, stolenMs - before.stolenMs};
     }
 };
 
@@ -341,6 +355,7 @@ int main(int argc, char** argv)
     // Reads that reached the disk: a registry not in the system's file cache (a first run, or
     // pages the system evicted) makes slow pages that say nothing of the app.
     const double diskReadBefore = diskReadMb();
+    const int paintsAtStart = paintCounter.paints;
     while (model.canFetchMore({}) && pageMs.size() < maxPages) {
         const PageCosts costsBefore = PageCosts::now();
         timer.restart();
@@ -360,6 +375,7 @@ int main(int argc, char** argv)
         }
     }
     std::fprintf(stderr, "\n");
+    const int paintsWhileScrolling = paintCounter.paints - paintsAtStart;
     const double diskRead = diskReadMb() - diskReadBefore;
     const int rows = model.rowCount();
     // The cost of one paint of the table as it stands (part of every page: the view repaints
@@ -409,9 +425,11 @@ int main(int argc, char** argv)
     line("fetchMore page p99 (ms)", percentile(pageMs, 0.99), "ms", percentile(barePageMs, 0.99), "<= 30 ms");
     line("fetchMore page max (ms)", percentile(pageMs, 1.0), "ms", percentile(barePageMs, 1.0), "<= 30 ms");
     std::printf(
-        "%-40s %10.1f ms   (rows in p50 %0.1f ms, view after them p50 %0.1f ms, painted in %d of %lld)\n",
+        "%-40s %10.1f ms   (rows in p50 %0.1f ms, view after them p50 %0.1f ms, painted in %d of %lld, "
+        "%0.1f paints a page)\n",
         "fetchMore page mean (ms)", mean(pageMs), percentile(rowsInMs, 0.5),
-        percentile(viewMs(pageMs, rowsInMs), 0.5), pagesPainted, qint64(pageMs.size()));
+        percentile(viewMs(pageMs, rowsInMs), 0.5), pagesPainted, qint64(pageMs.size()),
+        double(paintsWhileScrolling) / std::max<qsizetype>(1, pageMs.size()));
     // A page must not cost more as rows pile up: the first and the last tenth of the pages.
     const qsizetype tenth = std::min(pageMs.size(), std::max<qsizetype>(1, pageMs.size() / 10));
     std::printf("%-40s %10.1f ms   (last tenth %0.1f ms)\n", "fetchMore page p50, first tenth (ms)",
@@ -419,7 +437,8 @@ int main(int argc, char** argv)
     std::printf("%-40s %10.1f MB   (registry pages not in the system's file cache)\n",
                 "read from disk while scrolling", diskRead);
     // What the slowest pages were made of: a slow wait for the rows with disk reads is the
-    // registry coming back from disk; with preemptions and no reads, threads waiting for a core.
+    // registry coming back from disk; with preemptions and no reads, threads waiting for a core;
+    // with steal, the host running something else on this machine's cores.
     {
         QList<qsizetype> order(pageMs.size());
         std::iota(order.begin(), order.end(), 0);
@@ -429,9 +448,10 @@ int main(int argc, char** argv)
         for (qsizetype i = 0; i < shown; ++i) {
             const qsizetype page = order[i];
             std::printf(
-                "%-40s %10.1f ms   (page %lld: rows in %0.1f ms; %ld disk blocks read, %ld preemptions)\n",
+                "%-40s %10.1f ms   (page %lld: rows in %0.1f ms; %ld disk blocks read, %ld preemptions, "
+                "%0.0f ms stolen)\n",
                 i == 0 ? "slowest pages" : "", pageMs[page], qint64(page + 2), rowsInMs[page],
-                pageCosts[page].diskBlocks, pageCosts[page].preempted);
+                pageCosts[page].diskBlocks, pageCosts[page].preempted, pageCosts[page].stolenMs);
         }
     }
     std::printf("%-40s %10.1f ms\n", "one repaint of the table (ms)", repaintMs);
