@@ -75,19 +75,17 @@ for i in $(seq 0 $((files - 1))); do head -c $((kib * 1024)) /dev/urandom >"$wor
 sync
 mb=$(echo "$files * $kib / 1024" | bc -l)
 
-# Baseline: cp of the same files into a fresh folder each time, median. Nothing is deleted
-# between the runs: on ext4, inodes freed moments before make the next creations in their block
-# group slow (recently_deleted), which would penalize whichever side comes after a deletion.
+# Baseline: cp of the same files into a fresh folder; ours: butler ingest-files through the
+# server URL into a fresh run. The two alternate, so that the host's drift weighs on both
+# alike, and each side's median counts. Nothing is deleted between the runs: on ext4, inodes
+# freed moments before make the next creations in their block group slow (recently_deleted),
+# which would penalize whichever side comes after a deletion.
 cp_times=()
+up_times=()
 for r in $(seq "$reps"); do
   t0=$(now); cp -r "$work/src" "$work/copy$r"; t1=$(now)
   cp_times+=("$(echo "$t1 - $t0" | bc -l)")
-done
-t_cp=$(printf '%s\n' "${cp_times[@]}" | median)
 
-# Ours: butler ingest-files through the server URL, into a fresh run each time.
-up_times=()
-for r in $(seq "$reps"); do
   first=$(((r - 1) * files))
   {
     echo "file,detector"
@@ -100,6 +98,7 @@ for r in $(seq "$reps"); do
   case "$out" in *"Ingested $files datasets"*) ;; *) echo "bench_uploads: ingest failed: $out" >&2; exit 1 ;; esac
   up_times+=("$(echo "$t1 - $t0" | bc -l)")
 done
+t_cp=$(printf '%s\n' "${cp_times[@]}" | median)
 t_up=$(printf '%s\n' "${up_times[@]}" | median)
 
 printf '%-52s %10.3f s  %8.1f files/s %8.1f MB/s\n' "upload+commit $files x $kib KB (butler ingest-files)" \
