@@ -80,6 +80,20 @@ QString uuidText(const QUuid& id)
     return id.toString(QUuid::WithoutBraces);
 }
 
+// The IN list of ids[start, start + count) as placeholders and binds, padded to a power of two
+// with the last ID again, so that each connection prepares only a handful of statements.
+std::pair<QString, QVariantList> paddedIdList(const QList<QUuid>& ids, qsizetype start, qsizetype count)
+{
+    qsizetype padded = 1;
+    while (padded < count)
+        padded *= 2;
+    QVariantList binds;
+    binds.reserve(padded);
+    for (qsizetype i = 0; i < padded; ++i)
+        binds << uuidText(ids[start + std::min(i, count - 1)]);
+    return {QStringLiteral("?, ").repeated(padded - 1) + QLatin1Char('?'), binds};
+}
+
 QString placeholders(int n)
 {
     QString s;
@@ -1641,19 +1655,10 @@ Result<QHash<QUuid, QString>> Registry::datasetTypeNames(const QList<QUuid>& ids
     BUTLER_ASSIGN_OR_RETURN(auto c, cache());
     QHash<QUuid, QString> result;
     result.reserve(ids.size());
-    // A statement per batch of IDs, not one per ID. Batches are padded to a power of two with
-    // the last ID again, so that each connection prepares only a handful of statements.
+    // A statement per batch of IDs, not one per ID.
     constexpr qsizetype kBatch = 512;
     for (qsizetype start = 0; start < ids.size(); start += kBatch) {
-        const qsizetype count = std::min<qsizetype>(kBatch, ids.size() - start);
-        qsizetype padded = 1;
-        while (padded < count)
-            padded *= 2;
-        QVariantList binds;
-        binds.reserve(padded);
-        for (qsizetype i = 0; i < padded; ++i)
-            binds << uuidText(ids[start + std::min(i, count - 1)]);
-        const QString marks = QStringLiteral("?, ").repeated(padded - 1) + QLatin1Char('?');
+        const auto [marks, binds] = paddedIdList(ids, start, std::min<qsizetype>(kBatch, ids.size() - start));
         BUTLER_ASSIGN_OR_RETURN(
             SqlRows * rows,
             m_db->select(QStringLiteral("SELECT id, dataset_type_id FROM dataset WHERE id IN (%1) AND "
@@ -2377,31 +2382,30 @@ Status Registry::fillSizes(DatasetPage& page)
     // One statement per chunk instead of a file-info request per page from the client, read
     // through the engine's own API (a page of 200 sizes through QSqlQuery cost more than the
     // lookups themselves).
-    constexpr qsizetype kChunk = 500;
+    constexpr qsizetype kChunk = 512;
+    QList<QUuid> ids;
+    ids.reserve(page.refs.size());
+    for (const DatasetRef& ref : std::as_const(page.refs))
+        ids << ref.id();
     QHash<QUuid, qint64> sizeOf;
-    sizeOf.reserve(page.refs.size());
-    for (qsizetype start = 0; start < page.refs.size(); start += kChunk) {
-        const qsizetype n = std::min(kChunk, page.refs.size() - start);
-        QVariantList params;
-        params.reserve(n);
-        for (qsizetype i = 0; i < n; ++i)
-            params << uuidText(page.refs[start + i].id());
-        const QString marks = QStringLiteral("?, ").repeated(n - 1) + QLatin1Char('?');
+    sizeOf.reserve(ids.size());
+    for (qsizetype start = 0; start < ids.size(); start += kChunk) {
+        const auto [marks, binds] = paddedIdList(ids, start, std::min(kChunk, ids.size() - start));
         BUTLER_ASSIGN_OR_RETURN(
             SqlRows * rows,
             m_db->select(
                 QStringLiteral(
                     "SELECT dataset_id, file_size FROM file_datastore_records WHERE dataset_id IN (%1)")
                     .arg(marks),
-                params));
+                binds));
         while (rows->next())
             sizeOf.insert(rows->uuid(0), rows->integer(1));
         BUTLER_TRY(rows->status());
     }
     page.sizes.clear();
-    page.sizes.reserve(page.refs.size());
-    for (const DatasetRef& ref : std::as_const(page.refs))
-        page.sizes << sizeOf.value(ref.id(), -1);
+    page.sizes.reserve(ids.size());
+    for (const QUuid& id : std::as_const(ids))
+        page.sizes << sizeOf.value(id, -1);
     return {};
 }
 
