@@ -2380,8 +2380,7 @@ Result<DatasetPage> Registry::queryDatasets(const DatasetQuery& query, const Mem
 Status Registry::fillSizes(DatasetPage& page)
 {
     // One statement per chunk instead of a file-info request per page from the client, read
-    // through the engine's own API (a page of 200 sizes through QSqlQuery cost more than the
-    // lookups themselves).
+    // through the engine's own API rather than QSqlQuery's bound QVariants.
     constexpr qsizetype kChunk = 512;
     QList<QUuid> ids;
     ids.reserve(page.refs.size());
