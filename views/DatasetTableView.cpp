@@ -19,6 +19,8 @@ DatasetTableView::DatasetTableView(QWidget* parent)
     setAlternatingRowColors(true);
     setTabKeyNavigation(false); // Tab leaves the table; arrows move in it
     setWordWrap(false);         // one line per row: no text layout for wrapping
+    // Runs, exposure IDs and UUIDs of neighbouring rows share their beginnings: keep the ends.
+    setTextElideMode(Qt::ElideMiddle);
     verticalHeader()->hide();
     // Rows of one height: nothing measures them as pages of rows arrive.
     verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);

@@ -40,6 +40,7 @@ DimensionRecordBrowser::DimensionRecordBrowser(QWidget* parent)
     m_view = new QTableView(this);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setAlternatingRowColors(true);
+    m_view->setTextElideMode(Qt::ElideMiddle); // record IDs share their beginnings
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->verticalHeader()->hide();
     layout->addWidget(m_view);

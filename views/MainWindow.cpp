@@ -40,7 +40,9 @@
 #include <QMenuBar>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
+#include <QShowEvent>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTextBrowser>
@@ -124,6 +126,8 @@ void MainWindow::buildUi()
     m_collectionView = new QTreeView(collectionsPane);
     m_collectionView->setObjectName(QStringLiteral("collectionView"));
     m_collectionView->setUniformRowHeights(true);
+    // Names like LSSTCam/calib/DM-123/bias differ at the end.
+    m_collectionView->setTextElideMode(Qt::ElideMiddle);
     m_collectionView->setAcceptDrops(true);
     m_collectionView->setDragEnabled(true);
     m_collectionView->setDropIndicatorShown(true);
@@ -437,10 +441,33 @@ void MainWindow::updateRecentMenu()
 void MainWindow::restoreLayout()
 {
     QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) {
+        // First run: most of the screen rather than the widgets' minimal size.
+        if (const QScreen* screen = QGuiApplication::primaryScreen()) {
+            const QRect area = screen->availableGeometry();
+            resize(area.width() * 4 / 5, area.height() * 4 / 5);
+            move(area.center() - rect().center());
+        }
+    }
+    m_layoutOnShow = true;
     if (settings.contains(QStringLiteral("window/grouping")))
         m_grouping->setCurrentIndex(settings.value(QStringLiteral("window/grouping")).toInt());
+}
+
+void MainWindow::showEvent(QShowEvent* event)
+{
+    QMainWindow::showEvent(event);
+    if (!std::exchange(m_layoutOnShow, false))
+        return;
+    // Once the shown window has its final size: docks restored earlier are squeezed while the
+    // window still has its initial one.
+    QTimer::singleShot(0, this, [this] {
+        if (restoreState(QSettings().value(QStringLiteral("window/state")).toByteArray()))
+            return;
+        // First run: room for collection names on the left and for a preview on the right;
+        // the table keeps the rest.
+        resizeDocks({m_collectionsDock, m_detailsDock}, {width() / 5, width() * 3 / 10}, Qt::Horizontal);
+    });
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

@@ -143,6 +143,7 @@ signals:
 protected:
     void changeEvent(QEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
+    void showEvent(QShowEvent* event) override;
 
 private:
     // Why the quota bar is hidden; the user label's tooltip says it too.
@@ -257,6 +258,8 @@ private:
     int m_countsDone = 0;
     quint64 m_quotaRequest = 0; // answers for an older session or request are dropped
     int m_opening = 0;
+    // The docks are laid out (as saved, or proportioned on the first run) when first shown.
+    bool m_layoutOnShow = false;
 };
 
 } // namespace butler

@@ -21,6 +21,7 @@
 #include <QApplication>
 #include <QCryptographicHash>
 #include <QDir>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QHeaderView>
 #include <QLineEdit>
@@ -182,6 +183,10 @@ void TestBrowserWindow::opensTheDemoRepository()
     m_tableTester = std::make_unique<QAbstractItemModelTester>(
         m_window->datasetModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     QVERIFY(waitForCollection(m_window->collectionView(), QStringLiteral("LSSTCam/raw/all")).isValid());
+    // No layout saved yet: the collections get a fifth of the window, not their minimal width.
+    auto* collections = m_window->findChild<QDockWidget*>(QStringLiteral("collectionsDock"));
+    QVERIFY(collections);
+    QTRY_VERIFY_WITH_TIMEOUT(qAbs(collections->width() - m_window->width() / 5) < 20, kTimeout);
     screenshot(QStringLiteral("opened"));
 }
 
@@ -342,10 +347,25 @@ void TestBrowserWindow::downloadsAndVerifies()
 
 void TestBrowserWindow::remembersTheLayout()
 {
+    auto* collections = m_window->findChild<QDockWidget*>(QStringLiteral("collectionsDock"));
+    QVERIFY(collections);
+    m_window->resizeDocks({collections}, {420}, Qt::Horizontal);
+    QTRY_VERIFY_WITH_TIMEOUT(qAbs(collections->width() - 420) < 10, kTimeout);
     m_window->close();
     QSettings settings;
     QVERIFY(!settings.value(QStringLiteral("window/state")).toByteArray().isEmpty());
     QVERIFY(!settings.value(QStringLiteral("window/geometry")).toByteArray().isEmpty());
+
+    // The next window keeps the user's width; the first run's proportions do not apply.
+    MainWindow next(embedded());
+    next.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&next));
+    QCOMPARE(next.size(), m_window->size());
+    auto* nextCollections = next.findChild<QDockWidget*>(QStringLiteral("collectionsDock"));
+    QVERIFY(nextCollections);
+    QTest::qWait(50); // past the first show's queued sizing, had it been scheduled
+    QVERIFY2(qAbs(nextCollections->width() - 420) < 10,
+             qPrintable(QString::number(nextCollections->width())));
 }
 
 QTEST_MAIN(TestBrowserWindow)
