@@ -24,6 +24,10 @@ DatasetFilterBar::DatasetFilterBar(QWidget* parent)
     m_error->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_error->setTextFormat(Qt::PlainText);
     m_error->setStyleSheet(QStringLiteral("color: #b00020"));
+    // A long message wraps in the room the bar has; it must not widen the window's centre and
+    // push the docks aside.
+    m_error->setWordWrap(true);
+    m_error->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_error->hide();
     m_typesLabel = new QLabel(this);
     m_typesLabel->setBuddy(m_types);

@@ -1,6 +1,7 @@
 #include "DatasetTableView.h"
 
 #include "CachedTextDelegate.h"
+#include "ColumnFitter.h"
 
 #include <QHeaderView>
 
@@ -9,6 +10,7 @@ namespace butler {
 DatasetTableView::DatasetTableView(QWidget* parent)
     : QTableView(parent)
     , m_delegate(new CachedTextDelegate(this))
+    , m_fitter(new ColumnFitter(this))
 {
     setItemDelegate(m_delegate);
     setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -26,6 +28,12 @@ DatasetTableView::DatasetTableView(QWidget* parent)
     verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     horizontalHeader()->setSortIndicatorShown(true);
     horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
+}
+
+void DatasetTableView::setModel(QAbstractItemModel* model)
+{
+    QTableView::setModel(model);
+    m_fitter->watchModel();
 }
 
 } // namespace butler

@@ -1,5 +1,6 @@
 #include "DimensionRecordBrowser.h"
 
+#include "ColumnFitter.h"
 #include "DimensionRecordModel.h"
 #include "OperationsModel.h"
 #include "RepositorySession.h"
@@ -41,6 +42,7 @@ DimensionRecordBrowser::DimensionRecordBrowser(QWidget* parent)
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setAlternatingRowColors(true);
     m_view->setTextElideMode(Qt::ElideMiddle); // record IDs share their beginnings
+    m_fitter = new ColumnFitter(m_view);
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->verticalHeader()->hide();
     layout->addWidget(m_view);
@@ -90,6 +92,7 @@ void DimensionRecordBrowser::setSession(RepositorySession* session)
     m_model = new DimensionRecordModel(session->groupButler(m_group), this);
     connect(m_model, &DimensionRecordModel::loadingChanged, this, &DimensionRecordBrowser::loadingChanged);
     m_view->setModel(m_model);
+    m_fitter->watchModel();
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &DimensionRecordBrowser::selectionChanged);
     connect(m_model, &DimensionRecordModel::errorOccurred, this, [this](const QString& message) {

@@ -14,6 +14,7 @@ class QTableView;
 
 namespace butler {
 
+class ColumnFitter;
 class DimensionRecordModel;
 class OperationsModel;
 class RepositorySession;
@@ -61,6 +62,7 @@ private:
     QLineEdit* m_filter = nullptr;
     QLabel* m_error = nullptr;
     QTableView* m_view = nullptr;
+    ColumnFitter* m_fitter = nullptr;
     QPointer<OperationsModel> m_operations;
     std::shared_ptr<RequestGroup> m_group;
     quint64 m_loadOperation = 0;
