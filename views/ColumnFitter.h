@@ -28,7 +28,6 @@ public:
 
 private:
     void fitPending();
-    void fitColumn(int column, int rows);
 
     QTableView* m_view;
     QPointer<QAbstractItemModel> m_model;
