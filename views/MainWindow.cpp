@@ -631,6 +631,10 @@ void MainWindow::connectSessionModels()
     m_collectionView->setModel(m_collections);
     m_collectionView->header()->setSectionResizeMode(0, QHeaderView::Stretch);
     m_collectionView->header()->setStretchLastSection(false);
+    // The counts take what a seven-digit count or the header needs; the names get the rest.
+    const int countWidth = m_collectionView->fontMetrics().horizontalAdvance(QStringLiteral("88888888"));
+    m_collectionView->header()->resizeSection(
+        1, qMax(countWidth, m_collectionView->header()->sectionSizeHint(1)));
     connect(m_collectionView->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &MainWindow::collectionActivated);
     connect(m_collections, &CollectionTreeModel::errorOccurred, this, &MainWindow::showMessage);
