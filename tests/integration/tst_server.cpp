@@ -3,11 +3,97 @@
 #include "ApiRoutes.h"
 #include "ServerFixture.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QScopeGuard>
 #include <QTest>
+#include <QUuid>
+
+#include <algorithm>
+#include <cmath>
 
 using namespace butler;
+
+namespace {
+
+// Where `value` departs from an OpenAPI `schema` (with $ref, allOf, nullable, required, items and
+// formats), or an empty string. Object schemas with properties are closed: a field they do not
+// list is a mismatch, so an answer cannot carry what the description leaves out.
+QString mismatch(const QJsonValue& value, const QJsonObject& schema, const QJsonObject& schemas,
+                 const QString& at)
+{
+    if (schema.contains(QStringLiteral("$ref"))) {
+        const QString name = schema.value(QStringLiteral("$ref")).toString().section(u'/', -1);
+        if (!schemas.contains(name))
+            return at + QStringLiteral(": no schema ") + name;
+        return mismatch(value, schemas.value(name).toObject(), schemas, at);
+    }
+    if (value.isNull() || value.isUndefined())
+        return schema.value(QStringLiteral("nullable")).toBool() ? QString() : at + QStringLiteral(": null");
+    if (schema.contains(QStringLiteral("allOf"))) {
+        for (const QJsonValue& part : schema.value(QStringLiteral("allOf")).toArray()) {
+            const QString problem = mismatch(value, part.toObject(), schemas, at);
+            if (!problem.isEmpty())
+                return problem;
+        }
+        return {};
+    }
+    const QString type = schema.value(QStringLiteral("type")).toString();
+    const QString format = schema.value(QStringLiteral("format")).toString();
+    if (type == u"object") {
+        if (!value.isObject())
+            return at + QStringLiteral(": not an object");
+        const QJsonObject object = value.toObject();
+        if (!schema.contains(QStringLiteral("properties")))
+            return {}; // free-form: data IDs, records, binds
+        const QJsonObject properties = schema.value(QStringLiteral("properties")).toObject();
+        for (const QJsonValue& name : schema.value(QStringLiteral("required")).toArray()) {
+            if (!object.contains(name.toString()))
+                return at + QStringLiteral(": lacks required '") + name.toString() + u'\'';
+        }
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            if (!properties.contains(it.key()))
+                return at + QStringLiteral(": undocumented field '") + it.key() + u'\'';
+            const QString problem =
+                mismatch(it.value(), properties.value(it.key()).toObject(), schemas, at + u'.' + it.key());
+            if (!problem.isEmpty())
+                return problem;
+        }
+        return {};
+    }
+    if (type == u"array") {
+        if (!value.isArray())
+            return at + QStringLiteral(": not an array");
+        const QJsonArray array = value.toArray();
+        for (qsizetype i = 0; i < array.size(); ++i) {
+            const QString problem = mismatch(array.at(i), schema.value(QStringLiteral("items")).toObject(),
+                                             schemas, at + QStringLiteral("[%1]").arg(i));
+            if (!problem.isEmpty())
+                return problem;
+        }
+        return {};
+    }
+    if (type == u"string") {
+        if (!value.isString())
+            return at + QStringLiteral(": not a string");
+        if (format == u"uuid" && QUuid::fromString(value.toString()).isNull())
+            return at + QStringLiteral(": not a UUID");
+        if (format == u"date-time" && !QDateTime::fromString(value.toString(), Qt::ISODateWithMs).isValid())
+            return at + QStringLiteral(": not an ISO-8601 time: ") + value.toString();
+        return {};
+    }
+    if (type == u"integer")
+        return value.isDouble() && value.toDouble() == std::floor(value.toDouble())
+                   ? QString()
+                   : at + QStringLiteral(": not an integer");
+    if (type == u"number")
+        return value.isDouble() ? QString() : at + QStringLiteral(": not a number");
+    if (type == u"boolean")
+        return value.isBool() ? QString() : at + QStringLiteral(": not a boolean");
+    return at + QStringLiteral(": schema without a type");
+}
+
+} // namespace
 
 class TestServer : public QObject
 {
@@ -75,6 +161,128 @@ private slots:
                              qPrintable(method + ' ' + path + ": " + answer.body));
                 QVERIFY2(answer.status < 500, qPrintable(method + ' ' + path + ": " + answer.body));
             }
+        }
+    }
+
+    // The description's schemas are those of the real bodies: every route's request and answer
+    // schema exists and lists its fields, and the answers of a session's worth of calls (and the
+    // bodies sent) match them field for field.
+    void schemasDescribeRequestsAndAnswers()
+    {
+        const QJsonObject document =
+            m_server.request("GET", QStringLiteral("/api/butler/openapi.json"), {}).json();
+        const QJsonObject schemas = document.value(QStringLiteral("components"))
+                                        .toObject()
+                                        .value(QStringLiteral("schemas"))
+                                        .toObject();
+        const QJsonObject paths = document.value(QStringLiteral("paths")).toObject();
+        for (const ApiRoute& route : ApiRoutes::repositoryRoutes()) {
+            for (const QString& name : {route.requestSchema, route.responseSchema}) {
+                if (name.isEmpty())
+                    continue;
+                QVERIFY2(schemas.contains(name), qPrintable(route.path + u' ' + name));
+                const QJsonObject schema = schemas.value(name).toObject();
+                if (name != u"Bytes" && name != u"Universe" && name != u"Empty")
+                    QVERIFY2(!schema.value(QStringLiteral("properties")).toObject().isEmpty(),
+                             qPrintable(name));
+            }
+        }
+        // A GET route's query parameters are described (beyond the repository label).
+        const QJsonArray collectionParameters =
+            paths.value(QStringLiteral("/api/butler/repo/{label}/v1/collection"))
+                .toObject()
+                .value(QStringLiteral("get"))
+                .toObject()
+                .value(QStringLiteral("parameters"))
+                .toArray();
+        QVERIFY(
+            std::any_of(collectionParameters.begin(), collectionParameters.end(), [](const QJsonValue& p) {
+                return p.toObject().value(QStringLiteral("name")) == QLatin1String("name") &&
+                       p.toObject().value(QStringLiteral("in")) == QLatin1String("query");
+            }));
+
+        const QString id = m_server.datasetIn(QStringLiteral("u/alice/run")).toString(QUuid::WithoutBraces);
+        const QString query = QStringLiteral(
+            R"({"dataset_types":["*"],"collections":["u/alice/chain"],"limit":5,"with_sizes":true})");
+        struct Call
+        {
+            QByteArray method;
+            QString path; // below the repository base, with its query string
+            QString user;
+            QString body;
+        };
+        const QList<Call> calls{
+            {"GET", QStringLiteral("/whoami"), QStringLiteral("alice"), {}},
+            {"GET", QStringLiteral("/collections"), QStringLiteral("alice"), {}},
+            {"GET", QStringLiteral("/collection?name=u%2Falice%2Fchain"), QStringLiteral("alice"), {}},
+            {"GET", QStringLiteral("/acl?collection=u%2Falice%2Fshared"), QStringLiteral("alice"), {}},
+            {"GET", QStringLiteral("/acl?collection=DR1%2Fpublic"), QStringLiteral("dave"), {}},
+            {"GET", QStringLiteral("/dataset-types"), QStringLiteral("alice"), {}},
+            {"GET", QStringLiteral("/dataset-type?name=note"), QStringLiteral("alice"), {}},
+            {"GET", QStringLiteral("/dataset?id=") + id, QStringLiteral("alice"), {}},
+            {"GET", QStringLiteral("/trash"), QStringLiteral("dave"), {}},
+            {"GET", QStringLiteral("/quota"), QStringLiteral("alice"), {}},
+            {"POST", QStringLiteral("/collections/flatten"), QStringLiteral("alice"),
+             QStringLiteral(R"({"collections":["u/alice/chain"]})")},
+            {"POST", QStringLiteral("/datasets/query"), QStringLiteral("alice"), query},
+            {"POST", QStringLiteral("/datasets/count"), QStringLiteral("alice"), query},
+            {"POST", QStringLiteral("/data-ids/query"), QStringLiteral("alice"),
+             QStringLiteral(R"({"dimensions":["detector"],"limit":3})")},
+            {"POST", QStringLiteral("/datasets/find"), QStringLiteral("alice"),
+             QStringLiteral(
+                 R"({"dataset_type":"note","data_id":{"instrument":"LSSTCam"},"collections":["u/alice/chain"]})")},
+            {"POST", QStringLiteral("/datasets/find"), QStringLiteral("alice"),
+             QStringLiteral(
+                 R"({"dataset_type":"note","data_id":{"instrument":"LSSTCam"},"collections":["u/alice/tagged"],"time":0})")},
+            {"POST", QStringLiteral("/datasets/file-info"), QStringLiteral("alice"),
+             QStringLiteral(R"({"ids":["%1"],"ttl_seconds":600})").arg(id)},
+            {"POST", QStringLiteral("/dimension-records/query"), QStringLiteral("alice"),
+             QStringLiteral(R"({"element":"instrument","limit":5})")},
+            {"POST", QStringLiteral("/collections"), QStringLiteral("alice"),
+             QStringLiteral(R"({"name":"u/alice/described","type":"TAGGED","doc":"schema check"})")},
+            {"POST", QStringLiteral("/quota"), QStringLiteral("dave"),
+             QStringLiteral(R"({"user":"frank","limit_bytes":null})")},
+        };
+        for (const Call& call : calls) {
+            const QString path = call.path.section(u'?', 0, 0);
+            const QJsonObject operation = paths.value(QStringLiteral("/api/butler/repo/{label}/v1") + path)
+                                              .toObject()
+                                              .value(QString::fromLatin1(call.method.toLower()))
+                                              .toObject();
+            QVERIFY2(!operation.isEmpty(), qPrintable(path));
+            if (!call.body.isEmpty()) {
+                const QJsonObject requestSchema = operation.value(QStringLiteral("requestBody"))
+                                                      .toObject()
+                                                      .value(QStringLiteral("content"))
+                                                      .toObject()
+                                                      .value(QStringLiteral("application/json"))
+                                                      .toObject()
+                                                      .value(QStringLiteral("schema"))
+                                                      .toObject();
+                const QString problem = mismatch(QJsonDocument::fromJson(call.body.toUtf8()).object(),
+                                                 requestSchema, schemas, QStringLiteral("request"));
+                QVERIFY2(problem.isEmpty(), qPrintable(path + u' ' + problem));
+            }
+            const auto answer =
+                m_server.request(call.method, m_server.api(call.path), call.user, call.body.toUtf8());
+            QVERIFY2(answer.status == 200 || answer.status == 201,
+                     qPrintable(call.path + QStringLiteral(" -> %1 ").arg(answer.status) + answer.body));
+            const QJsonObject response = operation.value(QStringLiteral("responses"))
+                                             .toObject()
+                                             .value(QString::number(answer.status))
+                                             .toObject();
+            QVERIFY2(!response.isEmpty(),
+                     qPrintable(path + QStringLiteral(": status %1 not described").arg(answer.status)));
+            const QJsonObject answerSchema = response.value(QStringLiteral("content"))
+                                                 .toObject()
+                                                 .value(QStringLiteral("application/json"))
+                                                 .toObject()
+                                                 .value(QStringLiteral("schema"))
+                                                 .toObject();
+            const QString problem = mismatch(QJsonDocument::fromJson(answer.body).object(), answerSchema,
+                                             schemas, QStringLiteral("answer"));
+            QVERIFY2(problem.isEmpty(),
+                     qPrintable(path + u' ' + problem + u' ' + QString::fromUtf8(answer.body.left(400))));
         }
     }
 

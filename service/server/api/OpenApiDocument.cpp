@@ -19,6 +19,188 @@ QJsonObject jsonContent(const QJsonObject& schema)
     return QJsonObject{{QStringLiteral("application/json"), QJsonObject{{QStringLiteral("schema"), schema}}}};
 }
 
+// The JSON bodies of docs/server-api.md as compact field lists: "name:type", where type is
+// string, integer, number, boolean, object (free-form: data IDs, records, binds), uuid,
+// datetime, [type] for an array, or another schema's name; "!" after the name marks a required
+// field, "?" after the type a field that may be null.
+struct SchemaSpec
+{
+    const char* name;
+    const char* fields;
+    const char* description = nullptr;
+};
+
+const SchemaSpec kSchemas[] = {
+    // Requests.
+    {"CollectionRegistration", "name!:string, type!:string, doc:string",
+     "type: RUN, TAGGED, CHAINED or CALIBRATION"},
+    {"ChainEdit", "parent!:string, children:[string], mode:string, flatten:boolean, doc:string",
+     "mode: redefine (the default), extend, prepend, remove or pop"},
+    {"CollectionNames", "collections!:[string]"},
+    {"NameList", "names!:[string]"},
+    {"AclEdit",
+     "collection!:string, grant:[string], revoke:[string], release_date:datetime?, "
+     "proprietary_until:datetime?",
+     "release_date and proprietary_until: admins, release collections; null: the default period"},
+    {"GlobList", "globs!:[string]"},
+    {"DimensionRecordInsert", "element!:string, records!:[object], skip_existing:boolean"},
+    {"DimensionRecordQuery",
+     "element!:string, where:string, bind:object, order_by:[string], limit:integer, page_token:string"},
+    {"DatasetQuery",
+     "dataset_types:[string], collections:[string], where:string, bind:object, find_first:boolean, "
+     "order_by:[string], "
+     "limit:integer, page_token:string, calibration_time:integer?, with_sizes:boolean",
+     "calibration_time: TAI nanoseconds; with_sizes: answer each dataset's file size with the page"},
+    {"DataIdQuery",
+     "dimensions!:[string], dataset_types:[string], collections:[string], where:string, bind:object, "
+     "order_by:[string], limit:integer"},
+    {"FindRequest", "dataset_type!:string, data_id!:object, collections!:[string], time:integer",
+     "time: TAI nanoseconds, for CALIBRATION collections"},
+    {"FileInfoRequest", "ids!:[uuid], ttl_seconds:integer"},
+    {"DatasetRegistration", "run!:string, datasets!:[RegistrationEntry], id_mode:string",
+     "id_mode: unique (the default), dataid_type or dataid_type_run"},
+    {"RegistrationEntry", "dataset_type!:string, data_id!:object, id:uuid, formatter:string"},
+    {"DatasetIdsIn", "collection!:string, ids!:[uuid]"},
+    {"Certification", "collection!:string, ids!:[uuid], timespan!:Timespan"},
+    {"Decertification", "collection!:string, dataset_type!:string, timespan!:Timespan, data_ids:[object]"},
+    {"Prune", "ids!:[uuid], purge:boolean, unstore:boolean"},
+    {"TrashEmpty", "names:[string], all:boolean, expired:boolean"},
+    {"UploadReservation",
+     "run!:string, dataset_type:string, formatter:string, resume:boolean, files!:[UploadFile]"},
+    {"UploadFile", "data_id!:object, size!:integer, sha256:string, dataset_type:string, formatter:string"},
+    {"UploadId", "upload_id!:string, undo_commit:boolean"},
+    {"QuotaEdit", "user!:string, limit_bytes:integer?", "limit_bytes null: back to the default"},
+    // Answers and the objects in them.
+    {"Identity", "user!:string, groups!:[string], admin!:boolean, data_rights!:boolean"},
+    {"CollectionInfo", "name!:string, type!:string, doc:string, children:[string]"},
+    {"CollectionList", "collections!:[CollectionInfo]"},
+    {"Acl", "collection!:string, owner!:string, readers!:[string], release_date:datetime?, "
+            "proprietary_until:datetime?"},
+    {"DatasetType", "name!:string, dimensions!:[string], storage_class!:string, is_calibration:boolean"},
+    {"DatasetTypeList", "dataset_types!:[DatasetType]"},
+    {"RemovedList", "removed!:[string]"},
+    {"DimensionRecordPage", "records!:[object], next_page_token:string"},
+    {"DatasetRef", "id!:uuid, dataset_type!:DatasetType, data_id!:object, run!:string?",
+     "run is null for a dataset seen through a release collection whose RUN the caller may not read"},
+    {"DatasetPage",
+     "datasets!:[DatasetRef], ingest_dates!:[integer], next_page_token!:string, sizes:[integer]",
+     "ingest_dates (TAI ns) and sizes (bytes, -1: no file) are parallel to datasets"},
+    {"DatasetList", "datasets!:[DatasetRef]"},
+    {"Count", "count!:integer"},
+    {"DataIdList", "data_ids!:[object]"},
+    {"FindAnswer", "dataset!:DatasetRef?"},
+    {"FileInfo",
+     "id!:uuid, uri!:string, path!:string, formatter!:string, size!:integer, checksum!:string, "
+     "expires:integer",
+     "uri: a signed URL valid until expires (unix seconds)"},
+    {"FileInfoList", "files!:[FileInfo]"},
+    {"Timespan", "begin:datetime?, end:datetime?", "TAI instants as ISO-8601 UTC; null: unbounded"},
+    {"TrashEntry",
+     "id!:integer, name!:string, kind!:string, collection:string, collection_type:string, "
+     "removed_by!:string, removed_at!:datetime, expires_at!:datetime, datasets!:integer, files!:integer, "
+     "bytes!:integer",
+     "kind: run, collection or datasets"},
+    {"TrashList", "entries!:[TrashEntry], retention_days!:integer"},
+    {"TrashEntries", "entries!:[TrashEntry]"},
+    {"UploadSlot",
+     "dataset_id!:uuid, status!:string, path!:string, url:string, expires:integer, dataset:DatasetRef",
+     "status: upload (PUT the file to url before expires), uploaded or exists"},
+    {"UploadGrant", "upload_id!:string?, expires:integer, reserved_bytes!:integer, files!:[UploadSlot]"},
+    {"Released", "released_bytes!:integer"},
+    {"Quota", "user!:string, limit_bytes!:integer, default_limit!:boolean, used_bytes!:integer, "
+              "reserved_bytes!:integer, "
+              "available_bytes!:integer"},
+    {"Empty", ""},
+};
+
+// The query parameters of the GET routes; an array type is a repeatable parameter.
+const std::pair<const char*, const char*> kQueryParameters[] = {
+    {"/collections", "glob:[string], type:[string], flatten:boolean, include_chains:boolean"},
+    {"/collection", "name!:string"},
+    {"/acl", "collection!:string"},
+    {"/dataset-types", "glob:[string], collection:[string]"},
+    {"/dataset-type", "name!:string"},
+    {"/dataset", "id!:uuid"},
+    {"/datasets/download", "id!:uuid"},
+    {"/quota", "user:string"},
+};
+
+QList<std::pair<QString, QString>> splitFields(const char* fields)
+{
+    QList<std::pair<QString, QString>> out;
+    for (const QString& field : QString::fromLatin1(fields).split(u',', Qt::SkipEmptyParts)) {
+        const qsizetype colon = field.indexOf(u':');
+        out.append({field.left(colon).trimmed(), field.mid(colon + 1).trimmed()});
+    }
+    return out;
+}
+
+QJsonObject typeSchema(QString type)
+{
+    const bool nullable = type.endsWith(u'?');
+    if (nullable)
+        type.chop(1);
+    QJsonObject schema;
+    if (type.startsWith(u'[')) {
+        schema = {{QStringLiteral("type"), QStringLiteral("array")},
+                  {QStringLiteral("items"), typeSchema(type.mid(1, type.size() - 2))}};
+    } else if (type == u"string" || type == u"integer" || type == u"number" || type == u"boolean" ||
+               type == u"object") {
+        schema = {{QStringLiteral("type"), type}};
+    } else if (type == u"uuid" || type == u"datetime") {
+        schema = {{QStringLiteral("type"), QStringLiteral("string")},
+                  {QStringLiteral("format"),
+                   type == u"uuid" ? QStringLiteral("uuid") : QStringLiteral("date-time")}};
+    } else if (nullable) {
+        // OpenAPI 3.0: a $ref takes no siblings, so a nullable reference wraps it.
+        return {{QStringLiteral("allOf"), QJsonArray{ref(type)}}, {QStringLiteral("nullable"), true}};
+    } else {
+        return ref(type);
+    }
+    if (nullable)
+        schema.insert(QStringLiteral("nullable"), true);
+    return schema;
+}
+
+QJsonObject objectSchema(const SchemaSpec& spec)
+{
+    QJsonObject properties;
+    QJsonArray required;
+    for (auto [name, type] : splitFields(spec.fields)) {
+        if (name.endsWith(u'!')) {
+            name.chop(1);
+            required.append(name);
+        }
+        properties.insert(name, typeSchema(type));
+    }
+    QJsonObject schema{{QStringLiteral("type"), QStringLiteral("object")},
+                       {QStringLiteral("properties"), properties}};
+    if (!required.isEmpty())
+        schema.insert(QStringLiteral("required"), required);
+    if (spec.description)
+        schema.insert(QStringLiteral("description"), QString::fromLatin1(spec.description));
+    return schema;
+}
+
+QJsonArray queryParameters(const QString& path)
+{
+    QJsonArray parameters;
+    for (const auto& [route, fields] : kQueryParameters) {
+        if (path != QLatin1String(route))
+            continue;
+        for (auto [name, type] : splitFields(fields)) {
+            const bool required = name.endsWith(u'!');
+            if (required)
+                name.chop(1);
+            parameters.append(QJsonObject{{QStringLiteral("name"), name},
+                                          {QStringLiteral("in"), QStringLiteral("query")},
+                                          {QStringLiteral("required"), required},
+                                          {QStringLiteral("schema"), typeSchema(type)}});
+        }
+    }
+    return parameters;
+}
+
 QJsonObject errorResponses()
 {
     QJsonObject responses;
@@ -108,9 +290,14 @@ QByteArray OpenApiDocument::build(const QList<ApiRoute>& repositoryRoutes)
     for (const ApiRoute& route : repositoryRoutes) {
         const QString path = QStringLiteral("/api/butler/repo/{label}/v1") + route.path;
         QJsonObject item = paths.value(path).toObject();
+        QJsonArray parameters{labelParameter};
+        if (route.method == "GET") {
+            for (const QJsonValue& parameter : queryParameters(route.path))
+                parameters.append(parameter);
+        }
         QJsonObject operation{
             {QStringLiteral("summary"), route.summary},
-            {QStringLiteral("parameters"), QJsonArray{labelParameter}},
+            {QStringLiteral("parameters"), parameters},
             {QStringLiteral("security"), QJsonArray{QJsonObject{{QStringLiteral("bearer"), QJsonArray()}}}}};
         if (!route.requestSchema.isEmpty()) {
             schemas.insert(route.requestSchema);
@@ -160,14 +347,16 @@ QByteArray OpenApiDocument::build(const QList<ApiRoute>& repositoryRoutes)
         } else if (name == QLatin1String("Bytes")) {
             schemaObjects.insert(name, QJsonObject{{QStringLiteral("type"), QStringLiteral("string")},
                                                    {QStringLiteral("format"), QStringLiteral("binary")}});
-        } else {
+        } else if (name == QLatin1String("Universe")) {
             schemaObjects.insert(
                 name, QJsonObject{{QStringLiteral("type"), QStringLiteral("object")},
-                                  {QStringLiteral("description"), QStringLiteral("See docs/server-api.md")}});
+                                  {QStringLiteral("description"),
+                                   QStringLiteral("The dimension universe as daf_butler writes it")}});
         }
     }
-    schemaObjects.insert(QStringLiteral("DatasetRef"),
-                         QJsonObject{{QStringLiteral("type"), QStringLiteral("object")}});
+    // Every described body, with the objects they hold.
+    for (const SchemaSpec& spec : kSchemas)
+        schemaObjects.insert(QString::fromLatin1(spec.name), objectSchema(spec));
 
     const QJsonObject document{
         {QStringLiteral("openapi"), QStringLiteral("3.0.3")},
