@@ -204,13 +204,6 @@ private slots:
         const QString id = m_server.datasetIn(QStringLiteral("u/alice/run")).toString(QUuid::WithoutBraces);
         const QString query = QStringLiteral(
             R"({"dataset_types":["*"],"collections":["u/alice/chain"],"limit":5,"with_sizes":true})");
-        struct Call
-        {
-            QByteArray method;
-            QString path; // below the repository base, with its query string
-            QString user;
-            QString body;
-        };
         const QList<Call> calls{
             {"GET", QStringLiteral("/whoami"), QStringLiteral("alice"), {}},
             {"GET", QStringLiteral("/collections"), QStringLiteral("alice"), {}},
@@ -243,47 +236,8 @@ private slots:
             {"POST", QStringLiteral("/quota"), QStringLiteral("dave"),
              QStringLiteral(R"({"user":"frank","limit_bytes":null})")},
         };
-        for (const Call& call : calls) {
-            const QString path = call.path.section(u'?', 0, 0);
-            const QJsonObject operation = paths.value(QStringLiteral("/api/butler/repo/{label}/v1") + path)
-                                              .toObject()
-                                              .value(QString::fromLatin1(call.method.toLower()))
-                                              .toObject();
-            QVERIFY2(!operation.isEmpty(), qPrintable(path));
-            if (!call.body.isEmpty()) {
-                const QJsonObject requestSchema = operation.value(QStringLiteral("requestBody"))
-                                                      .toObject()
-                                                      .value(QStringLiteral("content"))
-                                                      .toObject()
-                                                      .value(QStringLiteral("application/json"))
-                                                      .toObject()
-                                                      .value(QStringLiteral("schema"))
-                                                      .toObject();
-                const QString problem = mismatch(QJsonDocument::fromJson(call.body.toUtf8()).object(),
-                                                 requestSchema, schemas, QStringLiteral("request"));
-                QVERIFY2(problem.isEmpty(), qPrintable(path + u' ' + problem));
-            }
-            const auto answer =
-                m_server.request(call.method, m_server.api(call.path), call.user, call.body.toUtf8());
-            QVERIFY2(answer.status == 200 || answer.status == 201,
-                     qPrintable(call.path + QStringLiteral(" -> %1 ").arg(answer.status) + answer.body));
-            const QJsonObject response = operation.value(QStringLiteral("responses"))
-                                             .toObject()
-                                             .value(QString::number(answer.status))
-                                             .toObject();
-            QVERIFY2(!response.isEmpty(),
-                     qPrintable(path + QStringLiteral(": status %1 not described").arg(answer.status)));
-            const QJsonObject answerSchema = response.value(QStringLiteral("content"))
-                                                 .toObject()
-                                                 .value(QStringLiteral("application/json"))
-                                                 .toObject()
-                                                 .value(QStringLiteral("schema"))
-                                                 .toObject();
-            const QString problem = mismatch(QJsonDocument::fromJson(answer.body).object(), answerSchema,
-                                             schemas, QStringLiteral("answer"));
-            QVERIFY2(problem.isEmpty(),
-                     qPrintable(path + u' ' + problem + u' ' + QString::fromUtf8(answer.body.left(400))));
-        }
+        for (const Call& call : calls)
+            expectDescribed(call);
     }
 
     void authenticationRequired()
@@ -533,6 +487,44 @@ private slots:
     }
 
     // Last: stops the server and reads its log.
+    // Answers of writes against the description: a dataset type registered, an upload reserved
+    // and aborted, a dataset pruned into the trash and restored.
+    void writeAnswersMatchTheirSchemas()
+    {
+        expectDescribed(
+            {"POST", QStringLiteral("/dataset-types"), QStringLiteral("dave"),
+             QStringLiteral(
+                 R"({"name":"described","dimensions":["instrument"],"storage_class":"StructuredDataDict"})")});
+        const auto reserved = m_server.post(
+            QStringLiteral("/uploads"), QStringLiteral("alice"),
+            QJsonDocument::fromJson(
+                R"({"run":"u/alice/run","dataset_type":"described","files":[{"data_id":{"instrument":"LSSTCam"},"size":5}]})")
+                .object());
+        QCOMPARE(reserved.status, 201);
+        const QString uploadId = reserved.json().value(QStringLiteral("upload_id")).toString();
+        QVERIFY(!uploadId.isEmpty());
+        expectDescribed({"POST", QStringLiteral("/uploads/abort"), QStringLiteral("alice"),
+                         QStringLiteral(R"({"upload_id":"%1"})").arg(uploadId)});
+        expectDescribed(
+            {"POST", QStringLiteral("/uploads"), QStringLiteral("alice"),
+             QStringLiteral(R"({"run":"u/alice/run","dataset_type":"described","resume":true,)"
+                            R"("files":[{"data_id":{"instrument":"LSSTCam"},"size":5,"sha256":"%1"}]})")
+                 .arg(QString(64, u'0'))});
+        const QString bobs = m_server.datasetIn(QStringLiteral("u/bob/run")).toString(QUuid::WithoutBraces);
+        expectDescribed({"POST", QStringLiteral("/datasets/prune"), QStringLiteral("bob"),
+                         QStringLiteral(R"({"ids":["%1"],"purge":true})").arg(bobs)});
+        expectDescribed({"GET", QStringLiteral("/trash"), QStringLiteral("bob"), {}});
+        const QJsonArray entries = m_server.get(QStringLiteral("/trash"), QStringLiteral("bob"))
+                                       .json()
+                                       .value(QStringLiteral("entries"))
+                                       .toArray();
+        QCOMPARE(entries.size(), 1);
+        expectDescribed({"POST", QStringLiteral("/trash/restore"), QStringLiteral("bob"),
+                         QStringLiteral(R"({"names":["%1"]})")
+                             .arg(entries.first().toObject().value(QStringLiteral("name")).toString())});
+        QCOMPARE(m_server.get(QStringLiteral("/dataset?id=") + bobs, QStringLiteral("bob")).status, 200);
+    }
+
     void gracefulStopAndLog()
     {
         QCOMPARE(m_server.stop(), 0);
@@ -543,6 +535,65 @@ private slots:
     }
 
 private:
+    struct Call
+    {
+        QByteArray method;
+        QString path; // below the repository base, with its query string
+        QString user;
+        QString body;
+    };
+
+    // Sends `call` and checks its body and its answer against the served description.
+    void expectDescribed(const Call& call)
+    {
+        const QJsonObject document =
+            m_server.request("GET", QStringLiteral("/api/butler/openapi.json"), {}).json();
+        const QJsonObject schemas = document.value(QStringLiteral("components"))
+                                        .toObject()
+                                        .value(QStringLiteral("schemas"))
+                                        .toObject();
+        const QJsonObject paths = document.value(QStringLiteral("paths")).toObject();
+        const QString path = call.path.section(u'?', 0, 0);
+        const QJsonObject operation = paths.value(QStringLiteral("/api/butler/repo/{label}/v1") + path)
+                                          .toObject()
+                                          .value(QString::fromLatin1(call.method.toLower()))
+                                          .toObject();
+        QVERIFY2(!operation.isEmpty(), qPrintable(path));
+        if (!call.body.isEmpty()) {
+            const QJsonObject requestSchema = operation.value(QStringLiteral("requestBody"))
+                                                  .toObject()
+                                                  .value(QStringLiteral("content"))
+                                                  .toObject()
+                                                  .value(QStringLiteral("application/json"))
+                                                  .toObject()
+                                                  .value(QStringLiteral("schema"))
+                                                  .toObject();
+            const QString problem = mismatch(QJsonDocument::fromJson(call.body.toUtf8()).object(),
+                                             requestSchema, schemas, QStringLiteral("request"));
+            QVERIFY2(problem.isEmpty(), qPrintable(path + u' ' + problem));
+        }
+        const auto answer =
+            m_server.request(call.method, m_server.api(call.path), call.user, call.body.toUtf8());
+        QVERIFY2(answer.status == 200 || answer.status == 201,
+                 qPrintable(call.path + QStringLiteral(" -> %1 ").arg(answer.status) + answer.body));
+        const QJsonObject response = operation.value(QStringLiteral("responses"))
+                                         .toObject()
+                                         .value(QString::number(answer.status))
+                                         .toObject();
+        QVERIFY2(!response.isEmpty(),
+                 qPrintable(path + QStringLiteral(": status %1 not described").arg(answer.status)));
+        const QJsonObject answerSchema = response.value(QStringLiteral("content"))
+                                             .toObject()
+                                             .value(QStringLiteral("application/json"))
+                                             .toObject()
+                                             .value(QStringLiteral("schema"))
+                                             .toObject();
+        const QString problem = mismatch(QJsonDocument::fromJson(answer.body).object(), answerSchema, schemas,
+                                         QStringLiteral("answer"));
+        QVERIFY2(problem.isEmpty(),
+                 qPrintable(path + u' ' + problem + u' ' + QString::fromUtf8(answer.body.left(400))));
+    }
+
     ServerFixture m_server;
 };
 

@@ -312,8 +312,11 @@ QByteArray OpenApiDocument::build(const QList<ApiRoute>& repositoryRoutes)
         }
         schemas.insert(route.responseSchema);
         QJsonObject responses = errorResponses();
-        const QString okCode = route.summary.startsWith(u"Register") || route.path.endsWith(u"/put")
-                                   ? QStringLiteral("201")
+        // What the handlers answer when they make something: a collection, dataset type or
+        // datasets, a put dataset, an upload's reservation.
+        const bool creates = route.summary.startsWith(u"Register") || route.path.endsWith(u"/put") ||
+                             route.path == u"/uploads";
+        const QString okCode = creates                             ? QStringLiteral("201")
                                : route.path.endsWith(u"/download") ? QStringLiteral("307")
                                                                    : QStringLiteral("200");
         QJsonObject content = jsonContent(ref(route.responseSchema));
