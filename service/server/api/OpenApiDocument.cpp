@@ -48,8 +48,7 @@ const SchemaSpec kSchemas[] = {
      "element!:string, where:string, bind:object, order_by:[string], limit:integer, page_token:string"},
     {"DatasetQuery",
      "dataset_types:[string], collections:[string], where:string, bind:object, find_first:boolean, "
-     "order_by:[string], "
-     "limit:integer, page_token:string, calibration_time:integer?, with_sizes:boolean",
+     "order_by:[string], limit:integer, page_token:string, calibration_time:integer?, with_sizes:boolean",
      "calibration_time: TAI nanoseconds; with_sizes: answer each dataset's file size with the page"},
     {"DataIdQuery",
      "dimensions!:[string], dataset_types:[string], collections:[string], where:string, bind:object, "
@@ -108,8 +107,7 @@ const SchemaSpec kSchemas[] = {
     {"UploadGrant", "upload_id!:string?, expires:integer, reserved_bytes!:integer, files!:[UploadSlot]"},
     {"Released", "released_bytes!:integer"},
     {"Quota", "user!:string, limit_bytes!:integer, default_limit!:boolean, used_bytes!:integer, "
-              "reserved_bytes!:integer, "
-              "available_bytes!:integer"},
+              "reserved_bytes!:integer, available_bytes!:integer"},
     {"Empty", ""},
 };
 
