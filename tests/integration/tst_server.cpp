@@ -76,6 +76,9 @@ QString mismatch(const QJsonValue& value, const QJsonObject& schema, const QJson
     if (type == u"string") {
         if (!value.isString())
             return at + QStringLiteral(": not a string");
+        const QJsonArray allowed = schema.value(QStringLiteral("enum")).toArray();
+        if (!allowed.isEmpty() && !allowed.contains(value))
+            return at + QStringLiteral(": '") + value.toString() + QStringLiteral("' is none of its values");
         if (format == u"uuid" && QUuid::fromString(value.toString()).isNull())
             return at + QStringLiteral(": not a UUID");
         if (format == u"date-time" && !QDateTime::fromString(value.toString(), Qt::ISODateWithMs).isValid())

@@ -21,8 +21,8 @@ QJsonObject jsonContent(const QJsonObject& schema)
 
 // The JSON bodies of docs/server-api.md as compact field lists: "name:type", where type is
 // string, integer, number, boolean, object (free-form: data IDs, records, binds), uuid,
-// datetime, [type] for an array, or another schema's name; "!" after the name marks a required
-// field, "?" after the type a field that may be null.
+// datetime, (a|b|c) for one of those strings, [type] for an array, or another schema's name;
+// "!" after the name marks a required field, "?" after the type a field that may be null.
 struct SchemaSpec
 {
     const char* name;
@@ -32,10 +32,11 @@ struct SchemaSpec
 
 const SchemaSpec kSchemas[] = {
     // Requests.
-    {"CollectionRegistration", "name!:string, type!:string, doc:string",
-     "type: RUN, TAGGED, CHAINED or CALIBRATION"},
-    {"ChainEdit", "parent!:string, children:[string], mode:string, flatten:boolean, doc:string",
-     "mode: redefine (the default), extend, prepend, remove or pop"},
+    {"CollectionRegistration", "name!:string, type!:(RUN|TAGGED|CHAINED|CALIBRATION), doc:string"},
+    {"ChainEdit",
+     "parent!:string, children:[string], mode:(redefine|extend|prepend|remove|pop), flatten:boolean, "
+     "doc:string",
+     "mode: redefine (the default)"},
     {"CollectionNames", "collections!:[string]"},
     {"NameList", "names!:[string]"},
     {"AclEdit",
@@ -56,8 +57,9 @@ const SchemaSpec kSchemas[] = {
     {"FindRequest", "dataset_type!:string, data_id!:object, collections!:[string], time:integer",
      "time: TAI nanoseconds, for CALIBRATION collections"},
     {"FileInfoRequest", "ids!:[uuid], ttl_seconds:integer"},
-    {"DatasetRegistration", "run!:string, datasets!:[RegistrationEntry], id_mode:string",
-     "id_mode: unique (the default), dataid_type or dataid_type_run"},
+    {"DatasetRegistration",
+     "run!:string, datasets!:[RegistrationEntry], id_mode:(unique|dataid_type|dataid_type_run)",
+     "id_mode: unique (the default)"},
     {"RegistrationEntry", "dataset_type!:string, data_id!:object, id:uuid, formatter:string"},
     {"DatasetIdsIn", "collection!:string, ids!:[uuid]"},
     {"Certification", "collection!:string, ids!:[uuid], timespan!:Timespan"},
@@ -71,7 +73,7 @@ const SchemaSpec kSchemas[] = {
     {"QuotaEdit", "user!:string, limit_bytes:integer?", "limit_bytes null: back to the default"},
     // Answers and the objects in them.
     {"Identity", "user!:string, groups!:[string], admin!:boolean, data_rights!:boolean"},
-    {"CollectionInfo", "name!:string, type!:string, doc:string, children:[string]"},
+    {"CollectionInfo", "name!:string, type!:(RUN|TAGGED|CHAINED|CALIBRATION), doc:string, children:[string]"},
     {"CollectionList", "collections!:[CollectionInfo]"},
     {"Acl", "collection!:string, owner!:string, readers!:[string], release_date:datetime?, "
             "proprietary_until:datetime?"},
@@ -95,14 +97,15 @@ const SchemaSpec kSchemas[] = {
     {"FileInfoList", "files!:[FileInfo]"},
     {"Timespan", "begin:datetime?, end:datetime?", "TAI instants as ISO-8601 UTC; null: unbounded"},
     {"TrashEntry",
-     "id!:integer, name!:string, kind!:string, collection:string, collection_type:string, "
+     "id!:integer, name!:string, kind!:(run|collection|datasets), collection:string, collection_type:string, "
      "removed_by!:string, removed_at!:datetime, expires_at!:datetime, datasets!:integer, files!:integer, "
      "bytes!:integer",
-     "kind: run, collection or datasets"},
+     "name: the collection's, or RUN#ID for datasets pruned out of RUN"},
     {"TrashList", "entries!:[TrashEntry], retention_days!:integer"},
     {"TrashEntries", "entries!:[TrashEntry]"},
     {"UploadSlot",
-     "dataset_id!:uuid, status!:string, path!:string, url:string, expires:integer, dataset:DatasetRef",
+     "dataset_id!:uuid, status!:(upload|uploaded|exists), path!:string, url:string, expires:integer, "
+     "dataset:DatasetRef",
      "status: upload (PUT the file to url before expires), uploaded or exists"},
     {"UploadGrant", "upload_id!:string?, expires:integer, reserved_bytes!:integer, files!:[UploadSlot]"},
     {"Released", "released_bytes!:integer"},
@@ -145,6 +148,11 @@ QJsonObject typeSchema(QString type)
     } else if (type == u"string" || type == u"integer" || type == u"number" || type == u"boolean" ||
                type == u"object") {
         schema = {{QStringLiteral("type"), type}};
+    } else if (type.startsWith(u'(')) {
+        QJsonArray values;
+        for (const QString& value : type.mid(1, type.size() - 2).split(u'|'))
+            values.append(value);
+        schema = {{QStringLiteral("type"), QStringLiteral("string")}, {QStringLiteral("enum"), values}};
     } else if (type == u"uuid" || type == u"datetime") {
         schema = {{QStringLiteral("type"), QStringLiteral("string")},
                   {QStringLiteral("format"),
