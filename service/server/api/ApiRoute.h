@@ -25,6 +25,9 @@ struct ApiRoute
     // A registry search: a user runs at most limits.concurrent_queries_per_user of these at
     // once (ApiRoutes marks them).
     bool query = false;
+    // A GET route's query parameters as "name:type" fields (OpenApiDocument's notation): "!"
+    // after the name for a required one, an array type for a repeatable one.
+    QString queryParameters;
 };
 
 } // namespace butler

@@ -115,9 +115,30 @@ QList<ApiRoute> markQueries(QList<ApiRoute> routes)
     return routes;
 }
 
+// What the GET routes read from their query strings (described in the OpenAPI document).
+QList<ApiRoute> describeQueryParameters(QList<ApiRoute> routes)
+{
+    static const QHash<QString, QString> parameters{
+        {QStringLiteral("/collections"),
+         QStringLiteral("glob:[string], type:[string], flatten:boolean, include_chains:boolean")},
+        {QStringLiteral("/collection"), QStringLiteral("name!:string")},
+        {QStringLiteral("/acl"), QStringLiteral("collection!:string")},
+        {QStringLiteral("/dataset-types"), QStringLiteral("glob:[string], collection:[string]")},
+        {QStringLiteral("/dataset-type"), QStringLiteral("name!:string")},
+        {QStringLiteral("/dataset"), QStringLiteral("id!:uuid")},
+        {QStringLiteral("/datasets/download"), QStringLiteral("id!:uuid")},
+        {QStringLiteral("/quota"), QStringLiteral("user:string")},
+    };
+    for (ApiRoute& route : routes) {
+        if (route.method == "GET")
+            route.queryParameters = parameters.value(route.path);
+    }
+    return routes;
+}
+
 struct RouteIndex
 {
-    QList<ApiRoute> routes = markQueries(makeRoutes());
+    QList<ApiRoute> routes = describeQueryParameters(markQueries(makeRoutes()));
     QHash<QString, QList<const ApiRoute*>> byPath;
 
     RouteIndex()

@@ -114,22 +114,10 @@ const SchemaSpec kSchemas[] = {
     {"Empty", ""},
 };
 
-// The query parameters of the GET routes; an array type is a repeatable parameter.
-const std::pair<const char*, const char*> kQueryParameters[] = {
-    {"/collections", "glob:[string], type:[string], flatten:boolean, include_chains:boolean"},
-    {"/collection", "name!:string"},
-    {"/acl", "collection!:string"},
-    {"/dataset-types", "glob:[string], collection:[string]"},
-    {"/dataset-type", "name!:string"},
-    {"/dataset", "id!:uuid"},
-    {"/datasets/download", "id!:uuid"},
-    {"/quota", "user:string"},
-};
-
-QList<std::pair<QString, QString>> splitFields(const char* fields)
+QList<std::pair<QString, QString>> splitFields(const QString& fields)
 {
     QList<std::pair<QString, QString>> out;
-    for (const QString& field : QString::fromLatin1(fields).split(u',', Qt::SkipEmptyParts)) {
+    for (const QString& field : fields.split(u',', Qt::SkipEmptyParts)) {
         const qsizetype colon = field.indexOf(u':');
         out.append({field.left(colon).trimmed(), field.mid(colon + 1).trimmed()});
     }
@@ -172,7 +160,7 @@ QJsonObject objectSchema(const SchemaSpec& spec)
 {
     QJsonObject properties;
     QJsonArray required;
-    for (auto [name, type] : splitFields(spec.fields)) {
+    for (auto [name, type] : splitFields(QString::fromLatin1(spec.fields))) {
         if (name.endsWith(u'!')) {
             name.chop(1);
             required.append(name);
@@ -188,21 +176,17 @@ QJsonObject objectSchema(const SchemaSpec& spec)
     return schema;
 }
 
-QJsonArray queryParameters(const QString& path)
+QJsonArray queryParameters(const ApiRoute& route)
 {
     QJsonArray parameters;
-    for (const auto& [route, fields] : kQueryParameters) {
-        if (path != QLatin1String(route))
-            continue;
-        for (auto [name, type] : splitFields(fields)) {
-            const bool required = name.endsWith(u'!');
-            if (required)
-                name.chop(1);
-            parameters.append(QJsonObject{{QStringLiteral("name"), name},
-                                          {QStringLiteral("in"), QStringLiteral("query")},
-                                          {QStringLiteral("required"), required},
-                                          {QStringLiteral("schema"), typeSchema(type)}});
-        }
+    for (auto [name, type] : splitFields(route.queryParameters)) {
+        const bool required = name.endsWith(u'!');
+        if (required)
+            name.chop(1);
+        parameters.append(QJsonObject{{QStringLiteral("name"), name},
+                                      {QStringLiteral("in"), QStringLiteral("query")},
+                                      {QStringLiteral("required"), required},
+                                      {QStringLiteral("schema"), typeSchema(type)}});
     }
     return parameters;
 }
@@ -297,10 +281,8 @@ QByteArray OpenApiDocument::build(const QList<ApiRoute>& repositoryRoutes)
         const QString path = QStringLiteral("/api/butler/repo/{label}/v1") + route.path;
         QJsonObject item = paths.value(path).toObject();
         QJsonArray parameters{labelParameter};
-        if (route.method == "GET") {
-            for (const QJsonValue& parameter : queryParameters(route.path))
-                parameters.append(parameter);
-        }
+        for (const QJsonValue& parameter : queryParameters(route))
+            parameters.append(parameter);
         QJsonObject operation{
             {QStringLiteral("summary"), route.summary},
             {QStringLiteral("parameters"), parameters},
