@@ -57,6 +57,13 @@ public:
     // The condition, marked for the query planner as one that few rows pass (SQLite:
     // likelihood()), to keep it on an index that delivers rows in order.
     virtual QString selectiveCondition(const QString& condition) const { return condition; }
+    // " INDEXED BY index" after a table where the planner must take that index (SQLite, whose
+    // planner prefers a unique index to a covering one without statistics); empty elsewhere.
+    virtual QString indexedBy(const QString& index) const
+    {
+        Q_UNUSED(index);
+        return {};
+    }
     // Query planner statistics: gathers them for every table (ANALYZE).
     virtual Status analyze() { return execDirect(QStringLiteral("ANALYZE")); }
     // The rows a table had when its statistics were gathered; nullopt when it has none.

@@ -318,9 +318,35 @@ Status upgradeToTrash(Database& db, const DimensionUniverse& universe)
     for (const auto& [id, dimensions] : std::as_const(groups))
         for (const QString& statement : schema.trashTableStatements(id, dimensions))
             BUTLER_TRY(db.execDirect(statement));
-    BUTLER_TRY(db.exec(QStringLiteral("UPDATE butler_attributes SET value = ? WHERE name = 'schema_version'"),
-                       {QString::number(RegistrySchema::SchemaVersion)}));
+    BUTLER_TRY(
+        db.exec(QStringLiteral("UPDATE butler_attributes SET value = '2' WHERE name = 'schema_version'")));
     return tx.commit();
+}
+
+Status upgradeToLookupIndexes(Database& db, const DimensionUniverse& universe)
+{
+    QElapsedTimer timer;
+    timer.start();
+    Transaction tx(db);
+    BUTLER_TRY(tx.begin());
+    for (const QString& statement : RegistrySchema(universe, db).lookupIndexStatements())
+        BUTLER_TRY(db.execDirect(statement));
+    BUTLER_TRY(
+        db.exec(QStringLiteral("UPDATE butler_attributes SET value = '3' WHERE name = 'schema_version'")));
+    BUTLER_TRY(tx.commit());
+    qCInfo(lcRegistry) << "added the dataset lookup indexes (schema version 3) in" << timer.elapsed() << "ms";
+    return {};
+}
+
+// The registry's schema version as stored now (another process may have upgraded it).
+int storedSchemaVersion(Database& db)
+{
+    auto v = db.exec(QStringLiteral("SELECT value FROM butler_attributes WHERE name = 'schema_version'"));
+    if (!v)
+        return 0;
+    const int now = (*v)->next() ? (*v)->value(0).toInt() : 0;
+    (*v)->finish();
+    return now;
 }
 
 // The equality of the data ID columns of two rows, " AND a.x = b.x ...".
@@ -376,22 +402,29 @@ Result<std::unique_ptr<Registry>> Registry::open(std::unique_ptr<Database> db)
     while ((*q)->next())
         attributes.insert((*q)->value(0).toString(), (*q)->value(1).toString());
     (*q)->finish();
-    if (attributes.value(QStringLiteral("schema_version")).toInt() == 1) {
-        // Repositories made before the trash get its tables and columns.
-        const QJsonDocument v1 =
+    // Older repositories are upgraded one version at a time; another process may have done a
+    // step in the meantime, which is as good.
+    const int storedVersion = attributes.value(QStringLiteral("schema_version")).toInt();
+    if (storedVersion >= 1 && storedVersion < RegistrySchema::SchemaVersion) {
+        const QJsonDocument universeJson =
             QJsonDocument::fromJson(attributes.value(QStringLiteral("universe")).toUtf8());
-        BUTLER_ASSIGN_OR_RETURN(DimensionUniverse v1Universe, DimensionUniverse::fromJson(v1.object()));
-        if (Status upgraded = upgradeToTrash(*db, v1Universe); !upgraded) {
-            // Another process may have upgraded it in the meantime.
-            BUTLER_ASSIGN_OR_RETURN(
-                QSqlQuery * v, db->exec(QStringLiteral(
-                                   "SELECT value FROM butler_attributes WHERE name = 'schema_version'")));
-            const int now = v->next() ? v->value(0).toInt() : 0;
-            v->finish();
-            if (now != RegistrySchema::SchemaVersion)
-                return upgraded.error().withContext(QStringLiteral("upgrading the registry for the trash"));
+        BUTLER_ASSIGN_OR_RETURN(DimensionUniverse universe,
+                                DimensionUniverse::fromJson(universeJson.object()));
+        struct Step
+        {
+            int to;
+            Status (*run)(Database&, const DimensionUniverse&);
+            const char* what;
+        };
+        for (const Step& step : {Step{2, upgradeToTrash, "for the trash"},
+                                 Step{3, upgradeToLookupIndexes, "with the dataset lookup indexes"}}) {
+            if (storedSchemaVersion(*db) >= step.to)
+                continue;
+            if (Status upgraded = step.run(*db, universe); !upgraded && storedSchemaVersion(*db) < step.to)
+                return upgraded.error().withContext(
+                    QStringLiteral("upgrading the registry %1").arg(QLatin1String(step.what)));
         }
-        attributes.insert(QStringLiteral("schema_version"), QString::number(RegistrySchema::SchemaVersion));
+        attributes.insert(QStringLiteral("schema_version"), QString::number(storedSchemaVersion(*db)));
     }
     if (attributes.value(QStringLiteral("schema_version")).toInt() != RegistrySchema::SchemaVersion)
         return invalidInput(
@@ -1989,7 +2022,8 @@ Result<DatasetPage> Registry::queryDatasetsOfType(const Cache& c, const TypeEntr
     // A count needs the dataset rows only for the filter: every tags row has one (trashed
     // datasets' rows are moved out), so the join drops none.
     if (!countOut || !members.isEmpty())
-        qb.addRawJoin(QStringLiteral(" JOIN dataset d ON d.id = t.dataset_id"));
+        qb.addRawJoin(QStringLiteral(" JOIN dataset d%1 ON d.id = t.dataset_id")
+                          .arg(m_db->indexedBy(QStringLiteral("dataset_lookup"))));
     // A page (a LIMIT) is read in index order and stops early. SQLite's planner does not count
     // on stopping early: with statistics that show one dataset type filling the table it
     // would rather read and sort every row, seconds on a million. Marking the type's term as
@@ -2394,8 +2428,8 @@ Status Registry::fillSizes(DatasetPage& page)
             SqlRows * rows,
             m_db->select(
                 QStringLiteral(
-                    "SELECT dataset_id, file_size FROM file_datastore_records WHERE dataset_id IN (%1)")
-                    .arg(marks),
+                    "SELECT dataset_id, file_size FROM file_datastore_records%1 WHERE dataset_id IN (%2)")
+                    .arg(m_db->indexedBy(QStringLiteral("file_datastore_records_size")), marks),
                 binds));
         while (rows->next())
             sizeOf.insert(rows->uuid(0), rows->integer(1));

@@ -92,6 +92,7 @@ QStringList RegistrySchema::createStatements() const
              "ON DELETE CASCADE, path TEXT NOT NULL, formatter TEXT NOT NULL, storage_class TEXT NOT NULL, "
              "file_size %1 NOT NULL, checksum TEXT NOT NULL)")
              .arg(m_db.bigintType());
+    s << lookupIndexStatements();
 
     for (const DimensionElement& e : m_universe.elements()) {
         QStringList cols;
@@ -223,6 +224,13 @@ QStringList RegistrySchema::trashEntryStatements() const
     s << QStringLiteral("CREATE INDEX IF NOT EXISTS trash_entry_expires ON trash_entry (expires_at)");
     s << QStringLiteral("CREATE INDEX IF NOT EXISTS trash_entry_collection ON trash_entry (collection_id)");
     return s;
+}
+
+QStringList RegistrySchema::lookupIndexStatements() const
+{
+    return {QStringLiteral("CREATE INDEX IF NOT EXISTS dataset_lookup ON dataset (id, run_id, ingest_date)"),
+            QStringLiteral("CREATE INDEX IF NOT EXISTS file_datastore_records_size ON file_datastore_records "
+                           "(dataset_id, file_size)")};
 }
 
 QStringList RegistrySchema::upgradeToTrashStatements() const

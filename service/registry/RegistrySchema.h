@@ -17,7 +17,8 @@ class RegistrySchema
 {
 public:
     // 2: the trash (trash_entry, dataset_trash_<group>, trash_id on collection and dataset).
-    static constexpr int SchemaVersion = 2;
+    // 3: covering indexes for the per-row lookups of dataset queries (lookupIndexStatements).
+    static constexpr int SchemaVersion = 3;
 
     RegistrySchema(const DimensionUniverse& universe, Database& db);
 
@@ -29,6 +30,11 @@ public:
     QStringList trashTableStatements(int groupId, const QStringList& requiredDimensions) const;
     // Version 1 to 2: the trash tables and columns (dimension groups' tables come separately).
     QStringList upgradeToTrashStatements() const;
+    // Version 2 to 3, and part of a new registry: a page of a dataset query looks up each row's
+    // run and ingest date, and its file size, by dataset ID. Random IDs put every row on another
+    // page of the tables; these indexes answer from one b-tree seek instead of two, over narrow
+    // rows (half the time of a page's lookups on a million datasets).
+    QStringList lookupIndexStatements() const;
 
     static QString elementTable(const QString& element) { return QStringLiteral("dim_") + element; }
     static QString tagsTable(int groupId) { return QStringLiteral("dataset_tags_%1").arg(groupId); }

@@ -38,6 +38,7 @@ public:
     {
         return QStringLiteral("likelihood(%1, 0.0001)").arg(condition);
     }
+    QString indexedBy(const QString& index) const override { return QStringLiteral(" INDEXED BY ") + index; }
     Result<std::optional<qint64>> analyzedRows(const QString& table) override;
     Result<qint64> insertionMark(const QString& table) override;
     const QString& path() const { return m_path; }

@@ -1,6 +1,8 @@
 #include "RegistryFixture.h"
+#include "RegistrySchema.h"
 
 #include <QMutex>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
 
@@ -50,6 +52,8 @@ private slots:
     void walModeIsOn();
     void foreignKeysAreOn();
     void reopenedRegistrySeesCommittedData();
+    void datasetLookupsUseCoveringIndexes();
+    void version2RegistryGetsLookupIndexes();
     void failedBatchInsertsNothing_data();
     void failedBatchInsertsNothing();
     void nestedTransactionInnerRollback();
@@ -138,6 +142,73 @@ void TestRegistryBasics::reopenedRegistrySeesCommittedData()
     BUTLER_VERIFY_OK(page);
     QCOMPARE(RegistryFixture::sorted(RegistryFixture::rawKeys(page->refs)),
              RegistryFixture::sorted(RegistryFixture::rawKeys({101, 102}, {0, 1})));
+}
+
+void TestRegistryBasics::datasetLookupsUseCoveringIndexes()
+{
+    // A page's per-row lookups by dataset ID (run and ingest date; file size) read one narrow
+    // index each instead of an index and then the table.
+    RegistryFixture f;
+    BUTLER_VERIFY_OK(f.createStandard());
+    BUTLER_VERIFY_OK(f.registerRuns({QStringLiteral("lookup/run")}));
+    BUTLER_VERIFY_OK(f.insertRaws(QStringLiteral("lookup/run"), {101, 102}, {0, 1}));
+    Database& db = f.registry().database();
+    auto sql = f.registry().explainDatasetQuery(rawsIn(QStringLiteral("lookup/run")));
+    BUTLER_VERIFY_OK(sql);
+    // The plan's steps, from EXPLAIN QUERY PLAN's detail column.
+    auto planOf = [&db](const QString& query) -> QString {
+        QSqlQuery q(db.connection().value());
+        if (!q.exec(QStringLiteral("EXPLAIN QUERY PLAN ") + query))
+            return q.lastError().text();
+        QStringList details;
+        while (q.next())
+            details << q.value(3).toString();
+        return details.join(QLatin1Char('|'));
+    };
+    const QString datasetPlan = planOf(*sql);
+    QVERIFY2(datasetPlan.contains(QStringLiteral("COVERING INDEX dataset_lookup")), qPrintable(datasetPlan));
+    // The shape of Registry's size lookup for a page (fillSizes).
+    const QString sizePlan = planOf(
+        QStringLiteral(
+            "SELECT dataset_id, file_size FROM file_datastore_records%1 WHERE dataset_id IN ('a', 'b')")
+            .arg(db.indexedBy(QStringLiteral("file_datastore_records_size"))));
+    QVERIFY2(sizePlan.contains(QStringLiteral("COVERING INDEX file_datastore_records_size")),
+             qPrintable(sizePlan));
+}
+
+void TestRegistryBasics::version2RegistryGetsLookupIndexes()
+{
+    RegistryFixture f;
+    BUTLER_VERIFY_OK(f.createStandard());
+    BUTLER_VERIFY_OK(f.registerRuns({QStringLiteral("old/run")}));
+    BUTLER_VERIFY_OK(f.insertRaws(QStringLiteral("old/run"), {101, 102}, {0, 1}));
+    const QString indexes =
+        QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('dataset_lookup', "
+                       "'file_datastore_records_size') ORDER BY name");
+    Database& db = f.registry().database();
+    QCOMPARE(firstColumn(db, indexes)->size(), 2);
+    // Back to version 2, as a repository made before the indexes.
+    for (const QString& statement :
+         {QStringLiteral("DROP INDEX dataset_lookup"),
+          QStringLiteral("DROP INDEX file_datastore_records_size"),
+          QStringLiteral("UPDATE butler_attributes SET value = '2' WHERE name = 'schema_version'")})
+        BUTLER_VERIFY_OK(db.execDirect(statement));
+    QCOMPARE(firstColumn(db, indexes)->size(), 0);
+
+    auto opened = SqliteDatabase::open(f.databasePath());
+    BUTLER_VERIFY_OK(opened);
+    auto reopened = Registry::open(std::move(opened).value());
+    BUTLER_VERIFY_OK(reopened);
+    Database& upgraded = (*reopened)->database();
+    QCOMPARE(firstColumn(upgraded, indexes)->size(), 2);
+    QCOMPARE(firstColumn(upgraded, QStringLiteral("SELECT value FROM butler_attributes WHERE name = "
+                                                  "'schema_version'"))
+                 ->value(0)
+                 .toInt(),
+             RegistrySchema::SchemaVersion);
+    auto page = (*reopened)->queryDatasets(rawsIn(QStringLiteral("old/run")));
+    BUTLER_VERIFY_OK(page);
+    QCOMPARE(page->refs.size(), 4);
 }
 
 void TestRegistryBasics::failedBatchInsertsNothing_data()
