@@ -9,6 +9,8 @@
 #include <QStandardItemModel>
 #include <QTest>
 
+#include <functional>
+
 using namespace butler;
 
 class TestDatasetTableView : public QObject
@@ -20,6 +22,7 @@ private slots:
     void rowsScrolledIntoViewArePainted();
     void appendIntoAViewNotFullRepaints();
     void insertAboveRepaints();
+    void removalAfterAnAppendRepaints();
     void resetAfterAnAppendRepaints();
     void columnsAfterAnAppendRepaint();
     void shownDataChangedWithAnAppendRepaints();
@@ -123,49 +126,52 @@ void TestDatasetTableView::appendIntoAViewNotFullRepaints()
     QVERIFY(table.counter.paints > 0);
 }
 
-void TestDatasetTableView::insertAboveRepaints()
+namespace {
+
+// Appends a page out of sight, then changes the model before the view's next layout: the
+// change must not lose its repaint to the append.
+bool repaintsWithAnAppend(const std::function<void(Table&)>& change)
 {
     Table table(100);
-    table.model.insertRow(
-        0, {new QStandardItem(QStringLiteral("first")), new QStandardItem(QStringLiteral("0"))});
+    table.appendRows(50);
+    change(table);
     Table::settle();
-    QVERIFY(table.counter.paints > 0);
+    return table.counter.paints > 0;
+}
+
+} // namespace
+
+void TestDatasetTableView::insertAboveRepaints()
+{
+    QVERIFY(repaintsWithAnAppend([](Table& table) {
+        table.model.insertRow(
+            0, {new QStandardItem(QStringLiteral("first")), new QStandardItem(QStringLiteral("0"))});
+    }));
+}
+
+void TestDatasetTableView::removalAfterAnAppendRepaints()
+{
+    QVERIFY(repaintsWithAnAppend([](Table& table) { table.model.setRowCount(80); }));
 }
 
 void TestDatasetTableView::resetAfterAnAppendRepaints()
 {
-    Table table(100);
-    // Both before the view's next layout: the reset must not lose its repaint to the append.
-    table.appendRows(50);
-    table.model.setRowCount(80);
-    Table::settle();
-    QVERIFY(table.counter.paints > 0);
-
-    table.counter.paints = 0;
-    table.appendRows(50);
-    table.model.clear();
-    table.model.setColumnCount(2);
-    table.appendRows(100);
-    Table::settle();
-    QVERIFY(table.counter.paints > 0);
+    QVERIFY(repaintsWithAnAppend([](Table& table) {
+        table.model.clear();
+        table.model.setColumnCount(2);
+        table.appendRows(100);
+    }));
 }
 
 void TestDatasetTableView::columnsAfterAnAppendRepaint()
 {
-    Table table(100);
-    table.appendRows(50);
-    table.model.insertColumn(0);
-    Table::settle();
-    QVERIFY(table.counter.paints > 0);
+    QVERIFY(repaintsWithAnAppend([](Table& table) { table.model.insertColumn(0); }));
 }
 
 void TestDatasetTableView::shownDataChangedWithAnAppendRepaints()
 {
-    Table table(100);
-    table.appendRows(50);
-    table.model.item(0, 0)->setText(QStringLiteral("renamed"));
-    Table::settle();
-    QVERIFY(table.counter.paints > 0);
+    QVERIFY(repaintsWithAnAppend(
+        [](Table& table) { table.model.item(0, 0)->setText(QStringLiteral("renamed")); }));
 }
 
 QTEST_MAIN(TestDatasetTableView)
