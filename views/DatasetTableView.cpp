@@ -5,6 +5,8 @@
 
 #include <QHeaderView>
 
+#include <utility>
+
 namespace butler {
 
 DatasetTableView::DatasetTableView(QWidget* parent)
@@ -33,18 +35,20 @@ DatasetTableView::DatasetTableView(QWidget* parent)
 void DatasetTableView::setModel(QAbstractItemModel* model)
 {
     m_change = Change::Other;
+    for (const QMetaObject::Connection& connection : std::exchange(m_modelConnections, {}))
+        disconnect(connection);
     QTableView::setModel(model);
     m_fitter->watchModel();
     if (!model)
         return;
     // Whatever else moves rows or columns needs the whole layout and its repaint.
     const auto needsRepaint = [this] { m_change = Change::Other; };
-    connect(model, &QAbstractItemModel::layoutChanged, this, needsRepaint);
-    connect(model, &QAbstractItemModel::rowsMoved, this, needsRepaint);
-    connect(model, &QAbstractItemModel::columnsInserted, this, needsRepaint);
-    connect(model, &QAbstractItemModel::columnsRemoved, this, needsRepaint);
-    connect(model, &QAbstractItemModel::columnsMoved, this, needsRepaint);
-    connect(model, &QAbstractItemModel::headerDataChanged, this, needsRepaint);
+    m_modelConnections = {connect(model, &QAbstractItemModel::layoutChanged, this, needsRepaint),
+                          connect(model, &QAbstractItemModel::rowsMoved, this, needsRepaint),
+                          connect(model, &QAbstractItemModel::columnsInserted, this, needsRepaint),
+                          connect(model, &QAbstractItemModel::columnsRemoved, this, needsRepaint),
+                          connect(model, &QAbstractItemModel::columnsMoved, this, needsRepaint),
+                          connect(model, &QAbstractItemModel::headerDataChanged, this, needsRepaint)};
 }
 
 void DatasetTableView::rowsInserted(const QModelIndex& parent, int start, int end)

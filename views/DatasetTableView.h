@@ -40,6 +40,7 @@ private:
         Other,
     };
     Change m_change = Change::None;
+    QList<QMetaObject::Connection> m_modelConnections;
     CachedTextDelegate* m_delegate;
     ColumnFitter* m_fitter;
 };

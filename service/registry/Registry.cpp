@@ -2023,7 +2023,7 @@ Result<DatasetPage> Registry::queryDatasetsOfType(const Cache& c, const TypeEntr
     // datasets' rows are moved out), so the join drops none.
     if (!countOut || !members.isEmpty())
         qb.addRawJoin(QStringLiteral(" JOIN dataset d%1 ON d.id = t.dataset_id")
-                          .arg(m_db->indexedBy(QStringLiteral("dataset_lookup"))));
+                          .arg(m_db->indexedBy(RegistrySchema::datasetLookupIndex())));
     // A page (a LIMIT) is read in index order and stops early. SQLite's planner does not count
     // on stopping early: with statistics that show one dataset type filling the table it
     // would rather read and sort every row, seconds on a million. Marking the type's term as
@@ -2429,7 +2429,7 @@ Status Registry::fillSizes(DatasetPage& page)
             m_db->select(
                 QStringLiteral(
                     "SELECT dataset_id, file_size FROM file_datastore_records%1 WHERE dataset_id IN (%2)")
-                    .arg(m_db->indexedBy(QStringLiteral("file_datastore_records_size")), marks),
+                    .arg(m_db->indexedBy(RegistrySchema::fileSizeIndex()), marks),
                 binds));
         while (rows->next())
             sizeOf.insert(rows->uuid(0), rows->integer(1));

@@ -228,9 +228,10 @@ QStringList RegistrySchema::trashEntryStatements() const
 
 QStringList RegistrySchema::lookupIndexStatements() const
 {
-    return {QStringLiteral("CREATE INDEX IF NOT EXISTS dataset_lookup ON dataset (id, run_id, ingest_date)"),
-            QStringLiteral("CREATE INDEX IF NOT EXISTS file_datastore_records_size ON file_datastore_records "
-                           "(dataset_id, file_size)")};
+    return {QStringLiteral("CREATE INDEX IF NOT EXISTS %1 ON dataset (id, run_id, ingest_date)")
+                .arg(datasetLookupIndex()),
+            QStringLiteral("CREATE INDEX IF NOT EXISTS %1 ON file_datastore_records (dataset_id, file_size)")
+                .arg(fileSizeIndex())};
 }
 
 QStringList RegistrySchema::upgradeToTrashStatements() const

@@ -35,6 +35,8 @@ public:
     // page of the tables; these indexes answer from one b-tree seek instead of two, over narrow
     // rows (half the time of a page's lookups on a million datasets).
     QStringList lookupIndexStatements() const;
+    static QString datasetLookupIndex() { return QStringLiteral("dataset_lookup"); }
+    static QString fileSizeIndex() { return QStringLiteral("file_datastore_records_size"); }
 
     static QString elementTable(const QString& element) { return QStringLiteral("dim_") + element; }
     static QString tagsTable(int groupId) { return QStringLiteral("dataset_tags_%1").arg(groupId); }

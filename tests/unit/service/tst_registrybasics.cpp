@@ -171,7 +171,7 @@ void TestRegistryBasics::datasetLookupsUseCoveringIndexes()
     const QString sizePlan = planOf(
         QStringLiteral(
             "SELECT dataset_id, file_size FROM file_datastore_records%1 WHERE dataset_id IN ('a', 'b')")
-            .arg(db.indexedBy(QStringLiteral("file_datastore_records_size"))));
+            .arg(db.indexedBy(RegistrySchema::fileSizeIndex())));
     QVERIFY2(sizePlan.contains(QStringLiteral("COVERING INDEX file_datastore_records_size")),
              qPrintable(sizePlan));
 }
