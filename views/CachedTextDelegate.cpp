@@ -1,5 +1,7 @@
 #include "CachedTextDelegate.h"
 
+#include "TextWidths.h"
+
 #include <QApplication>
 #include <QFontMetrics>
 #include <QPainter>
@@ -12,6 +14,8 @@ CachedTextDelegate::CachedTextDelegate(QObject* parent)
     , m_texts(maxCachedTexts())
 {
 }
+
+CachedTextDelegate::~CachedTextDelegate() = default;
 
 void CachedTextDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option,
                                const QModelIndex& index) const
@@ -67,14 +71,19 @@ void CachedTextDelegate::paint(QPainter* painter, const QStyleOptionViewItem& op
 const QStaticText& CachedTextDelegate::laidOut(const QString& text, const QFont& font, int width,
                                                Qt::TextElideMode elide, Qt::LayoutDirection direction) const
 {
-    if (font != m_font) {
+    if (font != m_font || !m_widths) {
         m_texts.clear();
         m_font = font;
+        m_widths = std::make_unique<TextWidths>(font);
     }
     Key key{text, width, elide, direction};
     if (const QStaticText* found = m_texts.object(key))
         return *found;
-    auto* laid = new QStaticText(QFontMetrics(font).elidedText(text, elide, width));
+    // A text well inside the width is drawn whole: its summed advances cost far less than
+    // elidedText()'s shaping, a third of a cell's layout. Near the edge, kerning could decide.
+    const bool fits =
+        elide == Qt::ElideNone || m_widths->of(text) + m_widths->metrics().averageCharWidth() <= width;
+    auto* laid = new QStaticText(fits ? text : QFontMetrics(font).elidedText(text, elide, width));
     laid->setTextFormat(Qt::PlainText);
     QTextOption option;
     option.setTextDirection(direction); // as QCommonStyle lays out a cell's line

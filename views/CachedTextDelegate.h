@@ -5,7 +5,11 @@
 #include <QStaticText>
 #include <QStyledItemDelegate>
 
+#include <memory>
+
 namespace butler {
+
+class TextWidths;
 
 // QStyledItemDelegate for cells of one line of text, painting the text from a cache of laid-out
 // (and elided) strings. The stock delegate lays a cell's text out four times per paint (size,
@@ -21,6 +25,7 @@ class CachedTextDelegate : public QStyledItemDelegate
 
 public:
     explicit CachedTextDelegate(QObject* parent = nullptr);
+    ~CachedTextDelegate() override;
 
     void paint(QPainter* painter, const QStyleOptionViewItem& option,
                const QModelIndex& index) const override;
@@ -50,7 +55,8 @@ private:
                                Qt::LayoutDirection direction) const;
 
     mutable QCache<Key, QStaticText> m_texts;
-    mutable QFont m_font; // of the cached texts
+    mutable QFont m_font;                         // of the cached texts
+    mutable std::unique_ptr<TextWidths> m_widths; // in m_font
 };
 
 } // namespace butler

@@ -1,10 +1,12 @@
 #include "ColumnFitter.h"
 
+#include "TextWidths.h"
+
 #include <QHeaderView>
 #include <QStyle>
 #include <QTableView>
+#include <QtMath>
 
-#include <array>
 #include <utility>
 
 namespace butler {
@@ -51,50 +53,17 @@ void ColumnFitter::watchModel()
 
 namespace {
 
-// Text widths as the sum of their characters' advances: the texts of these tables are ASCII
-// (IDs, names, numbers), and shaping each of a page's hundreds of strings took milliseconds of
-// the first page. Kerning is left out; the margin covers it.
-class TextWidths
-{
-public:
-    explicit TextWidths(const QFont& font)
-        : m_metrics(font)
-    {
-        m_ascii.fill(-1);
-    }
-
-    int of(const QString& text)
-    {
-        int width = 0;
-        for (const QChar c : text) {
-            const char16_t u = c.unicode();
-            if (u >= m_ascii.size())
-                return m_metrics.horizontalAdvance(text);
-            if (m_ascii[u] < 0)
-                m_ascii[u] = m_metrics.horizontalAdvance(c);
-            width += m_ascii[u];
-        }
-        return width;
-    }
-
-    const QFontMetrics& metrics() const { return m_metrics; }
-
-private:
-    QFontMetrics m_metrics;
-    std::array<int, 128> m_ascii;
-};
-
 // The widest of the header and the first rows' texts, at most a third of the view.
 void fitColumn(QTableView* view, const QAbstractItemModel* model, int column, int rows, TextWidths& widths)
 {
-    const QFontMetrics& metrics = widths.metrics();
+    const QFontMetricsF& metrics = widths.metrics();
     int text = 0;
     for (int row = 0; row < rows; ++row)
-        text = qMax(text, widths.of(model->index(row, column).data().toString()));
+        text = qMax(text, qCeil(widths.of(model->index(row, column).data().toString())));
     // The item's margins: the style's focus frame on each side (where QCommonStyle and
     // CachedTextDelegate put the text), and a little air.
     const int margin = 2 * (view->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, view) + 1) +
-                       metrics.averageCharWidth();
+                       qCeil(metrics.averageCharWidth());
     QHeaderView* header = view->horizontalHeader();
     const int width = qMax(text + margin, header->sectionSizeHint(column));
     view->setColumnWidth(column,
