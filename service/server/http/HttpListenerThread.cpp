@@ -1,5 +1,6 @@
 #include "HttpListenerThread.h"
 
+#include "EpollEventDispatcher.h"
 #include "HttpListener.h"
 
 #include <QMetaObject>
@@ -13,6 +14,12 @@ HttpListenerThread::HttpListenerThread(int descriptor, const HttpLimits& limits,
     , m_handler(std::move(handler))
     , m_counters(std::move(counters))
 {
+    // The listener's connections on epoll rather than Qt's poll loop (see EpollEventDispatcher).
+    auto* dispatcher = new EpollEventDispatcher;
+    if (dispatcher->isValid())
+        setEventDispatcher(dispatcher);
+    else
+        delete dispatcher;
 }
 
 HttpListenerThread::~HttpListenerThread()
