@@ -142,6 +142,7 @@ Result<std::unique_ptr<ButlerServer>> ButlerServer::create(const ServerConfig& c
         std::make_unique<RateLimiter>(limits.requestsPerSecondPerUser, limits.effectiveBurst());
     FairDispatcher::Options dispatch;
     dispatch.threads = std::max(1, config.workers);
+    dispatch.nice = config.workerNice;
     dispatch.maxRunningPerUser = limits.concurrentQueriesPerUser;
     dispatch.maxQueuedPerUser = limits.maxQueuedPerUser;
     server->m_dispatcher = std::make_unique<FairDispatcher>(dispatch);

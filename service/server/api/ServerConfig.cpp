@@ -435,6 +435,8 @@ void validateInto(const ServerConfig& config, Problems& problems, AuthSections s
     problems.check(http.threads >= 0, QStringLiteral("http.threads"),
                    QStringLiteral("must be positive, or 0 for one per core; got %1").arg(http.threads));
     checkPositive(problems, QStringLiteral("workers"), config.workers);
+    problems.check(config.workerNice >= 0 && config.workerNice <= 19, QStringLiteral("worker_nice"),
+                   QStringLiteral("must be from 0 to 19; got %1").arg(config.workerNice));
     const double retention = config.policy.trashRetentionDays;
     problems.check(
         retention > 0 && retention <= 36500, QStringLiteral("trash.retention_days"),
@@ -457,7 +459,7 @@ public:
     {
         const auto top = entries(root, QString(),
                                  {"listen", "public_url", "repositories", "auth", "policy", "quotas",
-                                  "signed_urls", "limits", "http", "workers", "trash"});
+                                  "signed_urls", "limits", "http", "workers", "trash", "worker_nice"});
         if (!top)
             return;
         const Entries& e = *top;
@@ -532,6 +534,7 @@ public:
             assign(h.threads, integer(*http, QStringLiteral("http.threads")));
         }
         assign(config.workers, integer(e, QStringLiteral("workers")));
+        assign(config.workerNice, integer(e, QStringLiteral("worker_nice")));
         if (const auto trash =
                 section(e, QStringLiteral("trash"), {"retention_days", "purge_interval_seconds"})) {
             assign(config.policy.trashRetentionDays, number(*trash, QStringLiteral("trash.retention_days")));

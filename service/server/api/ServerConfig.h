@@ -96,6 +96,8 @@ struct ServerConfig
     LimitsConfig limits;
     HttpLimitsConfig http;
     int workers = 4; // registry worker threads
+    // Nice levels the primary workers run below the listener threads (FairDispatcher::Options).
+    int workerNice = 5;
 
     // Reads and validates a config file. On failure the error lists every problem found, one
     // per line, each naming its key path and line.

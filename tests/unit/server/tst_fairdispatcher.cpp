@@ -16,6 +16,10 @@
 #include <atomic>
 #include <memory>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 using namespace butler;
 
 namespace {
@@ -145,6 +149,41 @@ private slots:
         gate.release();
         QVERIFY(dispatcher.waitForIdle(30000));
         QCOMPARE(log.snapshot().size(), 20);
+    }
+
+    void primariesRunBelowTheSpares()
+    {
+        FairDispatcher::Options opts = options(3, 64, 100);
+        opts.activeThreads = 1;
+        opts.nice = 7;
+        FairDispatcher dispatcher(opts);
+        QTRY_COMPARE(dispatcher.idleThreads(), 3);
+        const auto niceOfThisThread = [] {
+            errno = 0;
+            return ::getpriority(PRIO_PROCESS, id_t(::syscall(SYS_gettid)));
+        };
+        // The primary takes the first query and holds it; the next user's goes to a spare.
+        Gate gate;
+        const auto release = qScopeGuard([&gate] { gate.release(); });
+        std::atomic<int> primaryNice{-100};
+        std::atomic<int> spareNice{-100};
+        FairQueue::Job first;
+        first.user = QStringLiteral("A");
+        first.capped = true;
+        first.run = [&] {
+            primaryNice = niceOfThisThread();
+            gate.open.acquire();
+        };
+        dispatcher.submit(std::move(first));
+        QTRY_COMPARE(primaryNice.load(), 7);
+        FairQueue::Job second;
+        second.user = QStringLiteral("B");
+        second.capped = true;
+        second.run = [&] { spareNice = niceOfThisThread(); };
+        dispatcher.submit(std::move(second));
+        QTRY_COMPARE(spareNice.load(), 0);
+        gate.release();
+        QVERIFY(dispatcher.waitForIdle(30000));
     }
 
     // Many submitters, users, queries and other work at random: every job runs and the

@@ -43,6 +43,7 @@ http:
   listen_backlog: 256
   threads: 3
 workers: 6
+worker_nice: 12
 )";
 
 // The smallest valid config; line 1 is "repositories:".
@@ -140,6 +141,7 @@ private slots:
         QCOMPARE(c.http.listenBacklog, 256);
         QCOMPARE(c.http.threads, 3);
         QCOMPARE(c.workers, 6);
+        QCOMPARE(c.workerNice, 12);
 
         // The views the server's libraries take.
         const AuthConfig auth = c.authConfig();
@@ -176,6 +178,7 @@ private slots:
         QCOMPARE(c.limits.maxQueuedPerUser, 1000);
         QCOMPARE(c.limits.exemptAdmins, false); // admins are limited like everyone
         QCOMPARE(c.workers, 4);
+        QCOMPARE(c.workerNice, 5);
         QCOMPARE(c.auth.usernameClaim, QStringLiteral("preferred_username"));
         QCOMPARE(c.auth.groupsClaim, QStringLiteral("groups"));
         QVERIFY(!c.auth.jwtEnabled());
@@ -231,6 +234,9 @@ private slots:
             << QStringList{"unknown key 'colour' at line 5 (known keys here: listen, public_url"};
         QTest::newRow("duplicate key") << QByteArray(MinimalConfig) + "workers: 2\nworkers: 3\n"
                                        << QStringList{"workers at line 6: key appears twice"};
+        QTest::newRow("worker_nice out of range")
+            << QByteArray(MinimalConfig) + "worker_nice: 20\n"
+            << QStringList{"worker_nice at line 5: must be from 0 to 19; got 20"};
         QTest::newRow("integer expected")
             << QByteArray(MinimalConfig) + "workers: many\n"
             << QStringList{"workers at line 5: expected an integer, got 'many'"};
