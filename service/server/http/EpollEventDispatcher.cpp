@@ -6,6 +6,7 @@
 #include <QTimerEvent>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <climits>
@@ -47,7 +48,6 @@ EpollEventDispatcher::EpollEventDispatcher(QObject* parent)
     : QAbstractEventDispatcher(parent)
     , m_epoll(::epoll_create1(EPOLL_CLOEXEC))
     , m_wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK))
-    , m_events(kMaxEventsPerWait)
 {
     if (m_epoll < 0 || m_wake < 0) {
         qCWarning(lcHttpLoop) << "cannot make an epoll loop:" << strerror(errno);
@@ -99,11 +99,13 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     if (!includeNotifiers) {
         activated += waitForWakeOnly(timeoutMs);
     } else {
-        const int ready = ::epoll_wait(m_epoll, m_events.data(), int(m_events.size()), timeoutMs);
+        // On the stack: a notifier's slot may run a nested event loop, which waits again.
+        std::array<epoll_event, kMaxEventsPerWait> events;
+        const int ready = ::epoll_wait(m_epoll, events.data(), int(events.size()), timeoutMs);
         if (ready < 0 && errno != EINTR)
             qCWarning(lcHttpLoop) << "epoll_wait failed:" << strerror(errno);
         for (int i = 0; i < ready; ++i) {
-            const epoll_event& event = m_events[size_t(i)];
+            const epoll_event& event = events[size_t(i)];
             if (event.data.u64 == kWakeMark) {
                 drainWake();
                 continue;

@@ -85,7 +85,6 @@ private:
     QHash<int, Watch> m_watches;
     quint32 m_nextGeneration = 1;
     std::vector<Timer> m_timers;
-    std::vector<epoll_event> m_events; // what epoll_wait fills
 };
 
 } // namespace butler
