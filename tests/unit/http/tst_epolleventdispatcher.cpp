@@ -213,7 +213,7 @@ private slots:
         QCOMPARE(loop.dispatcher()->watchedDescriptors(), 0);
     }
 
-    void hangUpWakesReaderAndWriter()
+    void hangUpWakesTheReader()
     {
         LoopThread loop;
         SocketPair pair;
