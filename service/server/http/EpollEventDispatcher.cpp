@@ -97,7 +97,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 
     int activated = 0;
     if (!includeNotifiers) {
-        activated += waitForWakeOnly(timeoutMs);
+        waitForWakeOnly(timeoutMs);
     } else {
         // On the stack: a notifier's slot may run a nested event loop, which waits again.
         std::array<epoll_event, kMaxEventsPerWait> events;
@@ -118,12 +118,11 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     return activated > 0;
 }
 
-int EpollEventDispatcher::waitForWakeOnly(int timeoutMs)
+void EpollEventDispatcher::waitForWakeOnly(int timeoutMs)
 {
     pollfd wake{m_wake, POLLIN, 0};
     if (::poll(&wake, 1, timeoutMs) > 0)
         drainWake();
-    return 0;
 }
 
 void EpollEventDispatcher::drainWake()

@@ -75,7 +75,8 @@ private:
     int activateTimers();
     // Milliseconds until the next timer is due (0 when one is), -1 without timers.
     int timerWaitMs() const;
-    int waitForWakeOnly(int timeoutMs);
+    // For a turn that leaves socket notifiers out: sleeps until woken or timed out.
+    void waitForWakeOnly(int timeoutMs);
     void drainWake();
 
     int m_epoll = -1;
