@@ -1,11 +1,15 @@
 // One user's query latency, as bench_fairness.sh measures it with and without another user
 // flooding the server: POSTs on one keep-alive connection at a steady pace (a request is sent
 // on schedule, or as soon as the previous answer is in when that is late), each timed from
-// the first byte sent to the last byte of the answer.
+// the first byte sent to the last byte of the answer. It asks the scheduler for short time
+// slices, as the server's spare workers do: sharing the cores with the server and the
+// flood's load generator, it should not add their time slices to what it measures.
 //
 // bench_fairness HOST PORT PATH TOKEN BODY RATE SECONDS [LATENCY_FILE]
 // prints: n=<requests> p50_ms=<ms> p99_ms=<ms> max_ms=<ms> errors=<answers other than 2xx>
 // and appends each latency (ms, one a line) to LATENCY_FILE, so several runs can be pooled.
+
+#include "ThreadScheduling.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -115,6 +119,7 @@ int main(int argc, char** argv)
         "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
         body;
 
+    butler::ThreadScheduling::requestSlice(butler::ThreadScheduling::kShortSlice);
     int fd = connectTo(host, port);
     if (fd < 0) {
         std::fprintf(stderr, "bench_fairness: cannot connect to %s:%d\n", host, port);

@@ -1,37 +1,15 @@
 #include "FairDispatcher.h"
 
+#include "ThreadScheduling.h"
+
 #include <QLoggingCategory>
 #include <QThread>
 
 #include <algorithm>
 
-#ifdef Q_OS_LINUX
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#endif
-
 Q_LOGGING_CATEGORY(lcDispatch, "butler.server.dispatch")
 
 namespace butler {
-
-namespace {
-
-// The calling thread's nice value raised by `nice` (see Options::nice).
-void lowerPriority(int nice)
-{
-#ifdef Q_OS_LINUX
-    if (nice > 0 && ::setpriority(PRIO_PROCESS, pid_t(::syscall(SYS_gettid)), nice) != 0)
-        qCWarning(lcDispatch) << "could not lower a worker thread's priority:" << strerror(errno);
-#else
-    Q_UNUSED(nice);
-#endif
-}
-
-} // namespace
 
 FairDispatcher::FairDispatcher(Options options)
 {
@@ -43,8 +21,12 @@ FairDispatcher::FairDispatcher(Options options)
     for (int i = 0; i < count; ++i) {
         const bool spare = i >= m_primaries;
         QThread* thread = QThread::create([this, spare, nice = options.nice] {
-            if (!spare)
-                lowerPriority(nice);
+            // Spares take what another user waits for: they run before the primaries' work
+            // and take a core as soon as they wake.
+            if (spare)
+                ThreadScheduling::requestSlice(ThreadScheduling::kShortSlice);
+            else
+                ThreadScheduling::lowerPriority(nice);
             work(spare);
         });
         thread->setObjectName(QStringLiteral("%1-%2%3")

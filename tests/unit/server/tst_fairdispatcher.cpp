@@ -4,6 +4,7 @@
 // shutdown drops what waits but finishes what runs.
 
 #include "FairDispatcher.h"
+#include "ThreadScheduling.h"
 
 #include <QMutex>
 #include <QRandomGenerator>
@@ -167,10 +168,13 @@ private slots:
         const auto release = qScopeGuard([&gate] { gate.release(); });
         std::atomic<int> primaryNice{-100};
         std::atomic<int> spareNice{-100};
+        std::atomic<qint64> primarySlice{-1};
+        std::atomic<qint64> spareSlice{-1};
         FairQueue::Job first;
         first.user = QStringLiteral("A");
         first.capped = true;
         first.run = [&] {
+            primarySlice = qint64(ThreadScheduling::slice().count());
             primaryNice = niceOfThisThread();
             gate.open.acquire();
         };
@@ -179,9 +183,18 @@ private slots:
         FairQueue::Job second;
         second.user = QStringLiteral("B");
         second.capped = true;
-        second.run = [&] { spareNice = niceOfThisThread(); };
+        second.run = [&] {
+            spareSlice = qint64(ThreadScheduling::slice().count());
+            spareNice = niceOfThisThread();
+        };
         dispatcher.submit(std::move(second));
         QTRY_COMPARE(spareNice.load(), 0);
+        // Where the kernel keeps slices (Linux 6.12 on), the spare asked for the short one
+        // and the primary kept the kernel's.
+        if (ThreadScheduling::slice().count() > 0) {
+            QCOMPARE(spareSlice.load(), qint64(ThreadScheduling::kShortSlice.count()));
+            QVERIFY(primarySlice.load() > qint64(ThreadScheduling::kShortSlice.count()));
+        }
         gate.release();
         QVERIFY(dispatcher.waitForIdle(30000));
     }
