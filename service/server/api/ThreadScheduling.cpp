@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
@@ -58,7 +59,10 @@ bool ThreadScheduling::lowerPriority(int steps)
 #ifdef Q_OS_LINUX
     if (steps <= 0)
         return true;
-    if (::setpriority(PRIO_PROCESS, id_t(threadId()), steps) == 0)
+    // setpriority() sets a value: the thread's own (the process's, if no one changed it) plus steps.
+    errno = 0;
+    const int now = ::getpriority(PRIO_PROCESS, id_t(threadId()));
+    if (errno == 0 && ::setpriority(PRIO_PROCESS, id_t(threadId()), std::min(now + steps, 19)) == 0)
         return true;
     qCWarning(lcThreads) << "could not lower a thread's priority:" << strerror(errno);
     return false;
