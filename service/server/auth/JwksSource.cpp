@@ -187,9 +187,14 @@ QCoro::Task<Result<std::shared_ptr<const Jwks>>> JwksSource::keysFor(QString kid
     // A load in flight (the first one, say) is joined whatever the rate limit says.
     const std::optional<QFuture<Status>> pending = startRefresh(true);
     if (!pending) {
-        if (current)
-            co_return current;
+        // Not started (rate limit): the keys as they are now. A load that finished after they
+        // were read above (the first one, under concurrent first requests) has brought them.
         QMutexLocker lock(&m_state->mutex);
+        // A copy first: QCoro's co_return moves from an lvalue of another type than the
+        // task's, which would take the keys from every later caller.
+        std::shared_ptr<const Jwks> now = m_state->keys;
+        if (now)
+            co_return now;
         co_return Error(
             ErrorKind::Unavailable,
             QStringLiteral("the issuer's signing keys are unavailable: %1").arg(m_state->lastError));

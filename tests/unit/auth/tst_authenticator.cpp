@@ -16,6 +16,7 @@
 #include <QHttpServerRequest>
 #include <QHttpServerResponse>
 #include <QJsonDocument>
+#include <QScopeGuard>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -658,6 +659,17 @@ void TestAuthenticator::authenticateFromSeveralThreads()
         contexts.back()->moveToThread(threads.back().get());
         threads.back()->start();
     }
+    // The threads end however the test ends: a QThread destroyed while it runs aborts the
+    // whole test program, hiding which check failed.
+    const auto stopThreads = qScopeGuard([&] {
+        for (std::size_t t = 0; t < threads.size(); ++t) {
+            QObject* context = contexts[t].release();
+            QMetaObject::invokeMethod(
+                context, [context] { delete context; }, Qt::BlockingQueuedConnection);
+            threads[t]->quit();
+            threads[t]->wait();
+        }
+    });
     std::atomic<int> ok{0};
     std::atomic<int> failed{0};
     // Two rounds: the first shares the first key fetch, the second is answered by the cache.
@@ -675,13 +687,6 @@ void TestAuthenticator::authenticateFromSeveralThreads()
     }
     QCOMPARE(failed.load(), 0);
     QCOMPARE(m_jwksHits, 1);
-    for (std::size_t t = 0; t < threads.size(); ++t) {
-        QObject* context = contexts[t].release();
-        QMetaObject::invokeMethod(
-            context, [context] { delete context; }, Qt::BlockingQueuedConnection);
-        threads[t]->quit();
-        threads[t]->wait();
-    }
 }
 
 void TestAuthenticator::introspectionActive()
