@@ -530,6 +530,11 @@ void TestAuthenticator::unknownKidFloodMakesOneFetch()
         awaitTask(auth->authenticate("Bearer " + TokenMinter::mint(attacker, "x", claims(clock, "m")))),
         ErrorKind::Unauthenticated, "unknown signing key");
     QCOMPARE(m_jwksHits, 1);
+    // The refused request left the keys for the next one (a coroutine that returned the
+    // shared keys could move them out).
+    AUTH_VERIFY_OK(
+        awaitTask(auth->authenticate("Bearer " + TokenMinter::mint(key, "good", claims(clock, "b")))));
+    QCOMPARE(m_jwksHits, 1);
 
     // After it, fifty concurrent requests with fifty made-up kids share one fetch.
     clock.advance(30);
