@@ -8,7 +8,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev qt6-websockets-dev
   qt6-tools-dev qt6-l10n-tools qt6-translations-l10n qt6-networkauth-dev qtkeychain-qt6-dev
   qcoro-qt6-dev libqt6sql6-sqlite libqt6sql6-psql
-  libpq-dev libssl-dev libyaml-cpp-dev libcfitsio-dev liberfa-dev
+  libpq-dev libssl-dev libyaml-cpp-dev libcfitsio-dev liberfa-dev libxxhash-dev
   sqlite3 libsqlite3-dev bc postgresql xvfb xauth curl netcat-openbsd python3
   wrk nginx-light
 )

@@ -6,9 +6,10 @@
 
 namespace butler {
 
-FileHasher::FileHasher(QList<QString> paths, int threads)
+FileHasher::FileHasher(QList<QString> paths, int threads, ContentHash::Kind kind)
     : m_paths(std::move(paths))
-    , m_sha256(size_t(m_paths.size()))
+    , m_kind(kind)
+    , m_digests(size_t(m_paths.size()))
     , m_sizes(size_t(m_paths.size()), 0)
     , m_errors(size_t(m_paths.size()))
 {
@@ -32,13 +33,13 @@ void FileHasher::work()
     // Only const access to m_paths: operator[] would detach the list the caller still shares,
     // from several threads at once.
     for (qsizetype i = m_next++; i < m_paths.size() && !m_stop.load(); i = m_next++) {
-        Result<QString> sha = ContentHash::sha256OfFile(m_paths.at(i), &m_sizes[size_t(i)]);
-        if (!sha) {
-            m_errors[size_t(i)] = sha.error();
+        Result<QString> digest = ContentHash::ofFile(m_kind, m_paths.at(i), &m_sizes[size_t(i)]);
+        if (!digest) {
+            m_errors[size_t(i)] = digest.error();
             m_stop.store(true);
             return;
         }
-        m_sha256[size_t(i)] = std::move(sha).value();
+        m_digests[size_t(i)] = std::move(digest).value();
     }
 }
 

@@ -1,5 +1,6 @@
 #include "RemoteUploader.h"
 
+#include "ContentHash.h"
 #include "CoroutineResult.h"
 #include "FileHasher.h"
 #include "FormatterLabel.h"
@@ -83,9 +84,13 @@ QCoro::Task<Result<QList<DatasetRef>>> RemoteUploader::uploadAsync(QString run, 
             specs.append(std::move(spec));
             paths.append(file.path);
         }
-        // While the batch is reserved and sent, a core is left to the server and the sending.
-        auto hasher = std::make_unique<FileHasher>(paths, hashWhileSending ? std::clamp(cores - 1, 1, 4)
-                                                                           : std::clamp(cores, 1, 4));
+        // Checked after sending: the XXH3-128 the server answers, which one thread computes
+        // while the batch is reserved and sent. Else the sha256s, for the reservation.
+        const auto sha256Hasher = [&paths, cores] {
+            return std::make_unique<FileHasher>(paths, std::clamp(cores, 1, 4), ContentHash::Kind::Sha256);
+        };
+        auto hasher = hashWhileSending ? std::make_unique<FileHasher>(paths, 1, ContentHash::Kind::Xxh128)
+                                       : sha256Hasher();
         std::optional<UploadGrant> grant;
         bool checkAfterSending = false;
         if (hashWhileSending) {
@@ -107,11 +112,13 @@ QCoro::Task<Result<QList<DatasetRef>>> RemoteUploader::uploadAsync(QString run, 
             }
         }
         if (!checkAfterSending) {
+            if (hasher->kind() != ContentHash::Kind::Sha256)
+                hasher = sha256Hasher();
             const Status hashed = co_await waitForHashes(*hasher);
             if (!hashed.ok())
                 co_return co_await fail(hashed.error(), openUploads, committed);
             for (qsizetype i = 0; i < specs.size(); ++i) {
-                specs[i].sha256 = hasher->sha256(i);
+                specs[i].sha256 = hasher->digest(i);
                 specs[i].size = hasher->size(i);
             }
             auto reserved = co_await m_butler.reserveUploadAsync(run, specs, m_options.resume);
@@ -139,9 +146,9 @@ QCoro::Task<Result<QList<DatasetRef>>> RemoteUploader::uploadAsync(QString run, 
                 advance(specs[i].size);
             }
         }
-        QStringList received;
+        QList<SignedPutSender::Received> received;
         // Not a ?: inside the co_await expression (GCC 12).
-        QStringList* answers = nullptr;
+        QList<SignedPutSender::Received>* answers = nullptr;
         if (checkAfterSending)
             answers = &received;
         const Status sent = co_await sendAll(pending, answers);
@@ -208,29 +215,55 @@ QCoro::Task<Status> RemoteUploader::waitForHashes(FileHasher& hasher)
 }
 
 QCoro::Task<Status> RemoteUploader::checkReceived(FileHasher& hasher, QList<Pending> pending,
-                                                  QStringList received)
+                                                  QList<SignedPutSender::Received> received)
 {
     const Status hashed = co_await waitForHashes(hasher);
     if (!hashed.ok())
         co_return hashed;
+    const auto differs = [](const Pending& item, const QString& remote, const QString& local) {
+        return conflict(QStringLiteral("%1 changed while it was being uploaded, or was damaged on the way "
+                                       "(the server received %2, the file has %3); run the upload again")
+                            .arg(item.path, remote, local));
+    };
+    // Answers that name only a sha256 (a server without XXH3-128): those files are hashed again.
+    QList<qsizetype> bySha256;
     for (qsizetype i = 0; i < pending.size(); ++i) {
         const Pending& item = pending[i];
-        const QString local = QStringLiteral("sha256:") + hasher.sha256(item.index);
-        const QString remote = received.value(i);
-        if (remote.isEmpty())
-            co_return ioError(QStringLiteral("the server did not say what it received of %1; run the "
-                                             "upload again")
-                                  .arg(item.path));
-        if (hasher.size(item.index) != item.size || remote.compare(local, Qt::CaseInsensitive) != 0)
-            co_return conflict(QStringLiteral("%1 changed while it was being uploaded, or was damaged on "
-                                              "the way (the server received %2, the file has %3); run "
-                                              "the upload again")
-                                   .arg(item.path, remote, local));
+        const SignedPutSender::Received remote = received.value(i);
+        if (remote.xxh128.isEmpty() || hasher.kind() != ContentHash::Kind::Xxh128) {
+            if (remote.checksum.isEmpty())
+                co_return ioError(QStringLiteral("the server did not say what it received of %1; run the "
+                                                 "upload again")
+                                      .arg(item.path));
+            bySha256.append(i);
+            continue;
+        }
+        const QString local = hasher.digest(item.index);
+        if (hasher.size(item.index) != item.size || remote.xxh128.compare(local, Qt::CaseInsensitive) != 0)
+            co_return differs(item, QStringLiteral("xxh128:") + remote.xxh128,
+                              QStringLiteral("xxh128:") + local);
+    }
+    if (bySha256.isEmpty())
+        co_return Status();
+    QList<QString> paths;
+    for (const qsizetype i : std::as_const(bySha256))
+        paths.append(pending[i].path);
+    FileHasher sha256(paths, std::clamp(QThread::idealThreadCount(), 1, 4), ContentHash::Kind::Sha256);
+    const Status rehashed = co_await waitForHashes(sha256);
+    if (!rehashed.ok())
+        co_return rehashed;
+    for (qsizetype k = 0; k < bySha256.size(); ++k) {
+        const Pending& item = pending[bySha256[k]];
+        const QString remote = received.value(bySha256[k]).checksum;
+        const QString local = QStringLiteral("sha256:") + sha256.digest(k);
+        if (sha256.size(k) != item.size || remote.compare(local, Qt::CaseInsensitive) != 0)
+            co_return differs(item, remote, local);
     }
     co_return Status();
 }
 
-QCoro::Task<Status> RemoteUploader::sendAll(QList<Pending> pending, QStringList* received)
+QCoro::Task<Status> RemoteUploader::sendAll(QList<Pending> pending,
+                                            QList<SignedPutSender::Received>* received)
 {
     if (pending.isEmpty())
         co_return Status();
@@ -284,7 +317,8 @@ QCoro::Task<Status> RemoteUploader::sendAll(QList<Pending> pending, QStringList*
     co_return first;
 }
 
-QCoro::Task<Status> RemoteUploader::sendPlain(QList<SignedPutSender::File> files, QStringList* received)
+QCoro::Task<Status> RemoteUploader::sendPlain(QList<SignedPutSender::File> files,
+                                              QList<SignedPutSender::Received>* received)
 {
     // The sender blocks on its own threads; this thread keeps its event loop and hears of each
     // file that arrived through a queued call.
@@ -309,7 +343,7 @@ QCoro::Task<Status> RemoteUploader::sendPlain(QList<SignedPutSender::File> files
     if (received) {
         received->clear();
         for (qsizetype i = 0; i < files.size(); ++i)
-            received->append(sender->checksum(i));
+            received->append(sender->received(i));
     }
     co_return status;
 }

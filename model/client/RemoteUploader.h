@@ -50,13 +50,15 @@ private:
     static bool isPlainUploadGrant(const UploadGrant& grant, qsizetype fileCount);
     static QCoro::Task<Status> waitForHashes(FileHasher& hasher);
     // Every file the server received (received: its answers, in the order of pending) has the
-    // sha256 the hasher found, else a conflict.
+    // digest the hasher (XXH3-128) found, else a conflict. A server that names only the sha256
+    // of what arrived gets the files' sha256s compared instead.
     static QCoro::Task<Status> checkReceived(FileHasher& hasher, QList<Pending> pending,
-                                             QStringList received);
+                                             QList<SignedPutSender::Received> received);
     // received, if given, takes what the server answered for each file (plain http only).
-    QCoro::Task<Status> sendAll(QList<Pending> pending, QStringList* received = nullptr);
+    QCoro::Task<Status> sendAll(QList<Pending> pending, QList<SignedPutSender::Received>* received = nullptr);
     // Plain-http URLs: SignedPutSender on its own threads.
-    QCoro::Task<Status> sendPlain(QList<SignedPutSender::File> files, QStringList* received);
+    QCoro::Task<Status> sendPlain(QList<SignedPutSender::File> files,
+                                  QList<SignedPutSender::Received>* received);
     void advance(qint64 bytes);
     // Undoes what this call did (when undoOnFailure): aborts the open batches and removes the
     // committed ones for good, then answers error.

@@ -101,7 +101,7 @@ bool SignedPutSender::supports(const QList<File>& files)
 
 SignedPutSender::SignedPutSender(QList<File> files, int connections, std::chrono::milliseconds timeout)
     : m_files(std::move(files))
-    , m_checksums(size_t(m_files.size()))
+    , m_received(size_t(m_files.size()))
     , m_connections(std::max(1, connections))
     , m_timeout(timeout)
 {
@@ -155,7 +155,7 @@ Status SignedPutSender::run(const std::function<void(qsizetype)>& sent)
                 if (index >= m_files.size())
                     break;
                 const Status status =
-                    sendOne(connection, std::as_const(m_files)[index], &m_checksums[size_t(index)]);
+                    sendOne(connection, std::as_const(m_files)[index], &m_received[size_t(index)]);
                 if (!status.ok()) {
                     if (!m_failed.exchange(true))
                         m_firstError = status.error();
@@ -175,7 +175,7 @@ Status SignedPutSender::run(const std::function<void(qsizetype)>& sent)
     return {};
 }
 
-Status SignedPutSender::sendOne(Connection& connection, const File& file, QString* checksum)
+Status SignedPutSender::sendOne(Connection& connection, const File& file, Received* received)
 {
     const QString where = QStringLiteral("uploading %1").arg(file.path);
     const QString server = QString::fromLatin1(m_host);
@@ -362,7 +362,9 @@ Status SignedPutSender::sendOne(Connection& connection, const File& file, QStrin
 
         const QJsonDocument document = QJsonDocument::fromJson(answer.body);
         if (answer.status == 200 || answer.status == 201) {
-            *checksum = document.object().value(QLatin1String("checksum")).toString();
+            const QJsonObject object = document.object();
+            received->checksum = object.value(QLatin1String("checksum")).toString();
+            received->xxh128 = object.value(QLatin1String("xxh128")).toString();
             return {};
         }
         if (document.isObject() && document.object().value(QLatin1String("error")).isObject())

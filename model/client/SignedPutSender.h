@@ -29,6 +29,14 @@ public:
         qint64 size = 0;
     };
 
+    // What the server's answer says it received of a file; empty fields when it named none or
+    // the file was not sent.
+    struct Received
+    {
+        QString checksum; // "sha256:<hex>"
+        QString xxh128;   // hex
+    };
+
     // Plain http, and every file to the same host and port.
     static bool supports(const QList<File>& files);
 
@@ -37,19 +45,18 @@ public:
     // Blocking. Stops at the first failure (the other connections finish the file they are
     // sending) and returns it; sent(i) is called, on a sending thread, when file i arrived.
     Status run(const std::function<void(qsizetype)>& sent);
-    // After run(): the "checksum" the server answered for file i ("sha256:<hex>" of what it
-    // received), empty if it named none or the file was not sent.
-    const QString& checksum(qsizetype i) const { return m_checksums[size_t(i)]; }
+    // After run(): what the server answered for file i.
+    const Received& received(qsizetype i) const { return m_received[size_t(i)]; }
     // From any thread: no new file is started.
     void cancel() { m_cancelled.store(true); }
 
 private:
     struct Connection;
-    Status sendOne(Connection& connection, const File& file, QString* checksum);
+    Status sendOne(Connection& connection, const File& file, Received* received);
     void work(const std::function<void(qsizetype)>& sent);
 
     QList<File> m_files;
-    std::vector<QString> m_checksums; // each written by the thread that sent its file
+    std::vector<Received> m_received; // each written by the thread that sent its file
     int m_connections;
     std::chrono::milliseconds m_timeout;
     QByteArray m_host; // "host:port" for the Host header

@@ -3,6 +3,7 @@
 // the attacks on upload URLs; expiry; bytes coming back when datasets go; the CLI's resumable
 // ingest-files, quota and whoami through the server, and verify-quotas on its repository.
 #include "ButlerCli.h"
+#include "ContentHash.h"
 #include "QuotaStore.h"
 #include "RemoteButler.h"
 #include "ServerFixture.h"
@@ -235,6 +236,7 @@ void TestUploads::reserveUploadCommit()
     auto put = putTo(files[0]["url"].toString(), a);
     QCOMPARE(put.status, 201);
     QCOMPARE(put.json().value("checksum").toString(), QStringLiteral("sha256:") + sha256Hex(a));
+    QCOMPARE(put.json().value("xxh128").toString(), ContentHash::xxh128(a));
     QCOMPARE(putTo(files[1]["url"].toString(), b).status, 201);
     reply = commit(QStringLiteral("alice"), grant.value("upload_id").toString());
     QCOMPARE(reply.status, 200);

@@ -690,7 +690,8 @@ Result<QJsonObject> UploadService::receive(UploadReceiver& receiver)
     slot->checksum = receiver.checksum();
     return QJsonObject{{QStringLiteral("dataset_id"), slot->datasetId.toString(QUuid::WithoutBraces)},
                        {QStringLiteral("size"), receiver.size()},
-                       {QStringLiteral("checksum"), receiver.checksum()}};
+                       {QStringLiteral("checksum"), receiver.checksum()},
+                       {QStringLiteral("xxh128"), receiver.xxh128()}};
 }
 
 Result<int> UploadService::expire(qint64 now)

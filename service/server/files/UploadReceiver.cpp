@@ -7,6 +7,7 @@
 #include <QRandomGenerator>
 
 #include <openssl/evp.h>
+#include <xxhash.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -21,7 +22,12 @@ namespace butler {
 struct UploadReceiver::Digest
 {
     EVP_MD_CTX* context = EVP_MD_CTX_new();
-    ~Digest() { EVP_MD_CTX_free(context); }
+    XXH3_state_t* xxh = XXH3_createState();
+    ~Digest()
+    {
+        EVP_MD_CTX_free(context);
+        XXH3_freeState(xxh);
+    }
 };
 
 QString UploadReceiver::temporaryMarker()
@@ -75,6 +81,8 @@ Result<std::shared_ptr<UploadReceiver>> UploadReceiver::create(QString finalPath
     if (!receiver->m_digest->context ||
         EVP_DigestInit_ex(receiver->m_digest->context, EVP_sha256(), nullptr) != 1)
         return internalError(QStringLiteral("SHA-256 is not available"));
+    if (!receiver->m_digest->xxh || XXH3_128bits_reset(receiver->m_digest->xxh) != XXH_OK)
+        return internalError(QStringLiteral("XXH3-128 is not available"));
     receiver->m_temporaryFolder = temporaryFolder;
     // An unnamed file in the final folder (made by resolveForWrite): nothing to clean up after
     // a crash, and creating it takes no lock on the folder.
@@ -131,8 +139,9 @@ bool UploadReceiver::write(const char* data, qsizetype size)
     if (m_received + size > m_size)
         return fail(400, "invalid_input",
                     QStringLiteral("the upload is larger than the %1 bytes it was signed for").arg(m_size));
-    if (EVP_DigestUpdate(m_digest->context, data, size_t(size)) != 1)
-        return fail(500, "internal", QStringLiteral("SHA-256 failed"));
+    if (EVP_DigestUpdate(m_digest->context, data, size_t(size)) != 1 ||
+        XXH3_128bits_update(m_digest->xxh, data, size_t(size)) != XXH_OK)
+        return fail(500, "internal", QStringLiteral("hashing the upload failed"));
     qsizetype done = 0;
     while (done < size) {
         const ssize_t n = ::write(m_fd, data + done, size_t(size - done));
@@ -179,6 +188,10 @@ bool UploadReceiver::finish()
         m_fd = -1;
     }
     m_checksum = QStringLiteral("sha256:") + hex;
+    XXH128_canonical_t canonical;
+    XXH128_canonicalFromHash(&canonical, XXH3_128bits_digest(m_digest->xxh));
+    m_xxh128 = QString::fromLatin1(
+        QByteArray(reinterpret_cast<const char*>(canonical.digest), int(sizeof canonical.digest)).toHex());
     m_complete = true;
     return true;
 }

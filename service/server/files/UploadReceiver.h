@@ -11,7 +11,9 @@ namespace butler {
 
 // The body of one signed upload (PUT), written as it arrives to a temporary file and hashed on
 // the way, so a file of any size passes through a few hundred KiB of memory. The body must be
-// exactly the signed size and, when the slot knows the client's sha256, have that hash. place()
+// exactly the signed size and, when the slot knows the client's sha256, have that hash. Its
+// XXH3-128 is taken on the way too: the client compares it with its file, which costs it far
+// less than a sha256 of its own. place()
 // then gives the file its final path; a receiver destroyed before that leaves nothing.
 // The temporary file is an unnamed one (O_TMPFILE) in the final folder, which the kernel
 // removes even when the server is killed; where the file system has no such files, it is a
@@ -38,6 +40,8 @@ public:
     qint64 size() const { return m_size; }
     // "sha256:<hex>", once finish() succeeded.
     const QString& checksum() const { return m_checksum; }
+    // The body's XXH3-128 (xxh128sum's hex), once finish() succeeded.
+    const QString& xxh128() const { return m_xxh128; }
     bool isComplete() const { return m_complete; }
 
     // Renames the received file to its final path, replacing an earlier upload of the same slot.
@@ -59,6 +63,7 @@ private:
     qint64 m_received = 0;
     QString m_expectedSha256;
     QString m_checksum;
+    QString m_xxh128;
     int m_fd = -1;
     struct Digest;
     std::unique_ptr<Digest> m_digest;

@@ -1,3 +1,4 @@
+#include "ContentHash.h"
 #include "FakeButlerServer.h"
 #include "RefusedPort.h"
 #include "RemoteButler.h"
@@ -675,6 +676,7 @@ struct FakeUploads
     int count = 0;
     QString firstStatus; // of the first slot of the first reservation
     std::function<QString(const QByteArray& body)> checksumFor;
+    std::function<QString(const QByteArray& body)> xxh128For; // none: the answers name none
     QList<QUuid> ids;
     int reservations = 0;
     int reservationsWithSha256 = 0;
@@ -709,6 +711,9 @@ struct FakeUploads
             const QString checksum = checksumFor(request.body);
             if (!checksum.isEmpty())
                 body.insert("checksum", checksum);
+            const QString xxh128 = xxh128For ? xxh128For(request.body) : QString();
+            if (!xxh128.isEmpty())
+                body.insert("xxh128", xxh128);
             return json(body, 201);
         }
         if (request.path.endsWith("/uploads/commit")) {
@@ -757,29 +762,39 @@ QString sha256Checksum(const QByteArray& bytes)
 void TstRemoteButler::newRunUploadChecksWhatArrived_data()
 {
     QTest::addColumn<QString>("answer"); // what the server says it received
+    QTest::addColumn<bool>("xxh128");    // whether its answers name an XXH3-128 (else only a sha256)
     QTest::addColumn<bool>("committed");
     QTest::addColumn<QString>("error");
-    QTest::newRow("what was sent") << "same" << true << "";
-    QTest::newRow("other bytes") << "other" << false << "changed while it was being uploaded";
-    QTest::newRow("nothing said") << "none" << false << "did not say what it received";
+    QTest::newRow("what was sent") << "same" << true << true << "";
+    QTest::newRow("other bytes") << "other" << true << false << "changed while it was being uploaded";
+    QTest::newRow("nothing said") << "none" << true << false << "did not say what it received";
+    // A server that names only the sha256 of what arrived: the client hashes the files again.
+    QTest::newRow("sha256 only, what was sent") << "same" << false << true << "";
+    QTest::newRow("sha256 only, other bytes")
+        << "other" << false << false << "changed while it was being uploaded";
 }
 
 void TstRemoteButler::newRunUploadChecksWhatArrived()
 {
     QFETCH(QString, answer);
+    QFETCH(bool, xxh128);
     QFETCH(bool, committed);
     QFETCH(QString, error);
     FakeServer server;
     const auto butler = connectOrFail(server);
     FakeUploads uploads(server, 6);
-    uploads.checksumFor = [&](const QByteArray& body) {
-        if (answer == QLatin1String("none"))
-            return QString();
-        // One file arrives other than it was sent.
-        if (answer == QLatin1String("other") && body.startsWith("file 3"))
-            return sha256Checksum(body + "!");
-        return sha256Checksum(body);
+    // One file arrives other than it was sent, when the answer says so.
+    const auto arrived = [&](const QByteArray& body) {
+        return answer == QLatin1String("other") && body.startsWith("file 3") ? body + "!" : body;
     };
+    uploads.checksumFor = [&](const QByteArray& body) {
+        return answer == QLatin1String("none") ? QString() : sha256Checksum(arrived(body));
+    };
+    if (xxh128) {
+        uploads.xxh128For = [&](const QByteArray& body) {
+            return answer == QLatin1String("none") ? QString() : ContentHash::xxh128(arrived(body));
+        };
+    }
     server.handler = [&](const Recorded& request) { return uploads.answer(request); };
     QTemporaryDir dir;
     const QList<IngestFile> files = writeRaws(dir, uploads.count, QStringLiteral("f"), [](int i) {
@@ -802,6 +817,13 @@ void TstRemoteButler::newRunUploadChecksWhatArrived()
         QVERIFY(!report.leftOnServer);
     } else {
         QVERIFY2(refs.error().message().contains(error), qPrintable(refs.error().message()));
+        if (answer == QLatin1String("other")) {
+            const QString kind = xxh128 ? QStringLiteral("xxh128:") : QStringLiteral("sha256:");
+            QVERIFY2(refs.error().message().contains(QStringLiteral("the server received ") + kind),
+                     qPrintable(refs.error().message()));
+            QVERIFY2(refs.error().message().contains(QStringLiteral("f3.bin")),
+                     qPrintable(refs.error().message()));
+        }
         QVERIFY(report.leftOnServer); // for a rerun, which hashes first
     }
 }

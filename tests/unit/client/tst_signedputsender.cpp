@@ -1,7 +1,8 @@
 // SignedPutSender against a recording HTTP server: every file arrives whole with its exact
-// Content-Length over a few kept-alive connections, the checksum each answer names is kept,
+// Content-Length over a few kept-alive connections, the checksums each answer names are kept,
 // refusals come back as the server's errors,
 // a file that changed is not sent, and only plain-http URLs of one server are taken.
+#include "ContentHash.h"
 #include "FakeButlerServer.h"
 #include "SignedPutSender.h"
 
@@ -114,7 +115,9 @@ void TestSignedPutSender::keepsTheChecksumsTheServerAnswered()
             return fake::json(QJsonObject{{QStringLiteral("size"), request.body.size()}}, 201);
         const QString sha =
             QString::fromLatin1(QCryptographicHash::hash(request.body, QCryptographicHash::Sha256).toHex());
-        return fake::json(QJsonObject{{QStringLiteral("checksum"), QStringLiteral("sha256:") + sha}}, 201);
+        return fake::json(QJsonObject{{QStringLiteral("checksum"), QStringLiteral("sha256:") + sha},
+                                      {QStringLiteral("xxh128"), ContentHash::xxh128(request.body)}},
+                          201);
     };
     QTemporaryDir dir;
     QList<SignedPutSender::File> files;
@@ -140,7 +143,8 @@ void TestSignedPutSender::keepsTheChecksumsTheServerAnswered()
                    : QStringLiteral("sha256:") +
                          QString::fromLatin1(
                              QCryptographicHash::hash(bodies[i], QCryptographicHash::Sha256).toHex());
-        QCOMPARE(sender.checksum(i), expected);
+        QCOMPARE(sender.received(i).checksum, expected);
+        QCOMPARE(sender.received(i).xxh128, i == 7 ? QString() : ContentHash::xxh128(bodies[i]));
     }
 }
 

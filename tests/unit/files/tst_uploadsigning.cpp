@@ -170,6 +170,8 @@ void TestUploadSigning::receiverStoresExactBody()
     QVERIFY(!QFile::exists(target)); // nothing at the final path before it is complete and placed
     QVERIFY((*receiver)->finish());
     QCOMPARE((*receiver)->checksum(), QStringLiteral("sha256:") + sha);
+    // xxh128sum of the body: what the client compares with its file.
+    QCOMPARE((*receiver)->xxh128(), QStringLiteral("26b9e8677f17f17f2da683cfe7106d98"));
     QVERIFY((*receiver)->place().ok());
     receiver->reset();
     QFile stored(target);
