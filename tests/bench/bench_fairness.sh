@@ -5,7 +5,8 @@
 #   (wrk), in alternating windows, and the ratio loaded p99 / unloaded p99 (goal <= 2); A's
 #   own latency shows what B would wait behind in a single FIFO. The per-user rate limit is
 #   raised so that A's flood gets in: what keeps B's latency is the dispatch (round-robin over
-#   users, A's queries capped by limits.concurrent_queries_per_user, default 2), not the 429s.
+#   users, A's queries capped by limits.concurrent_queries_per_user, default 2, and run on the
+#   SCHED_IDLE background threads while B is about: background_backlog), not the 429s.
 # Usage: bench_fairness.sh [--smoke] [--build BUILD_DIR]
 set -euo pipefail
 . "$(dirname "$0")/server_port.sh"

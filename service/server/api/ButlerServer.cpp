@@ -143,6 +143,7 @@ Result<std::unique_ptr<ButlerServer>> ButlerServer::create(const ServerConfig& c
     FairDispatcher::Options dispatch;
     dispatch.threads = std::max(1, config.workers);
     dispatch.nice = config.workerNice;
+    dispatch.backgroundBacklog = config.backgroundBacklog;
     dispatch.maxRunningPerUser = limits.concurrentQueriesPerUser;
     dispatch.maxQueuedPerUser = limits.maxQueuedPerUser;
     server->m_dispatcher = std::make_unique<FairDispatcher>(dispatch);

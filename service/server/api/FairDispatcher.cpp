@@ -1,5 +1,6 @@
 #include "FairDispatcher.h"
 
+#include "SteadyClock.h"
 #include "ThreadScheduling.h"
 
 #include <QLoggingCategory>
@@ -17,22 +18,31 @@ FairDispatcher::FairDispatcher(Options options)
     const int cores = options.activeThreads > 0 ? options.activeThreads : QThread::idealThreadCount();
     m_primaries = std::clamp(cores, 1, count);
     m_queue.emplace(options.maxRunningPerUser, options.maxQueuedPerUser, m_primaries);
-    m_threads.reserve(size_t(count));
-    for (int i = 0; i < count; ++i) {
-        const bool spare = i >= m_primaries;
-        QThread* thread = QThread::create([this, spare, nice = options.nice] {
+    const int background = options.backgroundBacklog > 0 ? m_primaries : 0;
+    if (background > 0)
+        m_queue->setBackground(
+            options.backgroundBacklog,
+            std::chrono::duration_cast<std::chrono::nanoseconds>(options.backgroundWindow).count());
+    m_threads.reserve(size_t(count + background));
+    for (int i = 0; i < count + background; ++i) {
+        const Pool pool = i < m_primaries ? Pool::Primary : i < count ? Pool::Spare : Pool::Background;
+        QThread* thread = QThread::create([this, pool, nice = options.nice] {
             // Spares take what another user waits for: they run before the primaries' work
             // and take a core as soon as they wake.
-            if (spare)
+            if (pool == Pool::Spare)
                 ThreadScheduling::requestSlice(ThreadScheduling::kShortSlice);
-            else
+            else if (pool == Pool::Primary)
                 ThreadScheduling::lowerPriority(nice);
-            work(spare);
+            else
+                ThreadScheduling::runInBackground();
+            work(pool);
         });
         thread->setObjectName(QStringLiteral("%1-%2%3")
                                   .arg(options.threadName)
                                   .arg(i)
-                                  .arg(spare ? QStringLiteral("s") : QString()));
+                                  .arg(pool == Pool::Spare        ? QStringLiteral("s")
+                                       : pool == Pool::Background ? QStringLiteral("b")
+                                                                  : QString()));
         m_threads.push_back(thread);
         thread->start();
     }
@@ -49,41 +59,47 @@ FairDispatcher::Submit FairDispatcher::submit(FairQueue::Job job, bool bounded)
         std::lock_guard lock(m_mutex);
         if (m_stopping)
             return Submit::Stopped;
-        const bool urgent = !job.capped || m_queue->running(job.user) == 0;
-        if (m_queue->push(std::move(job), bounded) == FairQueue::Push::Full)
+        const qint64 now = steadyNanoseconds();
+        if (m_queue->push(std::move(job), bounded, now) == FairQueue::Push::Full)
             return Submit::Full;
-        wakeFor(urgent);
+        wake(now);
     }
     return Submit::Queued;
 }
 
-// Called with m_mutex held: a primary thread when one sleeps (it takes anything), else a
-// spare when the job must not wait for a busy primary.
-void FairDispatcher::wakeFor(bool urgent)
+void FairDispatcher::wake(qint64 now)
 {
-    if (m_sleepingPrimaries > 0)
-        m_wakePrimary.notify_one();
-    else if (urgent && m_sleepingSpares > 0)
-        m_wakeSpare.notify_one();
+    const auto wakeOne = [this, now](Pool pool) {
+        const int index = int(pool);
+        if (m_sleeping[index] == 0 || !m_queue->hasWork(pool, now))
+            return false;
+        m_wake[index].notify_one();
+        return true;
+    };
+    // A primary first: a spare only for what must not wait for the busy primaries. More
+    // waiting than one thread takes: the thread that takes a job wakes the next.
+    if (!wakeOne(Pool::Primary))
+        wakeOne(Pool::Spare);
+    wakeOne(Pool::Background);
 }
 
-void FairDispatcher::work(bool spare)
+void FairDispatcher::work(Pool pool)
 {
+    const int index = int(pool);
     std::unique_lock lock(m_mutex);
     while (!m_stopping) {
-        // A spare takes only what must not wait for the busy primaries.
-        std::optional<FairQueue::Job> job = m_queue->pop(spare);
+        std::optional<FairQueue::Job> job = m_queue->pop(pool, steadyNanoseconds());
         if (!job) {
-            ++(spare ? m_sleepingSpares : m_sleepingPrimaries);
-            (spare ? m_wakeSpare : m_wakePrimary).wait(lock);
-            --(spare ? m_sleepingSpares : m_sleepingPrimaries);
+            ++m_sleeping[index];
+            m_wake[index].wait(lock);
+            --m_sleeping[index];
             continue;
         }
         ++m_busy;
         // More waiting: one wake-up per submission may not have reached a thread that can
         // take it (the job woken for was at its user's cap, or another thread took it).
         if (!m_queue->isEmpty())
-            wakeFor(m_queue->hasUrgent());
+            wake(steadyNanoseconds());
         const QString user = job->user;
         const bool capped = job->capped;
         lock.unlock();
@@ -92,6 +108,13 @@ void FairDispatcher::work(bool spare)
         lock.lock();
         --m_busy;
         m_queue->finished(user, capped);
+        // The query's end may let its user's next one run. This thread takes what it may
+        // itself; what only a thread of another pool may take wakes one.
+        if (!m_queue->isEmpty()) {
+            const qint64 now = steadyNanoseconds();
+            if (!m_queue->hasWork(pool, now))
+                wake(now);
+        }
         if (m_busy == 0 && m_queue->isEmpty())
             m_idle.notify_all();
     }
@@ -114,8 +137,8 @@ void FairDispatcher::shutdown()
         m_stopping = true;
         dropped = m_queue->takeAll();
     }
-    m_wakePrimary.notify_all();
-    m_wakeSpare.notify_all();
+    for (std::condition_variable& wake : m_wake)
+        wake.notify_all();
     if (!dropped.empty())
         qCInfo(lcDispatch) << "stopping:" << dropped.size() << "requests dropped unrun";
     for (FairQueue::Job& job : dropped) {
@@ -151,7 +174,7 @@ int FairDispatcher::running(const QString& user) const
 int FairDispatcher::idleThreads() const
 {
     std::lock_guard lock(m_mutex);
-    return m_sleepingPrimaries + m_sleepingSpares;
+    return m_sleeping[0] + m_sleeping[1] + m_sleeping[2];
 }
 
 int FairDispatcher::busyThreads() const

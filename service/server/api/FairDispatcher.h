@@ -4,6 +4,7 @@
 
 #include <QString>
 
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -35,6 +36,14 @@ public:
         // would wait for their time slices (milliseconds) before taking another user's
         // request or sending its answer. Raising one's nice value needs no privilege.
         int nice = 5;
+        // When > 0: a user with this many queries waiting while others use the server is in
+        // the background (FairQueue::setBackground, within backgroundWindow): their queries
+        // run on threads of their own, one per primary, under SCHED_IDLE (Linux), which the
+        // kernel runs only on cores no other thread wants. So a flood takes whatever the
+        // cores have left, and another user's request is read, run and answered as if it
+        // were not there. A user alone keeps the primaries. 0: no background threads.
+        int backgroundBacklog = 0;
+        std::chrono::milliseconds backgroundWindow{1000};
         int maxRunningPerUser = 2; // capped jobs of one user at once
         int maxQueuedPerUser = 1000;
         QString threadName = QStringLiteral("butler-worker");
@@ -71,18 +80,20 @@ public:
     int peakRunningPerUser() const;
 
 private:
-    void work(bool spare);
-    void wakeFor(bool urgent);
+    using Pool = FairQueue::Pool;
+    static constexpr int kPools = 3;
+
+    void work(Pool pool);
+    // Called with m_mutex held: wakes a sleeping thread of each pool with work waiting for it.
+    void wake(qint64 now);
 
     mutable std::mutex m_mutex;
-    std::condition_variable m_wakePrimary; // a job was queued, or stopping
-    std::condition_variable m_wakeSpare;   // a job for a spare was queued, or stopping
-    std::condition_variable m_idle;        // the last job finished
-    std::optional<FairQueue> m_queue;      // made once the primaries are counted
+    std::condition_variable m_wake[kPools]; // work for that pool was queued, or stopping
+    int m_sleeping[kPools] = {0, 0, 0};
+    std::condition_variable m_idle;   // the last job finished
+    std::optional<FairQueue> m_queue; // made once the primaries are counted
     int m_primaries = 1;
     int m_busy = 0;
-    int m_sleepingPrimaries = 0;
-    int m_sleepingSpares = 0;
     bool m_stopping = false;
     std::vector<QThread*> m_threads;
 };

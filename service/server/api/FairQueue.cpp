@@ -18,8 +18,19 @@ int FairQueue::currentCap() const
     return std::clamp(int(m_cores / m_users.size()), 1, m_maxRunning);
 }
 
-FairQueue::Push FairQueue::push(Job job, bool bounded)
+void FairQueue::setBackground(int backlog, qint64 windowNs)
 {
+    m_backlog = std::max(0, backlog);
+    m_windowNs = std::max<qint64>(0, windowNs);
+}
+
+FairQueue::Push FairQueue::push(Job job, bool bounded, qint64 now)
+{
+    if (!job.user.isNull()) {
+        if (m_latest.valid && m_latest.user != job.user)
+            m_latestOther = m_latest;
+        m_latest = Seen{job.user, now, true};
+    }
     User& user = m_users[job.user];
     if (bounded && user.waiting() >= m_maxQueued) {
         forgetIfIdle(m_users.find(job.user));
@@ -32,24 +43,61 @@ FairQueue::Push FairQueue::push(Job job, bool bounded)
     }
     const bool capped = job.capped;
     (capped ? user.capped : user.other).push_back(Entry{m_nextSequence++, std::move(job)});
+    if (capped && m_backlog > 0 && qsizetype(user.capped.size()) == m_backlog)
+        ++m_deepUsers;
     ++m_size;
     return Push::Queued;
 }
 
-std::optional<FairQueue::Job> FairQueue::pop(bool urgentOnly)
+bool FairQueue::inBackground(const QString& user, qint64 now) const
+{
+    const auto it = m_users.constFind(user);
+    return it != m_users.cend() && heavy(user, *it, now);
+}
+
+bool FairQueue::heavy(const QString& name, const User& user, qint64 now) const
+{
+    if (m_backlog == 0 || name.isNull() || qsizetype(user.capped.size()) < m_backlog)
+        return false;
+    const Seen& other = m_latest.valid && m_latest.user != name ? m_latest : m_latestOther;
+    return other.valid && other.user != name && now - other.at <= m_windowNs;
+}
+
+int FairQueue::ready(const QString& name, const User& user, Pool pool, int cap, qint64 now) const
+{
+    const bool background = heavy(name, user, now);
+    bool cappedReady = !user.capped.empty() && user.running < cap;
+    bool otherReady = !user.other.empty();
+    switch (pool) {
+    case Pool::Primary:
+        cappedReady = cappedReady && !background;
+        break;
+    case Pool::Spare:
+        cappedReady = cappedReady && !background && user.running == 0;
+        break;
+    case Pool::Background:
+        cappedReady = cappedReady && background;
+        otherReady = false;
+        break;
+    }
+    if (!cappedReady && !otherReady)
+        return 0;
+    // The user's oldest job that may run now.
+    return cappedReady && (!otherReady || user.capped.front().sequence < user.other.front().sequence) ? 1 : 2;
+}
+
+std::optional<FairQueue::Job> FairQueue::pop(Pool pool, qint64 now)
 {
     const int cap = currentCap();
     for (auto name = m_ring.begin(); name != m_ring.end(); ++name) {
         auto it = m_users.find(*name);
         User& user = *it;
-        const bool cappedReady =
-            !user.capped.empty() && user.running < cap && (!urgentOnly || user.running == 0);
-        const bool otherReady = !user.other.empty();
-        if (!cappedReady && !otherReady)
-            continue; // at the cap with only queries waiting: the next user's turn
-        // The user's oldest job that may run now.
-        const bool takeCapped =
-            cappedReady && (!otherReady || user.capped.front().sequence < user.other.front().sequence);
+        const int which = ready(*name, user, pool, cap, now);
+        if (which == 0)
+            continue; // nothing this pool may take: the next user's turn
+        const bool takeCapped = which == 1;
+        if (takeCapped && m_backlog > 0 && qsizetype(user.capped.size()) == m_backlog)
+            --m_deepUsers;
         std::deque<Entry>& from = takeCapped ? user.capped : user.other;
         Job job = std::move(from.front().job);
         from.pop_front();
@@ -69,13 +117,13 @@ std::optional<FairQueue::Job> FairQueue::pop(bool urgentOnly)
     return std::nullopt;
 }
 
-bool FairQueue::hasUrgent() const
+bool FairQueue::hasWork(Pool pool, qint64 now) const
 {
-    // Users with something running are at most as many as the busy threads: the scan stops at
-    // the first user past them.
+    if (pool == Pool::Background && m_deepUsers == 0)
+        return false; // no scan of every waiting user on each submission
+    const int cap = currentCap();
     for (const QString& name : m_ring) {
-        const auto it = m_users.constFind(name);
-        if (!it->other.empty() || (it->running == 0 && !it->capped.empty()))
+        if (ready(name, *m_users.constFind(name), pool, cap, now) != 0)
             return true;
     }
     return false;
@@ -107,6 +155,7 @@ std::vector<FairQueue::Job> FairQueue::takeAll()
     }
     m_ring.clear();
     m_size = 0;
+    m_deepUsers = 0;
     return jobs;
 }
 

@@ -36,6 +36,14 @@ public:
         Full, // the user already has maxQueued jobs waiting
     };
 
+    // The kinds of worker thread, by what each may take (see FairDispatcher).
+    enum class Pool
+    {
+        Primary,    // anything, except the queries of users in the background
+        Spare,      // what must not wait for a busy thread (hasUrgent)
+        Background, // only the queries of users in the background
+    };
+
     // maxRunning: capped jobs of one user running at once (>= 1). maxQueued: jobs one user may
     // have waiting (>= 1); push() with bounded = false ignores it. cores: when > 0, the users
     // with jobs waiting or running share them: each runs at most cores / users queries at once
@@ -43,11 +51,20 @@ public:
     // a core of their own as soon as a flooder's query ends, not a slice of a contended one.
     FairQueue(int maxRunning, int maxQueued, int cores = 0);
 
-    Push push(Job job, bool bounded = true);
-    // The next job to run, or nothing when every waiting job belongs to a user at their cap.
-    // A capped job taken counts as running until finished() is called for it.
-    // urgentOnly: only what hasUrgent() counts (for a thread past the active limit).
-    std::optional<Job> pop(bool urgentOnly = false);
+    // backlog > 0: a user with at least that many queries waiting, while another user has
+    // submitted something within the last window, is in the background: their queries go to
+    // Background threads only. A flood then yields the cores to everyone else, and a user
+    // alone keeps the primaries. 0 (the default): no user is.
+    void setBackground(int backlog, qint64 windowNs);
+
+    // now: steady nanoseconds (steadyNanoseconds()), for the background window.
+    Push push(Job job, bool bounded = true, qint64 now = 0);
+    // The next job a thread of that pool may run, or nothing when every waiting job belongs
+    // to a user at their cap or to another pool. A capped job taken counts as running until
+    // finished() is called for it.
+    std::optional<Job> pop(Pool pool = Pool::Primary, qint64 now = 0);
+    // Whether pop(pool, now) would find a job.
+    bool hasWork(Pool pool, qint64 now = 0) const;
     void finished(const QString& user, bool capped);
     // Every waiting job, in no particular order; the queue is empty afterwards (running
     // counts stay until their finished()).
@@ -55,8 +72,10 @@ public:
 
     qsizetype size() const { return m_size; }
     // Whether a job waits that should not wait for a busy thread: one that is not a query, or
-    // a query of a user with none running. Looks at most at one user per running job.
-    bool hasUrgent() const;
+    // a query of a user with none running (and not in the background).
+    bool hasUrgent(qint64 now = 0) const { return hasWork(Pool::Spare, now); }
+    // Whether the user's queries go to Background threads now.
+    bool inBackground(const QString& user, qint64 now) const;
     bool isEmpty() const { return m_size == 0; }
     qsizetype queued(const QString& user) const;
     int running(const QString& user) const;
@@ -85,7 +104,20 @@ private:
         qsizetype waiting() const { return qsizetype(capped.size() + other.size()); }
     };
 
+    // Who last submitted something, and who last did before them among the others: enough to
+    // tell whether anyone but a given user did recently.
+    struct Seen
+    {
+        QString user;
+        qint64 at = 0;
+        bool valid = false;
+    };
+
     void forgetIfIdle(QHash<QString, User>::iterator it);
+    // The job pop(pool) would take from this user: 0 none, 1 their oldest query, 2 their
+    // oldest other job.
+    int ready(const QString& name, const User& user, Pool pool, int cap, qint64 now) const;
+    bool heavy(const QString& name, const User& user, qint64 now) const;
 
     // The most capped jobs one user may run now: the cap, or less when users share the cores.
     int currentCap() const;
@@ -98,6 +130,11 @@ private:
     qsizetype m_size = 0;
     quint64 m_nextSequence = 0;
     int m_peakRunning = 0;
+    int m_backlog = 0;         // set before the first push
+    qsizetype m_deepUsers = 0; // users with at least m_backlog queries waiting
+    qint64 m_windowNs = 0;
+    Seen m_latest;
+    Seen m_latestOther; // the latest by someone other than m_latest.user
 };
 
 } // namespace butler

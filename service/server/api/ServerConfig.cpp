@@ -437,6 +437,8 @@ void validateInto(const ServerConfig& config, Problems& problems, AuthSections s
     checkPositive(problems, QStringLiteral("workers"), config.workers);
     problems.check(config.workerNice >= 0 && config.workerNice <= 19, QStringLiteral("worker_nice"),
                    QStringLiteral("must be from 0 to 19; got %1").arg(config.workerNice));
+    problems.check(config.backgroundBacklog >= 0, QStringLiteral("background_backlog"),
+                   QStringLiteral("must be 0 (never) or more; got %1").arg(config.backgroundBacklog));
     const double retention = config.policy.trashRetentionDays;
     problems.check(
         retention > 0 && retention <= 36500, QStringLiteral("trash.retention_days"),
@@ -457,9 +459,10 @@ public:
 
     void read(const YAML::Node& root, ServerConfig& config)
     {
-        const auto top = entries(root, QString(),
-                                 {"listen", "public_url", "repositories", "auth", "policy", "quotas",
-                                  "signed_urls", "limits", "http", "workers", "trash", "worker_nice"});
+        const auto top =
+            entries(root, QString(),
+                    {"listen", "public_url", "repositories", "auth", "policy", "quotas", "signed_urls",
+                     "limits", "http", "workers", "trash", "worker_nice", "background_backlog"});
         if (!top)
             return;
         const Entries& e = *top;
@@ -535,6 +538,7 @@ public:
         }
         assign(config.workers, integer(e, QStringLiteral("workers")));
         assign(config.workerNice, integer(e, QStringLiteral("worker_nice")));
+        assign(config.backgroundBacklog, integer(e, QStringLiteral("background_backlog")));
         if (const auto trash =
                 section(e, QStringLiteral("trash"), {"retention_days", "purge_interval_seconds"})) {
             assign(config.policy.trashRetentionDays, number(*trash, QStringLiteral("trash.retention_days")));

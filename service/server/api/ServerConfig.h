@@ -98,6 +98,9 @@ struct ServerConfig
     int workers = 4; // registry worker threads
     // Nice levels the primary workers run below the listener threads (FairDispatcher::Options).
     int workerNice = 5;
+    // Queries a user must have waiting, while others use the server, for theirs to run on the
+    // SCHED_IDLE background threads (FairDispatcher::Options); 0: never.
+    int backgroundBacklog = 4;
 
     // Reads and validates a config file. On failure the error lists every problem found, one
     // per line, each naming its key path and line.

@@ -96,6 +96,26 @@ bool ThreadScheduling::requestSlice(std::chrono::microseconds slice)
 #endif
 }
 
+bool ThreadScheduling::runInBackground()
+{
+#ifdef Q_OS_LINUX
+    const sched_param none{};
+    if (::sched_setscheduler(0, SCHED_IDLE, &none) == 0) // 0: the calling thread
+        return true;
+    qCWarning(lcThreads) << "could not move a thread to SCHED_IDLE:" << strerror(errno);
+#endif
+    return false;
+}
+
+bool ThreadScheduling::inBackground()
+{
+#ifdef Q_OS_LINUX
+    return ::sched_getscheduler(0) == SCHED_IDLE;
+#else
+    return false;
+#endif
+}
+
 std::chrono::microseconds ThreadScheduling::slice()
 {
 #ifdef Q_OS_LINUX

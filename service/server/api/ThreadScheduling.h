@@ -23,6 +23,14 @@ public:
     // tick for a busy query thread's slice to end. The nice value stays as it is.
     static bool requestSlice(std::chrono::microseconds slice);
 
+    // Moves the calling thread to SCHED_IDLE: it runs only when no thread of normal priority
+    // wants its core, and one that wakes takes the core at once. For work that others should
+    // never wait behind (a flooding user's queries). There is no way back without a
+    // privilege: a thread that asks for this stays so.
+    static bool runInBackground();
+    // Whether the calling thread is SCHED_IDLE.
+    static bool inBackground();
+
     // The calling thread's slice as the kernel keeps it; 0 where it does not say.
     static std::chrono::microseconds slice();
 };

@@ -201,12 +201,75 @@ private slots:
         QVERIFY(dispatcher.waitForIdle(30000));
     }
 
+    // A's flood runs on the primaries while A is alone; once B submits, A's queries (while A
+    // has the backlog waiting) run on the SCHED_IDLE background threads, B's on a thread of
+    // normal priority, and A's cap still holds.
+    void floodRunsInTheBackgroundWhileOthersUseTheServer()
+    {
+        FairDispatcher::Options opts = options(4, 2, 100);
+        opts.activeThreads = 2;
+        opts.backgroundBacklog = 4;
+        opts.backgroundWindow = std::chrono::minutes(1); // B counts as active for the whole test
+        FairDispatcher dispatcher(opts);
+        QCOMPARE(dispatcher.threadCount(), 6); // 2 primaries, 2 spares, 2 background
+        Gate gate;
+        const auto release = qScopeGuard([&gate] { gate.release(); });
+        QMutex mutex;
+        QHash<QString, bool> background; // label: ran on a SCHED_IDLE thread
+        const auto job = [&](const QString& user, int index, Gate* wait) {
+            FairQueue::Job j;
+            j.user = user;
+            j.capped = true;
+            j.run = [&mutex, &background, wait, label = QStringLiteral("%1:%2").arg(user).arg(index)] {
+                {
+                    QMutexLocker lock(&mutex);
+                    background.insert(label, ThreadScheduling::inBackground());
+                }
+                if (wait)
+                    wait->open.acquire();
+            };
+            return j;
+        };
+        QTRY_COMPARE(dispatcher.idleThreads(), 6);
+        for (int i = 0; i < 10; ++i)
+            dispatcher.submit(job(QStringLiteral("A"), i, &gate));
+        QTRY_COMPARE(dispatcher.running(QStringLiteral("A")), 2);
+        dispatcher.submit(job(QStringLiteral("B"), 0, nullptr));
+        QVERIFY(dispatcher.waitForIdle(0) == false);
+        QTRY_VERIFY(background.contains(QStringLiteral("B:0")));
+        gate.release();
+        QVERIFY(dispatcher.waitForIdle(30000));
+        QCOMPARE(background.size(), 11);
+        QCOMPARE(dispatcher.peakRunningPerUser(), 2);
+        QVERIFY(!background.value(QStringLiteral("B:0")));
+        // A:0 and A:1 started while A was alone; A:k starts with 10 - k of A's waiting, so
+        // up to A:6 A has the backlog of 4.
+        for (int k = 0; k < 10; ++k) {
+            const bool expected = k >= 2 && k <= 6;
+            QVERIFY2(
+                background.value(QStringLiteral("A:%1").arg(k)) == expected,
+                qPrintable(QStringLiteral("A:%1 %2 in the background").arg(k).arg(expected ? "not" : "")));
+        }
+    }
+
     // Many submitters, users, queries and other work at random: every job runs and the
     // dispatcher goes idle, so no job is ever left queued with no thread coming for it.
+    void noJobIsStranded_data()
+    {
+        QTest::addColumn<int>("backlog");
+        QTest::newRow("no background threads") << 0;
+        // Users move in and out of the background as their queues grow and shrink, and as the
+        // others' submissions come and go (a window shorter than the pauses).
+        QTest::newRow("background threads") << 3;
+    }
+
     void noJobIsStranded()
     {
+        QFETCH(int, backlog);
         FairDispatcher::Options opts = options(4, 2, 100000);
         opts.activeThreads = 2;
+        opts.backgroundBacklog = backlog;
+        opts.backgroundWindow = std::chrono::milliseconds(1);
         FairDispatcher dispatcher(opts);
         std::atomic<int> ran{0};
         constexpr int kSubmitters = 6;

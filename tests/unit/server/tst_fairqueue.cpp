@@ -1,6 +1,7 @@
 // FairQueue: the order the worker threads take requests in. Round-robin over users, each
 // user's own order kept, the per-user cap on queries, other work passing capped queries, the
-// bound on a user's waiting requests, and users forgotten once idle.
+// bound on a user's waiting requests, users forgotten once idle, and a flood's queries kept for
+// the background threads while others use the server.
 
 #include "FairQueue.h"
 
@@ -33,7 +34,8 @@ struct Labelled
     // Runs the next job and returns its label, or "" when none is runnable.
     QString next(bool urgentOnly = false)
     {
-        std::optional<FairQueue::Job> j = queue.pop(urgentOnly);
+        std::optional<FairQueue::Job> j =
+            queue.pop(urgentOnly ? FairQueue::Pool::Spare : FairQueue::Pool::Primary);
         if (!j)
             return QString();
         j->run();
@@ -99,6 +101,82 @@ private slots:
         QCOMPARE(q.next(true), QString());
         QCOMPARE(q.next(), QStringLiteral("A:1")); // a thread within the limit takes anything
         QVERIFY(q.queue.isEmpty());
+    }
+
+    void floodYieldsToOthersInTheBackground()
+    {
+        Labelled q(2, 1000);
+        constexpr qint64 kSecond = 1000000000;
+        q.queue.setBackground(4, kSecond);
+        const auto pop = [&q](FairQueue::Pool pool, qint64 now) {
+            std::optional<FairQueue::Job> j = q.queue.pop(pool, now);
+            if (!j)
+                return QString();
+            j->run();
+            return Labelled::lastRun;
+        };
+        using Pool = FairQueue::Pool;
+        for (int i = 0; i < 8; ++i)
+            q.queue.push(
+                {QStringLiteral("A"), true, [i] { Labelled::lastRun = QStringLiteral("A:%1").arg(i); }, {}},
+                true, 0);
+        // Alone, A floods on the primaries; nothing is for the background threads.
+        QVERIFY(!q.queue.inBackground(QStringLiteral("A"), 10));
+        QVERIFY(!q.queue.hasWork(Pool::Background, 10));
+        QCOMPARE(pop(Pool::Primary, 10), QStringLiteral("A:0"));
+        // B submits: A, with 7 queries waiting, goes to the background.
+        q.queue.push({QStringLiteral("B"), true, [] { Labelled::lastRun = QStringLiteral("B:0"); }, {}}, true,
+                     20);
+        QVERIFY(q.queue.inBackground(QStringLiteral("A"), 30));
+        QVERIFY(!q.queue.inBackground(QStringLiteral("B"), 30));
+        QCOMPARE(pop(Pool::Primary, 30), QStringLiteral("B:0"));
+        QCOMPARE(pop(Pool::Primary, 30), QString()); // A's queries are not the primaries' now
+        QVERIFY(q.queue.hasWork(Pool::Background, 30));
+        QCOMPARE(pop(Pool::Background, 30), QStringLiteral("A:1"));
+        QCOMPARE(pop(Pool::Background, 30), QString()); // A's cap of 2 still holds
+        q.queue.finished(QStringLiteral("A"), true);
+        q.queue.finished(QStringLiteral("A"), true);
+        // With none running, A's queries are still not a spare's: A is not a newcomer.
+        QVERIFY(!q.queue.hasUrgent(40));
+        QCOMPARE(pop(Pool::Spare, 40), QString());
+        // A's work that is not a query stays with the primaries, ahead of its queries.
+        q.queue.push({QStringLiteral("A"), false, [] { Labelled::lastRun = QStringLiteral("A:write"); }, {}},
+                     true, 50);
+        QCOMPARE(pop(Pool::Background, 60), QStringLiteral("A:2"));
+        QCOMPARE(pop(Pool::Primary, 60), QStringLiteral("A:write"));
+        q.queue.finished(QStringLiteral("A"), true);
+        // A second after B's last submission (A's own do not count), A is alone again.
+        QVERIFY(q.queue.inBackground(QStringLiteral("A"), 20 + kSecond));
+        QVERIFY(!q.queue.inBackground(QStringLiteral("A"), 21 + kSecond));
+        QVERIFY(!q.queue.hasWork(Pool::Background, 21 + kSecond));
+        QCOMPARE(pop(Pool::Primary, 21 + kSecond), QStringLiteral("A:3"));
+        // B again: A has 4 waiting (A:4 to A:7), the backlog, so the background; with 3, not.
+        q.queue.push({QStringLiteral("B"), true, [] { Labelled::lastRun = QStringLiteral("B:1"); }, {}}, true,
+                     30 + kSecond);
+        QCOMPARE(pop(Pool::Primary, 40 + kSecond), QStringLiteral("B:1"));
+        QCOMPARE(pop(Pool::Background, 40 + kSecond), QStringLiteral("A:4"));
+        QVERIFY(!q.queue.inBackground(QStringLiteral("A"), 40 + kSecond));
+        q.queue.finished(QStringLiteral("A"), true);
+        q.queue.finished(QStringLiteral("A"), true);
+        QCOMPARE(pop(Pool::Background, 50 + kSecond), QString());
+        QCOMPARE(pop(Pool::Spare, 50 + kSecond), QStringLiteral("A:5")); // a newcomer's query again
+        QCOMPARE(pop(Pool::Primary, 50 + kSecond), QStringLiteral("A:6"));
+        q.queue.finished(QStringLiteral("A"), true);
+        QCOMPARE(pop(Pool::Primary, 50 + kSecond), QStringLiteral("A:7"));
+        QVERIFY(q.queue.isEmpty());
+    }
+
+    void withoutBackgroundEveryQueryIsThePrimaries()
+    {
+        Labelled q(2, 1000);
+        for (int i = 0; i < 10; ++i)
+            q.push(QStringLiteral("A"), i, true);
+        q.push(QStringLiteral("B"), 0, true);
+        QVERIFY(!q.queue.inBackground(QStringLiteral("A"), 0));
+        QVERIFY(!q.queue.hasWork(FairQueue::Pool::Background, 0));
+        QCOMPARE(q.next(), QStringLiteral("A:0"));
+        QCOMPARE(q.next(), QStringLiteral("B:0"));
+        QCOMPARE(q.next(), QStringLiteral("A:1"));
     }
 
     void floodingUserDoesNotDelayAnother()

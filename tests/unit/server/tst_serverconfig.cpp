@@ -44,6 +44,7 @@ http:
   threads: 3
 workers: 6
 worker_nice: 12
+background_backlog: 16
 )";
 
 // The smallest valid config; line 1 is "repositories:".
@@ -142,6 +143,7 @@ private slots:
         QCOMPARE(c.http.threads, 3);
         QCOMPARE(c.workers, 6);
         QCOMPARE(c.workerNice, 12);
+        QCOMPARE(c.backgroundBacklog, 16);
 
         // The views the server's libraries take.
         const AuthConfig auth = c.authConfig();
@@ -179,6 +181,7 @@ private slots:
         QCOMPARE(c.limits.exemptAdmins, false); // admins are limited like everyone
         QCOMPARE(c.workers, 4);
         QCOMPARE(c.workerNice, 5);
+        QCOMPARE(c.backgroundBacklog, 4);
         QCOMPARE(c.auth.usernameClaim, QStringLiteral("preferred_username"));
         QCOMPARE(c.auth.groupsClaim, QStringLiteral("groups"));
         QVERIFY(!c.auth.jwtEnabled());
@@ -237,6 +240,9 @@ private slots:
         QTest::newRow("worker_nice out of range")
             << QByteArray(MinimalConfig) + "worker_nice: 20\n"
             << QStringList{"worker_nice at line 5: must be from 0 to 19; got 20"};
+        QTest::newRow("background_backlog negative")
+            << QByteArray(MinimalConfig) + "background_backlog: -1\n"
+            << QStringList{"background_backlog at line 5: must be 0 (never) or more; got -1"};
         QTest::newRow("integer expected")
             << QByteArray(MinimalConfig) + "workers: many\n"
             << QStringList{"workers at line 5: expected an integer, got 'many'"};

@@ -77,6 +77,23 @@ private slots:
         QCOMPARE(after, niceOfThisThread());
     }
 
+    void runInBackgroundMovesOnlyTheCallingThread()
+    {
+        bool moved = false;
+        bool idle = false;
+        bool sliceRefused = false;
+        onThread([&] {
+            moved = ThreadScheduling::runInBackground();
+            idle = ThreadScheduling::inBackground();
+            // The slice is for normal threads; an idle one keeps none of its own.
+            sliceRefused = !ThreadScheduling::requestSlice(microseconds(2000));
+        });
+        QVERIFY(moved);
+        QVERIFY(idle);
+        QVERIFY(sliceRefused);
+        QVERIFY(!ThreadScheduling::inBackground()); // this thread is untouched
+    }
+
     void requestSliceSetsTheSliceAndKeepsTheNiceValue()
     {
         if (!kernelKeepsSlices())
