@@ -51,27 +51,10 @@ class TestFairness : public QObject
 {
     Q_OBJECT
 
-private slots:
-    void initTestCase()
-    {
-        QVERIFY2(
-            m_server.prepare(QStringLiteral("limits: { requests_per_second_per_user: %1, burst_per_user: "
-                                            "%2, concurrent_queries_per_user: %3 }\n")
-                                 .arg(kRate)
-                                 .arg(kBurst)
-                                 .arg(kQueryCap)),
-            qPrintable(m_server.lastError()));
-        QVERIFY2(m_server.start(), qPrintable(m_server.lastError()));
-    }
-
-    void cleanupTestCase()
-    {
-        if (m_server.process().state() != QProcess::NotRunning)
-            m_server.stop();
-    }
-
-    // First, while every bucket is full: many queries of one user at once.
-    void concurrentQueriesStayWithinTheCap()
+private:
+    // carol's queries, count of them at once over many connections: all answered, none
+    // refused, and at most the cap of them ran at once.
+    void burstOfQueries(int count)
     {
         const QByteArray body =
             QJsonDocument(
@@ -83,7 +66,7 @@ private slots:
         for (int i = 0; i < 4; ++i)
             managers.push_back(std::make_unique<QNetworkAccessManager>());
         QList<QNetworkReply*> replies;
-        for (int i = 0; i < kBurst - 6; ++i) {
+        for (int i = 0; i < count; ++i) {
             QNetworkRequest request(
                 QUrl(m_server.baseUrl() + m_server.api(QStringLiteral("/datasets/query"))));
             request.setRawHeader("Authorization",
@@ -109,6 +92,39 @@ private slots:
         // A worker counts its query as ended just after the answer left.
         QTRY_COMPARE(metric(scrape(), "butler_queries_running_max_per_user"), 0.0);
         QTRY_COMPARE(metric(scrape(), "butler_worker_queue_depth"), 0.0);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY2(
+            m_server.prepare(QStringLiteral("limits: { requests_per_second_per_user: %1, burst_per_user: "
+                                            "%2, concurrent_queries_per_user: %3 }\n")
+                                 .arg(kRate)
+                                 .arg(kBurst)
+                                 .arg(kQueryCap)),
+            qPrintable(m_server.lastError()));
+        QVERIFY2(m_server.start(), qPrintable(m_server.lastError()));
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_server.process().state() != QProcess::NotRunning)
+            m_server.stop();
+    }
+
+    // First, while every bucket is full: many queries of one user at once, alone, then while
+    // another user is about (when they run on the background threads).
+    void concurrentQueriesStayWithinTheCap()
+    {
+        const auto scrape = [this] { return m_server.request("GET", QStringLiteral("/metrics"), {}).body; };
+        QCOMPARE(metric(scrape(), "butler_queries_background_total"), 0.0);
+        burstOfQueries(12);
+        QCOMPARE(metric(scrape(), "butler_queries_background_total"), 0.0); // carol was alone
+        const auto other = m_server.get(QStringLiteral("/collections"), QStringLiteral("alice"));
+        QCOMPARE(other.status, 200);
+        burstOfQueries(12);
+        QVERIFY(metric(scrape(), "butler_queries_background_total") > 0);
     }
 
     void burstThen429WithRetryAfter()

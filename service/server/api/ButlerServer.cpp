@@ -166,6 +166,10 @@ Result<std::unique_ptr<ButlerServer>> ButlerServer::create(const ServerConfig& c
     metrics.addGauge("butler_queries_running_peak_per_user",
                      "The most queries one user ever had running at once since the start",
                      [dispatcher] { return double(dispatcher->peakRunningPerUser()); });
+    metrics.addCounter("butler_queries_background_total",
+                       "Queries run on the SCHED_IDLE background threads: those of a user with "
+                       "background_backlog waiting while others used the server",
+                       [dispatcher] { return double(dispatcher->backgroundRuns()); });
     metrics.addGauge("butler_rate_limit_buckets", "Users with a rate-limit bucket in memory",
                      [limiter] { return double(limiter->bucketCount()); });
     metrics.addCounter("butler_requests_rate_limited_total",

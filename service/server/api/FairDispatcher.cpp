@@ -96,6 +96,8 @@ void FairDispatcher::work(Pool pool)
             continue;
         }
         ++m_busy;
+        if (pool == Pool::Background)
+            ++m_backgroundRuns;
         // More waiting: one wake-up per submission may not have reached a thread that can
         // take it (the job woken for was at its user's cap, or another thread took it).
         if (!m_queue->isEmpty())
@@ -199,6 +201,12 @@ int FairDispatcher::peakRunningPerUser() const
 {
     std::lock_guard lock(m_mutex);
     return m_queue->peakRunningPerUser();
+}
+
+qint64 FairDispatcher::backgroundRuns() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_backgroundRuns;
 }
 
 } // namespace butler

@@ -78,6 +78,8 @@ public:
     qsizetype waitingUsers() const;
     int maxRunningPerUser() const;
     int peakRunningPerUser() const;
+    // Jobs the background threads took since the start.
+    qint64 backgroundRuns() const;
 
 private:
     using Pool = FairQueue::Pool;
@@ -94,6 +96,7 @@ private:
     std::optional<FairQueue> m_queue; // made once the primaries are counted
     int m_primaries = 1;
     int m_busy = 0;
+    qint64 m_backgroundRuns = 0;
     bool m_stopping = false;
     std::vector<QThread*> m_threads;
 };

@@ -240,6 +240,7 @@ private slots:
         gate.release();
         QVERIFY(dispatcher.waitForIdle(30000));
         QCOMPARE(background.size(), 11);
+        QCOMPARE(dispatcher.backgroundRuns(), 5);
         QCOMPARE(dispatcher.peakRunningPerUser(), 2);
         QVERIFY(!background.value(QStringLiteral("B:0")));
         // A:0 and A:1 started while A was alone; A:k starts with 10 - k of A's waiting, so
