@@ -22,7 +22,8 @@ FairDispatcher::FairDispatcher(Options options)
     if (background > 0)
         m_queue->setBackground(
             options.backgroundBacklog,
-            std::chrono::duration_cast<std::chrono::nanoseconds>(options.backgroundWindow).count());
+            std::chrono::duration_cast<std::chrono::nanoseconds>(options.backgroundWindow).count(),
+            std::chrono::duration_cast<std::chrono::nanoseconds>(options.backgroundStall).count());
     m_threads.reserve(size_t(count + background));
     for (int i = 0; i < count + background; ++i) {
         const Pool pool = i < m_primaries ? Pool::Primary : i < count ? Pool::Spare : Pool::Background;
@@ -88,7 +89,8 @@ void FairDispatcher::work(Pool pool)
     const int index = int(pool);
     std::unique_lock lock(m_mutex);
     while (!m_stopping) {
-        std::optional<FairQueue::Job> job = m_queue->pop(pool, steadyNanoseconds());
+        const qint64 taken = steadyNanoseconds();
+        std::optional<FairQueue::Job> job = m_queue->pop(pool, taken);
         if (!job) {
             ++m_sleeping[index];
             m_wake[index].wait(lock);
@@ -109,7 +111,7 @@ void FairDispatcher::work(Pool pool)
         job.reset(); // what the job holds goes before it counts as finished
         lock.lock();
         --m_busy;
-        m_queue->finished(user, capped);
+        m_queue->finished(user, capped, pool == Pool::Background, taken);
         // The query's end may let its user's next one run. This thread takes what it may
         // itself; what only a thread of another pool may take wakes one.
         if (!m_queue->isEmpty()) {

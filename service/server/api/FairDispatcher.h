@@ -39,11 +39,16 @@ public:
         // When > 0: a user with this many queries waiting while others use the server is in
         // the background (FairQueue::setBackground, within backgroundWindow): their queries
         // run on threads of their own, one per primary, under SCHED_IDLE (Linux), which the
-        // kernel runs only on cores no other thread wants. So a flood takes whatever the
+        // kernel runs only on cores no other thread wants; they do not count against the
+        // user's cap there. So a flood takes whatever the
         // cores have left, and another user's request is read, run and answered as if it
         // were not there. A user alone keeps the primaries. 0: no background threads.
         int backgroundBacklog = 0;
         std::chrono::milliseconds backgroundWindow{1000};
+        // A query that has run this long in the background sends the backlogs back to the
+        // primaries until it ends (FairQueue::setBackground): on a saturated server, a
+        // SCHED_IDLE thread hardly runs.
+        std::chrono::milliseconds backgroundStall{500};
         int maxRunningPerUser = 2; // capped jobs of one user at once
         int maxQueuedPerUser = 1000;
         QString threadName = QStringLiteral("butler-worker");

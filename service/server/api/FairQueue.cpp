@@ -18,10 +18,11 @@ int FairQueue::currentCap() const
     return std::clamp(int(m_cores / m_users.size()), 1, m_maxRunning);
 }
 
-void FairQueue::setBackground(int backlog, qint64 windowNs)
+void FairQueue::setBackground(int backlog, qint64 windowNs, qint64 stallNs)
 {
     m_backlog = std::max(0, backlog);
     m_windowNs = std::max<qint64>(0, windowNs);
+    m_stallNs = std::max<qint64>(0, stallNs);
 }
 
 FairQueue::Push FairQueue::push(Job job, bool bounded, qint64 now)
@@ -60,22 +61,32 @@ bool FairQueue::heavy(const QString& name, const User& user, qint64 now) const
     if (m_backlog == 0 || name.isNull() || qsizetype(user.capped.size()) < m_backlog)
         return false;
     const Seen& other = m_latest.valid && m_latest.user != name ? m_latest : m_latestOther;
-    return other.valid && other.user != name && now - other.at <= m_windowNs;
+    return other.valid && other.user != name && now - other.at <= m_windowNs && !backgroundStalled(now);
+}
+
+bool FairQueue::backgroundStalled(qint64 now) const
+{
+    for (const qint64 started : m_backgroundStarts) {
+        if (now - started > m_stallNs)
+            return true;
+    }
+    return false;
 }
 
 int FairQueue::ready(const QString& name, const User& user, Pool pool, int cap, qint64 now) const
 {
     const bool background = heavy(name, user, now);
-    bool cappedReady = !user.capped.empty() && user.running < cap;
+    bool cappedReady = !user.capped.empty();
     bool otherReady = !user.other.empty();
     switch (pool) {
     case Pool::Primary:
-        cappedReady = cappedReady && !background;
+        cappedReady = cappedReady && !background && user.running < cap;
         break;
     case Pool::Spare:
-        cappedReady = cappedReady && !background && user.running == 0;
+        cappedReady = cappedReady && !background && user.running == 0 && user.background == 0;
         break;
     case Pool::Background:
+        // Not capped: the background threads are few, and what runs there yields to everyone.
         cappedReady = cappedReady && background;
         otherReady = false;
         break;
@@ -102,7 +113,10 @@ std::optional<FairQueue::Job> FairQueue::pop(Pool pool, qint64 now)
         Job job = std::move(from.front().job);
         from.pop_front();
         --m_size;
-        if (takeCapped) {
+        if (takeCapped && pool == Pool::Background) {
+            ++user.background;
+            m_backgroundStarts.push_back(now);
+        } else if (takeCapped) {
             ++user.running;
             m_peakRunning = std::max(m_peakRunning, user.running);
         }
@@ -129,13 +143,20 @@ bool FairQueue::hasWork(Pool pool, qint64 now) const
     return false;
 }
 
-void FairQueue::finished(const QString& user, bool capped)
+void FairQueue::finished(const QString& user, bool capped, bool background, qint64 startedAt)
 {
     auto it = m_users.find(user);
     if (it == m_users.end())
         return;
-    if (capped && it->running > 0)
+    if (background) {
+        if (it->background > 0)
+            --it->background;
+        const auto started = std::find(m_backgroundStarts.begin(), m_backgroundStarts.end(), startedAt);
+        if (started != m_backgroundStarts.end())
+            m_backgroundStarts.erase(started);
+    } else if (capped && it->running > 0) {
         --it->running;
+    }
     forgetIfIdle(it);
 }
 
@@ -151,7 +172,7 @@ std::vector<FairQueue::Job> FairQueue::takeAll()
         it->capped.clear();
         it->other.clear();
         it->inRing = false;
-        it = it->running > 0 ? std::next(it) : m_users.erase(it);
+        it = it->running > 0 || it->background > 0 ? std::next(it) : m_users.erase(it);
     }
     m_ring.clear();
     m_size = 0;
@@ -181,7 +202,7 @@ int FairQueue::maxRunningPerUser() const
 
 void FairQueue::forgetIfIdle(QHash<QString, User>::iterator it)
 {
-    if (it != m_users.end() && it->waiting() == 0 && it->running == 0 && !it->inRing)
+    if (it != m_users.end() && it->waiting() == 0 && it->running == 0 && it->background == 0 && !it->inRing)
         m_users.erase(it);
 }
 

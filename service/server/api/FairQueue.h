@@ -53,31 +53,38 @@ public:
 
     // backlog > 0: a user with at least that many queries waiting, while another user has
     // submitted something within the last window, is in the background: their queries go to
-    // Background threads only. A flood then yields the cores to everyone else, and a user
-    // alone keeps the primaries. 0 (the default): no user is.
-    void setBackground(int backlog, qint64 windowNs);
+    // Background threads only, where they do not count against the user's cap (those threads
+    // are few, and yield to everyone). A flood then yields the cores to everyone else, and a
+    // user alone keeps the primaries. While a query has run in the background for more than
+    // stall (the cores had no time for it: the server is saturated, or it is long), no user
+    // is: the backlogs go back to the primaries and take their turns there, so a saturated
+    // server slows a flood down but does not stop it. 0 (the default): no user is.
+    void setBackground(int backlog, qint64 windowNs, qint64 stallNs);
 
     // now: steady nanoseconds (steadyNanoseconds()), for the background window.
     Push push(Job job, bool bounded = true, qint64 now = 0);
     // The next job a thread of that pool may run, or nothing when every waiting job belongs
     // to a user at their cap or to another pool. A capped job taken counts as running until
-    // finished() is called for it.
+    // finished() is called for it, with background = whether a Background thread took it and
+    // startedAt = the now of that pop.
     std::optional<Job> pop(Pool pool = Pool::Primary, qint64 now = 0);
     // Whether pop(pool, now) would find a job.
     bool hasWork(Pool pool, qint64 now = 0) const;
-    void finished(const QString& user, bool capped);
+    void finished(const QString& user, bool capped, bool background = false, qint64 startedAt = 0);
     // Every waiting job, in no particular order; the queue is empty afterwards (running
     // counts stay until their finished()).
     std::vector<Job> takeAll();
 
     qsizetype size() const { return m_size; }
     // Whether a job waits that should not wait for a busy thread: one that is not a query, or
-    // a query of a user with none running (and not in the background).
+    // a query of a user with none running anywhere (and not in the background).
     bool hasUrgent(qint64 now = 0) const { return hasWork(Pool::Spare, now); }
     // Whether the user's queries go to Background threads now.
     bool inBackground(const QString& user, qint64 now) const;
     bool isEmpty() const { return m_size == 0; }
     qsizetype queued(const QString& user) const;
+    // Capped jobs the user has running on primaries and spares (those on background threads
+    // do not count against the cap).
     int running(const QString& user) const;
     // Users with jobs waiting.
     qsizetype waitingUsers() const { return qsizetype(m_ring.size()); }
@@ -97,7 +104,8 @@ private:
     {
         std::deque<Entry> capped;
         std::deque<Entry> other;
-        int running = 0;
+        int running = 0;    // capped jobs, on primaries and spares
+        int background = 0; // capped jobs on background threads
         bool inRing = false;
         std::list<QString>::iterator ringPosition{};
 
@@ -118,6 +126,7 @@ private:
     // oldest other job.
     int ready(const QString& name, const User& user, Pool pool, int cap, qint64 now) const;
     bool heavy(const QString& name, const User& user, qint64 now) const;
+    bool backgroundStalled(qint64 now) const;
 
     // The most capped jobs one user may run now: the cap, or less when users share the cores.
     int currentCap() const;
@@ -133,6 +142,8 @@ private:
     int m_backlog = 0;         // set before the first push
     qsizetype m_deepUsers = 0; // users with at least m_backlog queries waiting
     qint64 m_windowNs = 0;
+    qint64 m_stallNs = 0;
+    std::vector<qint64> m_backgroundStarts; // when each job running in the background began
     Seen m_latest;
     Seen m_latestOther; // the latest by someone other than m_latest.user
 };

@@ -253,6 +253,63 @@ private slots:
         }
     }
 
+    // A query that stays in the background longer than the stall (here: held by the test, as
+    // a saturated server would hold it) sends A's backlog back to the primaries.
+    void stalledBackgroundSendsTheBacklogToThePrimaries()
+    {
+        FairDispatcher::Options opts = options(4, 2, 100);
+        opts.activeThreads = 2;
+        opts.backgroundBacklog = 4;
+        opts.backgroundWindow = std::chrono::minutes(1);
+        opts.backgroundStall = std::chrono::milliseconds(50);
+        FairDispatcher dispatcher(opts);
+        std::vector<std::unique_ptr<Gate>> gates;
+        for (int i = 0; i < 10; ++i)
+            gates.push_back(std::make_unique<Gate>());
+        const auto release = qScopeGuard([&gates] {
+            for (auto& gate : gates)
+                gate->release();
+        });
+        QMutex mutex;
+        QHash<QString, bool> background;
+        const auto job = [&](const QString& user, int index, Gate* wait) {
+            FairQueue::Job j;
+            j.user = user;
+            j.capped = true;
+            j.run = [&mutex, &background, wait, label = QStringLiteral("%1:%2").arg(user).arg(index)] {
+                {
+                    QMutexLocker lock(&mutex);
+                    background.insert(label, ThreadScheduling::inBackground());
+                }
+                if (wait)
+                    wait->open.acquire();
+            };
+            return j;
+        };
+        const auto ran = [&](const QString& label) {
+            QMutexLocker lock(&mutex);
+            return background.contains(label);
+        };
+        QTRY_COMPARE(dispatcher.idleThreads(), 6);
+        for (int i = 0; i < 10; ++i)
+            dispatcher.submit(job(QStringLiteral("A"), i, gates[size_t(i)].get()));
+        QTRY_COMPARE(dispatcher.running(QStringLiteral("A")), 2); // A:0, A:1 on the primaries
+        dispatcher.submit(job(QStringLiteral("B"), 0, nullptr));
+        // A:2 and A:3 go to the two background threads and stay there.
+        QTRY_VERIFY(ran(QStringLiteral("B:0")) && ran(QStringLiteral("A:2")) && ran(QStringLiteral("A:3")));
+        QCOMPARE(dispatcher.backgroundRuns(), 2);
+        QTest::qWait(100);   // past the stall
+        gates[0]->release(); // A:0 ends: its primary takes A:4, though A has 6 waiting
+        QTRY_VERIFY(ran(QStringLiteral("A:4")));
+        QVERIFY(!background.value(QStringLiteral("A:4")));
+        QCOMPARE(dispatcher.backgroundRuns(), 2);
+        for (auto& gate : gates)
+            gate->release();
+        QVERIFY(dispatcher.waitForIdle(30000));
+        QCOMPARE(background.size(), 11);
+        QCOMPARE(dispatcher.peakRunningPerUser(), 2);
+    }
+
     // Many submitters, users, queries and other work at random: every job runs and the
     // dispatcher goes idle, so no job is ever left queued with no thread coming for it.
     void noJobIsStranded_data()

@@ -107,63 +107,77 @@ private slots:
     {
         Labelled q(2, 1000);
         constexpr qint64 kSecond = 1000000000;
-        q.queue.setBackground(4, kSecond);
-        const auto pop = [&q](FairQueue::Pool pool, qint64 now) {
+        constexpr qint64 kStall = kSecond / 2;
+        q.queue.setBackground(4, kSecond, kStall);
+        using Pool = FairQueue::Pool;
+        const auto pop = [&q](Pool pool, qint64 now) {
             std::optional<FairQueue::Job> j = q.queue.pop(pool, now);
             if (!j)
                 return QString();
             j->run();
             return Labelled::lastRun;
         };
-        using Pool = FairQueue::Pool;
+        const auto push = [&q](const QString& user, const QString& label, bool capped, qint64 now) {
+            q.queue.push({user, capped, [label] { Labelled::lastRun = label; }, {}}, true, now);
+        };
         for (int i = 0; i < 8; ++i)
-            q.queue.push(
-                {QStringLiteral("A"), true, [i] { Labelled::lastRun = QStringLiteral("A:%1").arg(i); }, {}},
-                true, 0);
+            push(QStringLiteral("A"), QStringLiteral("A:%1").arg(i), true, 0);
         // Alone, A floods on the primaries; nothing is for the background threads.
         QVERIFY(!q.queue.inBackground(QStringLiteral("A"), 10));
         QVERIFY(!q.queue.hasWork(Pool::Background, 10));
         QCOMPARE(pop(Pool::Primary, 10), QStringLiteral("A:0"));
         // B submits: A, with 7 queries waiting, goes to the background.
-        q.queue.push({QStringLiteral("B"), true, [] { Labelled::lastRun = QStringLiteral("B:0"); }, {}}, true,
-                     20);
+        push(QStringLiteral("B"), QStringLiteral("B:0"), true, 20);
         QVERIFY(q.queue.inBackground(QStringLiteral("A"), 30));
         QVERIFY(!q.queue.inBackground(QStringLiteral("B"), 30));
         QCOMPARE(pop(Pool::Primary, 30), QStringLiteral("B:0"));
         QCOMPARE(pop(Pool::Primary, 30), QString()); // A's queries are not the primaries' now
         QVERIFY(q.queue.hasWork(Pool::Background, 30));
+        // Background threads take A's queries past A's cap of 2, as long as A has 4 waiting.
         QCOMPARE(pop(Pool::Background, 30), QStringLiteral("A:1"));
-        QCOMPARE(pop(Pool::Background, 30), QString()); // A's cap of 2 still holds
+        QCOMPARE(pop(Pool::Background, 30), QStringLiteral("A:2"));
+        QCOMPARE(pop(Pool::Background, 30), QStringLiteral("A:3"));
+        QCOMPARE(pop(Pool::Background, 30), QStringLiteral("A:4"));
+        QVERIFY(!q.queue.inBackground(QStringLiteral("A"), 30)); // 3 waiting
+        QCOMPARE(pop(Pool::Background, 30), QString());
+        QCOMPARE(q.queue.running(QStringLiteral("A")), 1); // A:0; the background does not count
+        QCOMPARE(q.queue.peakRunningPerUser(), 1);
+        // With nothing on the primaries but some in the background, A is no newcomer.
         q.queue.finished(QStringLiteral("A"), true);
-        q.queue.finished(QStringLiteral("A"), true);
-        // With none running, A's queries are still not a spare's: A is not a newcomer.
-        QVERIFY(!q.queue.hasUrgent(40));
         QCOMPARE(pop(Pool::Spare, 40), QString());
+        QCOMPARE(pop(Pool::Primary, 40), QStringLiteral("A:5"));
+        for (int i = 0; i < 4; ++i)
+            q.queue.finished(QStringLiteral("A"), true, true, 30);
         // A's work that is not a query stays with the primaries, ahead of its queries.
-        q.queue.push({QStringLiteral("A"), false, [] { Labelled::lastRun = QStringLiteral("A:write"); }, {}},
-                     true, 50);
-        QCOMPARE(pop(Pool::Background, 60), QStringLiteral("A:2"));
+        for (int i = 8; i < 12; ++i)
+            push(QStringLiteral("A"), QStringLiteral("A:%1").arg(i), true, 50);
+        push(QStringLiteral("A"), QStringLiteral("A:write"), false, 50);
+        QVERIFY(q.queue.inBackground(QStringLiteral("A"), 60)); // A:6 to A:11 wait; B came at 20
+        QCOMPARE(pop(Pool::Background, 60), QStringLiteral("A:6"));
         QCOMPARE(pop(Pool::Primary, 60), QStringLiteral("A:write"));
-        q.queue.finished(QStringLiteral("A"), true);
+        QCOMPARE(pop(Pool::Primary, 60), QString());
+        // A:6 has run in the background for longer than the stall: the cores have no time for
+        // the background, and the backlog takes its turns on the primaries again.
+        QVERIFY(q.queue.inBackground(QStringLiteral("A"), 60 + kStall));
+        QVERIFY(!q.queue.inBackground(QStringLiteral("A"), 61 + kStall));
+        QVERIFY(!q.queue.hasWork(Pool::Background, 61 + kStall));
+        QCOMPARE(pop(Pool::Primary, 61 + kStall), QStringLiteral("A:7"));
+        QCOMPARE(q.queue.running(QStringLiteral("A")), 2); // A:5 and A:7: the cap again
+        QCOMPARE(pop(Pool::Primary, 61 + kStall), QString());
+        q.queue.finished(QStringLiteral("A"), true, true, 60); // A:6 ends
+        QVERIFY(q.queue.inBackground(QStringLiteral("A"), 62 + kStall));
         // A second after B's last submission (A's own do not count), A is alone again.
         QVERIFY(q.queue.inBackground(QStringLiteral("A"), 20 + kSecond));
         QVERIFY(!q.queue.inBackground(QStringLiteral("A"), 21 + kSecond));
         QVERIFY(!q.queue.hasWork(Pool::Background, 21 + kSecond));
-        QCOMPARE(pop(Pool::Primary, 21 + kSecond), QStringLiteral("A:3"));
-        // B again: A has 4 waiting (A:4 to A:7), the backlog, so the background; with 3, not.
-        q.queue.push({QStringLiteral("B"), true, [] { Labelled::lastRun = QStringLiteral("B:1"); }, {}}, true,
-                     30 + kSecond);
-        QCOMPARE(pop(Pool::Primary, 40 + kSecond), QStringLiteral("B:1"));
-        QCOMPARE(pop(Pool::Background, 40 + kSecond), QStringLiteral("A:4"));
-        QVERIFY(!q.queue.inBackground(QStringLiteral("A"), 40 + kSecond));
-        q.queue.finished(QStringLiteral("A"), true);
-        q.queue.finished(QStringLiteral("A"), true);
-        QCOMPARE(pop(Pool::Background, 50 + kSecond), QString());
-        QCOMPARE(pop(Pool::Spare, 50 + kSecond), QStringLiteral("A:5")); // a newcomer's query again
-        QCOMPARE(pop(Pool::Primary, 50 + kSecond), QStringLiteral("A:6"));
-        q.queue.finished(QStringLiteral("A"), true);
-        QCOMPARE(pop(Pool::Primary, 50 + kSecond), QStringLiteral("A:7"));
+        q.queue.finished(QStringLiteral("A"), true); // A:5
+        q.queue.finished(QStringLiteral("A"), true); // A:7
+        for (int i = 8; i < 12; ++i) {
+            QCOMPARE(pop(Pool::Primary, 21 + kSecond), QStringLiteral("A:%1").arg(i));
+            q.queue.finished(QStringLiteral("A"), true);
+        }
         QVERIFY(q.queue.isEmpty());
+        QCOMPARE(q.queue.running(QStringLiteral("A")), 0);
     }
 
     void withoutBackgroundEveryQueryIsThePrimaries()
