@@ -76,6 +76,45 @@ FairQueue::Job flagging(const QString& user, bool capped, std::atomic<bool>* ran
     return job;
 }
 
+// Capped jobs that record whether they ran on a SCHED_IDLE (background) thread.
+struct Placements
+{
+    QMutex mutex;
+    QHash<QString, bool> background; // "user:index": ran in the background
+
+    // Records where it runs, then waits at gate (if any).
+    FairQueue::Job job(const QString& user, int index, Gate* gate)
+    {
+        FairQueue::Job j;
+        j.user = user;
+        j.capped = true;
+        j.run = [this, gate, label = QStringLiteral("%1:%2").arg(user).arg(index)] {
+            {
+                QMutexLocker lock(&mutex);
+                background.insert(label, ThreadScheduling::inBackground());
+            }
+            if (gate)
+                gate->open.acquire();
+        };
+        return j;
+    }
+    bool ran(const QString& label)
+    {
+        QMutexLocker lock(&mutex);
+        return background.contains(label);
+    }
+    bool inBackground(const QString& label)
+    {
+        QMutexLocker lock(&mutex);
+        return background.value(label);
+    }
+    qsizetype count()
+    {
+        QMutexLocker lock(&mutex);
+        return background.size();
+    }
+};
+
 FairDispatcher::Options options(int threads, int maxRunning, int maxQueued)
 {
     FairDispatcher::Options result;
@@ -214,41 +253,26 @@ private slots:
         QCOMPARE(dispatcher.threadCount(), 6); // 2 primaries, 2 spares, 2 background
         Gate gate;
         const auto release = qScopeGuard([&gate] { gate.release(); });
-        QMutex mutex;
-        QHash<QString, bool> background; // label: ran on a SCHED_IDLE thread
-        const auto job = [&](const QString& user, int index, Gate* wait) {
-            FairQueue::Job j;
-            j.user = user;
-            j.capped = true;
-            j.run = [&mutex, &background, wait, label = QStringLiteral("%1:%2").arg(user).arg(index)] {
-                {
-                    QMutexLocker lock(&mutex);
-                    background.insert(label, ThreadScheduling::inBackground());
-                }
-                if (wait)
-                    wait->open.acquire();
-            };
-            return j;
-        };
+        Placements placed;
         QTRY_COMPARE(dispatcher.idleThreads(), 6);
         for (int i = 0; i < 10; ++i)
-            dispatcher.submit(job(QStringLiteral("A"), i, &gate));
+            dispatcher.submit(placed.job(QStringLiteral("A"), i, &gate));
         QTRY_COMPARE(dispatcher.running(QStringLiteral("A")), 2);
-        dispatcher.submit(job(QStringLiteral("B"), 0, nullptr));
+        dispatcher.submit(placed.job(QStringLiteral("B"), 0, nullptr));
         QVERIFY(dispatcher.waitForIdle(0) == false);
-        QTRY_VERIFY(background.contains(QStringLiteral("B:0")));
+        QTRY_VERIFY(placed.ran(QStringLiteral("B:0")));
         gate.release();
         QVERIFY(dispatcher.waitForIdle(30000));
-        QCOMPARE(background.size(), 11);
+        QCOMPARE(placed.count(), 11);
         QCOMPARE(dispatcher.backgroundRuns(), 5);
         QCOMPARE(dispatcher.peakRunningPerUser(), 2);
-        QVERIFY(!background.value(QStringLiteral("B:0")));
+        QVERIFY(!placed.inBackground(QStringLiteral("B:0")));
         // A:0 and A:1 started while A was alone; A:k starts with 10 - k of A's waiting, so
         // up to A:6 A has the backlog of 4.
         for (int k = 0; k < 10; ++k) {
             const bool expected = k >= 2 && k <= 6;
             QVERIFY2(
-                background.value(QStringLiteral("A:%1").arg(k)) == expected,
+                placed.inBackground(QStringLiteral("A:%1").arg(k)) == expected,
                 qPrintable(QStringLiteral("A:%1 %2 in the background").arg(k).arg(expected ? "not" : "")));
         }
     }
@@ -270,43 +294,25 @@ private slots:
             for (auto& gate : gates)
                 gate->release();
         });
-        QMutex mutex;
-        QHash<QString, bool> background;
-        const auto job = [&](const QString& user, int index, Gate* wait) {
-            FairQueue::Job j;
-            j.user = user;
-            j.capped = true;
-            j.run = [&mutex, &background, wait, label = QStringLiteral("%1:%2").arg(user).arg(index)] {
-                {
-                    QMutexLocker lock(&mutex);
-                    background.insert(label, ThreadScheduling::inBackground());
-                }
-                if (wait)
-                    wait->open.acquire();
-            };
-            return j;
-        };
-        const auto ran = [&](const QString& label) {
-            QMutexLocker lock(&mutex);
-            return background.contains(label);
-        };
+        Placements placed;
         QTRY_COMPARE(dispatcher.idleThreads(), 6);
         for (int i = 0; i < 10; ++i)
-            dispatcher.submit(job(QStringLiteral("A"), i, gates[size_t(i)].get()));
+            dispatcher.submit(placed.job(QStringLiteral("A"), i, gates[size_t(i)].get()));
         QTRY_COMPARE(dispatcher.running(QStringLiteral("A")), 2); // A:0, A:1 on the primaries
-        dispatcher.submit(job(QStringLiteral("B"), 0, nullptr));
+        dispatcher.submit(placed.job(QStringLiteral("B"), 0, nullptr));
         // A:2 and A:3 go to the two background threads and stay there.
-        QTRY_VERIFY(ran(QStringLiteral("B:0")) && ran(QStringLiteral("A:2")) && ran(QStringLiteral("A:3")));
+        QTRY_VERIFY(placed.ran(QStringLiteral("B:0")) && placed.ran(QStringLiteral("A:2")) &&
+                    placed.ran(QStringLiteral("A:3")));
         QCOMPARE(dispatcher.backgroundRuns(), 2);
         QTest::qWait(100);   // past the stall
         gates[0]->release(); // A:0 ends: its primary takes A:4, though A has 6 waiting
-        QTRY_VERIFY(ran(QStringLiteral("A:4")));
-        QVERIFY(!background.value(QStringLiteral("A:4")));
+        QTRY_VERIFY(placed.ran(QStringLiteral("A:4")));
+        QVERIFY(!placed.inBackground(QStringLiteral("A:4")));
         QCOMPARE(dispatcher.backgroundRuns(), 2);
         for (auto& gate : gates)
             gate->release();
         QVERIFY(dispatcher.waitForIdle(30000));
-        QCOMPARE(background.size(), 11);
+        QCOMPARE(placed.count(), 11);
         QCOMPARE(dispatcher.peakRunningPerUser(), 2);
     }
 
