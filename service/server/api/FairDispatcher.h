@@ -16,15 +16,17 @@ class QThread;
 namespace butler {
 
 // The server's worker threads, taking jobs in FairQueue's order: round-robin over users,
-// each user's queries capped. Thread-safe. The threads start with the dispatcher and end
-// with shutdown() (or the destructor).
+// each user's queries capped, a flooding user's queries on background threads while others
+// use the server. Thread-safe. The threads start with the dispatcher and end with shutdown()
+// (or the destructor).
 class FairDispatcher
 {
 public:
     struct Options
     {
         int threads = 4;
-        // Primary threads, at most one per core, take every job; the other threads are
+        // Primary threads, at most one per core, take every job (but the queries of a user in
+        // the background, see backgroundBacklog); the other threads are
         // spares that take only what must not wait for a busy primary: another user's first
         // query, or work that is not a query. A flood by one user keeps to the primaries
         // (more threads would only trade places on the cores, at a context switch a
@@ -40,9 +42,11 @@ public:
         // the background (FairQueue::setBackground, within backgroundWindow): their queries
         // run on threads of their own, one per primary, under SCHED_IDLE (Linux), which the
         // kernel runs only on cores no other thread wants; they do not count against the
-        // user's cap there. So a flood takes whatever the
-        // cores have left, and another user's request is read, run and answered as if it
-        // were not there. A user alone keeps the primaries. 0: no background threads.
+        // user's cap there. So a flood takes whatever the cores have left, and another user's
+        // request is read, run and answered as if it were not there. A user alone keeps the
+        // primaries. 0: no background threads. These threads take the dispatcher's mutex to
+        // take and end jobs: on a saturated machine, one preempted inside it holds up the
+        // others (which backgroundStall keeps rare).
         int backgroundBacklog = 0;
         std::chrono::milliseconds backgroundWindow{1000};
         // A query that has run this long in the background sends the backlogs back to the
