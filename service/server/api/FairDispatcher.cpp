@@ -27,15 +27,23 @@ FairDispatcher::FairDispatcher(Options options)
     m_threads.reserve(size_t(count + background));
     for (int i = 0; i < count + background; ++i) {
         const Pool pool = i < m_primaries ? Pool::Primary : i < count ? Pool::Spare : Pool::Background;
-        QThread* thread = QThread::create([this, pool, nice = options.nice] {
+        BackgroundSlot* slot = nullptr;
+        if (pool == Pool::Background) {
+            m_background.push_back(std::make_unique<BackgroundSlot>());
+            slot = m_background.back().get();
+        }
+        QThread* thread = QThread::create([this, pool, slot, nice = options.nice] {
             // Spares take what another user waits for: they run before the primaries' work
             // and take a core as soon as they wake.
-            if (pool == Pool::Spare)
+            if (pool == Pool::Spare) {
                 ThreadScheduling::requestSlice(ThreadScheduling::kShortSlice);
-            else if (pool == Pool::Primary)
+            } else if (pool == Pool::Primary) {
                 ThreadScheduling::lowerPriority(nice);
-            else
+            } else {
                 ThreadScheduling::runInBackground();
+                runBackground(*slot);
+                return;
+            }
             work(pool);
         });
         thread->setObjectName(QStringLiteral("%1-%2%3")
@@ -46,6 +54,11 @@ FairDispatcher::FairDispatcher(Options options)
                                                                   : QString()));
         m_threads.push_back(thread);
         thread->start();
+    }
+    if (!m_background.empty()) {
+        m_reaper = QThread::create([this] { reapBackground(); });
+        m_reaper->setObjectName(options.threadName + QStringLiteral("-reaper"));
+        m_reaper->start();
     }
 }
 
@@ -81,7 +94,61 @@ void FairDispatcher::wake(qint64 now)
     // waiting than one thread takes: the thread that takes a job wakes the next.
     if (!wakeOne(Pool::Primary))
         wakeOne(Pool::Spare);
-    wakeOne(Pool::Background);
+    if (m_stopping)
+        return;
+    for (const std::unique_ptr<BackgroundSlot>& slot : m_background) {
+        if (!slot->idle)
+            continue;
+        std::optional<FairQueue::Job> job = m_queue->pop(Pool::Background, now);
+        if (!job)
+            return;
+        slot->idle = false;
+        slot->user = job->user;
+        slot->capped = job->capped;
+        slot->taken = now;
+        slot->job = std::move(job);
+        ++m_busy;
+        ++m_backgroundRuns;
+        slot->go.release();
+    }
+}
+
+void FairDispatcher::runBackground(BackgroundSlot& slot)
+{
+    for (;;) {
+        slot.go.acquire();
+        if (!slot.job)
+            return; // stopping
+        (*slot.job).run();
+        slot.job.reset(); // what the job holds goes before it counts as finished
+        slot.done.store(true, std::memory_order_release);
+        m_backgroundDone.release();
+    }
+}
+
+void FairDispatcher::reapBackground()
+{
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+        lock.unlock();
+        m_backgroundDone.acquire();
+        lock.lock();
+        const qint64 now = steadyNanoseconds();
+        for (const std::unique_ptr<BackgroundSlot>& slot : m_background) {
+            if (!slot->done.load(std::memory_order_acquire))
+                continue;
+            slot->done.store(false, std::memory_order_relaxed);
+            m_queue->finished(slot->user, slot->capped, true, slot->taken);
+            --m_busy;
+            slot->idle = true;
+        }
+        if (m_reaperStopping)
+            return;
+        if (!m_queue->isEmpty())
+            wake(now);
+        if (m_busy == 0 && m_queue->isEmpty())
+            m_idle.notify_all();
+    }
 }
 
 void FairDispatcher::work(Pool pool)
@@ -98,8 +165,6 @@ void FairDispatcher::work(Pool pool)
             continue;
         }
         ++m_busy;
-        if (pool == Pool::Background)
-            ++m_backgroundRuns;
         // More waiting: one wake-up per submission may not have reached a thread that can
         // take it (the job woken for was at its user's cap, or another thread took it).
         if (!m_queue->isEmpty())
@@ -111,7 +176,7 @@ void FairDispatcher::work(Pool pool)
         job.reset(); // what the job holds goes before it counts as finished
         lock.lock();
         --m_busy;
-        m_queue->finished(user, capped, pool == Pool::Background, taken);
+        m_queue->finished(user, capped);
         // The query's end may let its user's next one run. This thread takes what it may
         // itself; what only a thread of another pool may take wakes one.
         if (!m_queue->isEmpty()) {
@@ -143,6 +208,10 @@ void FairDispatcher::shutdown()
     }
     for (std::condition_variable& wake : m_wake)
         wake.notify_all();
+    // One more permit each: an idle background thread wakes with no job and ends; a busy one
+    // ends after its job.
+    for (const std::unique_ptr<BackgroundSlot>& slot : m_background)
+        slot->go.release();
     if (!dropped.empty())
         qCInfo(lcDispatch) << "stopping:" << dropped.size() << "requests dropped unrun";
     for (FairQueue::Job& job : dropped) {
@@ -155,6 +224,16 @@ void FairDispatcher::shutdown()
         delete thread;
     }
     m_threads.clear();
+    if (m_reaper) {
+        {
+            std::lock_guard lock(m_mutex);
+            m_reaperStopping = true;
+        }
+        m_backgroundDone.release();
+        m_reaper->wait();
+        delete m_reaper;
+        m_reaper = nullptr;
+    }
 }
 
 qsizetype FairDispatcher::queued() const
@@ -178,7 +257,10 @@ int FairDispatcher::running(const QString& user) const
 int FairDispatcher::idleThreads() const
 {
     std::lock_guard lock(m_mutex);
-    return m_sleeping[0] + m_sleeping[1] + m_sleeping[2];
+    int idle = m_sleeping[0] + m_sleeping[1];
+    for (const std::unique_ptr<BackgroundSlot>& slot : m_background)
+        idle += slot->idle ? 1 : 0;
+    return idle;
 }
 
 int FairDispatcher::busyThreads() const

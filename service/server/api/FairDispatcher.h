@@ -4,11 +4,13 @@
 
 #include <QString>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <semaphore>
 #include <vector>
 
 class QThread;
@@ -44,9 +46,9 @@ public:
         // kernel runs only on cores no other thread wants; they do not count against the
         // user's cap there. So a flood takes whatever the cores have left, and another user's
         // request is read, run and answered as if it were not there. A user alone keeps the
-        // primaries. 0: no background threads. These threads take the dispatcher's mutex to
-        // take and end jobs: on a saturated machine, one preempted inside it holds up the
-        // others (which backgroundStall keeps rare).
+        // primaries. 0: no background threads. These threads never take the dispatcher's
+        // mutex: preempted inside it, on a saturated machine, one would hold up every
+        // submission until the kernel ran it again.
         int backgroundBacklog = 0;
         std::chrono::milliseconds backgroundWindow{1000};
         // A query that has run this long in the background sends the backlogs back to the
@@ -92,22 +94,43 @@ public:
 
 private:
     using Pool = FairQueue::Pool;
-    static constexpr int kPools = 3;
+    static constexpr int kPools = 2; // Primary and Spare threads wait on m_wake
+
+    // A background thread's hand-off. A thread holding m_mutex puts a job in and releases go;
+    // the background thread runs it, marks it done and releases m_backgroundDone, and the
+    // reaper thread (normal priority) records the end under m_mutex.
+    struct BackgroundSlot
+    {
+        std::counting_semaphore<> go{0}; // a job, or (with none) the end
+        std::optional<FairQueue::Job> job;
+        QString user;
+        bool capped = false;
+        qint64 taken = 0;
+        bool idle = true;              // under m_mutex: may be given a job
+        std::atomic<bool> done{false}; // its job ran; the reaper has not recorded it yet
+    };
 
     void work(Pool pool);
-    // Called with m_mutex held: wakes a sleeping thread of each pool with work waiting for it.
+    void runBackground(BackgroundSlot& slot);
+    void reapBackground();
+    // Called with m_mutex held: wakes a sleeping thread of each pool with work waiting for it,
+    // and gives idle background threads what they may take.
     void wake(qint64 now);
 
     mutable std::mutex m_mutex;
     std::condition_variable m_wake[kPools]; // work for that pool was queued, or stopping
-    int m_sleeping[kPools] = {0, 0, 0};
+    int m_sleeping[kPools] = {0, 0};
     std::condition_variable m_idle;   // the last job finished
     std::optional<FairQueue> m_queue; // made once the primaries are counted
     int m_primaries = 1;
     int m_busy = 0;
     qint64 m_backgroundRuns = 0;
     bool m_stopping = false;
-    std::vector<QThread*> m_threads;
+    bool m_reaperStopping = false;
+    std::vector<QThread*> m_threads; // primaries, spares and background threads
+    std::vector<std::unique_ptr<BackgroundSlot>> m_background;
+    std::counting_semaphore<> m_backgroundDone{0};
+    QThread* m_reaper = nullptr;
 };
 
 } // namespace butler
