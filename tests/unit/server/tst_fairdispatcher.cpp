@@ -316,6 +316,44 @@ private slots:
         QCOMPARE(dispatcher.peakRunningPerUser(), 2);
     }
 
+    // Shutdown with queries on the background threads: it waits for them, drops what waits,
+    // and every thread ends.
+    void shutdownWaitsForTheBackground()
+    {
+        FairDispatcher::Options opts = options(4, 2, 100);
+        opts.activeThreads = 2;
+        opts.backgroundBacklog = 4;
+        opts.backgroundWindow = std::chrono::minutes(1);
+        opts.backgroundStall = std::chrono::minutes(1);
+        FairDispatcher dispatcher(opts);
+        Gate gate;
+        const auto release = qScopeGuard([&gate] { gate.release(); });
+        Placements placed;
+        std::atomic<int> dropped{0};
+        QTRY_COMPARE(dispatcher.idleThreads(), 6);
+        for (int i = 0; i < 10; ++i) {
+            FairQueue::Job job = placed.job(QStringLiteral("A"), i, &gate);
+            job.drop = [&dropped] { ++dropped; };
+            dispatcher.submit(std::move(job));
+        }
+        QTRY_COMPARE(dispatcher.running(QStringLiteral("A")), 2);
+        dispatcher.submit(placed.job(QStringLiteral("B"), 0, nullptr));
+        QTRY_COMPARE(dispatcher.backgroundRuns(), 2); // A:2 and A:3, held at the gate
+        QTRY_VERIFY(placed.ran(QStringLiteral("A:3")));
+        QCOMPARE(dispatcher.busyThreads(), 4);
+
+        std::unique_ptr<QThread> stopper(QThread::create([&dispatcher] { dispatcher.shutdown(); }));
+        stopper->start();
+        QTRY_COMPARE(dropped.load(), 6); // A:4 to A:9
+        QVERIFY(!stopper->isFinished()); // the four running ones hold it
+        gate.release();
+        QVERIFY(stopper->wait(30000));
+        QCOMPARE(placed.count(), 5); // A:0 to A:3, and B:0
+        QCOMPARE(dispatcher.busyThreads(), 0);
+        QCOMPARE(dispatcher.submit(placed.job(QStringLiteral("A"), 99, nullptr)),
+                 FairDispatcher::Submit::Stopped);
+    }
+
     // Many submitters, users, queries and other work at random: every job runs and the
     // dispatcher goes idle, so no job is ever left queued with no thread coming for it.
     void noJobIsStranded_data()
