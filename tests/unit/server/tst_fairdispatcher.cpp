@@ -124,6 +124,18 @@ FairDispatcher::Options options(int threads, int maxRunning, int maxQueued)
     return result;
 }
 
+// 2 primaries, 2 spares and 2 background threads; a cap of 2; a backlog of 4 puts a user in
+// the background, and another user's submission counts for the whole test.
+FairDispatcher::Options backgroundOptions(std::chrono::milliseconds stall = std::chrono::minutes(1))
+{
+    FairDispatcher::Options result = options(4, 2, 100);
+    result.activeThreads = 2;
+    result.backgroundBacklog = 4;
+    result.backgroundWindow = std::chrono::minutes(1);
+    result.backgroundStall = stall;
+    return result;
+}
+
 } // namespace
 
 class TestFairDispatcher : public QObject
@@ -245,11 +257,7 @@ private slots:
     // normal priority, and A's cap still holds.
     void floodRunsInTheBackgroundWhileOthersUseTheServer()
     {
-        FairDispatcher::Options opts = options(4, 2, 100);
-        opts.activeThreads = 2;
-        opts.backgroundBacklog = 4;
-        opts.backgroundWindow = std::chrono::minutes(1); // B counts as active for the whole test
-        FairDispatcher dispatcher(opts);
+        FairDispatcher dispatcher(backgroundOptions());
         QCOMPARE(dispatcher.threadCount(), 6); // 2 primaries, 2 spares, 2 background
         Gate gate;
         const auto release = qScopeGuard([&gate] { gate.release(); });
@@ -281,12 +289,7 @@ private slots:
     // a saturated server would hold it) sends A's backlog back to the primaries.
     void stalledBackgroundSendsTheBacklogToThePrimaries()
     {
-        FairDispatcher::Options opts = options(4, 2, 100);
-        opts.activeThreads = 2;
-        opts.backgroundBacklog = 4;
-        opts.backgroundWindow = std::chrono::minutes(1);
-        opts.backgroundStall = std::chrono::milliseconds(50);
-        FairDispatcher dispatcher(opts);
+        FairDispatcher dispatcher(backgroundOptions(std::chrono::milliseconds(50)));
         std::vector<std::unique_ptr<Gate>> gates;
         for (int i = 0; i < 10; ++i)
             gates.push_back(std::make_unique<Gate>());
@@ -320,12 +323,7 @@ private slots:
     // and every thread ends.
     void shutdownWaitsForTheBackground()
     {
-        FairDispatcher::Options opts = options(4, 2, 100);
-        opts.activeThreads = 2;
-        opts.backgroundBacklog = 4;
-        opts.backgroundWindow = std::chrono::minutes(1);
-        opts.backgroundStall = std::chrono::minutes(1);
-        FairDispatcher dispatcher(opts);
+        FairDispatcher dispatcher(backgroundOptions());
         Gate gate;
         const auto release = qScopeGuard([&gate] { gate.release(); });
         Placements placed;
