@@ -26,10 +26,6 @@ public:
     static QString xxh128(const QByteArray& bytes);
     // Reads the file in pieces; never holds it whole.
     static Result<QString> ofFile(Kind kind, const QString& path, qint64* size = nullptr);
-    static Result<QString> sha256OfFile(const QString& path, qint64* size = nullptr)
-    {
-        return ofFile(Kind::Sha256, path, size);
-    }
 };
 
 } // namespace butler

@@ -156,8 +156,7 @@ void FairDispatcher::work(Pool pool)
     const int index = int(pool);
     std::unique_lock lock(m_mutex);
     while (!m_stopping) {
-        const qint64 taken = steadyNanoseconds();
-        std::optional<FairQueue::Job> job = m_queue->pop(pool, taken);
+        std::optional<FairQueue::Job> job = m_queue->pop(pool, steadyNanoseconds());
         if (!job) {
             ++m_sleeping[index];
             m_wake[index].wait(lock);
