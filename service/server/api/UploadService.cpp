@@ -667,7 +667,11 @@ Result<std::shared_ptr<UploadReceiver>> UploadService::openReceiver(const FileRe
         expectedSha256 = slot->expectedSha256;
     }
     BUTLER_ASSIGN_OR_RETURN(const QString absolute, file.resolveForWrite(m_repository.datastoreRoot()));
-    return UploadReceiver::create(absolute, file.relativePath(), temporaryFolderPath(), size, expectedSha256);
+    BUTLER_ASSIGN_OR_RETURN(
+        std::shared_ptr<UploadReceiver> receiver,
+        UploadReceiver::create(absolute, file.relativePath(), temporaryFolderPath(), size, expectedSha256));
+    receiver->setEarlyWriteBack(m_options.syncOnCommit);
+    return receiver;
 }
 
 Result<QJsonObject> UploadService::receive(UploadReceiver& receiver)

@@ -179,6 +179,10 @@ bool UploadReceiver::finish()
                     QStringLiteral("the upload of '%1' does not have the sha256 announced for it "
                                    "(got %2); the file changed or was damaged on the way")
                         .arg(m_relativePath, hex));
+    // Only a start: the pages go to the disk while more uploads arrive. A failure here shows
+    // again in the flush that needs the pages on the disk.
+    if (m_earlyWriteBack)
+        ::sync_file_range(m_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
     // An unnamed file stays open until place() names it.
     if (!m_anonymous) {
         if (::close(m_fd) != 0) {

@@ -31,6 +31,10 @@ public:
     UploadReceiver(const UploadReceiver&) = delete;
     UploadReceiver& operator=(const UploadReceiver&) = delete;
 
+    // With it on, finish() starts the kernel's write-back of the body at once (sync_file_range),
+    // so a later flush of the file system (quotas.sync_on_commit) finds little left to write.
+    void setEarlyWriteBack(bool on) { m_earlyWriteBack = on; }
+
     bool write(const char* data, qsizetype size) override;
     bool finish() override;
     Failure failure() const override { return m_failure; }
@@ -59,6 +63,7 @@ private:
     QString m_temporaryFolder;
     QString m_tempPath;       // a named temporary file, if any
     bool m_anonymous = false; // the body is an unnamed file (O_TMPFILE) until place()
+    bool m_earlyWriteBack = false;
     qint64 m_size = 0;
     qint64 m_received = 0;
     QString m_expectedSha256;

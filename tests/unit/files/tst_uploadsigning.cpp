@@ -13,6 +13,11 @@
 #include <QTest>
 #include <QUrlQuery>
 
+#include <cstdint>
+#include <optional>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 using namespace butler;
 
 namespace {
@@ -44,6 +49,28 @@ QUrlQuery replaced(QUrlQuery query, const QString& key, const QString& value)
     return query;
 }
 
+// The kernel's count of a file's dirty pages (cachestat, Linux 6.5; the C library has no
+// wrapper yet), or nothing where the kernel lacks it.
+std::optional<std::uint64_t> dirtyPages(const QString& path)
+{
+    struct Range
+    {
+        std::uint64_t offset;
+        std::uint64_t length;
+    } range{0, 0};
+    struct Stat
+    {
+        std::uint64_t cache, dirty, writeback, evicted, recentlyEvicted;
+    } stat{};
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    constexpr long kCachestat = 451; // the same number on every architecture
+    if (::syscall(kCachestat, file.handle(), &range, &stat, 0) != 0)
+        return std::nullopt;
+    return stat.dirty;
+}
+
 QString files(const QTemporaryDir& dir)
 {
     return QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).join(u',');
@@ -63,6 +90,7 @@ private slots:
     void negativeSizeIsNotSigned();
 
     void receiverStoresExactBody();
+    void receiverStartsWriteBackWhenAsked();
     void receiverReplacesAnEarlierUpload();
     void receiverRefusesTooManyBytes();
     void receiverRefusesTooFewBytes();
@@ -179,6 +207,35 @@ void TestUploadSigning::receiverStoresExactBody()
     QCOMPARE(stored.readAll(), body);
     QCOMPARE(files(dir), QStringLiteral("blob.bin"));
     QVERIFY(QDir(incoming).isEmpty());
+}
+
+void TestUploadSigning::receiverStartsWriteBackWhenAsked()
+{
+    QTemporaryDir dir;
+    const QByteArray body(4 << 20, 'w');
+    auto store = [&](const QString& name, bool early) -> QString {
+        const QString target = dir.filePath(name);
+        auto receiver =
+            UploadReceiver::create(target, name, dir.filePath(QStringLiteral("incoming")), body.size(), {});
+        if (!receiver.ok())
+            return {};
+        (*receiver)->setEarlyWriteBack(early);
+        if (!(*receiver)->write(body.constData(), body.size()) || !(*receiver)->finish() ||
+            !(*receiver)->place().ok())
+            return {};
+        return target;
+    };
+    // Without it, the pages stay dirty until the kernel's own write-back (30 s by default).
+    const QString late = store(QStringLiteral("late.bin"), false);
+    QVERIFY(!late.isEmpty());
+    const std::optional<std::uint64_t> lateDirty = dirtyPages(late);
+    if (!lateDirty)
+        QSKIP("the kernel cannot count a file's dirty pages (cachestat needs Linux 6.5)");
+    if (*lateDirty == 0)
+        QSKIP("this file system keeps no dirty pages (tmpfs, or a busy kernel wrote them back)");
+    const QString early = store(QStringLiteral("early.bin"), true);
+    QVERIFY(!early.isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(dirtyPages(early).value_or(1), std::uint64_t(0), 5000);
 }
 
 void TestUploadSigning::receiverReplacesAnEarlierUpload()
