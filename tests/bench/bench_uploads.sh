@@ -2,7 +2,10 @@
 # Signed-upload benchmark. Prints figures and ratios against baselines measured in the same run:
 #   upload and commit of 1,000 files of 100 KB through butler-server (`butler ingest-files` on
 #   the server URL: hashing, reservation, parallel signed PUTs, commit) vs copying the same files
-#   with `cp` on the same disk (goal: rate >= 70% of cp's);
+#   with `cp` on the same disk (goal: rate >= 70% of cp's), twice:
+#     into the page cache: cp alone, against a server that does not flush;
+#     onto the disk: cp, then a flush of its file system (`sync -f`), against a server with
+#     quotas.sync_on_commit, whose commits flush the datastore's file system;
 #   the commit of one 10,000-dataset batch (goal <= 1 s), by the bench_uploads driver.
 # Usage: bench_uploads.sh [--smoke] [--build BUILD_DIR]
 set -euo pipefail
@@ -40,7 +43,7 @@ now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # A repository with one instrument of many detectors: one data ID per file.
-detectors=$((reps * files + batch))
+detectors=$((2 * reps * files + batch))
 "$butler" create "$work/repo" >/dev/null
 echo '[{"name": "Bench", "detector_max": 100000}]' >"$work/instrument.json"
 "$butler" insert-dimension-records "$work/repo" instrument "$work/instrument.json" >/dev/null
@@ -54,20 +57,30 @@ echo '[{"name": "Bench", "detector_max": 100000}]' >"$work/instrument.json"
 
 token=$("$server" --add-token "$work/tokens.yaml" --user bench --groups butler-admins)
 head -c 48 /dev/urandom | base64 | tr -d '\n' >"$work/signing.key"
-cat >"$work/server.yaml" <<EOF
+# start_server SYNC: a server on the repository, with quotas.sync_on_commit set to SYNC; sets
+# server_pid and url.
+start_server() {
+  cat >"$work/server.yaml" <<EOF
 listen: 127.0.0.1:0
 repositories:
   main: { path: $work/repo }
 auth:
   static_tokens_file: tokens.yaml
 signed_urls: { secret_file: signing.key }
-quotas: { default_bytes: 1099511627776, max_batch_files: $batch }
+quotas: { default_bytes: 1099511627776, max_batch_files: $batch, sync_on_commit: $1 }
 EOF
-"$server" --config "$work/server.yaml" >"$work/server.out" 2>"$work/server.log" &
-server_pid=$!
-port=$(server_port "$work/server.out" "$server_pid")
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
-url="http://127.0.0.1:$port/api/butler/repo/main"
+  "$server" --config "$work/server.yaml" >"$work/server.out" 2>>"$work/server.log" &
+  server_pid=$!
+  local port
+  port=$(server_port "$work/server.out" "$server_pid")
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+  url="http://127.0.0.1:$port/api/butler/repo/main"
+}
+stop_server() {
+  kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+start_server false
 
 # The files, on the disk that also holds the datastore.
 mkdir -p "$work/src"
@@ -75,37 +88,48 @@ for i in $(seq 0 $((files - 1))); do head -c $((kib * 1024)) /dev/urandom >"$wor
 sync
 mb=$(echo "$files * $kib / 1024" | bc -l)
 
-# Baseline: cp of the same files into a fresh folder; ours: butler ingest-files through the
-# server URL into a fresh run. The two alternate, so that the host's drift weighs on both
-# alike, and each side's median counts. Nothing is deleted between the runs: on ext4, inodes
-# freed moments before make the next creations in their block group slow (recently_deleted),
-# which would penalize whichever side comes after a deletion.
-cp_times=()
-up_times=()
-for r in $(seq "$reps"); do
-  t0=$(now); cp -r "$work/src" "$work/copy$r"; t1=$(now)
-  cp_times+=("$(echo "$t1 - $t0" | bc -l)")
-
-  first=$(((r - 1) * files))
+# ingest_run NAME FIRST: `butler ingest-files` of the files into the run u/bench/NAME, as the
+# detectors FIRST on; prints its time in seconds.
+ingest_run() {
   {
     echo "file,detector"
-    for i in $(seq 0 $((files - 1))); do echo "f$i.bin,$((first + i))"; done
-  } >"$work/table$r.csv"
+    for i in $(seq 0 $((files - 1))); do echo "f$i.bin,$(($2 + i))"; done
+  } >"$work/table-$1.csv"
+  local t0 t1 out
   t0=$(now)
-  out=$(BUTLER_ACCESS_TOKEN="$token" "$butler" ingest-files "$url" blob "u/bench/files$r" "$work/table$r.csv" \
+  out=$(BUTLER_ACCESS_TOKEN="$token" "$butler" ingest-files "$url" blob "u/bench/$1" "$work/table-$1.csv" \
     --data-id instrument=Bench --prefix "$work/src")
   t1=$(now)
   case "$out" in *"Ingested $files datasets"*) ;; *) echo "bench_uploads: ingest failed: $out" >&2; exit 1 ;; esac
-  up_times+=("$(echo "$t1 - $t0" | bc -l)")
-done
-t_cp=$(printf '%s\n' "${cp_times[@]}" | median)
-t_up=$(printf '%s\n' "${up_times[@]}" | median)
+  printf '%.3f' "$(echo "$t1 - $t0" | bc -l)"
+}
+# report WHERE CP_TIMES UPLOAD_TIMES: both medians and the ratio of the rates.
+report() {
+  local t_cp t_up
+  t_cp=$(echo "$2" | tr ' ' '\n' | median)
+  t_up=$(echo "$3" | tr ' ' '\n' | median)
+  printf '%-52s %10.3f s  %8.1f files/s %8.1f MB/s\n' "upload+commit $files x $kib KB, $1" \
+    "$t_up" "$(echo "$files / $t_up" | bc -l)" "$(echo "$mb / $t_up" | bc -l)"
+  printf '%-52s %10.3f s  %8.1f files/s %8.1f MB/s\n' "baseline: cp -r of the same files, $1" \
+    "$t_cp" "$(echo "$files / $t_cp" | bc -l)" "$(echo "$mb / $t_cp" | bc -l)"
+  printf '%-52s %10.2f   (goal >= 0.70)\n' "ratio upload rate / cp rate, $1" "$(echo "$t_cp / $t_up" | bc -l)"
+  printf '    runs: cp %s s; upload+commit %s s\n' "$2" "$3"
+}
+elapsed() { printf '%.3f' "$(echo "$2 - $1" | bc -l)"; }
 
-printf '%-52s %10.3f s  %8.1f files/s %8.1f MB/s\n' "upload+commit $files x $kib KB (butler ingest-files)" \
-  "$t_up" "$(echo "$files / $t_up" | bc -l)" "$(echo "$mb / $t_up" | bc -l)"
-printf '%-52s %10.3f s  %8.1f files/s %8.1f MB/s\n' "baseline: cp -r of the same files, same disk" \
-  "$t_cp" "$(echo "$files / $t_cp" | bc -l)" "$(echo "$mb / $t_cp" | bc -l)"
-printf '%-52s %10.2f   (goal >= 0.70)\n' "ratio upload rate / cp rate" "$(echo "$t_cp / $t_up" | bc -l)"
+# Into the page cache: cp of the same files into a fresh folder against butler ingest-files
+# through the server URL into a fresh run. The two alternate, so that the host's drift weighs
+# on both alike, and each side's median counts. Nothing is deleted between the runs: on ext4,
+# inodes freed moments before make the next creations in their block group slow
+# (recently_deleted), which would penalize whichever side comes after a deletion.
+cp_times=""
+up_times=""
+for r in $(seq "$reps"); do
+  t0=$(now); cp -r "$work/src" "$work/copy$r"; t1=$(now)
+  cp_times="$cp_times $(elapsed "$t0" "$t1")"
+  up_times="$up_times $(ingest_run "files$r" $(((r - 1) * files)))"
+done
+report "page cache" "${cp_times# }" "${up_times# }"
 
 # One batch of $batch datasets: reserve, PUT (tiny files), then the commit alone.
 read -r reserve_f upload_f commit_f count_f <<<"$("$driver" "$url" "$token" u/bench/commit blob Bench \
@@ -124,3 +148,21 @@ expected = int(sys.argv[2])
 if q["used_bytes"] != expected or q["reserved_bytes"] != 0:
     sys.exit(f"bench_uploads: quota shows used {q['used_bytes']} reserved {q['reserved_bytes']}, expected used {expected}")
 EOF
+
+# Onto the disk: each side ends once its files are on the disk. cp is followed by a flush of its
+# file system (syncfs); the server flushes the datastore's before each commit
+# (quotas.sync_on_commit). Each side starts with nothing dirty.
+stop_server
+start_server true
+cp_times=""
+up_times=""
+for r in $(seq "$reps"); do
+  sync -f "$work"
+  t0=$(now); cp -r "$work/src" "$work/synced$r"; sync -f "$work/synced$r"; t1=$(now)
+  cp_times="$cp_times $(elapsed "$t0" "$t1")"
+  sync -f "$work"
+  up_times="$up_times $(ingest_run "synced$r" $((reps * files + batch + (r - 1) * files)))"
+done
+report "on the disk" "${cp_times# }" "${up_times# }"
+grep -q "flushed the datastore of main before committing upload" "$work/server.log" ||
+  { echo "bench_uploads: the server did not flush before its commits" >&2; exit 1; }
