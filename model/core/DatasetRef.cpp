@@ -1,6 +1,7 @@
 #include "DatasetRef.h"
 
 #include "JsonWriter.h"
+#include "TimeOrderedUuid.h"
 
 #include <QJsonObject>
 
@@ -18,7 +19,7 @@ QUuid DatasetRef::makeId(DatasetIdMode mode, const DatasetType& type, const Data
                          const QString& run)
 {
     if (mode == DatasetIdMode::Unique)
-        return QUuid::createUuid();
+        return TimeOrderedUuid::generate();
     // daf_butler's namespace and key layout, so both produce the same deterministic IDs.
     static const QUuid nameSpace(QStringLiteral("840b31d9-05cd-5161-b2c8-00d32b280d0f"));
     QStringList items;

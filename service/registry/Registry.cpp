@@ -4,6 +4,7 @@
 #include "QueryBuilder.h"
 #include "RegistrySchema.h"
 #include "TaiTime.h"
+#include "TimeOrderedUuid.h"
 #include "WhereParser.h"
 
 #include <QDateTime>
@@ -11,17 +12,11 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
-#include <QRandomGenerator>
 #include <QSet>
 #include <QSqlQuery>
 
 #include <algorithm>
-#include <cerrno>
 #include <limits>
-#include <vector>
-#ifdef __linux__
-#include <sys/random.h>
-#endif
 
 Q_LOGGING_CATEGORY(lcRegistry, "butler.registry.core")
 
@@ -131,41 +126,6 @@ int compareDimensionValues(const QVariant& a, const QVariant& b)
         return x < y ? -1 : x > y ? 1 : 0;
     }
     return a.toString().compare(b.toString());
-}
-
-// Random (version 4) UUIDs, all from one read of the kernel's generator: QUuid::createUuid()
-// asks the CPU's generator for each one, which takes microseconds on virtual machines.
-QList<QUuid> randomUuids(qsizetype n)
-{
-    QList<QUuid> ids;
-    if (n <= 0)
-        return ids;
-    std::vector<quint32> words(size_t(n) * 4);
-    const size_t bytes = words.size() * sizeof(quint32);
-    size_t done = 0;
-#ifdef __linux__
-    auto* out = reinterpret_cast<char*>(words.data());
-    while (done < bytes) {
-        const ssize_t got = ::getrandom(out + done, bytes - done, 0);
-        if (got < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        done += size_t(got);
-    }
-#endif
-    if (done < bytes)
-        QRandomGenerator::system()->fillRange(words.data(), qsizetype(words.size()));
-    ids.reserve(n);
-    for (qsizetype i = 0; i < n; ++i) {
-        QUuid id =
-            QUuid::fromRfc4122(QByteArrayView(reinterpret_cast<const char*>(words.data() + i * 4), 16));
-        id.data3 = quint16((id.data3 & 0x0FFF) | 0x4000); // version 4
-        id.data4[0] = uchar((id.data4[0] & 0x3F) | 0x80); // RFC 4122 variant
-        ids << id;
-    }
-    return ids;
 }
 
 QString quotedList(const QStringList& names)
@@ -1440,7 +1400,7 @@ Result<QList<DatasetRef>> Registry::insertDatasets(const QString& run, const QLi
     if (idMode == DatasetIdMode::Unique)
         for (const NewDataset& nd : datasets)
             randomCount += nd.id.isNull() ? 1 : 0;
-    const QList<QUuid> randomIds = randomUuids(randomCount);
+    const QList<QUuid> randomIds = TimeOrderedUuid::generate(randomCount);
     qsizetype nextRandom = 0;
     // Rows go in with multi-row statements, WriteBatch datasets at a time. An error of a row
     // (an unknown type, a data ID without records) first writes the rows before it, so that

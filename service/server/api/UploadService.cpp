@@ -9,6 +9,7 @@
 #include "Registry.h"
 #include "RepositoryService.h"
 #include "Sha256.h"
+#include "TimeOrderedUuid.h"
 #include "UploadReceiver.h"
 #include "UploadStore.h"
 
@@ -201,6 +202,8 @@ Result<UploadService::Grant> UploadService::reserve(AuthorizedButler& butler, co
                 openSlots.insert(slot.datasetType + QChar(0x1e) + slot.dataIdKey, slot);
         }
         qint64 needed = 0;
+        // Time-ordered: the commit appends the batch to the registry's ID indexes.
+        const QList<QUuid> newIds = TimeOrderedUuid::generate(planned.size());
         for (qsizetype i = 0; i < planned.size(); ++i) {
             const Planned& p = planned[i];
             const File& file = request.files[i];
@@ -278,7 +281,7 @@ Result<UploadService::Grant> UploadService::reserve(AuthorizedButler& butler, co
                 BUTLER_TRY(quotas.release(user, open->size));
             }
             UploadSlot slot;
-            slot.datasetId = QUuid::createUuid();
+            slot.datasetId = newIds[i];
             slot.uploadId = grant.uploadId;
             slot.user = user;
             slot.run = request.run;

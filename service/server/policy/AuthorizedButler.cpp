@@ -5,6 +5,7 @@
 #include "FileDatastore.h"
 #include "Glob.h"
 #include "Registry.h"
+#include "TimeOrderedUuid.h"
 
 #include <QLoggingCategory>
 #include <QSet>
@@ -758,7 +759,7 @@ Status AuthorizedButler::checkIdChoice(const QString& run, const QList<IngestFil
                       "register datasets", run);
     for (qsizetype i = 0; i < datasets.size(); ++i) {
         const IngestFile& entry = datasets[i];
-        if (entry.id.isNull() || entry.id.version() == QUuid::Random)
+        if (entry.id.isNull() || TimeOrderedUuid::isRandom(entry.id))
             continue;
         // Any other ID must be the one dataid_type_run gives this dataset in this run: derived
         // IDs of other runs, or without the run, can be computed for datasets one cannot see.
@@ -769,7 +770,7 @@ Status AuthorizedButler::checkIdChoice(const QString& run, const QList<IngestFil
         if (entry.id != DatasetRef::makeId(DatasetIdMode::DataIdTypeRun, type, *dataId, run))
             return denied(
                 invalidInput(QStringLiteral("datasets[%1]: an explicit ID must be random (a version 4 "
-                                            "UUID) or the 'dataid_type_run' ID of the dataset in "
+                                            "or 7 UUID) or the 'dataid_type_run' ID of the dataset in "
                                             "run '%2'; other derived IDs could name datasets of "
                                             "runs you cannot see")
                                  .arg(i)

@@ -93,7 +93,7 @@ public:
     // Ingest reads files from the server's own file system: admins only.
     Result<QList<DatasetRef>> ingest(const QString& run, const QList<IngestFile>& files, TransferMode mode,
                                      DatasetIdMode idMode = DatasetIdMode::Unique) override;
-    // Non-admins: random IDs (DatasetIdMode::Unique, explicit IDs of version 4) or the IDs of
+    // Non-admins: random IDs (DatasetIdMode::Unique, explicit IDs of version 4 or 7) or the IDs of
     // DatasetIdMode::DataIdTypeRun only; an explicit ID that is taken answers the same conflict
     // whether its dataset is visible, hidden or in the trash.
     Result<QList<DatasetRef>> registerDatasets(const QString& run, const QList<IngestFile>& datasets,

@@ -7,6 +7,7 @@
 #include "DirectButler.h"
 #include "FileDatastore.h"
 #include "Registry.h"
+#include "TimeOrderedUuid.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -356,6 +357,12 @@ void TestAuthorizedHiding::takenIdsAnswerAlike()
     QCOMPARE(messages[0], messages[2]);
     // A random ID nobody has is simply used.
     BUTLER_VERIFY_OK(attempt(QUuid::createUuid()));
+    // So is a time-ordered one (version 7), as the server makes them.
+    IngestFile later{QString(), QStringLiteral("flat"), skyId(2), QString(), QUuid()};
+    later.id = TimeOrderedUuid::generate();
+    auto made = alice.registerDatasets(QStringLiteral("u/alice/run"), {later}, DatasetIdMode::Unique);
+    BUTLER_VERIFY_OK(made);
+    QCOMPARE(made->first().id(), later.id);
 }
 
 void TestAuthorizedHiding::dataIdsOfHiddenTagMembersStayHidden()

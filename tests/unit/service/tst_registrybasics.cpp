@@ -944,7 +944,15 @@ void TestRegistryBasics::deterministicIds()
     BUTLER_VERIFY_OK(u1);
     BUTLER_VERIFY_OK(u2);
     QVERIFY(u1->first().id() != u2->first().id());
-    QCOMPARE(u1->first().id().version(), QUuid::Random);
+    // Time-ordered (version 7): later datasets sort after earlier ones, in one insert too.
+    QCOMPARE(u1->first().id().data3 >> 12, 7);
+    QVERIFY(u1->first().id() < u2->first().id());
+    auto many = f.insertRaws(QStringLiteral("det/c"), {104, 105}, {1, 2}, DatasetIdMode::Unique);
+    BUTLER_VERIFY_OK(many);
+    QCOMPARE(many->size(), 4);
+    for (qsizetype i = 1; i < many->size(); ++i)
+        QVERIFY2(many->at(i - 1).id().toString() < many->at(i).id().toString(),
+                 qPrintable(many->at(i).id().toString()));
 }
 
 void TestRegistryBasics::deterministicIdsMatchDafButler_data()
