@@ -62,133 +62,226 @@ QCoro::Task<Result<QList<DatasetRef>>> RemoteUploader::uploadAsync(QString run, 
     // plain-http sender reads.
     const bool hashWhileSending =
         m_options.newRun && QUrl(m_butler.location()).scheme() == QLatin1String("http");
-    const int cores = QThread::idealThreadCount();
+    const QList<qsizetype> counts = batchSizes(files.size(), m_options.batchFiles, hashWhileSending);
 
     QList<DatasetRef> refs;
     refs.reserve(files.size());
     QStringList openUploads;
     QList<Committed> committed;
-    for (qsizetype start = 0; start < files.size(); start += m_options.batchFiles) {
-        const qsizetype count = std::min<qsizetype>(m_options.batchFiles, files.size() - start);
-        QList<UploadSpec> specs;
-        specs.reserve(count);
-        QList<QString> paths;
-        paths.reserve(count);
-        for (qsizetype i = start; i < start + count; ++i) {
-            const IngestFile& file = files[i];
-            UploadSpec spec;
-            spec.datasetType = file.datasetType;
-            spec.dataId = file.dataId;
-            spec.formatter = file.formatter.isEmpty() ? FormatterLabel::forPath(file.path) : file.formatter;
-            spec.size = sizes[i];
-            specs.append(std::move(spec));
-            paths.append(file.path);
+    if (counts.isEmpty())
+        co_return refs;
+    // Every task started here is awaited before this returns: a task's frame must not go while
+    // it still runs.
+    qsizetype start = 0;
+    std::unique_ptr<Batch> current = prepare(files, sizes, start, counts[0], hashWhileSending);
+    Status status = co_await reserveBatch(run, current.get(), hashWhileSending, &openUploads);
+    std::unique_ptr<Batch> committing;
+    std::optional<QCoro::Task<Status>> commitDone;
+    for (qsizetype b = 0; status.ok() && b < counts.size(); ++b) {
+        const qsizetype nextStart = start + counts[b];
+        // Overlapping batches: the next one is reserved, and this one's predecessor committed,
+        // while this one's files are sent.
+        std::unique_ptr<Batch> next;
+        std::optional<QCoro::Task<Status>> nextReserved;
+        if (b + 1 < counts.size() && hashWhileSending) {
+            next = prepare(files, sizes, nextStart, counts[b + 1], hashWhileSending);
+            nextReserved.emplace(reserveBatch(run, next.get(), hashWhileSending, &openUploads));
         }
-        // Checked after sending: the XXH3-128 the server answers, which one thread computes
-        // while the batch is reserved and sent. Else the sha256s, for the reservation.
-        const auto sha256Hasher = [&paths, cores] {
-            return std::make_unique<FileHasher>(paths, std::clamp(cores, 1, 4), ContentHash::Kind::Sha256);
-        };
-        auto hasher = hashWhileSending ? std::make_unique<FileHasher>(paths, 1, ContentHash::Kind::Xxh128)
-                                       : sha256Hasher();
-        std::optional<UploadGrant> grant;
-        bool checkAfterSending = false;
-        if (hashWhileSending) {
-            auto early = co_await m_butler.reserveUploadAsync(run, specs, m_options.resume);
-            if (!early)
-                co_return co_await fail(early.error(), openUploads, committed);
-            if (isPlainUploadGrant(early.value(), specs.size())) {
-                grant = std::move(early).value();
-                checkAfterSending = true;
-            } else if (!early->uploadId.isEmpty()) {
-                // Slots whose content nothing checked (files the server holds already), or URLs
-                // the plain sender does not take: reserved again, with the hashes.
-                const auto aborted = co_await m_butler.abortUploadAsync(early->uploadId);
-                if (!aborted) {
-                    openUploads.append(early->uploadId);
-                    m_report.leftOnServer = true;
-                    co_return co_await fail(aborted.error(), openUploads, committed);
-                }
+        status = co_await sendBatch(current.get());
+        if (commitDone) {
+            const Status previous = co_await *commitDone;
+            commitDone.reset();
+            committing.reset();
+            if (status.ok())
+                status = previous;
+        }
+        if (status.ok()) {
+            committing = std::move(current);
+            commitDone.emplace(commitBatch(committing.get(), &openUploads, &committed, &refs));
+            if (!hashWhileSending) {
+                // One batch at a time: the next one's sha256s are read while nothing else is.
+                const Status done = co_await *commitDone;
+                commitDone.reset();
+                committing.reset();
+                status = done;
             }
         }
-        if (!checkAfterSending) {
-            if (hasher->kind() != ContentHash::Kind::Sha256)
-                hasher = sha256Hasher();
-            const Status hashed = co_await waitForHashes(*hasher);
-            if (!hashed.ok())
-                co_return co_await fail(hashed.error(), openUploads, committed);
-            for (qsizetype i = 0; i < specs.size(); ++i) {
-                specs[i].sha256 = hasher->digest(i);
-                specs[i].size = hasher->size(i);
-            }
-            auto reserved = co_await m_butler.reserveUploadAsync(run, specs, m_options.resume);
-            if (!reserved)
-                co_return co_await fail(reserved.error(), openUploads, committed);
-            grant = std::move(reserved).value();
+        if (nextReserved) {
+            const Status reserved = co_await *nextReserved;
+            if (status.ok())
+                status = reserved;
+        } else if (status.ok() && b + 1 < counts.size()) {
+            next = prepare(files, sizes, nextStart, counts[b + 1], hashWhileSending);
+            status = co_await reserveBatch(run, next.get(), hashWhileSending, &openUploads);
         }
-        if (grant->files.size() != specs.size()) {
-            const Error mismatch = ioError(QStringLiteral("the server answered %1 upload slots for %2 files")
-                                               .arg(grant->files.size())
-                                               .arg(specs.size()));
-            co_return co_await fail(mismatch, openUploads, committed);
-        }
-        if (!grant->uploadId.isEmpty()) {
-            openUploads.append(grant->uploadId);
-            m_report.leftOnServer = true;
-        }
-        QList<Pending> pending;
-        for (qsizetype i = 0; i < specs.size(); ++i) {
-            const UploadGrant::Slot& slot = grant->files[i];
-            if (slot.status == QLatin1String("upload")) {
-                pending.append(Pending{slot.url, files[start + i].path, specs[i].size, i});
-            } else {
-                ++m_report.skippedFiles;
-                advance(specs[i].size);
-            }
-        }
-        QList<SignedPutSender::Received> received;
-        // Not a ?: inside the co_await expression (GCC 12).
-        QList<SignedPutSender::Received>* answers = nullptr;
-        if (checkAfterSending)
-            answers = &received;
-        const Status sent = co_await sendAll(pending, answers);
-        if (!sent.ok())
-            co_return co_await fail(sent.error(), openUploads, committed);
-        if (checkAfterSending) {
-            const Status checked = co_await checkReceived(*hasher, pending, received);
-            if (!checked.ok())
-                co_return co_await fail(checked.error(), openUploads, committed);
-        }
-        hasher.reset();
-        QHash<QUuid, DatasetRef> made;
-        if (!grant->uploadId.isEmpty()) {
-            auto batchRefs = co_await m_butler.commitUploadAsync(grant->uploadId);
-            if (!batchRefs)
-                co_return co_await fail(batchRefs.error(), openUploads, committed);
-            openUploads.removeOne(grant->uploadId);
-            Committed batch{grant->uploadId, {}};
-            for (const DatasetRef& ref : std::as_const(batchRefs.value())) {
-                made.insert(ref.id(), ref);
-                batch.ids.append(ref.id());
-            }
-            committed.append(std::move(batch));
-        }
-        for (const UploadGrant::Slot& slot : std::as_const(grant->files)) {
-            if (slot.dataset) {
-                refs.append(*slot.dataset);
-                continue;
-            }
-            const auto it = made.constFind(slot.datasetId);
-            if (it == made.constEnd()) {
-                const Error missing = ioError(QStringLiteral("the server committed no dataset %1")
-                                                  .arg(slot.datasetId.toString(QUuid::WithoutBraces)));
-                co_return co_await fail(missing, openUploads, committed);
-            }
-            refs.append(*it);
-        }
+        current = std::move(next);
+        start = nextStart;
     }
+    if (commitDone) {
+        const Status last = co_await *commitDone;
+        if (status.ok())
+            status = last;
+    }
+    if (!status.ok())
+        co_return co_await fail(status.error(), openUploads, committed);
     m_report.leftOnServer = false;
     co_return refs;
+}
+
+QList<qsizetype> RemoteUploader::batchSizes(qsizetype total, int batchFiles, bool pipelined)
+{
+    QList<qsizetype> counts;
+    const qsizetype most = std::max(1, batchFiles);
+    const qsizetype edge = std::max<qsizetype>(1, most / 8);
+    qsizetype middle = total;
+    // Too few files for three batches worth overlapping: as many full batches as it takes.
+    if (pipelined && total >= 4 * edge)
+        middle = total - 2 * edge;
+    else
+        pipelined = false;
+    if (pipelined)
+        counts.append(edge);
+    // The files between, in as few batches as the limit allows, of sizes within one of another.
+    const qsizetype parts = (middle + most - 1) / most;
+    for (qsizetype i = 0; i < parts; ++i)
+        counts.append(middle / parts + (i < middle % parts ? 1 : 0));
+    if (pipelined)
+        counts.append(edge);
+    return counts;
+}
+
+std::unique_ptr<RemoteUploader::Batch> RemoteUploader::prepare(const QList<IngestFile>& files,
+                                                               const QList<qint64>& sizes, qsizetype start,
+                                                               qsizetype count, bool hashWhileSending) const
+{
+    auto batch = std::make_unique<Batch>();
+    batch->specs.reserve(count);
+    batch->paths.reserve(count);
+    for (qsizetype i = start; i < start + count; ++i) {
+        const IngestFile& file = files[i];
+        UploadSpec spec;
+        spec.datasetType = file.datasetType;
+        spec.dataId = file.dataId;
+        spec.formatter = file.formatter.isEmpty() ? FormatterLabel::forPath(file.path) : file.formatter;
+        spec.size = sizes[i];
+        batch->specs.append(std::move(spec));
+        batch->paths.append(file.path);
+    }
+    // Checked after sending: the XXH3-128 the server answers, which one thread computes while
+    // the batch is reserved and sent. Else the sha256s, for the reservation.
+    batch->hasher =
+        hashWhileSending
+            ? std::make_unique<FileHasher>(batch->paths, 1, ContentHash::Kind::Xxh128)
+            : std::make_unique<FileHasher>(batch->paths, std::clamp(QThread::idealThreadCount(), 1, 4),
+                                           ContentHash::Kind::Sha256);
+    return batch;
+}
+
+QCoro::Task<Status> RemoteUploader::reserveBatch(QString run, Batch* batch, bool hashWhileSending,
+                                                 QStringList* openUploads)
+{
+    if (hashWhileSending) {
+        auto early = co_await m_butler.reserveUploadAsync(run, batch->specs, m_options.resume);
+        if (!early)
+            co_return early.error();
+        if (isPlainUploadGrant(early.value(), batch->specs.size())) {
+            batch->grant = std::move(early).value();
+            batch->checkAfterSending = true;
+        } else if (!early->uploadId.isEmpty()) {
+            // Slots whose content nothing checked (files the server holds already), or URLs
+            // the plain sender does not take: reserved again, with the hashes.
+            const auto aborted = co_await m_butler.abortUploadAsync(early->uploadId);
+            if (!aborted) {
+                openUploads->append(early->uploadId);
+                m_report.leftOnServer = true;
+                co_return aborted.error();
+            }
+        }
+    }
+    if (!batch->checkAfterSending) {
+        if (batch->hasher->kind() != ContentHash::Kind::Sha256)
+            batch->hasher = std::make_unique<FileHasher>(
+                batch->paths, std::clamp(QThread::idealThreadCount(), 1, 4), ContentHash::Kind::Sha256);
+        const Status hashed = co_await waitForHashes(*batch->hasher);
+        if (!hashed.ok())
+            co_return hashed;
+        for (qsizetype i = 0; i < batch->specs.size(); ++i) {
+            batch->specs[i].sha256 = batch->hasher->digest(i);
+            batch->specs[i].size = batch->hasher->size(i);
+        }
+        auto reserved = co_await m_butler.reserveUploadAsync(run, batch->specs, m_options.resume);
+        if (!reserved)
+            co_return reserved.error();
+        batch->grant = std::move(reserved).value();
+    }
+    if (!batch->grant->uploadId.isEmpty()) {
+        openUploads->append(batch->grant->uploadId);
+        m_report.leftOnServer = true;
+    }
+    if (batch->grant->files.size() != batch->specs.size())
+        co_return ioError(QStringLiteral("the server answered %1 upload slots for %2 files")
+                              .arg(batch->grant->files.size())
+                              .arg(batch->specs.size()));
+    co_return Status();
+}
+
+QCoro::Task<Status> RemoteUploader::sendBatch(Batch* batch)
+{
+    QList<Pending> pending;
+    for (qsizetype i = 0; i < batch->specs.size(); ++i) {
+        const UploadGrant::Slot& slot = batch->grant->files[i];
+        if (slot.status == QLatin1String("upload")) {
+            pending.append(Pending{slot.url, batch->paths[i], batch->specs[i].size, i});
+        } else {
+            ++m_report.skippedFiles;
+            advance(batch->specs[i].size);
+        }
+    }
+    QList<SignedPutSender::Received> received;
+    // Not a ?: inside the co_await expression (GCC 12).
+    QList<SignedPutSender::Received>* answers = nullptr;
+    if (batch->checkAfterSending)
+        answers = &received;
+    const Status sent = co_await sendAll(pending, answers);
+    if (!sent.ok())
+        co_return sent;
+    if (batch->checkAfterSending) {
+        const Status checked = co_await checkReceived(*batch->hasher, pending, received);
+        if (!checked.ok())
+            co_return checked;
+    }
+    batch->hasher.reset();
+    co_return Status();
+}
+
+QCoro::Task<Status> RemoteUploader::commitBatch(Batch* batch, QStringList* openUploads,
+                                                QList<Committed>* committed, QList<DatasetRef>* refs)
+{
+    QHash<QUuid, DatasetRef> made;
+    if (!batch->grant->uploadId.isEmpty()) {
+        auto batchRefs = co_await m_butler.commitUploadAsync(batch->grant->uploadId);
+        if (!batchRefs)
+            co_return batchRefs.error();
+        openUploads->removeOne(batch->grant->uploadId);
+        Committed done{batch->grant->uploadId, {}};
+        for (const DatasetRef& ref : std::as_const(batchRefs.value())) {
+            made.insert(ref.id(), ref);
+            done.ids.append(ref.id());
+        }
+        committed->append(std::move(done));
+    }
+    for (const UploadGrant::Slot& slot : std::as_const(batch->grant->files)) {
+        if (slot.dataset) {
+            refs->append(*slot.dataset);
+            continue;
+        }
+        const auto it = made.constFind(slot.datasetId);
+        if (it == made.constEnd())
+            co_return ioError(QStringLiteral("the server committed no dataset %1")
+                                  .arg(slot.datasetId.toString(QUuid::WithoutBraces)));
+        refs->append(*it);
+    }
+    co_return Status();
 }
 
 bool RemoteUploader::isPlainUploadGrant(const UploadGrant& grant, qsizetype fileCount)

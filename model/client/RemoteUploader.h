@@ -8,6 +8,9 @@
 
 #include <QCoroTask>
 
+#include <memory>
+#include <optional>
+
 namespace butler {
 
 class FileHasher;
@@ -17,7 +20,9 @@ class RemoteButler;
 // hashed (on a few threads), reserved (POST /uploads), PUT straight to its URLs with several
 // transfers at once (plain http through SignedPutSender, https through QNetworkAccessManager),
 // and committed. Into a new run (UploadOptions::newRun) the hashing goes on while the batch is
-// reserved and sent, and is checked against what the server received before the commit.
+// reserved and sent, and is checked against what the server received before the commit; there
+// the batches also overlap: the next one is reserved, and the one before committed, while a
+// batch's files are sent, so that the server's work on slots and datasets hides behind transfers.
 // Files the server already holds (an interrupted earlier run, or datasets with the same
 // content with `resume`) are not sent again. The RemoteButler must outlive it.
 class RemoteUploader
@@ -45,7 +50,31 @@ private:
         QString uploadId;
         QList<QUuid> ids;
     };
+    // One batch on its way: what was asked for, its hashes, and the server's grant.
+    struct Batch
+    {
+        QList<UploadSpec> specs;
+        QList<QString> paths;
+        std::unique_ptr<FileHasher> hasher;
+        std::optional<UploadGrant> grant;
+        bool checkAfterSending = false;
+    };
 
+    // How many files each batch takes: batchFiles at most. When batches overlap (pipelined), the
+    // first and the last take an eighth of that, so that reserving the second and committing the
+    // one before the last happen while files are on their way.
+    static QList<qsizetype> batchSizes(qsizetype total, int batchFiles, bool pipelined);
+    std::unique_ptr<Batch> prepare(const QList<IngestFile>& files, const QList<qint64>& sizes,
+                                   qsizetype start, qsizetype count, bool hashWhileSending) const;
+    // Reserves the batch's slots (before its hashes are known when hashWhileSending allows);
+    // an upload it opens goes into openUploads.
+    QCoro::Task<Status> reserveBatch(QString run, Batch* batch, bool hashWhileSending,
+                                     QStringList* openUploads);
+    // PUTs what the grant asks for, and checks what arrived when that was left for afterwards.
+    QCoro::Task<Status> sendBatch(Batch* batch);
+    // Commits the batch and appends its refs, in the order of its files, to refs.
+    QCoro::Task<Status> commitBatch(Batch* batch, QStringList* openUploads, QList<Committed>* committed,
+                                    QList<DatasetRef>* refs);
     // A grant of fileCount "upload" slots with plain-http URLs: what can be checked after sending.
     static bool isPlainUploadGrant(const UploadGrant& grant, qsizetype fileCount);
     static QCoro::Task<Status> waitForHashes(FileHasher& hasher);

@@ -10,7 +10,7 @@ namespace butler {
 struct UploadOptions
 {
     int parallel = 8;      // PUTs in flight at once
-    int batchFiles = 1000; // files per reservation and commit
+    int batchFiles = 1000; // files per reservation and commit, at most
     // A rerun after a failure: datasets already in the run with the same size and sha256 count
     // as done instead of as conflicts.
     bool resume = false;

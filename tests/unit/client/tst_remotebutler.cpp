@@ -135,6 +135,8 @@ private slots:
     void newRunUploadChecksWhatArrived_data();
     void newRunUploadChecksWhatArrived();
     void newRunUploadFallsBackToHashingFirst();
+    void batchesOverlapIntoANewRun_data();
+    void batchesOverlapIntoANewRun();
     void ingestRefusesOtherTransferModes();
     void collectionQueryParameters();
     void worksOnAnotherThread();
@@ -850,6 +852,115 @@ void TstRemoteButler::newRunUploadFallsBackToHashingFirst()
     QCOMPARE(server.count("/uploads/abort"), 1);
     QCOMPARE(server.count("/uploads/commit"), 1);
     QCOMPARE(refs->size(), 3);
+}
+
+namespace {
+
+// A fake server's side of uploads in several batches: each reservation gets as many slots as it
+// asks for, each commit the refs of its own upload, and the order of events is kept.
+struct FakeBatches
+{
+    explicit FakeBatches(FakeServer& fake)
+        : server(fake)
+    {
+    }
+
+    FakeServer& server;
+    QHash<QString, QList<QUuid>> idsByUpload;
+    QList<QUuid> ids;         // every slot's, in the order reserved
+    QList<int> reservedFiles; // files per reservation
+    QStringList events;       // "reserve N", "commit N"
+
+    Reply answer(const Recorded& request)
+    {
+        if (request.path.endsWith("/uploads")) {
+            const QJsonArray files = QJsonDocument::fromJson(request.body).object().value("files").toArray();
+            reservedFiles.append(int(files.size()));
+            const QString upload = QStringLiteral("up-%1").arg(reservedFiles.size());
+            events << QStringLiteral("reserve %1").arg(reservedFiles.size());
+            QJsonArray slotArray;
+            for (qsizetype i = 0; i < files.size(); ++i) {
+                const QUuid id = QUuid::createUuid();
+                idsByUpload[upload].append(id);
+                ids.append(id);
+                const QString path = QStringLiteral("u/alice/run/%1-f%2.bin").arg(upload).arg(i);
+                slotArray.append(
+                    QJsonObject{{"dataset_id", id.toString(QUuid::WithoutBraces)},
+                                {"status", "upload"},
+                                {"path", path},
+                                {"url", server.base() + "/files/main/" + path + "?method=PUT&sig=x"}});
+            }
+            return json(QJsonObject{{"upload_id", upload}, {"expires", 2000000000}, {"files", slotArray}},
+                        201);
+        }
+        if (request.path.startsWith("/files/"))
+            return json(QJsonObject{{"size", request.body.size()},
+                                    {"checksum", sha256Checksum(request.body)},
+                                    {"xxh128", ContentHash::xxh128(request.body)}},
+                        201);
+        if (request.path.endsWith("/uploads/commit")) {
+            const QString upload =
+                QJsonDocument::fromJson(request.body).object().value("upload_id").toString();
+            events << QStringLiteral("commit %1").arg(upload.mid(3));
+            const DatasetRef model = makeRef();
+            QJsonArray datasets;
+            for (const QUuid& id : idsByUpload.value(upload))
+                datasets.append(DatasetRef(id, model.datasetType(), model.dataId(), model.run()).toJson());
+            return json(QJsonObject{{"datasets", datasets}});
+        }
+        return FakeServer::defaultReply(request);
+    }
+};
+
+} // namespace
+
+void TstRemoteButler::batchesOverlapIntoANewRun_data()
+{
+    QTest::addColumn<bool>("newRun");
+    QTest::addColumn<int>("batchFiles");
+    QTest::addColumn<QList<int>>("reserved");
+    // Into a new run: a small first and last batch, so that the next reservation and the
+    // commit before go on while files are sent.
+    QTest::newRow("new run") << true << 8 << QList<int>{1, 6, 1};
+    QTest::newRow("new run, larger middle") << true << 4 << QList<int>{1, 3, 3, 1};
+    // Hashing first (an existing run): one batch after the other, each as full as allowed.
+    QTest::newRow("existing run") << false << 3 << QList<int>{3, 3, 2};
+}
+
+void TstRemoteButler::batchesOverlapIntoANewRun()
+{
+    QFETCH(bool, newRun);
+    QFETCH(int, batchFiles);
+    QFETCH(QList<int>, reserved);
+    FakeServer server;
+    const auto butler = connectOrFail(server);
+    FakeBatches batches(server);
+    server.handler = [&](const Recorded& request) { return batches.answer(request); };
+    QTemporaryDir dir;
+    const QList<IngestFile> files = writeRaws(dir, 8, QStringLiteral("b"), [](int i) {
+        return QByteArray("batch file ") + QByteArray::number(i) + QByteArray(500 * i, 'y');
+    });
+    QCOMPARE(files.size(), 8);
+    UploadOptions options;
+    options.newRun = newRun;
+    options.batchFiles = batchFiles;
+    UploadReport report;
+    const Result<QList<DatasetRef>> refs = butler->uploadFiles("u/alice/run", files, options, &report);
+    QVERIFY2(refs.ok(), refs.ok() ? "" : qPrintable(refs.error().message()));
+    QCOMPARE(batches.reservedFiles, reserved);
+    QCOMPARE(server.count("/uploads/commit"), reserved.size());
+    QCOMPARE(report.sentFiles, 8);
+    QVERIFY(!report.leftOnServer);
+    // The refs come in the order of the files, batch after batch.
+    QCOMPARE(refs->size(), 8);
+    for (qsizetype i = 0; i < refs->size(); ++i)
+        QCOMPARE(refs->at(i).id(), batches.ids[i]);
+    // Batch 2 is reserved while batch 1 is sent, so before batch 1 is committed; hashing first,
+    // only after.
+    const qsizetype reserve2 = batches.events.indexOf(QStringLiteral("reserve 2"));
+    const qsizetype commit1 = batches.events.indexOf(QStringLiteral("commit 1"));
+    QVERIFY(reserve2 >= 0 && commit1 >= 0);
+    QVERIFY2(newRun ? reserve2 < commit1 : reserve2 > commit1, qPrintable(batches.events.join(", ")));
 }
 
 void TstRemoteButler::ingestRefusesOtherTransferModes()
