@@ -237,20 +237,43 @@ private slots:
                  400);
     }
 
+    void failedMultiBatchUploadLeavesNoTrash_data()
+    {
+        QTest::addColumn<QString>("user");
+        QTest::addColumn<bool>("newRun");
+        QTest::addColumn<int>("batchFiles");
+        QTest::addColumn<QList<int>>("sizes");
+        QTest::addColumn<qint64>("limit");
+        QTest::addColumn<int>("sent");
+        // Hashing first, one batch after another: the quota holds the first batch (2 x 1000
+        // bytes) but not the second (1000 + 2000).
+        QTest::newRow("one batch after another") << QStringLiteral("frank") << false << 2
+                                                 << QList<int>{1000, 1000, 1000, 2000} << qint64(3000) << 2;
+        // Into a new run, batches of 1, 6 and 1 files that overlap: the third is refused while
+        // the second is sent and the first committed; both are undone.
+        QTest::newRow("overlapping batches")
+            << QStringLiteral("erin") << true << 8 << QList<int>(8, 1000) << qint64(7000) << 7;
+    }
+
     void failedMultiBatchUploadLeavesNoTrash()
     {
-        // frank's quota holds the first batch (2 x 1000 bytes) but not the second (1000 + 2000).
-        QCOMPARE(m_server
-                     .post(QStringLiteral("/quota"), QStringLiteral("dave"),
-                           QJsonObject{{QStringLiteral("user"), QStringLiteral("frank")},
-                                       {QStringLiteral("limit_bytes"), 3000}})
-                     .status,
-                 200);
-        const QString run = QStringLiteral("u/frank/batches");
-        QVERIFY(registerRun(QStringLiteral("frank"), run));
+        QFETCH(QString, user);
+        QFETCH(bool, newRun);
+        QFETCH(int, batchFiles);
+        QFETCH(QList<int>, sizes);
+        QFETCH(qint64, limit);
+        QFETCH(int, sent);
+        QVERIFY(m_detectors.size() >= sizes.size());
+        QCOMPARE(
+            m_server
+                .post(QStringLiteral("/quota"), QStringLiteral("dave"),
+                      QJsonObject{{QStringLiteral("user"), user}, {QStringLiteral("limit_bytes"), limit}})
+                .status,
+            200);
+        const QString run = QStringLiteral("u/%1/batches").arg(user);
+        QVERIFY(registerRun(user, run));
         QTemporaryDir dir;
         QList<IngestFile> files;
-        const QList<int> sizes{1000, 1000, 1000, 2000};
         for (int i = 0; i < sizes.size(); ++i) {
             const QString path = dir.filePath(QStringLiteral("f%1.bin").arg(i));
             QFile file(path);
@@ -265,30 +288,31 @@ private slots:
             entry.formatter = QStringLiteral("bytes");
             files.append(entry);
         }
-        auto frank = RemoteButler::connect(m_server.repoUrl(), m_server.token(QStringLiteral("frank")));
-        QVERIFY(frank.ok());
+        auto butler = RemoteButler::connect(m_server.repoUrl(), m_server.token(user));
+        QVERIFY(butler.ok());
         UploadOptions options;
-        options.batchFiles = 2;
+        options.batchFiles = batchFiles;
+        options.newRun = newRun;
         UploadReport report;
-        auto refs = (*frank)->uploadFiles(run, files, options, &report);
+        auto refs = (*butler)->uploadFiles(run, files, options, &report);
         QVERIFY(!refs.ok());
         QCOMPARE(refs.error().kind(), ErrorKind::QuotaExceeded);
-        QCOMPARE(report.sentFiles, 2); // the first batch made it to the server
+        QCOMPARE(report.sentFiles, sent); // the batches before the refused one made it
         QVERIFY(!report.leftOnServer);
 
         // Nothing of it is left: no dataset, no trash entry holding files for weeks, no file,
         // no charge.
         QCOMPARE(m_server
-                     .post(QStringLiteral("/datasets/count"), QStringLiteral("frank"),
+                     .post(QStringLiteral("/datasets/count"), user,
                            QJsonObject{{QStringLiteral("collections"), QJsonArray{run}}})
                      .json()
                      .value(QStringLiteral("count"))
                      .toInteger(-1),
                  qint64(0));
-        QCOMPARE(trashOf(QStringLiteral("frank")), QStringList());
+        QCOMPARE(trashOf(user), QStringList());
         QCOMPARE(datastoreFiles(run), QStringList());
-        QCOMPARE(quotaField(QStringLiteral("frank"), QStringLiteral("used_bytes")), qint64(0));
-        QCOMPARE(quotaField(QStringLiteral("frank"), QStringLiteral("reserved_bytes")), qint64(0));
+        QCOMPARE(quotaField(user, QStringLiteral("used_bytes")), qint64(0));
+        QCOMPARE(quotaField(user, QStringLiteral("reserved_bytes")), qint64(0));
     }
 };
 
