@@ -7,16 +7,8 @@
 # Usage: bench_files.sh [--smoke] [--build BUILD_DIR]
 # --smoke: an 8 MB file and 3 runs (CI); without nginx installed only ours is measured.
 set -euo pipefail
-smoke=""
-build="$(cd "$(dirname "$0")/../.." && pwd)/build"
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --smoke) smoke=1 ;;
-    --build) build="$2"; shift ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-  shift
-done
+. "$(dirname "$0")/script_options.sh"
+script_options "$@"
 size_mb=$([ -n "$smoke" ] && echo 8 || echo 100)
 runs=$([ -n "$smoke" ] && echo 3 || echo 9)
 server_bin="$build/tests/bench/bench_fileserver"

@@ -6,16 +6,8 @@
 # Usage: bench_server.sh [--smoke] [--build BUILD_DIR]
 set -euo pipefail
 . "$(dirname "$0")/server_port.sh"
-smoke=""
-build="$(cd "$(dirname "$0")/../.." && pwd)/build"
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --smoke) smoke=1 ;;
-    --build) build="$2"; shift ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-  shift
-done
+. "$(dirname "$0")/script_options.sh"
+script_options "$@"
 for tool in wrk curl; do
   command -v "$tool" >/dev/null || { echo "bench_server: $tool is missing (scripts/setup.sh installs it)" >&2; exit 1; }
 done

@@ -10,16 +10,8 @@
 # Usage: bench_uploads.sh [--smoke] [--build BUILD_DIR]
 set -euo pipefail
 . "$(dirname "$0")/server_port.sh"
-smoke=""
-build="$(cd "$(dirname "$0")/../.." && pwd)/build"
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --smoke) smoke=1 ;;
-    --build) build="$2"; shift ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-  shift
-done
+. "$(dirname "$0")/script_options.sh"
+script_options "$@"
 command -v curl >/dev/null || { echo "bench_uploads: curl is missing" >&2; exit 1; }
 butler="$build/app/butler/butler"
 server="$build/app/butler-server/butler-server"
