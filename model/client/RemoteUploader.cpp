@@ -169,11 +169,9 @@ std::unique_ptr<RemoteUploader::Batch> RemoteUploader::prepare(const QList<Inges
     }
     // Checked after sending: the XXH3-128 the server answers, which one thread computes while
     // the batch is reserved and sent. Else the sha256s, for the reservation.
-    batch->hasher =
-        hashWhileSending
-            ? std::make_unique<FileHasher>(batch->paths, 1, ContentHash::Kind::Xxh128)
-            : std::make_unique<FileHasher>(batch->paths, std::clamp(QThread::idealThreadCount(), 1, 4),
-                                           ContentHash::Kind::Sha256);
+    batch->hasher = hashWhileSending
+                        ? std::make_unique<FileHasher>(batch->paths, 1, ContentHash::Kind::Xxh128)
+                        : sha256Hasher(batch->paths);
     return batch;
 }
 
@@ -200,8 +198,7 @@ QCoro::Task<Status> RemoteUploader::reserveBatch(QString run, Batch* batch, bool
     }
     if (!batch->checkAfterSending) {
         if (batch->hasher->kind() != ContentHash::Kind::Sha256)
-            batch->hasher = std::make_unique<FileHasher>(
-                batch->paths, std::clamp(QThread::idealThreadCount(), 1, 4), ContentHash::Kind::Sha256);
+            batch->hasher = sha256Hasher(batch->paths);
         const Status hashed = co_await waitForHashes(*batch->hasher);
         if (!hashed.ok())
             co_return hashed;
@@ -284,6 +281,12 @@ QCoro::Task<Status> RemoteUploader::commitBatch(Batch* batch, QStringList* openU
     co_return Status();
 }
 
+std::unique_ptr<FileHasher> RemoteUploader::sha256Hasher(const QList<QString>& paths)
+{
+    return std::make_unique<FileHasher>(paths, std::clamp(QThread::idealThreadCount(), 1, 4),
+                                        ContentHash::Kind::Sha256);
+}
+
 bool RemoteUploader::isPlainUploadGrant(const UploadGrant& grant, qsizetype fileCount)
 {
     if (grant.uploadId.isEmpty() || grant.files.size() != fileCount)
@@ -341,15 +344,15 @@ QCoro::Task<Status> RemoteUploader::checkReceived(FileHasher& hasher, QList<Pend
     QList<QString> paths;
     for (const qsizetype i : std::as_const(bySha256))
         paths.append(pending[i].path);
-    FileHasher sha256(paths, std::clamp(QThread::idealThreadCount(), 1, 4), ContentHash::Kind::Sha256);
-    const Status rehashed = co_await waitForHashes(sha256);
+    const std::unique_ptr<FileHasher> sha256 = sha256Hasher(paths);
+    const Status rehashed = co_await waitForHashes(*sha256);
     if (!rehashed.ok())
         co_return rehashed;
     for (qsizetype k = 0; k < bySha256.size(); ++k) {
         const Pending& item = pending[bySha256[k]];
         const QString remote = received.value(bySha256[k]).checksum;
-        const QString local = QStringLiteral("sha256:") + sha256.digest(k);
-        if (sha256.size(k) != item.size || remote.compare(local, Qt::CaseInsensitive) != 0)
+        const QString local = QStringLiteral("sha256:") + sha256->digest(k);
+        if (sha256->size(k) != item.size || remote.compare(local, Qt::CaseInsensitive) != 0)
             co_return differs(item, remote, local);
     }
     co_return Status();

@@ -75,6 +75,8 @@ private:
     // Commits the batch and appends its refs, in the order of its files, to refs.
     QCoro::Task<Status> commitBatch(Batch* batch, QStringList* openUploads, QList<Committed>* committed,
                                     QList<DatasetRef>* refs);
+    // The sha256s of paths, on up to four threads.
+    static std::unique_ptr<FileHasher> sha256Hasher(const QList<QString>& paths);
     // A grant of fileCount "upload" slots with plain-http URLs: what can be checked after sending.
     static bool isPlainUploadGrant(const UploadGrant& grant, qsizetype fileCount);
     static QCoro::Task<Status> waitForHashes(FileHasher& hasher);
