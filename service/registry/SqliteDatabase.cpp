@@ -16,6 +16,7 @@
 #include <thread>
 
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -100,6 +101,21 @@ void warmFileCache(const QString& path)
     }).detach();
 }
 
+// SQLite counts the memory it allocates, by default, under one process-wide mutex on every
+// allocation; Debian's build has no lookaside, so every allocation is a malloc. The server's
+// query threads would all meet on that mutex, and a SCHED_IDLE background thread preempted
+// inside it would hold up the others until a core fell idle. Nothing here reads the counts.
+// It must come before SQLite's initialization, i.e. before the process's first connection.
+void configureLibrary()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        const int code = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        if (code != SQLITE_OK)
+            qCDebug(lcSqlite) << "SQLite was initialized already: its memory statistics stay on" << code;
+    });
+}
+
 } // namespace
 
 void SqliteDatabase::setWarmFileCache(bool warm)
@@ -109,6 +125,7 @@ void SqliteDatabase::setWarmFileCache(bool warm)
 
 Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const QString& path)
 {
+    configureLibrary();
     std::unique_ptr<SqliteDatabase> db(new SqliteDatabase(path));
     BUTLER_TRY(db->connection());
     if (g_warmFileCache && path != QLatin1String(":memory:"))

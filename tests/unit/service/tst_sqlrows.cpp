@@ -7,6 +7,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sqlite3.h>
+
 using namespace butler;
 
 class tst_SqlRows : public QObject
@@ -25,6 +27,7 @@ private Q_SLOTS:
     void qtReaderMatches();
     void writesLikeExec();
     void readsUuids();
+    void memoryIsNotCounted();
 
 private:
     QTemporaryDir m_dir;
@@ -296,4 +299,22 @@ void tst_SqlRows::writesLikeExec()
 }
 
 QTEST_GUILESS_MAIN(tst_SqlRows)
+// SqliteDatabase turns SQLite's memory statistics off before the first connection: they cost a
+// process-wide mutex on every allocation. With them on, the rows read here would be counted.
+void tst_SqlRows::memoryIsNotCounted()
+{
+    QVERIFY(m_db->execDirect(QStringLiteral("CREATE TABLE m (k INTEGER PRIMARY KEY, t TEXT)")).ok());
+    for (int i = 0; i < 100; ++i)
+        QVERIFY(m_db->run(QStringLiteral("INSERT INTO m (t) VALUES (?)"), {QString(1000, QLatin1Char('x'))})
+                    .ok());
+    auto rows = m_db->select(QStringLiteral("SELECT t FROM m"), {});
+    QVERIFY(rows.ok());
+    int count = 0;
+    while ((*rows)->next())
+        ++count;
+    QCOMPARE(count, 100);
+    QCOMPARE(sqlite3_memory_used(), sqlite3_int64(0));
+    QCOMPARE(sqlite3_memory_highwater(0), sqlite3_int64(0));
+}
+
 #include "tst_sqlrows.moc"
