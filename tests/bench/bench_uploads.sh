@@ -30,7 +30,7 @@ trap cleanup EXIT
 files=$([ -n "$smoke" ] && echo 50 || echo 1000)
 kib=$([ -n "$smoke" ] && echo 4 || echo 100)
 batch=$([ -n "$smoke" ] && echo 200 || echo 10000)
-reps=$([ -n "$smoke" ] && echo 1 || echo 3)
+reps=$([ -n "$smoke" ] && echo 1 || echo 5)
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
@@ -95,7 +95,10 @@ ingest_run() {
   case "$out" in *"Ingested $files datasets"*) ;; *) echo "bench_uploads: ingest failed: $out" >&2; exit 1 ;; esac
   printf '%.3f' "$(echo "$t1 - $t0" | bc -l)"
 }
-# report WHERE CP_TIMES UPLOAD_TIMES: both medians and the ratio of the rates.
+# report WHERE CP_TIMES UPLOAD_TIMES: both medians and the ratio of the rates; then each run's
+# ratio against the cp just before it. cp's own time on this kind of disk can change tenfold
+# within minutes (the page cache's memory, inode allocation), so a pair measured back to back
+# says more than medians taken apart.
 report() {
   local t_cp t_up
   t_cp=$(echo "$2" | tr ' ' '\n' | median)
@@ -106,6 +109,9 @@ report() {
     "$t_cp" "$(echo "$files / $t_cp" | bc -l)" "$(echo "$mb / $t_cp" | bc -l)"
   printf '%-52s %10.2f   (goal >= 0.70)\n' "ratio upload rate / cp rate, $1" "$(echo "$t_cp / $t_up" | bc -l)"
   printf '    runs: cp %s s; upload+commit %s s\n' "$2" "$3"
+  local pairs
+  pairs=$(paste -d' ' <(echo "$2" | tr ' ' '\n') <(echo "$3" | tr ' ' '\n') | awk '{printf "%.2f\n", $1 / $2}')
+  printf '    ratio of each pair: %s; median %s\n' "$(echo $pairs)" "$(echo "$pairs" | median)"
 }
 elapsed() { printf '%.3f' "$(echo "$2 - $1" | bc -l)"; }
 
