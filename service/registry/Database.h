@@ -64,7 +64,9 @@ public:
         Q_UNUSED(index);
         return {};
     }
-    // Query planner statistics: gathers them for every table (ANALYZE).
+    // Query planner statistics: gathers them for every table (ANALYZE), in transactions of its
+    // own; call it outside a transaction. Every connection plans with them from its next
+    // statement on.
     virtual Status analyze() { return execDirect(QStringLiteral("ANALYZE")); }
     // The rows a table had when its statistics were gathered; nullopt when it has none.
     virtual Result<std::optional<qint64>> analyzedRows(const QString& table) = 0;

@@ -2430,9 +2430,9 @@ Status Registry::refreshStatistics()
     QElapsedTimer timer;
     timer.start();
     BUTLER_ASSIGN_OR_RETURN(const qint64 mark, m_db->insertionMark(QStringLiteral("dataset")));
+    BUTLER_TRY(m_db->analyze());
     Transaction tx(*m_db);
     BUTLER_TRY(tx.begin());
-    BUTLER_TRY(m_db->analyze());
     // Where the dataset table stood, so that refreshStatisticsIfStale() can tell its growth.
     BUTLER_TRY(m_db->exec(QStringLiteral("INSERT INTO butler_attributes (name, value) VALUES "
                                          "('statistics_mark', ?) ON CONFLICT (name) DO UPDATE SET value = "

@@ -204,6 +204,30 @@ qint64 SqliteDatabase::dataVersion()
     return v;
 }
 
+Status SqliteDatabase::analyze()
+{
+    BUTLER_ASSIGN_OR_RETURN(
+        QSqlQuery * q,
+        exec(QStringLiteral("SELECT t.name, i.name FROM sqlite_master t LEFT JOIN sqlite_master i "
+                            "ON i.type = 'index' AND i.tbl_name = t.name "
+                            "WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite%' ORDER BY t.name, i.name")));
+    QStringList pieces;
+    while (q->next())
+        pieces.append(q->value(q->isNull(1) ? 0 : 1).toString());
+    q->finish();
+    for (const QString& piece : std::as_const(pieces)) {
+        Transaction tx(*this);
+        BUTLER_TRY(tx.begin());
+        BUTLER_TRY(execDirect(QStringLiteral("ANALYZE ") + quote(piece)));
+        BUTLER_TRY(tx.commit());
+    }
+    Transaction tx(*this);
+    BUTLER_TRY(tx.begin());
+    BUTLER_TRY(execDirect(QStringLiteral("CREATE TABLE butler_statistics_epoch (x INTEGER)")));
+    BUTLER_TRY(execDirect(QStringLiteral("DROP TABLE butler_statistics_epoch")));
+    return tx.commit();
+}
+
 Result<std::optional<qint64>> SqliteDatabase::analyzedRows(const QString& table)
 {
     // sqlite_stat1 exists once ANALYZE has run; its rows start with the table's row count.

@@ -507,8 +507,8 @@ void ButlerServer::handleRepositoryRoute(const std::shared_ptr<ApiRequest>& requ
 
 void ButlerServer::refreshStatistics()
 {
-    // ANALYZE reads every table (about 0.6 s per million datasets) under the write lock: on a
-    // worker, one repository after another, while the server answers.
+    // ANALYZE reads every table (about 0.6 s per million datasets), taking the write lock for one
+    // index at a time: on a worker, one repository after another, while the server answers.
     const QList<RepositoryService*> repositories = m_repositories.values();
     runInternal([repositories] {
         for (RepositoryService* repository : repositories) {
