@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -116,6 +117,37 @@ void configureLibrary()
     });
 }
 
+// How long a write waits for another connection's to end, as QSQLITE_BUSY_TIMEOUT had it.
+constexpr std::chrono::milliseconds kBusyTimeout{10000};
+// A refresh of the statistics leaves the lock for this long between its transactions.
+constexpr std::chrono::milliseconds kAnalyzeGap{2};
+
+// SQLite's own busy handler sleeps 1, 2, 5, ... and then 100 ms between tries: a write waiting
+// behind a 20 ms commit could sleep on for 30 ms after it, and one waiting behind a string of
+// short transactions (a refresh of the statistics) could miss every gap between them. This one
+// tries every 0.1 ms for the first millisecond, then every millisecond. A connection is used by
+// one thread at a time, so the start of its wait can live in the thread.
+int retryLock(void*, int attempts)
+{
+    thread_local std::chrono::steady_clock::time_point since;
+    const auto now = std::chrono::steady_clock::now();
+    if (attempts == 0)
+        since = now;
+    else if (now - since >= kBusyTimeout)
+        return 0;
+    std::this_thread::sleep_for(attempts < 10 ? std::chrono::microseconds(100)
+                                              : std::chrono::microseconds(1000));
+    return 1;
+}
+
+sqlite3* nativeHandle(const QSqlDatabase& db)
+{
+    const QVariant handle = db.driver()->handle();
+    if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
+        return *static_cast<sqlite3* const*>(handle.constData());
+    return nullptr;
+}
+
 } // namespace
 
 void SqliteDatabase::setWarmFileCache(bool warm)
@@ -146,10 +178,7 @@ SqliteDatabase::MemoryLimits SqliteDatabase::memoryLimits()
 
 Result<std::unique_ptr<SqlRows>> SqliteDatabase::prepareRows(const QSqlDatabase& db, const QString& sql)
 {
-    const QVariant handle = db.driver()->handle();
-    sqlite3* connection = nullptr;
-    if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
-        connection = *static_cast<sqlite3* const*>(handle.constData());
+    sqlite3* connection = nativeHandle(db);
     if (!connection)
         return Database::prepareRows(db, sql); // a driver build without the handle: Qt's way
     BUTLER_ASSIGN_OR_RETURN(std::unique_ptr<SqliteRows> rows, SqliteRows::prepare(connection, sql));
@@ -160,10 +189,12 @@ Result<QSqlDatabase> SqliteDatabase::openConnection(const QString& connectionNam
 {
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
     db.setDatabaseName(m_path);
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(kBusyTimeout.count()));
     if (!db.open())
         return Error(ErrorKind::Unavailable,
                      QStringLiteral("cannot open registry %1: %2").arg(m_path, db.lastError().text()));
+    if (sqlite3* connection = nativeHandle(db))
+        sqlite3_busy_handler(connection, retryLock, nullptr);
     QSqlQuery q(db);
     if (!q.exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !q.next())
         return Error(ErrorKind::Unavailable, QStringLiteral("cannot set WAL mode on %1").arg(m_path));
@@ -216,6 +247,9 @@ Status SqliteDatabase::analyze()
         pieces.append(q->value(q->isNull(1) ? 0 : 1).toString());
     q->finish();
     for (const QString& piece : std::as_const(pieces)) {
+        // Writers waiting meanwhile (they try every millisecond) take the lock in between.
+        if (&piece != &pieces.first())
+            std::this_thread::sleep_for(kAnalyzeGap);
         Transaction tx(*this);
         BUTLER_TRY(tx.begin());
         BUTLER_TRY(execDirect(QStringLiteral("ANALYZE ") + quote(piece)));

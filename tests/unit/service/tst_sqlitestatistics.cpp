@@ -6,6 +6,10 @@
 
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
+
+#include <atomic>
+#include <chrono>
 
 using namespace butler;
 
@@ -73,6 +77,7 @@ private Q_SLOTS:
     void cleanup();
     void sameAsSqliteAnalyze();
     void otherConnectionsPlanWithNewStatistics();
+    void writersGetInDuringARefresh();
 
 private:
     QTemporaryDir m_dir;
@@ -138,6 +143,68 @@ void tst_SqliteStatistics::otherConnectionsPlanWithNewStatistics()
     QVERIFY(m_db->analyze().ok());
     QCOMPARE(chosenIndex(*m_db), QStringLiteral("ty"));
     QCOMPARE(chosenIndex(**other), QStringLiteral("ty"));
+}
+
+// A write that comes while the statistics are refreshed waits for one index's turn, not for
+// the whole refresh: another connection, on a thread of its own, writes once the refresh has
+// done its first index, and is done before the refresh is.
+void tst_SqliteStatistics::writersGetInDuringARefresh()
+{
+    // Five indexes of 300,000 rows each still to go when the writer starts.
+    QVERIFY(m_db->execDirect(QStringLiteral("CREATE TABLE u (a INTEGER, b INTEGER, c INTEGER)")).ok());
+    for (const char* index :
+         {"CREATE INDEX ua ON u (a)", "CREATE INDEX ub ON u (b, a)", "CREATE INDEX uc ON u (c)",
+          "CREATE INDEX ud ON u (c, b)", "CREATE INDEX ue ON u (b)"})
+        QVERIFY(m_db->execDirect(QString::fromLatin1(index)).ok());
+    QVERIFY(m_db->execDirect(
+                    QStringLiteral("INSERT INTO u WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 "
+                                   "FROM n WHERE i < 299999) SELECT i, i % 1000, i % 7 FROM n"))
+                .ok());
+    QVERIFY(m_db->execDirect(QStringLiteral("ANALYZE keyed")).ok()); // sqlite_stat1 exists
+    QVERIFY(m_db->execDirect(QStringLiteral("DELETE FROM sqlite_stat1")).ok());
+
+    auto other = SqliteDatabase::open(m_path);
+    QVERIFY2(other.ok(), qPrintable(other ? QString() : other.error().message()));
+    using Clock = std::chrono::steady_clock;
+    std::atomic<bool> started{false};
+    Clock::time_point written{};
+    QString writeError;
+    QThread* writer = QThread::create([&] {
+        SqliteDatabase& db = **other;
+        while (!started.load())
+            QThread::usleep(200);
+        // The first pieces are keyed's indexes (in name order); u's come last.
+        for (int i = 0; i < 20000; ++i) {
+            auto q = db.exec(QStringLiteral("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'keyed'"));
+            const bool seen = q && (*q)->next() && (*q)->value(0).toInt() > 0;
+            if (q)
+                (*q)->finish();
+            if (seen)
+                break;
+            QThread::usleep(200);
+        }
+        Transaction tx(db);
+        Status status = tx.begin();
+        if (status.ok())
+            status = db.execDirect(QStringLiteral("INSERT INTO plain VALUES ('during')"));
+        if (status.ok())
+            status = tx.commit();
+        written = Clock::now();
+        if (!status.ok())
+            writeError = status.error().message();
+    });
+    writer->start();
+    started = true;
+    const Status analyzed = m_db->analyze();
+    const Clock::time_point refreshed = Clock::now();
+    QVERIFY(writer->wait(30000));
+    delete writer;
+    QVERIFY2(analyzed.ok(), analyzed.ok() ? "" : qPrintable(analyzed.error().message()));
+    QVERIFY2(writeError.isEmpty(), qPrintable(writeError));
+    const auto margin = std::chrono::duration_cast<std::chrono::milliseconds>(refreshed - written).count();
+    QVERIFY2(written < refreshed,
+             qPrintable(QStringLiteral("the write ended %1 ms after the refresh").arg(-margin)));
+    qInfo("the write ended %lld ms before the refresh", static_cast<long long>(margin));
 }
 
 QTEST_GUILESS_MAIN(tst_SqliteStatistics)
