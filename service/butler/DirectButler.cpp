@@ -12,6 +12,9 @@
 #include <QLoggingCategory>
 #include <QSet>
 
+#include <chrono>
+#include <thread>
+
 #include <yaml-cpp/yaml.h>
 
 Q_LOGGING_CATEGORY(lcDirect, "butler.service.direct")
@@ -525,18 +528,45 @@ Result<QList<TrashEntry>> DirectButler::purgeTrashEntries(const QList<TrashEntry
     for (const TrashEntry& entry : entries)
         ids << entry.id;
     Database& db = m_registry->database();
+    FileDatastore* datastore = m_datastore.get();
+    // Files go once the rows are gone for good: a rollback must not leave rows without files.
+    const auto removeOnCommit = [&db, datastore](const QStringList& paths) {
+        db.onCommit([datastore, paths] {
+            for (const QString& path : paths)
+                if (auto s = datastore->remove(path); !s.ok())
+                    qCWarning(lcDirect) << "could not remove" << path << s.error().message();
+        });
+    };
+    qsizetype files = 0;
+    if (!db.inTransaction()) {
+        BUTLER_TRY(m_registry->expireTrash(ids, now()));
+        for (const TrashEntry& entry : entries) {
+            for (bool first = true;; first = false) {
+                // Writers that waited meanwhile (they try every millisecond) go first.
+                if (!first)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+                QStringList paths;
+                Transaction part(db);
+                BUTLER_TRY(part.begin());
+                BUTLER_ASSIGN_OR_RETURN(const qsizetype purged,
+                                        m_registry->purgeTrashDatasets(entry.id, m_purgeChunk, &paths));
+                removeOnCommit(paths);
+                BUTLER_TRY(part.commit());
+                if (purged == 0)
+                    break;
+                files += paths.size();
+                qCDebug(lcDirect).noquote()
+                    << "purged" << purged << "datasets of trash entry" << entry.name();
+            }
+        }
+    }
     Transaction tx(db);
     BUTLER_TRY(tx.begin());
     BUTLER_ASSIGN_OR_RETURN(const QStringList paths, m_registry->purgeTrash(ids));
-    // Files go once the rows are gone for good: a rollback must not leave rows without files.
-    FileDatastore* datastore = m_datastore.get();
-    db.onCommit([datastore, paths] {
-        for (const QString& path : paths)
-            if (auto s = datastore->remove(path); !s.ok())
-                qCWarning(lcDirect) << "could not remove" << path << s.error().message();
-    });
+    removeOnCommit(paths);
     BUTLER_TRY(tx.commit());
-    qCInfo(lcDirect) << "purged" << entries.size() << "trash entries and" << paths.size() << "files";
+    files += paths.size();
+    qCInfo(lcDirect) << "purged" << entries.size() << "trash entries and" << files << "files";
     return entries;
 }
 

@@ -3198,6 +3198,77 @@ Status Registry::restoreTrash(qint64 id)
     return {};
 }
 
+Result<qsizetype> Registry::purgeTrashDatasets(qint64 id, qsizetype limit, QStringList* paths)
+{
+    limit = std::clamp<qsizetype>(limit, 1, MaxBindsPerStatement);
+    BUTLER_ASSIGN_OR_RETURN(auto c, cache());
+    Transaction tx(*m_db);
+    BUTLER_TRY(tx.begin());
+    BUTLER_ASSIGN_OR_RETURN(const TrashEntry entry, trashEntry(id));
+    QString where = QStringLiteral("d.trash_id = ?");
+    QVariant key = id;
+    if (entry.kind != TrashEntry::Kind::Datasets) {
+        if (entry.collectionType != CollectionType::Run)
+            return qsizetype(0);
+        BUTLER_ASSIGN_OR_RETURN(
+            QSqlQuery * q,
+            m_db->exec(QStringLiteral("SELECT collection_id FROM collection WHERE trash_id = ?"), {id}));
+        const bool found = q->next();
+        if (found)
+            key = q->value(0).toLongLong();
+        q->finish();
+        if (!found)
+            return qsizetype(0);
+        where = QStringLiteral("d.run_id = ?");
+    }
+    BUTLER_ASSIGN_OR_RETURN(
+        QSqlQuery * q,
+        m_db->exec(QStringLiteral("SELECT d.id, f.path FROM dataset d LEFT JOIN file_datastore_records f ON "
+                                  "f.dataset_id = d.id WHERE %1 LIMIT ?")
+                       .arg(where),
+                   {key, limit}));
+    QVariantList ids;
+    while (q->next()) {
+        ids.append(q->value(0));
+        if (paths && !q->isNull(1))
+            paths->append(q->value(1).toString());
+    }
+    q->finish();
+    if (ids.isEmpty()) {
+        BUTLER_TRY(tx.commit());
+        return qsizetype(0);
+    }
+    const qsizetype count = ids.size();
+    // Always `limit` places, the spare ones NULL (which matches nothing): one statement text
+    // per limit, not one per count.
+    QString marks = QStringLiteral("?");
+    marks.reserve(limit * 3);
+    for (qsizetype i = 1; i < limit; ++i)
+        marks += QStringLiteral(", ?");
+    while (ids.size() < limit)
+        ids.append(QVariant());
+    // Their memberships held in the trash (of this entry, or of datasets pruned before their run
+    // was removed); tags, calibration and file rows go by cascade.
+    for (int g : std::as_const(c->groupIds))
+        BUTLER_TRY(m_db->run(QStringLiteral("DELETE FROM %1 WHERE dataset_id IN (%2)")
+                                 .arg(RegistrySchema::trashTable(g), marks),
+                             ids));
+    BUTLER_TRY(m_db->run(QStringLiteral("DELETE FROM dataset WHERE id IN (%1)").arg(marks), ids));
+    BUTLER_TRY(tx.commit());
+    return count;
+}
+
+Status Registry::expireTrash(const QList<qint64>& ids, qint64 when)
+{
+    Transaction tx(*m_db);
+    BUTLER_TRY(tx.begin());
+    for (qint64 id : ids)
+        BUTLER_TRY(m_db->run(QStringLiteral("UPDATE trash_entry SET expires_at = ? WHERE trash_id = ? AND "
+                                            "expires_at > ?"),
+                             {when, id, when}));
+    return tx.commit();
+}
+
 Result<QStringList> Registry::purgeTrash(const QList<qint64>& ids)
 {
     BUTLER_ASSIGN_OR_RETURN(auto c, cache());
