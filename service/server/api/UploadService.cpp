@@ -381,12 +381,22 @@ Result<QList<DatasetRef>> UploadService::commit(AuthorizedButler& butler, const 
     Registry& registry = direct.registry();
     // From here no PUT changes the files of the batch; a batch only loses slots meanwhile (a
     // resumed upload may take one over), never gains any.
-    BUTLER_ASSIGN_OR_RETURN(const QList<UploadSlot> before, uploads.slotsOf(uploadId));
+    BUTLER_ASSIGN_OR_RETURN(const QList<UploadSlot> listed, uploads.slotsOf(uploadId));
     QStringList paths;
-    for (const UploadSlot& slot : before)
+    for (const UploadSlot& slot : listed)
         paths.append(slot.path);
     QHash<QString, QString> checksums = closeSlots(paths);
     const auto forget = qScopeGuard([&] { forgetSlots(paths); });
+    // Read again now that they are closed: an expiry, an abort or another commit of the batch
+    // may have had them first, and its files may be gone with it.
+    BUTLER_ASSIGN_OR_RETURN(const QList<UploadSlot> before, uploads.slotsOf(uploadId));
+    if (before.size() < listed.size()) {
+        BUTLER_ASSIGN_OR_RETURN(const std::optional<UploadBatch> now, uploads.batch(uploadId));
+        if (now && now->committed)
+            return committedRefs(uploadId);
+        if (!now || before.isEmpty())
+            return unknownUpload(uploadId);
+    }
     QStringList missing;
     for (const UploadSlot& slot : before) {
         BUTLER_ASSIGN_OR_RETURN(const QString full, datastore.absolutePath(slot.path));
