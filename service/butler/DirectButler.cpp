@@ -552,11 +552,12 @@ Result<QList<TrashEntry>> DirectButler::purgeTrashEntries(const QList<TrashEntry
                                         m_registry->purgeTrashDatasets(entry.id, m_purgeChunk, &paths));
                 removeOnCommit(paths);
                 BUTLER_TRY(part.commit());
-                if (purged == 0)
-                    break;
                 files += paths.size();
-                qCDebug(lcDirect).noquote()
-                    << "purged" << purged << "datasets of trash entry" << entry.name();
+                if (purged > 0)
+                    qCDebug(lcDirect).noquote()
+                        << "purged" << purged << "datasets of trash entry" << entry.name();
+                if (purged < m_purgeChunk)
+                    break; // that was the last part
             }
         }
     }

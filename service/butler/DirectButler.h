@@ -109,8 +109,8 @@ public:
     // rest goes in one last transaction.
     Result<QList<TrashEntry>> purgeTrashEntries(const QList<TrashEntry>& entries);
     qsizetype purgeChunk() const { return m_purgeChunk; }
-    // Tests make it small.
-    void setPurgeChunk(qsizetype datasets) { m_purgeChunk = std::max<qsizetype>(1, datasets); }
+    // Tests make it small; at most 999 (Registry::purgeTrashDatasets).
+    void setPurgeChunk(qsizetype datasets) { m_purgeChunk = std::clamp<qsizetype>(datasets, 1, 999); }
     Result<QList<TrashEntry>> purgeExpiredTrash();
 
 private:
