@@ -555,7 +555,7 @@ Result<QList<TrashEntry>> DirectButler::purgeTrashEntries(const QList<TrashEntry
                 files += paths.size();
                 if (purged > 0)
                     qCDebug(lcDirect).noquote()
-                        << "purged" << purged << "datasets of trash entry" << entry.name();
+                        << "purged" << purged << "datasets or memberships of trash entry" << entry.name();
                 if (purged < m_purgeChunk)
                     break; // that was the last part
             }

@@ -3208,8 +3208,6 @@ Result<qsizetype> Registry::purgeTrashDatasets(qint64 id, qsizetype limit, QStri
     QString where = QStringLiteral("d.trash_id = ?");
     QVariant key = id;
     if (entry.kind != TrashEntry::Kind::Datasets) {
-        if (entry.collectionType != CollectionType::Run)
-            return qsizetype(0);
         BUTLER_ASSIGN_OR_RETURN(
             QSqlQuery * q,
             m_db->exec(QStringLiteral("SELECT collection_id FROM collection WHERE trash_id = ?"), {id}));
@@ -3219,6 +3217,27 @@ Result<qsizetype> Registry::purgeTrashDatasets(qint64 id, qsizetype limit, QStri
         q->finish();
         if (!found)
             return qsizetype(0);
+        if (entry.collectionType != CollectionType::Run) {
+            // A TAGGED or CALIBRATION collection: its memberships, those held in the trash too.
+            qsizetype removed = 0;
+            for (int g : std::as_const(c->groupIds)) {
+                for (const QString& table : {RegistrySchema::tagsTable(g), RegistrySchema::calibsTable(g),
+                                             RegistrySchema::trashTable(g)}) {
+                    if (removed >= limit)
+                        break;
+                    BUTLER_ASSIGN_OR_RETURN(
+                        QSqlQuery * deleted,
+                        m_db->exec(QStringLiteral("DELETE FROM %1 WHERE rowid IN (SELECT rowid FROM %1 WHERE "
+                                                  "collection_id = ? LIMIT ?)")
+                                       .arg(table),
+                                   {key, limit - removed}));
+                    removed += std::max(0, deleted->numRowsAffected());
+                    deleted->finish();
+                }
+            }
+            BUTLER_TRY(tx.commit());
+            return removed;
+        }
         where = QStringLiteral("d.run_id = ?");
     }
     BUTLER_ASSIGN_OR_RETURN(

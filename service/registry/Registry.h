@@ -129,9 +129,10 @@ public:
     Result<QStringList> purgeTrash(const QList<qint64>& ids);
     // Deletes at most `limit` (at most 999) datasets of an entry (a trashed RUN's, or pruned
     // datasets) with their memberships, file records and trash rows, appending their files'
-    // paths to paths; the entry stays. Returns how many went: 0 once none are left. A large
-    // entry goes this way a part per transaction, so that writers are not held up for its whole
-    // deletion (about 60 µs a dataset), before purgeTrash takes the rest.
+    // paths to paths; of a TAGGED or CALIBRATION collection, its memberships. The entry stays.
+    // Returns how many rows went: 0 once none are left. A large entry goes this way a part per
+    // transaction, so that writers are not held up for its whole deletion (about 60 µs a
+    // dataset), before purgeTrash takes the rest.
     Result<qsizetype> purgeTrashDatasets(qint64 id, qsizetype limit, QStringList* paths);
     // Dates entries to expire at `when` at the latest: they can no longer be restored, and a
     // purge cut short finishes with the next purge of expired entries.

@@ -154,6 +154,7 @@ private slots:
     void expiredEntriesArePurged();
     void emptyingNamedEntries();
     void largeEntriesGoInParts();
+    void largeTaggedCollectionsGoInParts();
     void purgeCutShortFinishesLater();
     void unstoreIsImmediate();
     void datasetTypeRemovalMentionsTheTrash();
@@ -572,8 +573,9 @@ void TestTrash::largeEntriesGoInParts()
     BUTLER_VERIFY_OK(b.pruneDatasets({ids[0]}, true, false));
     BUTLER_VERIFY_OK(b.removeRuns({s("r")}));
     QCOMPARE(b.trashEntries()->size(), 2);
-    for (const char* part : {"purged 3 datasets of trash entry r", "purged 3 datasets of trash entry r",
-                             "purged 2 datasets of trash entry r"})
+    for (const char* part : {"purged 3 datasets or memberships of trash entry r",
+                             "purged 3 datasets or memberships of trash entry r",
+                             "purged 2 datasets or memberships of trash entry r"})
         QTest::ignoreMessage(QtDebugMsg, part);
     auto emptied = b.emptyTrash({s("r")});
     BUTLER_VERIFY_OK(emptied);
@@ -599,6 +601,69 @@ void TestTrash::largeEntriesGoInParts()
     QVERIFY(!trashTables.isEmpty());
     for (const QString& table : std::as_const(trashTables))
         QCOMPARE(repo.rowCount(table), qint64(0));
+}
+
+// A TAGGED collection's memberships go in parts too (those held in the trash with them); its
+// datasets stay.
+void TestTrash::largeTaggedCollectionsGoInParts()
+{
+    Repo repo;
+    BUTLER_VERIFY_OK(repo.open());
+    DirectButler& b = *repo.butler;
+    b.setPurgeChunk(3);
+    BUTLER_VERIFY_OK(b.registerCollection(s("r"), CollectionType::Run));
+    BUTLER_VERIFY_OK(b.registerCollection(s("t"), CollectionType::Tagged));
+    QList<QUuid> ids;
+    for (const char* type : {"note", "bias"}) {
+        for (qint64 d = 0; d < 4; ++d) {
+            auto ref = repo.put(s("r"), s(type), d);
+            BUTLER_VERIFY_OK(ref);
+            ids << ref->id();
+        }
+    }
+    BUTLER_VERIFY_OK(b.associate(s("t"), ids));
+    QSqlQuery* q = b.registry()
+                       .database()
+                       .exec(s("SELECT collection_id FROM collection WHERE name = 't'"))
+                       .valueOr(nullptr);
+    QVERIFY(q && q->next());
+    const qint64 tagged = q->value(0).toLongLong();
+    q->finish();
+    // One member was pruned: its membership of t waits in the trash.
+    BUTLER_VERIFY_OK(b.pruneDatasets({ids[7]}, true, false));
+    BUTLER_VERIFY_OK(b.removeCollections({s("t")}));
+    // 7 memberships and 1 in the trash.
+    for (const char* part : {"purged 3 datasets or memberships of trash entry t",
+                             "purged 3 datasets or memberships of trash entry t",
+                             "purged 2 datasets or memberships of trash entry t"})
+        QTest::ignoreMessage(QtDebugMsg, part);
+    auto emptied = b.emptyTrash({s("t")});
+    BUTLER_VERIFY_OK(emptied);
+    QCOMPARE(names(*emptied), QStringList{s("t")});
+    QCOMPARE(repo.rowCount(s("dataset")), qint64(8));
+    QCOMPARE(repo.ids(s("note"), {s("r")}).size(), 4);
+    QSqlQuery* tables = b.registry()
+                            .database()
+                            .exec(s("SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE "
+                                    "'dataset_tags_%' OR name LIKE 'dataset_trash_%')"))
+                            .valueOr(nullptr);
+    QVERIFY(tables);
+    QStringList memberTables;
+    while (tables->next())
+        memberTables << tables->value(0).toString();
+    tables->finish();
+    QCOMPARE(memberTables.size(), 2);
+    for (const QString& table : std::as_const(memberTables)) {
+        QSqlQuery* left =
+            b.registry()
+                .database()
+                .exec(QStringLiteral("SELECT COUNT(*) FROM %1 WHERE collection_id = ?").arg(table), {tagged})
+                .valueOr(nullptr);
+        QVERIFY(left && left->next());
+        QCOMPARE(left->value(0).toLongLong(), qint64(0));
+        left->finish();
+    }
+    QCOMPARE(names(*b.trashEntries()).size(), 1); // the pruned dataset's entry
 }
 
 // A purge cut short (a crash between two parts) leaves an entry that is past its date: no
