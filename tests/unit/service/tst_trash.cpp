@@ -83,6 +83,40 @@ struct Repo
         return result;
     }
 
+    // A note and a bias per detector (0..3) into run: 8 datasets, notes first.
+    Result<QList<QUuid>> putEightInto(const QString& run)
+    {
+        QList<QUuid> ids;
+        for (const char* type : {"note", "bias"}) {
+            for (qint64 d = 0; d < 4; ++d) {
+                BUTLER_ASSIGN_OR_RETURN(const DatasetRef ref, put(run, s(type), d));
+                ids << ref.id();
+            }
+        }
+        return ids;
+    }
+
+    // The registry's tables whose names match any of the LIKE patterns.
+    QStringList tables(const QStringList& patterns)
+    {
+        QStringList conditions;
+        for (qsizetype i = 0; i < patterns.size(); ++i)
+            conditions << s("name LIKE ?");
+        QVariantList binds(patterns.cbegin(), patterns.cend());
+        QSqlQuery* q = butler->registry()
+                           .database()
+                           .exec(s("SELECT name FROM sqlite_master WHERE type = 'table' AND (") +
+                                     conditions.join(s(" OR ")) + u')',
+                                 binds)
+                           .valueOr(nullptr);
+        QStringList names;
+        while (q && q->next())
+            names << q->value(0).toString();
+        if (q)
+            q->finish();
+        return names;
+    }
+
     QString filePath(const QUuid& id)
     {
         // The file records of trashed datasets are hidden; read the path from the table.
@@ -556,16 +590,12 @@ void TestTrash::largeEntriesGoInParts()
     BUTLER_VERIFY_OK(b.registerCollection(s("r"), CollectionType::Run));
     BUTLER_VERIFY_OK(b.registerCollection(s("keep"), CollectionType::Run));
     BUTLER_VERIFY_OK(b.registerCollection(s("t"), CollectionType::Tagged));
-    QList<QUuid> ids;
+    const auto put = repo.putEightInto(s("r"));
+    BUTLER_VERIFY_OK(put);
+    const QList<QUuid>& ids = *put;
     QStringList files;
-    for (const char* type : {"note", "bias"}) {
-        for (qint64 d = 0; d < 4; ++d) {
-            auto ref = repo.put(s("r"), s(type), d);
-            BUTLER_VERIFY_OK(ref);
-            ids << ref->id();
-            files << repo.filePath(ref->id());
-        }
-    }
+    for (const QUuid& id : ids)
+        files << repo.filePath(id);
     auto kept = repo.put(s("keep"), s("note"), 3);
     BUTLER_VERIFY_OK(kept);
     BUTLER_VERIFY_OK(b.associate(s("t"), {ids[0], ids[1], kept->id()}));
@@ -588,16 +618,7 @@ void TestTrash::largeEntriesGoInParts()
     QVERIFY(QFileInfo::exists(repo.filePath(kept->id())));
     // The pruned dataset's entry went with its run, and so did its membership in the trash.
     QVERIFY(b.allTrashEntries()->isEmpty());
-    QSqlQuery* tables = b.registry()
-                            .database()
-                            .exec(s("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE "
-                                    "'dataset_trash_%'"))
-                            .valueOr(nullptr);
-    QVERIFY(tables);
-    QStringList trashTables;
-    while (tables->next())
-        trashTables << tables->value(0).toString();
-    tables->finish();
+    const QStringList trashTables = repo.tables({s("dataset_trash_%")});
     QVERIFY(!trashTables.isEmpty());
     for (const QString& table : std::as_const(trashTables))
         QCOMPARE(repo.rowCount(table), qint64(0));
@@ -613,14 +634,9 @@ void TestTrash::largeTaggedCollectionsGoInParts()
     b.setPurgeChunk(3);
     BUTLER_VERIFY_OK(b.registerCollection(s("r"), CollectionType::Run));
     BUTLER_VERIFY_OK(b.registerCollection(s("t"), CollectionType::Tagged));
-    QList<QUuid> ids;
-    for (const char* type : {"note", "bias"}) {
-        for (qint64 d = 0; d < 4; ++d) {
-            auto ref = repo.put(s("r"), s(type), d);
-            BUTLER_VERIFY_OK(ref);
-            ids << ref->id();
-        }
-    }
+    const auto put = repo.putEightInto(s("r"));
+    BUTLER_VERIFY_OK(put);
+    const QList<QUuid>& ids = *put;
     BUTLER_VERIFY_OK(b.associate(s("t"), ids));
     QSqlQuery* q = b.registry()
                        .database()
@@ -642,16 +658,7 @@ void TestTrash::largeTaggedCollectionsGoInParts()
     QCOMPARE(names(*emptied), QStringList{s("t")});
     QCOMPARE(repo.rowCount(s("dataset")), qint64(8));
     QCOMPARE(repo.ids(s("note"), {s("r")}).size(), 4);
-    QSqlQuery* tables = b.registry()
-                            .database()
-                            .exec(s("SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE "
-                                    "'dataset_tags_%' OR name LIKE 'dataset_trash_%')"))
-                            .valueOr(nullptr);
-    QVERIFY(tables);
-    QStringList memberTables;
-    while (tables->next())
-        memberTables << tables->value(0).toString();
-    tables->finish();
+    const QStringList memberTables = repo.tables({s("dataset_tags_%"), s("dataset_trash_%")});
     QCOMPARE(memberTables.size(), 2);
     for (const QString& table : std::as_const(memberTables)) {
         QSqlQuery* left =
